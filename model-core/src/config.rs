@@ -1,0 +1,295 @@
+//! Where the databases are: the default URL and the named binds (Flask-SQLAlchemy's
+//! `SQLALCHEMY_DATABASE_URI` and `SQLALCHEMY_BINDS`), each with its pool settings. Built in code
+//! or read from the environment; nothing connects until [`Database::connect`](crate::Database::connect).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::url::DatabaseUrl;
+
+/// The environment variable holding the default database URL.
+pub const DATABASE_URL: &str = "DATABASE_URL";
+/// The environment variable holding the named binds: `key=url` pairs separated by whitespace or
+/// newlines, e.g. `users=postgres://app@db/users appmeta=sqlite://meta.db`.
+pub const DATABASE_BINDS: &str = "DATABASE_BINDS";
+
+/// The databases an application uses.
+///
+/// ```
+/// use model_core::{Config, PoolConfig};
+/// let config = Config::new("sqlite://app.db")
+///     .bind("users", "postgres://app@127.0.0.1/users")
+///     .bind_with("appmeta", "sqlite::memory:", PoolConfig::default().max_connections(1));
+/// assert_eq!(config.bind_keys(), vec!["appmeta", "users"]);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    default: Option<BindConfig>,
+    binds: BTreeMap<String, BindConfig>,
+}
+
+/// One database: its URL and pool settings.
+#[derive(Clone, Debug)]
+pub struct BindConfig {
+    /// The URL; its password never appears in `Debug` output.
+    pub url: DatabaseUrl,
+    /// The pool settings.
+    pub pool: PoolConfig,
+}
+
+impl Config {
+    /// A configuration whose default database is at `url`.
+    pub fn new(url: impl Into<DatabaseUrl>) -> Self {
+        Config {
+            default: Some(BindConfig {
+                url: url.into(),
+                pool: PoolConfig::default(),
+            }),
+            binds: BTreeMap::new(),
+        }
+    }
+
+    /// A configuration with no default database, only named binds.
+    pub fn binds_only() -> Self {
+        Config::default()
+    }
+
+    /// Adds (or replaces) the named bind `key` at `url`, with default pool settings.
+    pub fn bind(self, key: impl Into<String>, url: impl Into<DatabaseUrl>) -> Self {
+        self.bind_with(key, url, PoolConfig::default())
+    }
+
+    /// Adds (or replaces) the named bind `key` at `url`, with the given pool settings.
+    pub fn bind_with(
+        mut self,
+        key: impl Into<String>,
+        url: impl Into<DatabaseUrl>,
+        pool: PoolConfig,
+    ) -> Self {
+        self.binds.insert(
+            key.into(),
+            BindConfig {
+                url: url.into(),
+                pool,
+            },
+        );
+        self
+    }
+
+    /// Sets the pool settings of the default database (if there is one).
+    pub fn default_pool(mut self, pool: PoolConfig) -> Self {
+        if let Some(default) = &mut self.default {
+            default.pool = pool;
+        }
+        self
+    }
+
+    /// Reads `DATABASE_URL` (the default database, optional when binds are given) and
+    /// `DATABASE_BINDS` (`key=url` pairs separated by whitespace).
+    pub fn from_env() -> Result<Self> {
+        Config::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Config::from_env`], reading variables through `var` (for tests and custom sources).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let mut config = match var(DATABASE_URL).filter(|v| !v.trim().is_empty()) {
+            Some(url) => Config::new(url.trim().to_owned()),
+            None => Config::binds_only(),
+        };
+        if let Some(binds) = var(DATABASE_BINDS) {
+            for pair in binds.split_whitespace() {
+                let Some((key, url)) = pair.split_once('=') else {
+                    return Err(Error::Config(format!(
+                        "{DATABASE_BINDS} holds `key=url` pairs separated by whitespace; found `{}`",
+                        DatabaseUrl::new(pair).redacted()
+                    )));
+                };
+                if key.is_empty() || url.is_empty() {
+                    return Err(Error::Config(format!(
+                        "{DATABASE_BINDS}: empty key or URL in `{}`",
+                        DatabaseUrl::new(pair).redacted()
+                    )));
+                }
+                config = config.bind(key, url);
+            }
+        }
+        if config.default.is_none() && config.binds.is_empty() {
+            return Err(Error::Config(format!(
+                "neither {DATABASE_URL} nor {DATABASE_BINDS} is set; set {DATABASE_URL}, e.g. \
+                 {DATABASE_URL}=sqlite://app.db"
+            )));
+        }
+        Ok(config)
+    }
+
+    /// The default database, if configured.
+    pub fn default_bind(&self) -> Option<&BindConfig> {
+        self.default.as_ref()
+    }
+
+    /// The named binds, sorted by key.
+    pub fn binds(&self) -> impl Iterator<Item = (&str, &BindConfig)> {
+        self.binds.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The keys of the named binds, sorted.
+    pub fn bind_keys(&self) -> Vec<&str> {
+        self.binds.keys().map(String::as_str).collect()
+    }
+}
+
+impl From<&str> for Config {
+    fn from(url: &str) -> Self {
+        Config::new(url)
+    }
+}
+
+impl From<String> for Config {
+    fn from(url: String) -> Self {
+        Config::new(url)
+    }
+}
+
+/// When to test a pooled connection before handing it out, so a connection the server closed
+/// ("server has gone away") is replaced instead of failing the caller's statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrePing {
+    /// Never test.
+    Never,
+    /// Test every time: one extra round trip per acquire.
+    Always,
+    /// Test only connections that sat idle longer than this (the default, 30 s): no extra round
+    /// trip for a busy pool, and stale connections are still caught.
+    IdleLongerThan(Duration),
+}
+
+/// Pool settings of one bind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolConfig {
+    pub(crate) max_connections: u32,
+    pub(crate) min_connections: u32,
+    pub(crate) acquire_timeout: Duration,
+    pub(crate) idle_timeout: Option<Duration>,
+    pub(crate) recycle: Option<Option<Duration>>,
+    pub(crate) pre_ping: PrePing,
+}
+
+/// MySQL/MariaDB close connections idle past `wait_timeout` (8 hours by default, often less);
+/// Flask-SQLAlchemy recycles them after 2 hours, and so do we.
+pub(crate) const MYSQL_DEFAULT_RECYCLE: Duration = Duration::from_secs(2 * 60 * 60);
+
+impl Default for PoolConfig {
+    /// 10 connections, 30 s acquire timeout, idle connections closed after 10 minutes, recycle
+    /// after 2 hours on MySQL/MariaDB (never elsewhere), pre-ping after 30 s idle.
+    fn default() -> Self {
+        PoolConfig {
+            max_connections: 10,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(30),
+            idle_timeout: Some(Duration::from_secs(600)),
+            recycle: None,
+            pre_ping: PrePing::IdleLongerThan(Duration::from_secs(30)),
+        }
+    }
+}
+
+impl PoolConfig {
+    /// The most connections the pool opens (`pool_size`). An in-memory SQLite database always
+    /// uses one, since each connection would otherwise see its own empty database.
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+    /// Connections kept open even when idle.
+    pub fn min_connections(mut self, n: u32) -> Self {
+        self.min_connections = n;
+        self
+    }
+    /// How long to wait for a free connection before failing (`pool_timeout`).
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+    /// Close connections idle longer than this; `None` keeps them.
+    pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+    /// Replace connections older than this (`pool_recycle`); `None` never does. Default: 2 hours
+    /// on MySQL/MariaDB, never elsewhere.
+    pub fn recycle(mut self, after: Option<Duration>) -> Self {
+        self.recycle = Some(after);
+        self
+    }
+    /// When to test connections before use (`pool_pre_ping`).
+    pub fn pre_ping(mut self, pre_ping: PrePing) -> Self {
+        self.pre_ping = pre_ping;
+        self
+    }
+    /// The recycle age in force for a backend.
+    pub(crate) fn recycle_for(&self, backend: crate::url::Backend) -> Option<Duration> {
+        match self.recycle {
+            Some(explicit) => explicit,
+            None if backend == crate::url::Backend::MySql => Some(MYSQL_DEFAULT_RECYCLE),
+            None => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn env_gives_default_and_binds() {
+        let config = Config::from_vars(vars(&[
+            (DATABASE_URL, "sqlite://app.db"),
+            (
+                DATABASE_BINDS,
+                "users=postgres://u:pw@h/users\n appmeta=sqlite::memory:",
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(
+            config.default_bind().unwrap().url.expose(),
+            "sqlite://app.db"
+        );
+        assert_eq!(config.bind_keys(), vec!["appmeta", "users"]);
+    }
+
+    #[test]
+    fn bad_env_is_an_error_without_password() {
+        let err =
+            Config::from_vars(vars(&[(DATABASE_BINDS, "postgres://u:hunter2@h/x")])).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("key=url"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(Config::from_vars(vars(&[])).is_err());
+    }
+
+    #[test]
+    fn mysql_recycles_by_default() {
+        let pool = PoolConfig::default();
+        assert_eq!(
+            pool.recycle_for(crate::url::Backend::MySql),
+            Some(MYSQL_DEFAULT_RECYCLE)
+        );
+        assert_eq!(pool.recycle_for(crate::url::Backend::Postgres), None);
+        assert_eq!(
+            pool.clone()
+                .recycle(None)
+                .recycle_for(crate::url::Backend::MySql),
+            None
+        );
+    }
+}

@@ -1,0 +1,231 @@
+//! The `Database` handle: one pool per bind, chosen by URL scheme, shared cheaply across tasks
+//! (the `db = SQLAlchemy(app)` of a Rust service, minus the app).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::config::{BindConfig, Config};
+use crate::driver::Engine;
+use crate::error::{Error, Result};
+use crate::naming::bind_label;
+use crate::schema::{self, Binds};
+use crate::url::{Backend, DatabaseUrl};
+
+/// Connection pools for the default database and every named bind. Clone it freely: clones
+/// share the pools. It is `Send + Sync`, so one handle serves every task of a service.
+///
+/// ```no_run
+/// # async fn run() -> model_core::Result<()> {
+/// use model_core::{Config, Database};
+/// let db = Database::connect(Config::new("sqlite://app.db").bind("users", "postgres://app@db/users")).await?;
+/// db.create_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Database {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    default: Option<Bind>,
+    binds: BTreeMap<String, Bind>,
+}
+
+/// One configured database: its key, backend and (redacted) URL, and its pool.
+pub struct Bind {
+    key: Option<String>,
+    url: DatabaseUrl,
+    backend: Backend,
+    pub(crate) engine: Engine,
+}
+
+impl Bind {
+    fn open(key: Option<&str>, config: &BindConfig) -> Result<Bind> {
+        let invalid = |reason: String| Error::InvalidUrl {
+            bind: bind_label(key),
+            url: config.url.redacted(),
+            reason,
+        };
+        let backend = config.url.backend().map_err(invalid)?;
+        let engine = Engine::connect_lazy(backend, &config.url, &config.pool)
+            .map_err(|e| invalid(e.to_string()))?;
+        Ok(Bind {
+            key: key.map(str::to_owned),
+            url: config.url.clone(),
+            backend,
+            engine,
+        })
+    }
+
+    /// The bind key; `None` for the default database.
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+
+    /// The backend its URL selected.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Its URL, password redacted.
+    pub fn url(&self) -> String {
+        self.url.redacted()
+    }
+
+    /// `default` or the quoted key, as used in messages.
+    pub fn label(&self) -> String {
+        bind_label(self.key())
+    }
+}
+
+impl fmt::Debug for Bind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bind")
+            .field("key", &self.key)
+            .field("backend", &self.backend)
+            .field("url", &self.url)
+            .field("pool", &self.engine)
+            .finish()
+    }
+}
+
+impl Database {
+    /// Opens a pool for every database in `config`. Connections are made lazily, on first use,
+    /// so a server that is down does not stop startup; a malformed URL or an unknown scheme is
+    /// an error here, naming the bind. A plain URL string is a config with just a default database.
+    pub async fn connect(config: impl Into<Config>) -> Result<Database> {
+        let config = config.into();
+        let default = config
+            .default_bind()
+            .map(|c| Bind::open(None, c))
+            .transpose()?;
+        let mut binds = BTreeMap::new();
+        for (key, bind) in config.binds() {
+            binds.insert(key.to_owned(), Bind::open(Some(key), bind)?);
+        }
+        Ok(Database {
+            inner: Arc::new(Inner { default, binds }),
+        })
+    }
+
+    /// [`Database::connect`] with [`Config::from_env`] (`DATABASE_URL`, `DATABASE_BINDS`).
+    pub async fn from_env() -> Result<Database> {
+        Database::connect(Config::from_env()?).await
+    }
+
+    /// The bind `key` (`None`: the default database).
+    pub fn bind(&self, key: Option<&str>) -> Result<&Bind> {
+        let found = match key {
+            None => self.inner.default.as_ref(),
+            Some(key) => self.inner.binds.get(key),
+        };
+        found.ok_or_else(|| Error::UnknownBind {
+            bind: bind_label(key),
+            configured: self.configured_binds(),
+        })
+    }
+
+    /// Every configured bind, the default database first.
+    pub fn binds(&self) -> impl Iterator<Item = &Bind> {
+        self.inner.default.iter().chain(self.inner.binds.values())
+    }
+
+    /// The configured binds for messages: `default, "appmeta", "users"` (or `none`).
+    pub(crate) fn configured_binds(&self) -> String {
+        let labels: Vec<String> = self.binds().map(Bind::label).collect();
+        if labels.is_empty() {
+            "none".to_owned()
+        } else {
+            labels.join(", ")
+        }
+    }
+
+    /// Creates the tables of every registered model in every configured bind
+    /// (Flask-SQLAlchemy's `db.create_all()`). See [`Database::create_all_in`].
+    pub async fn create_all(&self) -> Result<()> {
+        self.create_all_in(Binds::All).await
+    }
+
+    /// Creates the tables of the registered models of the selected binds, in foreign-key order.
+    ///
+    /// The models are checked against the configuration first, and every problem is reported
+    /// together before any statement runs. Existing tables and their rows are left alone, so
+    /// running it twice is fine. On PostgreSQL and SQLite each bind's tables are created in one
+    /// transaction; MySQL/MariaDB cannot roll DDL back, so there a failure drops the tables this
+    /// call had created.
+    pub async fn create_all_in(&self, binds: Binds) -> Result<()> {
+        schema::create_all(self, &binds).await
+    }
+
+    /// Drops the tables of every registered model in every configured bind (`db.drop_all()`).
+    pub async fn drop_all(&self) -> Result<()> {
+        self.drop_all_in(Binds::All).await
+    }
+
+    /// Drops the tables of the registered models of the selected binds, in reverse foreign-key
+    /// order. Only tables that models declare are dropped; nothing else in the database is touched.
+    pub async fn drop_all_in(&self, binds: Binds) -> Result<()> {
+        schema::drop_all(self, &binds).await
+    }
+
+    /// Closes every pool; further use opens new connections.
+    pub async fn close(&self) {
+        for bind in self.binds() {
+            bind.engine.close().await;
+        }
+    }
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.binds()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+
+    #[test]
+    fn database_is_a_shareable_handle() {
+        assert_send_sync::<Database>();
+    }
+
+    #[tokio::test]
+    async fn bad_urls_name_the_bind_and_hide_the_password() {
+        let err =
+            Database::connect(Config::binds_only().bind("users", "oracle://scott:tiger@db/x"))
+                .await
+                .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("\"users\"") && text.contains("oracle"),
+            "{text}"
+        );
+        assert!(!text.contains("tiger"), "{text}");
+
+        let err = Database::connect("postgres://app:hunter2@[::1/x")
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("bind default"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn debug_output_hides_passwords() {
+        let db = Database::connect(
+            Config::binds_only().bind("x", "postgres://app:hunter2@127.0.0.1:1/x"),
+        )
+        .await
+        .unwrap();
+        let text = format!("{db:?}");
+        assert!(text.contains("app:***@"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        let err = db.bind(Some("nope")).unwrap_err().to_string();
+        assert!(err.contains("\"nope\"") && err.contains("\"x\""), "{err}");
+    }
+}

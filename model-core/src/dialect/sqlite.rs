@@ -1,0 +1,48 @@
+//! SQLite: double-quoted identifiers, `?` placeholders, type names that sqlx maps back to the
+//! right affinity, and `INTEGER PRIMARY KEY` for generated ids (the rowid alias).
+
+use super::{AutoincrementSql, Dialect};
+use crate::meta::{ColumnDef, SqlType};
+use crate::url::Backend;
+
+/// SQL for SQLite.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqliteDialect;
+
+impl Dialect for SqliteDialect {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    fn column_type(&self, column: &ColumnDef, _keyed: bool) -> String {
+        match column.sql_type() {
+            SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => "INTEGER".into(),
+            SqlType::Real | SqlType::Double => "REAL".into(),
+            SqlType::Boolean => "BOOLEAN".into(),
+            SqlType::Text => match column.length() {
+                Some(n) => format!("VARCHAR({n})"),
+                None => "TEXT".into(),
+            },
+            SqlType::Blob | SqlType::Uuid => "BLOB".into(),
+            SqlType::Timestamp | SqlType::TimestampTz => "DATETIME".into(),
+            SqlType::Date => "DATE".into(),
+            SqlType::Json => "TEXT".into(),
+        }
+    }
+
+    /// Only a column declared exactly `INTEGER PRIMARY KEY` aliases the rowid and gets generated
+    /// ids. (SQLite's `AUTOINCREMENT` keyword is not used, as in SQLAlchemy: it only forbids
+    /// reusing the ids of deleted rows, at a cost on every insert.)
+    fn autoincrement(&self, _column: &ColumnDef, _ty: String) -> AutoincrementSql {
+        AutoincrementSql::InlinePrimaryKey("INTEGER".into())
+    }
+
+    /// SQLite accepts function calls as defaults only in parentheses; literals are fine in them too.
+    fn server_default(&self, _column: &ColumnDef, sql: &str) -> String {
+        format!("DEFAULT ({sql})")
+    }
+
+    fn list_tables_sql(&self) -> &'static str {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    }
+}

@@ -1,0 +1,89 @@
+//! PostgreSQL through sqlx. NULLs are bound with their column's type, which PostgreSQL needs to
+//! plan the statement.
+
+use std::str::FromStr;
+
+use sqlx::Arguments as _;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow, Postgres};
+
+use super::{SqlxBackend, row_reader};
+use crate::dialect::{Dialect, PostgresDialect};
+use crate::meta::SqlType;
+use crate::url::{Backend, DatabaseUrl};
+use crate::value::Value;
+
+/// The decoding bounds PostgreSQL needs of a field type (implemented for every type sqlx decodes).
+pub trait PgField: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> {}
+impl<T> PgField for T where T: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> {}
+
+row_reader!(PgRow);
+
+#[derive(Debug)]
+pub(crate) struct PgBackend;
+
+impl SqlxBackend for PgBackend {
+    type Db = Postgres;
+    const BACKEND: Backend = Backend::Postgres;
+    const DIALECT: &'static dyn Dialect = &PostgresDialect;
+
+    fn connect_options(url: &DatabaseUrl) -> Result<PgConnectOptions, sqlx::Error> {
+        PgConnectOptions::from_str(url.expose())
+    }
+
+    fn arguments(args: &[Value]) -> Result<PgArguments, sqlx::Error> {
+        let mut out = PgArguments::default();
+        for value in args {
+            let added = match value {
+                Value::Null(ty) => add_null(&mut out, *ty),
+                Value::Bool(v) => out.add(*v),
+                Value::SmallInt(v) => out.add(*v),
+                Value::Int(v) => out.add(*v),
+                Value::BigInt(v) => out.add(*v),
+                Value::Real(v) => out.add(*v),
+                Value::Double(v) => out.add(*v),
+                Value::Text(v) => out.add(v.as_str()),
+                Value::Blob(v) => out.add(v.as_slice()),
+                #[cfg(feature = "chrono")]
+                Value::Timestamp(v) => out.add(*v),
+                #[cfg(feature = "chrono")]
+                Value::TimestampTz(v) => out.add(*v),
+                #[cfg(feature = "chrono")]
+                Value::Date(v) => out.add(*v),
+                #[cfg(feature = "uuid")]
+                Value::Uuid(v) => out.add(*v),
+                #[cfg(feature = "json")]
+                Value::Json(v) => out.add(sqlx::types::Json(v)),
+            };
+            added.map_err(sqlx::Error::Encode)?;
+        }
+        Ok(out)
+    }
+}
+
+fn add_null(out: &mut PgArguments, ty: SqlType) -> Result<(), sqlx::error::BoxDynError> {
+    match ty {
+        SqlType::SmallInt => out.add(None::<i16>),
+        SqlType::Integer => out.add(None::<i32>),
+        SqlType::BigInt => out.add(None::<i64>),
+        SqlType::Real => out.add(None::<f32>),
+        SqlType::Double => out.add(None::<f64>),
+        SqlType::Boolean => out.add(None::<bool>),
+        SqlType::Text => out.add(None::<String>),
+        SqlType::Blob => out.add(None::<Vec<u8>>),
+        #[cfg(feature = "chrono")]
+        SqlType::Timestamp => out.add(None::<chrono::NaiveDateTime>),
+        #[cfg(feature = "chrono")]
+        SqlType::TimestampTz => out.add(None::<chrono::DateTime<chrono::Utc>>),
+        #[cfg(feature = "chrono")]
+        SqlType::Date => out.add(None::<chrono::NaiveDate>),
+        #[cfg(feature = "uuid")]
+        SqlType::Uuid => out.add(None::<uuid::Uuid>),
+        #[cfg(feature = "json")]
+        SqlType::Json => out.add(None::<sqlx::types::Json<serde_json::Value>>),
+        #[allow(
+            unreachable_patterns,
+            reason = "reached only when a type feature is off"
+        )]
+        _ => out.add(None::<String>),
+    }
+}

@@ -1,0 +1,126 @@
+//! The one error type of the crate. Every variant names what it is about: the bind, and where it
+//! applies the model, table and column. URLs in messages are redacted (`***` for the password).
+
+use std::fmt;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, with enough context to act on it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A database URL could not be used.
+    #[error("bind {bind}: invalid database URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The bind (`default` or the quoted key).
+        bind: String,
+        /// The URL with its password replaced by `***`.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The configuration itself is wrong (an environment variable that does not parse, ...).
+    #[error("invalid database configuration: {0}")]
+    Config(String),
+    /// A bind key that the configuration does not have.
+    #[error("no database is configured for bind {bind}; configured binds: {configured}")]
+    UnknownBind {
+        /// The bind asked for.
+        bind: String,
+        /// The binds the configuration has.
+        configured: String,
+    },
+    /// `create_all`/`drop_all` found no registered model at all.
+    #[error(
+        "no models are registered: no #[derive(Model)] type is linked into this binary \
+         (is the crate that defines them a dependency, and is one of its items used?), \
+         or this platform does not support `inventory`'s static registration"
+    )]
+    NoModels,
+    /// The registered models do not fit together or with the configuration; nothing was run.
+    #[error("{0}")]
+    Schema(SchemaErrors),
+    /// The database returned an error.
+    #[error("bind {bind}: {action}: {source}")]
+    Database {
+        /// The bind the statement ran on.
+        bind: String,
+        /// What was being done, e.g. `creating table "user" (model `User`)`.
+        action: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A column value could not be read into its field.
+    #[error(
+        "bind {bind}: cannot read column \"{column}\" of table \"{table}\" into model `{model}`: {source}"
+    )]
+    Decode {
+        /// The bind the row came from.
+        bind: String,
+        /// The model being read.
+        model: String,
+        /// Its table.
+        table: String,
+        /// The column that failed.
+        column: String,
+        /// The decoder's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// Every problem `create_all`/`drop_all` found before running any statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaErrors {
+    problems: Vec<SchemaProblem>,
+}
+
+impl SchemaErrors {
+    pub(crate) fn new(problems: Vec<SchemaProblem>) -> Self {
+        SchemaErrors { problems }
+    }
+    /// The problems, in a stable order.
+    pub fn problems(&self) -> &[SchemaProblem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for SchemaErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "the models do not fit the configuration ({n} problem{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One problem with one model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaProblem {
+    /// The Rust struct.
+    pub model: String,
+    /// Its table.
+    pub table: String,
+    /// Its bind (`default` or the quoted key).
+    pub bind: String,
+    /// What is wrong, and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for SchemaProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "model `{}` (table \"{}\", bind {}): {}",
+            self.model, self.table, self.bind, self.message
+        )
+    }
+}

@@ -1,0 +1,64 @@
+//! A declarative model layer for Rust services: what Flask-SQLAlchemy gives a Python web app,
+//! checked at compile time and async.
+//!
+//! ```no_run
+//! use model_core::{Database, Model};
+//!
+//! #[derive(Model, Debug)]
+//! struct TokenBlocklist {
+//!     #[column(primary_key, length = 36)]
+//!     id: String,
+//!     #[column(index)]
+//!     jti: String,
+//!     created_at: chrono::NaiveDateTime,
+//! }
+//!
+//! # async fn run() -> model_core::Result<()> {
+//! let db = Database::connect("sqlite://app.db").await?;
+//! db.create_all().await?; // every registered model, in every configured bind
+//! let tokens: Vec<TokenBlocklist> = TokenBlocklist::query().all(&db).await?;
+//! assert_eq!(TokenBlocklist::table().name(), "token_blocklist");
+//! # Ok(()) }
+//! ```
+//!
+//! - `#[derive(Model)]` gives table metadata ([`Table`]), typed column handles
+//!   (`TokenBlocklist::JTI`), `query()` and `table()`, and registers the model in the global
+//!   [`registry`], so startup code, jobs and workers all see every model with no list kept by hand.
+//! - [`Database`] holds one pool per bind (`DATABASE_URL` and `DATABASE_BINDS`), chosen by URL
+//!   scheme: SQLite, PostgreSQL, MySQL/MariaDB.
+//! - [`Database::create_all`] / [`Database::drop_all`] act on all binds, one, or a list ([`Binds`]).
+
+extern crate self as model_core;
+
+mod config;
+mod database;
+pub mod dialect;
+mod driver;
+mod error;
+mod field;
+mod meta;
+mod model;
+mod naming;
+mod query;
+pub mod registry;
+mod row;
+mod schema;
+mod url;
+mod value;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use config::{BindConfig, Config, DATABASE_BINDS, DATABASE_URL, PoolConfig, PrePing};
+pub use database::{Bind, Database};
+pub use error::{Error, Result, SchemaErrors, SchemaProblem};
+pub use field::FieldType;
+pub use meta::{ColumnDef, ForeignKey, Index, ReferentialAction, ResolvedIndex, SqlType, Table};
+pub use model::{Column, ColumnGroup, Model};
+pub use model_derive::{ColumnGroup, Model};
+pub use query::Select;
+pub use row::{DecodeError, RowReader};
+pub use schema::Binds;
+pub use url::{Backend, DatabaseUrl};
+pub use value::Value;

@@ -1,0 +1,77 @@
+//! The traits `#[derive(Model)]` and `#[derive(ColumnGroup)]` implement, and the typed column
+//! handles they generate.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::meta::{ColumnDef, Table};
+use crate::row::{DecodeError, RowReader};
+use crate::value::Value;
+
+/// A set of columns read from and written to consecutive positions of a row. Every model is
+/// one; `#[derive(ColumnGroup)]` makes reusable ones to `#[column(flatten)]` into models.
+pub trait ColumnGroup: Sized + Send + Sync + Unpin + 'static {
+    /// The columns, in declaration order.
+    const COLUMNS: &'static [ColumnDef];
+    /// Reads the struct from `row`, its first column at position `offset`.
+    fn decode_at<R: RowReader + ?Sized>(row: &R, offset: usize) -> Result<Self, DecodeError>;
+    /// Appends one bound value per column, in column order.
+    fn push_values(&self, out: &mut Vec<Value>);
+}
+
+/// A struct mapped to a table. Derive it: `#[derive(Model)]`.
+pub trait Model: ColumnGroup {
+    /// The table metadata, built at compile time.
+    const TABLE: &'static Table;
+}
+
+/// A typed handle on one column of `M`, such as `User::USERNAME`: the query builder uses it to
+/// check at compile time that a column is compared with values of its own type `T`.
+pub struct Column<M, T> {
+    name: &'static str,
+    position: usize,
+    _marker: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Column<M, T> {
+    #[doc(hidden)] // Used by generated code.
+    pub const fn new(name: &'static str, position: usize) -> Self {
+        Column {
+            name,
+            position,
+            _marker: PhantomData,
+        }
+    }
+    /// The column name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+    /// The column's position among `M`'s columns.
+    pub const fn position(&self) -> usize {
+        self.position
+    }
+}
+
+impl<M: ColumnGroup, T> Column<M, T> {
+    /// The column's metadata.
+    pub fn def(&self) -> &'static ColumnDef {
+        &M::COLUMNS[self.position]
+    }
+}
+
+impl<M, T> Clone for Column<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, T> Copy for Column<M, T> {}
+
+impl<M, T> fmt::Debug for Column<M, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Column")
+            .field("model", &std::any::type_name::<M>())
+            .field("name", &self.name)
+            .field("position", &self.position)
+            .finish()
+    }
+}

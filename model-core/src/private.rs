@@ -1,0 +1,42 @@
+//! Not public API. Used by generated code, which reaches it as `::model_core::__private`.
+
+pub use inventory;
+
+pub use crate::field::{IntegerField, NotNullField, StringField};
+pub use crate::registry::Registration;
+
+use crate::meta::{ColumnDef, SqlType, Table};
+
+/// The table of a model whose derive failed; only the fallback code names it.
+pub static INVALID_TABLE: Table = Table::new("", None, "", "", &[], &[]);
+
+const PLACEHOLDER: ColumnDef = ColumnDef::new("", "", SqlType::Text, false);
+
+/// Concatenates the column lists of a model's own fields and flattened groups into one array, at
+/// compile time, so table metadata stays a plain static.
+pub const fn concat_columns<const N: usize>(parts: &[&[ColumnDef]]) -> [ColumnDef; N] {
+    let mut out = [PLACEHOLDER; N];
+    let mut filled = 0;
+    let mut part = 0;
+    while part < parts.len() {
+        let columns = parts[part];
+        let mut i = 0;
+        while i < columns.len() {
+            out[filled] = columns[i];
+            filled += 1;
+            i += 1;
+        }
+        part += 1;
+    }
+    assert!(filled == N, "column count mismatch in generated model code");
+    out
+}
+
+/// Compile-time check that a primary key field is not an `Option`.
+pub const fn require_not_null<T: NotNullField>() {}
+
+/// Compile-time check that a `length` field is a string.
+pub const fn require_string<T: StringField>() {}
+
+/// Compile-time check that an `autoincrement` field is an integer.
+pub const fn require_integer<T: IntegerField>() {}

@@ -1,0 +1,56 @@
+//! Reading rows into structs: generated `decode_at` code asks a [`RowReader`] for each column by
+//! position, so rows are decoded without looking columns up by name.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use crate::field::FieldType;
+
+/// A row of a result set, read by column position. Implemented by each backend's row type.
+pub trait RowReader {
+    /// The value at `index` (0-based), decoded as `T`.
+    fn read<T: FieldType>(&self, index: usize) -> Result<T, DecodeError>;
+}
+
+/// A column value that could not be decoded into its field. The driver turns it into
+/// [`Error::Decode`](crate::Error::Decode), which names the model, table, column and bind.
+#[derive(Debug)]
+pub struct DecodeError {
+    index: usize,
+    source: Box<dyn StdError + Send + Sync>,
+}
+
+impl DecodeError {
+    /// A decode failure of the column at `index`.
+    pub fn new(index: usize, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        DecodeError {
+            index,
+            source: source.into(),
+        }
+    }
+    /// Not public API. Used by the code a failed derive leaves behind.
+    #[doc(hidden)]
+    pub fn invalid_model() -> Self {
+        DecodeError::new(0, "the model's derive failed to compile")
+    }
+    /// The position of the column in the row.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+    /// Takes the underlying error.
+    pub fn into_source(self) -> Box<dyn StdError + Send + Sync> {
+        self.source
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {}: {}", self.index, self.source)
+    }
+}
+
+impl StdError for DecodeError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.source)
+    }
+}

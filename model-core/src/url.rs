@@ -1,0 +1,194 @@
+//! Database URLs: which backend a URL selects, and a redacted form for messages. The raw URL
+//! (which may hold a password) is only ever handed to the driver; `Debug` and `Display` show
+//! `***` in place of the password.
+
+use std::fmt;
+
+/// The database server a bind talks to, chosen from its URL scheme at run time.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Backend {
+    /// `sqlite:` (a file, or `sqlite::memory:`).
+    Sqlite,
+    /// `postgres:` / `postgresql:`.
+    Postgres,
+    /// `mysql:` / `mariadb:`.
+    MySql,
+}
+
+impl Backend {
+    /// The backend's name as used in messages.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+            Backend::MySql => "MySQL/MariaDB",
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A database URL that never prints its password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    raw: String,
+}
+
+impl DatabaseUrl {
+    /// Wraps a URL.
+    pub fn new(raw: impl Into<String>) -> Self {
+        DatabaseUrl { raw: raw.into() }
+    }
+
+    /// The URL as given, password included: only for handing to a driver.
+    pub fn expose(&self) -> &str {
+        &self.raw
+    }
+
+    /// The scheme before the first `:`, lowercased.
+    pub fn scheme(&self) -> Option<String> {
+        let (scheme, _) = self.raw.split_once(':')?;
+        Some(scheme.to_ascii_lowercase())
+    }
+
+    /// The backend the scheme selects.
+    pub fn backend(&self) -> Result<Backend, String> {
+        match self.scheme().as_deref() {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+            Some("mysql" | "mariadb") => Ok(Backend::MySql),
+            Some(other) => Err(format!(
+                "unsupported scheme `{other}:`; use sqlite:, postgres: (or postgresql:), or mysql: (or mariadb:)"
+            )),
+            None => Err("no scheme; start the URL with sqlite:, postgres: or mysql:".to_owned()),
+        }
+    }
+
+    /// The URL with any password replaced by `***`. Works on text that does not parse as a URL
+    /// too: whatever stands between `//user:` and the last `@` of the authority is hidden.
+    pub fn redacted(&self) -> String {
+        redact(&self.raw)
+    }
+}
+
+fn redact(raw: &str) -> String {
+    let without_userinfo = redact_userinfo(raw);
+    redact_query_password(&without_userinfo).unwrap_or(without_userinfo)
+}
+
+fn redact_userinfo(raw: &str) -> String {
+    let Some(start) = raw.find("://").map(|i| i + 3) else {
+        return raw.to_owned();
+    };
+    let rest = &raw[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return raw.to_owned();
+    };
+    let userinfo = &authority[..at];
+    let Some(colon) = userinfo.find(':') else {
+        return raw.to_owned();
+    };
+    let mut out = String::with_capacity(raw.len());
+    out.push_str(&raw[..start]);
+    out.push_str(&userinfo[..colon]);
+    out.push_str(":***");
+    out.push_str(&rest[at..]);
+    out
+}
+
+/// `?password=...` is accepted by the drivers too; hide it as well.
+fn redact_query_password(url: &str) -> Option<String> {
+    let (base, query) = url.split_once('?')?;
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    Some(format!("{base}?{}", parts.join("&")))
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({:?})", self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl From<&str> for DatabaseUrl {
+    fn from(raw: &str) -> Self {
+        DatabaseUrl::new(raw)
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(raw: String) -> Self {
+        DatabaseUrl::new(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        let cases = [
+            (
+                "postgres://app:s3cret@db:5432/app",
+                "postgres://app:***@db:5432/app",
+            ),
+            (
+                "mysql://root:p%40ss@127.0.0.1/test",
+                "mysql://root:***@127.0.0.1/test",
+            ),
+            ("postgres://app@db/app", "postgres://app@db/app"),
+            ("postgres://u:a@b@host/db", "postgres://u:***@host/db"),
+            (
+                "postgres://host/db?user=u&password=hunter2",
+                "postgres://host/db?user=u&password=***",
+            ),
+            ("sqlite::memory:", "sqlite::memory:"),
+            ("sqlite://app.db", "sqlite://app.db"),
+        ];
+        for (raw, expected) in cases {
+            let url = DatabaseUrl::new(raw);
+            assert_eq!(url.redacted(), expected);
+            assert!(!format!("{url:?}").contains("s3cret"));
+        }
+    }
+
+    #[test]
+    fn backend_follows_scheme() {
+        assert_eq!(
+            DatabaseUrl::new("sqlite::memory:").backend(),
+            Ok(Backend::Sqlite)
+        );
+        assert_eq!(
+            DatabaseUrl::new("postgresql://x/y").backend(),
+            Ok(Backend::Postgres)
+        );
+        assert_eq!(
+            DatabaseUrl::new("MariaDB://x/y").backend(),
+            Ok(Backend::MySql)
+        );
+        assert!(
+            DatabaseUrl::new("oracle://x")
+                .backend()
+                .unwrap_err()
+                .contains("oracle")
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! The validated description of a model or column group that code generation works from.
+//!
+//! Built from the darling receivers of `attr.rs`: names are resolved (snake_case table names,
+//! unraw'd field names), defaults are applied, and `check.rs` has run. Expansion reads only these
+//! types, never raw attributes.
+
+use darling::util::SpannedValue;
+use heck::ToSnakeCase;
+use proc_macro2::Span;
+use syn::{Ident, Path, Type, Visibility};
+
+use crate::attr::{self, FieldAttrs, GroupAttrs, ModelAttrs, ReferentialAction};
+use crate::check;
+
+/// A `#[derive(Model)]` struct.
+pub struct Model {
+    pub ident: Ident,
+    pub vis: Visibility,
+    pub krate: Path,
+    pub table: String,
+    pub bind: Option<String>,
+    pub fields: Vec<Field>,
+    pub indexes: Vec<Index>,
+}
+
+/// A `#[derive(ColumnGroup)]` struct.
+pub struct Group {
+    pub ident: Ident,
+    pub vis: Visibility,
+    pub krate: Path,
+    pub fields: Vec<Field>,
+}
+
+/// One field of the struct, in declaration order.
+pub struct Field {
+    pub ident: Ident,
+    pub ty: Type,
+    pub kind: FieldKind,
+}
+
+/// What a field contributes to the table.
+pub enum FieldKind {
+    /// One column.
+    Column(Column),
+    /// The columns of a `ColumnGroup`, inlined.
+    Flatten,
+    /// Nothing: filled with `Default::default()` on read.
+    Skip,
+}
+
+/// A column declared by a field.
+pub struct Column {
+    pub name: String,
+    pub name_span: Span,
+    pub primary_key: Option<Span>,
+    pub autoincrement: Option<SpannedValue<bool>>,
+    pub unique: bool,
+    pub index: bool,
+    pub length: Option<SpannedValue<u32>>,
+    pub default: Option<Path>,
+    pub server_default: Option<String>,
+    pub onupdate: Option<Path>,
+    pub foreign_key: Option<ForeignKey>,
+}
+
+/// `foreign_key = "table.column"` with its `on_delete`.
+pub struct ForeignKey {
+    pub table: String,
+    pub column: String,
+    pub on_delete: Option<ReferentialAction>,
+}
+
+/// A table-level index or unique constraint, with columns already resolved to column names.
+pub struct Index {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub unique: bool,
+    /// A `unique(...)` constraint rather than an `index(..., unique)`.
+    pub constraint: bool,
+}
+
+impl Model {
+    /// Validates the parsed attributes and builds the model; every problem found is reported.
+    pub fn from_attrs(attrs: ModelAttrs) -> darling::Result<Self> {
+        let mut errors = darling::Error::accumulator();
+        check::no_generics(&mut errors, &attrs.generics, "Model");
+        let fields = fields_from(&mut errors, attrs.data);
+
+        let table = match &attrs.table {
+            Some(table) => {
+                if let Some(problem) = attr::identifier_problem(table) {
+                    errors.push(
+                        darling::Error::custom(format!("invalid `table` name: {problem}"))
+                            .with_span(&table.span()),
+                    );
+                }
+                table.as_str().to_owned()
+            }
+            None => table_name_for(&attrs.ident),
+        };
+        let bind = attrs.bind.map(|bind| {
+            if let Some(problem) = attr::bind_problem(&bind) {
+                errors.push(
+                    darling::Error::custom(format!("invalid `bind` key: {problem}"))
+                        .with_span(&bind.span()),
+                );
+            }
+            bind.as_str().to_owned()
+        });
+
+        check::has_primary_key(&mut errors, &attrs.ident, &fields);
+        check::unique_column_names(&mut errors, &fields);
+        let has_groups = fields.iter().any(|f| matches!(f.kind, FieldKind::Flatten));
+        let mut indexes = Vec::new();
+        for index in &attrs.index {
+            let columns = check::resolve_fields(&mut errors, &fields, &index.fields, has_groups);
+            let name = index
+                .name
+                .as_ref()
+                .map(|n| checked_name(&mut errors, n, "index"));
+            indexes.push(Index {
+                name,
+                columns,
+                unique: index.unique.is_present(),
+                constraint: false,
+            });
+        }
+        for unique in &attrs.unique {
+            let columns = check::resolve_fields(&mut errors, &fields, &unique.fields, has_groups);
+            let name = unique
+                .name
+                .as_ref()
+                .map(|n| checked_name(&mut errors, n, "unique"));
+            indexes.push(Index {
+                name,
+                columns,
+                unique: true,
+                constraint: true,
+            });
+        }
+
+        let krate = attrs.krate.unwrap_or_else(default_crate);
+        errors.finish_with(Model {
+            ident: attrs.ident,
+            vis: attrs.vis,
+            krate,
+            table,
+            bind,
+            fields,
+            indexes,
+        })
+    }
+}
+
+impl Group {
+    /// Validates the parsed attributes and builds the group.
+    pub fn from_attrs(attrs: GroupAttrs) -> darling::Result<Self> {
+        let mut errors = darling::Error::accumulator();
+        check::no_generics(&mut errors, &attrs.generics, "ColumnGroup");
+        let fields = fields_from(&mut errors, attrs.data);
+        check::unique_column_names(&mut errors, &fields);
+        let krate = attrs.krate.unwrap_or_else(default_crate);
+        errors.finish_with(Group {
+            ident: attrs.ident,
+            vis: attrs.vis,
+            krate,
+            fields,
+        })
+    }
+}
+
+/// The table name rule, part of the public API: the struct name converted from CamelCase to
+/// snake_case, acronyms and digits as Flask-SQLAlchemy 3 does (`HTTPServer` → `http_server`).
+pub fn table_name_for(ident: &Ident) -> String {
+    unraw(ident).to_snake_case()
+}
+
+/// A field's name as written, without the `r#` of a raw identifier.
+pub fn unraw(ident: &Ident) -> String {
+    let name = ident.to_string();
+    name.strip_prefix("r#").map(str::to_owned).unwrap_or(name)
+}
+
+fn default_crate() -> Path {
+    syn::parse_quote!(::model_core)
+}
+
+fn checked_name(
+    errors: &mut darling::error::Accumulator,
+    name: &SpannedValue<String>,
+    what: &str,
+) -> String {
+    if let Some(problem) = attr::identifier_problem(name) {
+        errors.push(
+            darling::Error::custom(format!("invalid {what} `name`: {problem}"))
+                .with_span(&name.span()),
+        );
+    }
+    name.as_str().to_owned()
+}
+
+fn fields_from(
+    errors: &mut darling::error::Accumulator,
+    data: darling::ast::Data<darling::util::Ignored, FieldAttrs>,
+) -> Vec<Field> {
+    let Some(fields) = data.take_struct() else {
+        // The shape was checked before parsing (`expand::check_shape`).
+        return Vec::new();
+    };
+    fields
+        .fields
+        .into_iter()
+        .filter_map(|f| {
+            let Some(ident) = f.ident.clone() else {
+                errors.push(darling::Error::custom("fields must be named").with_span(&f.ty));
+                return None;
+            };
+            Some(field_from(ident, f))
+        })
+        .collect()
+}
+
+fn field_from(ident: Ident, f: FieldAttrs) -> Field {
+    let kind = if f.skip.is_present() {
+        FieldKind::Skip
+    } else if f.flatten.is_present() {
+        FieldKind::Flatten
+    } else {
+        let (name, name_span) = match &f.name {
+            Some(name) => (name.as_str().to_owned(), name.span()),
+            None => (unraw(&ident), ident.span()),
+        };
+        let foreign_key = f.foreign_key.as_ref().and_then(|fk| {
+            let (table, column) = attr::parse_foreign_key(fk)?;
+            Some(ForeignKey {
+                table: table.to_owned(),
+                column: column.to_owned(),
+                on_delete: f.on_delete.as_ref().map(|a| **a),
+            })
+        });
+        FieldKind::Column(Column {
+            name,
+            name_span,
+            primary_key: f.primary_key.is_present().then(|| f.primary_key.span()),
+            autoincrement: f.autoincrement,
+            unique: f.unique.is_present(),
+            index: f.index.is_present(),
+            length: f.length,
+            default: f.default,
+            server_default: f.server_default.map(|s| s.into_inner()),
+            onupdate: f.onupdate,
+            foreign_key,
+        })
+    };
+    Field {
+        ident,
+        ty: f.ty,
+        kind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_follow_flask_sqlalchemy() {
+        let cases = [
+            ("User", "user"),
+            ("TokenBlocklist", "token_blocklist"),
+            ("HTTPServer", "http_server"),
+            ("APIKey", "api_key"),
+            ("Version2Info", "version2_info"),
+            ("r#Type", "type"),
+        ];
+        for (ident, expected) in cases {
+            let ident: Ident = syn::parse_str(ident).unwrap();
+            assert_eq!(table_name_for(&ident), expected, "{ident}");
+        }
+    }
+}

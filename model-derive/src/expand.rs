@@ -1,0 +1,392 @@
+//! Code generation: turns a validated `ast::Model` / `ast::Group` into the trait impls, the
+//! static table metadata, the column handles and the registry entry.
+//!
+//! Everything is emitted inside `const _: () = { ... };` except the inherent `impl` (handles,
+//! `query()`, `table()`), and every path is absolute (`::model_core::...` or the `crate = ...`
+//! override), so the user's imports never matter.
+
+use darling::FromDeriveInput;
+use heck::ToShoutySnakeCase;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, Ident, Path, Type};
+
+use crate::ast::{Column, Field, FieldKind, Group, Index, Model, unraw};
+use crate::attr::{GroupAttrs, ModelAttrs, ReferentialAction};
+use crate::fallback;
+
+/// `#[derive(Model)]`: the generated code, or the errors plus a fallback impl.
+pub fn derive_model(input: &DeriveInput) -> TokenStream {
+    if let Err(error) = check_shape(input, "Model") {
+        return error.write_errors();
+    }
+    match ModelAttrs::from_derive_input(input).and_then(Model::from_attrs) {
+        Ok(model) => expand_model(&model),
+        Err(errors) => {
+            let mut out = errors.write_errors();
+            out.extend(fallback::model(input));
+            out
+        }
+    }
+}
+
+/// `#[derive(ColumnGroup)]`: the generated code, or the errors plus a fallback impl.
+pub fn derive_group(input: &DeriveInput) -> TokenStream {
+    if let Err(error) = check_shape(input, "ColumnGroup") {
+        return error.write_errors();
+    }
+    match GroupAttrs::from_derive_input(input).and_then(Group::from_attrs) {
+        Ok(group) => expand_group(&group),
+        Err(errors) => {
+            let mut out = errors.write_errors();
+            out.extend(fallback::group(input));
+            out
+        }
+    }
+}
+
+/// Only structs with named fields map to tables; say so at the keyword, in the user's terms.
+fn check_shape(input: &DeriveInput, derive: &str) -> darling::Result<()> {
+    let (problem, span) = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(_) => return Ok(()),
+            Fields::Unnamed(f) => (
+                "a tuple struct has no field names to use as column names; use named fields \
+                 (`struct Name { id: i64, ... }`)",
+                f.span(),
+            ),
+            Fields::Unit => (
+                "a unit struct has no fields, so its table would have no columns; add named \
+                 fields (`struct Name { id: i64, ... }`)",
+                input.ident.span(),
+            ),
+        },
+        Data::Enum(e) => (
+            "an enum cannot be a table; derive it on a struct with named fields, one per column",
+            e.enum_token.span(),
+        ),
+        Data::Union(u) => (
+            "a union cannot be a table; derive it on a struct with named fields, one per column",
+            u.union_token.span(),
+        ),
+    };
+    Err(darling::Error::custom(format!("#[derive({derive})]: {problem}")).with_span(&span))
+}
+
+fn expand_model(model: &Model) -> TokenStream {
+    let Model {
+        ident,
+        vis,
+        krate,
+        table,
+        fields,
+        ..
+    } = model;
+    let model_name = ident.to_string();
+    let bind = match &model.bind {
+        Some(bind) => quote!(::core::option::Option::Some(#bind)),
+        None => quote!(::core::option::Option::None),
+    };
+    let body = expand_columns(krate, ident, fields);
+    let indexes = model.indexes.iter().map(|i| expand_index(krate, i));
+    let handles = expand_handles(krate, ident, vis, fields);
+
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, clippy::all)]
+        const _: () = {
+            #body
+
+            static __TABLE: #krate::Table = #krate::Table::new(
+                #table,
+                #bind,
+                #model_name,
+                ::core::module_path!(),
+                &__COLUMNS,
+                &[#(#indexes),*],
+            );
+
+            #[automatically_derived]
+            impl #krate::Model for #ident {
+                const TABLE: &'static #krate::Table = &__TABLE;
+            }
+
+            #krate::__private::inventory::submit! {
+                #krate::__private::Registration::new(&__TABLE)
+            }
+        };
+
+        #[automatically_derived]
+        impl #ident {
+            #handles
+
+            /// A query over all rows of this model's table; refine it, then run it on a
+            /// [`Database`](::model_core::Database).
+            #[allow(dead_code)]
+            #vis fn query() -> #krate::Select<Self> {
+                #krate::Select::new()
+            }
+
+            /// This model's table metadata: name, bind, columns, keys and indexes.
+            #[allow(dead_code)]
+            #vis fn table() -> &'static #krate::Table {
+                <Self as #krate::Model>::TABLE
+            }
+        }
+    }
+}
+
+fn expand_group(group: &Group) -> TokenStream {
+    let Group {
+        ident,
+        vis,
+        krate,
+        fields,
+    } = group;
+    let body = expand_columns(krate, ident, fields);
+    let handles = expand_handles(krate, ident, vis, fields);
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, clippy::all)]
+        const _: () = {
+            #body
+        };
+
+        #[automatically_derived]
+        impl #ident {
+            #handles
+        }
+    }
+}
+
+/// The `__COLUMNS` static, the field checks and the `ColumnGroup` impl, shared by models and
+/// groups.
+fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
+    let mut segments = Vec::new();
+    let mut own = Vec::new();
+    let mut support = Vec::new();
+    let mut decode = Vec::new();
+    let mut push = Vec::new();
+
+    for (position, field) in fields.iter().enumerate() {
+        let name = &field.ident;
+        let ty = &field.ty;
+        let offset = offset_of(krate, &fields[..position]);
+        match &field.kind {
+            FieldKind::Column(column) => {
+                own.push(column_def(krate, field, column, position, &mut support));
+                decode.push(quote_spanned! {ty.span()=>
+                    #name: <__R as #krate::RowReader>::read::<#ty>(__row, __offset + #offset)?
+                });
+                push.push(quote_spanned! {ty.span()=>
+                    __out.push(<#ty as #krate::FieldType>::to_value(&self.#name));
+                });
+            }
+            FieldKind::Flatten => {
+                if !own.is_empty() {
+                    segments.push(quote!(&[#(#own),*]));
+                    own.clear();
+                }
+                segments.push(quote_spanned!(ty.span()=> <#ty as #krate::ColumnGroup>::COLUMNS));
+                decode.push(quote_spanned! {ty.span()=>
+                    #name: <#ty as #krate::ColumnGroup>::decode_at(__row, __offset + #offset)?
+                });
+                push.push(quote_spanned! {ty.span()=>
+                    <#ty as #krate::ColumnGroup>::push_values(&self.#name, __out);
+                });
+            }
+            FieldKind::Skip => {
+                decode.push(quote_spanned! {ty.span()=>
+                    #name: <#ty as ::core::default::Default>::default()
+                });
+            }
+        }
+    }
+    if !own.is_empty() {
+        segments.push(quote!(&[#(#own),*]));
+    }
+    let len = offset_of(krate, fields);
+
+    quote! {
+        #(#support)*
+
+        static __COLUMNS: [#krate::ColumnDef; #len] =
+            #krate::__private::concat_columns::<{ #len }>(&[#(#segments),*]);
+
+        #[automatically_derived]
+        impl #krate::ColumnGroup for #ident {
+            const COLUMNS: &'static [#krate::ColumnDef] = &__COLUMNS;
+
+            fn decode_at<__R: #krate::RowReader + ?::core::marker::Sized>(
+                __row: &__R,
+                __offset: usize,
+            ) -> ::core::result::Result<Self, #krate::DecodeError> {
+                ::core::result::Result::Ok(Self { #(#decode),* })
+            }
+
+            fn push_values(&self, __out: &mut ::std::vec::Vec<#krate::Value>) {
+                #(#push)*
+            }
+        }
+    }
+}
+
+/// The number of columns the given fields occupy: 1 per column, the group's length per
+/// flattened field. Used for column positions, which stay compile-time constants.
+fn offset_of(krate: &Path, fields: &[Field]) -> TokenStream {
+    let own = fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Column(_)))
+        .count();
+    let groups = fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Flatten))
+        .map(|f| {
+            let ty = &f.ty;
+            quote!(<#ty as #krate::ColumnGroup>::COLUMNS.len())
+        });
+    quote!((#own #(+ #groups)*))
+}
+
+/// One `ColumnDef` constant expression, plus the items that check the field's type against its
+/// options (each spanned at the option, so errors land there).
+fn column_def(
+    krate: &Path,
+    field: &Field,
+    column: &Column,
+    position: usize,
+    support: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let ty = &field.ty;
+    let name = &column.name;
+    let field_name = unraw(&field.ident);
+    let field_type = quote_spanned!(ty.span()=> <#ty as #krate::FieldType>);
+    let mut def = quote! {
+        #krate::ColumnDef::new(#name, #field_name, #field_type::SQL_TYPE, #field_type::NULLABLE)
+    };
+
+    if let Some(span) = column.primary_key {
+        def.extend(quote!(.with_primary_key()));
+        let _ = span;
+        support.push(quote_spanned! {ty.span()=>
+            const _: () = #krate::__private::require_not_null::<#ty>();
+        });
+    }
+    if let Some(auto) = &column.autoincrement {
+        let value = **auto;
+        def.extend(quote!(.with_autoincrement(#value)));
+        if value {
+            support.push(quote_spanned! {auto.span()=>
+                const _: () = #krate::__private::require_integer::<#ty>();
+            });
+        }
+    }
+    if column.unique {
+        def.extend(quote!(.with_unique()));
+    }
+    if column.index {
+        def.extend(quote!(.with_index()));
+    }
+    if let Some(length) = &column.length {
+        let value = **length;
+        def.extend(quote!(.with_length(#value)));
+        support.push(quote_spanned! {length.span()=>
+            const _: () = #krate::__private::require_string::<#ty>();
+        });
+    }
+    if let Some(path) = &column.default {
+        let func = format_ident!("__default_{}", position);
+        support.push(value_fn(krate, &func, ty, path));
+        def.extend(quote!(.with_default(#func)));
+    }
+    if let Some(sql) = &column.server_default {
+        def.extend(quote!(.with_server_default(#sql)));
+    }
+    if let Some(path) = &column.onupdate {
+        let func = format_ident!("__onupdate_{}", position);
+        support.push(value_fn(krate, &func, ty, path));
+        def.extend(quote!(.with_onupdate(#func)));
+    }
+    if let Some(fk) = &column.foreign_key {
+        let (table, col) = (&fk.table, &fk.column);
+        let action = match fk.on_delete {
+            Some(action) => {
+                let variant = action_variant(action);
+                quote!(::core::option::Option::Some(#krate::ReferentialAction::#variant))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        def.extend(quote!(.with_foreign_key(#krate::ForeignKey::new(#table, #col, #action))));
+    }
+    def
+}
+
+/// A `fn() -> Value` wrapping the user's `default`/`onupdate` function. The `let` with the
+/// field's type is spanned at the user's path, so a function returning the wrong type is
+/// reported at the attribute.
+fn value_fn(krate: &Path, func: &Ident, ty: &Type, path: &Path) -> TokenStream {
+    let call = quote_spanned!(path.span()=> #path());
+    quote! {
+        fn #func() -> #krate::Value {
+            let __value: #ty = #call;
+            <#ty as #krate::FieldType>::into_value(__value)
+        }
+    }
+}
+
+fn action_variant(action: ReferentialAction) -> Ident {
+    let name = match action {
+        ReferentialAction::Cascade => "Cascade",
+        ReferentialAction::SetNull => "SetNull",
+        ReferentialAction::SetDefault => "SetDefault",
+        ReferentialAction::Restrict => "Restrict",
+        ReferentialAction::NoAction => "NoAction",
+    };
+    Ident::new(name, Span::call_site())
+}
+
+fn expand_index(krate: &Path, index: &Index) -> TokenStream {
+    let name = match &index.name {
+        Some(name) => quote!(::core::option::Option::Some(#name)),
+        None => quote!(::core::option::Option::None),
+    };
+    let columns = &index.columns;
+    let (unique, constraint) = (index.unique, index.constraint);
+    quote!(#krate::Index::new(#name, &[#(#columns),*], #unique, #constraint))
+}
+
+/// `pub const USERNAME: Column<User, String>` for every stored field; the position counts the
+/// columns of flattened groups before it.
+fn expand_handles(
+    krate: &Path,
+    ident: &Ident,
+    vis: &syn::Visibility,
+    fields: &[Field],
+) -> TokenStream {
+    let mut handles = Vec::new();
+    for (position, field) in fields.iter().enumerate() {
+        let FieldKind::Column(column) = &field.kind else {
+            continue;
+        };
+        let ty = &field.ty;
+        let handle = format_ident!(
+            "{}",
+            unraw(&field.ident).to_shouty_snake_case(),
+            span = field.ident.span()
+        );
+        let name = &column.name;
+        let offset = offset_of(krate, &fields[..position]);
+        let doc = format!(
+            "Column handle for `{}` (field `{}`).",
+            name,
+            unraw(&field.ident)
+        );
+        handles.push(quote! {
+            #[doc = #doc]
+            #[allow(dead_code)]
+            #vis const #handle: #krate::Column<#ident, #ty> = #krate::Column::new(#name, #offset);
+        });
+    }
+    quote!(#(#handles)*)
+}
