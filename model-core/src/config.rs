@@ -55,6 +55,16 @@ impl Config {
         Config::default()
     }
 
+    /// Sets (or replaces) the default database, keeping its pool settings if it had one.
+    pub fn default_url(mut self, url: impl Into<DatabaseUrl>) -> Self {
+        let pool = self.default.take().map(|d| d.pool).unwrap_or_default();
+        self.default = Some(BindConfig {
+            url: url.into(),
+            pool,
+        });
+        self
+    }
+
     /// Adds (or replaces) the named bind `key` at `url`, with default pool settings.
     pub fn bind(self, key: impl Into<String>, url: impl Into<DatabaseUrl>) -> Self {
         self.bind_with(key, url, PoolConfig::default())

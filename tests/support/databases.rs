@@ -98,7 +98,7 @@ impl TestDb {
         let name = unique_name(label);
         match kind {
             Kind::SqliteMemory => {
-                let url = format!("sqlite:{name}?mode=memory");
+                let url = format!("sqlite:file:{name}?mode=memory&cache=shared");
                 let catalog = Catalog::connect(kind, &url)
                     .await
                     .expect("open in-memory SQLite");

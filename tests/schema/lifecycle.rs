@@ -1,0 +1,137 @@
+//! Running `create_all` again, `drop_all` next to tables no model declares, and rows that do
+//! not fit their model.
+
+use model_core::{Binds, Config, Database, Error};
+use model_tests::{Kind, TestDb, per_backend};
+
+use crate::models::{Gauge, Note};
+
+per_backend!(
+    create_all_twice_keeps_tables_and_rows,
+    drop_all_leaves_other_tables_alone,
+    decode_errors_name_the_column
+);
+
+fn quoted(kind: Kind, ident: &str) -> String {
+    if kind == Kind::MySql {
+        format!("`{ident}`")
+    } else {
+        format!("\"{ident}\"")
+    }
+}
+
+async fn create_all_twice_keeps_tables_and_rows(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "twice").await else {
+        return;
+    };
+    let db = Database::connect(Config::binds_only().bind("twice", t.url.clone()))
+        .await
+        .unwrap();
+    db.create_all_in(Binds::named("twice")).await.unwrap();
+    t.catalog
+        .execute(&format!(
+            "INSERT INTO {} (id, body) VALUES (7, 'kept')",
+            quoted(kind, "note")
+        ))
+        .await;
+
+    db.create_all_in(Binds::named("twice")).await.unwrap();
+
+    assert_eq!(t.catalog.tables().await, ["note"]);
+    let notes = Note::query().all(&db).await.unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!((notes[0].id, notes[0].body.as_str()), (7, "kept"));
+}
+
+async fn drop_all_leaves_other_tables_alone(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "dropper").await else {
+        return;
+    };
+    t.catalog
+        .execute(&format!(
+            "CREATE TABLE {} (id INTEGER PRIMARY KEY, what TEXT)",
+            quoted(kind, "audit_log")
+        ))
+        .await;
+    t.catalog
+        .execute(&format!(
+            "INSERT INTO {} VALUES (1, 'before')",
+            quoted(kind, "audit_log")
+        ))
+        .await;
+    let db = Database::connect(Config::binds_only().bind("dropper", t.url.clone()))
+        .await
+        .unwrap();
+
+    db.create_all_in(Binds::named("dropper")).await.unwrap();
+    assert_eq!(t.catalog.tables().await, ["audit_log", "child", "parent"]);
+    t.catalog
+        .execute(&format!(
+            "INSERT INTO {} VALUES (1)",
+            quoted(kind, "parent")
+        ))
+        .await;
+    t.catalog
+        .execute(&format!(
+            "INSERT INTO {} VALUES (1, 1)",
+            quoted(kind, "child")
+        ))
+        .await;
+
+    // `child` references `parent`: dropping in reverse foreign-key order is what makes this work.
+    db.drop_all_in(Binds::named("dropper")).await.unwrap();
+    assert_eq!(t.catalog.tables().await, ["audit_log"]);
+    assert_eq!(t.catalog.count("audit_log").await, 1);
+
+    // Dropping again finds nothing to drop and is not an error.
+    db.drop_all_in(Binds::named("dropper")).await.unwrap();
+}
+
+async fn decode_errors_name_the_column(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "decode").await else {
+        return;
+    };
+    // The table exists with a text column where the model has an f64.
+    t.catalog
+        .execute(&format!(
+            "CREATE TABLE {} (id BIGINT PRIMARY KEY, reading TEXT)",
+            quoted(kind, "gauge")
+        ))
+        .await;
+    t.catalog
+        .execute(&format!(
+            "INSERT INTO {} VALUES (1, 'not a number')",
+            quoted(kind, "gauge")
+        ))
+        .await;
+    let db = Database::connect(Config::binds_only().bind("decode", t.url.clone()))
+        .await
+        .unwrap();
+
+    let err = Gauge::query().all(&db).await.unwrap_err();
+    match &err {
+        Error::Decode {
+            bind,
+            model,
+            table,
+            column,
+            ..
+        } => {
+            assert_eq!(
+                (
+                    bind.as_str(),
+                    model.as_str(),
+                    table.as_str(),
+                    column.as_str()
+                ),
+                ("\"decode\"", "Gauge", "gauge", "reading")
+            );
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("\"reading\"") && text.contains("Gauge") && text.contains("\"decode\""),
+        "{text}"
+    );
+}

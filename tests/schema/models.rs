@@ -1,0 +1,122 @@
+//! The models of this test binary, one bind per scenario. All of them are valid: the failing
+//! ones live in `tests/failures.rs`, so `create_all()` over every bind works here.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use model_core::Model;
+
+/// Authors: keys, a unique and an indexed column, server defaults.
+#[derive(Model, Debug)]
+#[model(bind = "catalog")]
+pub struct Author {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(length = 80, unique)]
+    pub name: String,
+    #[column(index)]
+    pub email: Option<String>,
+    pub bio: String,
+    #[column(server_default = "CURRENT_TIMESTAMP")]
+    pub joined_at: NaiveDateTime,
+    #[column(server_default = "0")]
+    pub karma: i32,
+}
+
+/// Posts: foreign keys with ON DELETE actions and a composite index.
+#[derive(Model, Debug)]
+#[model(bind = "catalog", index(fields(author_id, title)))]
+pub struct Post {
+    #[column(primary_key)]
+    pub id: i32,
+    #[column(foreign_key = "author.id", on_delete = "cascade")]
+    pub author_id: i64,
+    #[column(length = 200)]
+    pub title: String,
+    #[column(foreign_key = "author.id", on_delete = "set_null")]
+    pub editor_id: Option<i64>,
+}
+
+/// One column of every supported type.
+#[derive(Model, Debug, PartialEq)]
+#[model(bind = "catalog")]
+pub struct Everything {
+    #[column(primary_key)]
+    pub id: i64,
+    pub small: i16,
+    pub int: i32,
+    pub real: f32,
+    pub double: f64,
+    pub flag: bool,
+    pub text: String,
+    pub bytes: Vec<u8>,
+    pub at: NaiveDateTime,
+    pub at_utc: DateTime<Utc>,
+    pub day: NaiveDate,
+    pub uid: uuid::Uuid,
+    pub doc: serde_json::Value,
+    pub maybe: Option<i64>,
+    pub maybe_text: Option<String>,
+    pub maybe_uid: Option<uuid::Uuid>,
+}
+
+/// For create_all twice.
+#[derive(Model, Debug)]
+#[model(bind = "twice")]
+pub struct Note {
+    #[column(primary_key)]
+    pub id: i64,
+    pub body: String,
+}
+
+/// For drop_all next to a table no model declares.
+#[derive(Model, Debug)]
+#[model(bind = "dropper")]
+pub struct Parent {
+    #[column(primary_key)]
+    pub id: i64,
+}
+
+/// References `Parent`, so it is dropped first.
+#[derive(Model, Debug)]
+#[model(bind = "dropper")]
+pub struct Child {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(foreign_key = "parent.id")]
+    pub parent_id: i64,
+}
+
+/// Read back from a table whose column has the wrong type.
+#[derive(Model, Debug)]
+#[model(bind = "decode")]
+pub struct Gauge {
+    #[column(primary_key)]
+    pub id: i64,
+    pub reading: f64,
+}
+
+/// Lives in the default database.
+#[derive(Model, Debug)]
+pub struct Setting {
+    #[column(primary_key, length = 64)]
+    pub key: String,
+    pub value: String,
+}
+
+/// Lives in the `users` bind.
+#[derive(Model, Debug)]
+#[model(bind = "users")]
+pub struct UserAccount {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(unique, length = 120)]
+    pub email: String,
+}
+
+/// Lives in the `appmeta` bind.
+#[derive(Model, Debug)]
+#[model(bind = "appmeta")]
+pub struct AppMeta {
+    #[column(primary_key)]
+    pub id: i32,
+    pub version: String,
+}
