@@ -192,8 +192,9 @@ fn check_foreign_keys(
                         fk.table()
                     )
                 } else {
-                    let binds: Vec<String> =
+                    let mut binds: Vec<String> =
                         elsewhere.iter().map(|t| bind_label(t.bind())).collect();
+                    binds.dedup();
                     format!(
                         "column \"{}\" references \"{}.{}\", which is in bind {}; a foreign key \
                          cannot cross databases, so put both models in one bind",

@@ -1,0 +1,253 @@
+//! What goes wrong before and during `create_all`: models that do not fit together or with the
+//! configuration (all reported at once, nothing created), binds that do not exist, and DDL that
+//! fails halfway (nothing left behind).
+
+use model_core::{Binds, ColumnGroup, Config, Database, Error, Model};
+use model_tests::{Kind, TestDb, per_backend};
+
+// --- Models that do not fit together -------------------------------------------------------
+
+/// Claims table "shared"...
+#[derive(Model)]
+#[model(bind = "dup", table = "shared")]
+pub struct First {
+    #[column(primary_key)]
+    pub id: i64,
+}
+
+/// ...and so does this one, in the same bind.
+#[derive(Model)]
+#[model(bind = "dup", table = "shared")]
+pub struct Second {
+    #[column(primary_key)]
+    pub id: i64,
+}
+
+/// References a table no model declares.
+#[derive(Model)]
+#[model(bind = "fk")]
+pub struct Orphan {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(foreign_key = "nowhere.id")]
+    pub nowhere_id: i64,
+}
+
+/// A valid target...
+#[derive(Model)]
+#[model(bind = "fk")]
+pub struct Target {
+    #[column(primary_key)]
+    pub id: i64,
+}
+
+/// ...referenced through a column it does not have.
+#[derive(Model)]
+#[model(bind = "fk")]
+pub struct BadColumn {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(foreign_key = "target.missing")]
+    pub target_id: i64,
+}
+
+/// References a table of another bind.
+#[derive(Model)]
+#[model(bind = "fk")]
+pub struct CrossBind {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(foreign_key = "shared.id")]
+    pub shared_id: i64,
+}
+
+/// Its bind is not in the configuration.
+#[derive(Model)]
+#[model(bind = "unconfigured")]
+pub struct Lonely {
+    #[column(primary_key)]
+    pub id: i64,
+}
+
+/// A group without a key...
+#[derive(ColumnGroup)]
+pub struct Audit {
+    pub id: i64,
+    pub note: String,
+}
+
+/// ...flattened into a model whose only key would come from it, next to a second `note`.
+#[derive(Model)]
+#[model(bind = "groups")]
+pub struct Doubled {
+    #[column(flatten)]
+    pub audit: Audit,
+    #[column(name = "note")]
+    pub other_note: String,
+}
+
+// --- Models whose DDL fails on the third table ----------------------------------------------
+
+/// Created first.
+#[derive(Model)]
+#[model(bind = "atomic")]
+pub struct AtomicA {
+    #[column(primary_key)]
+    pub id: i64,
+}
+
+/// Created second (references A).
+#[derive(Model)]
+#[model(bind = "atomic")]
+pub struct AtomicB {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(foreign_key = "atomic_a.id")]
+    pub a_id: i64,
+}
+
+/// Created last (references B), and its default is not SQL on any backend.
+#[derive(Model)]
+#[model(bind = "atomic")]
+pub struct AtomicZ {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(foreign_key = "atomic_b.id")]
+    pub b_id: i64,
+    #[column(server_default = "this is not sql")]
+    pub broken: String,
+}
+
+#[tokio::test]
+async fn every_problem_is_reported_at_once_and_nothing_is_created() {
+    let mut dbs = Vec::new();
+    let mut config = Config::binds_only();
+    for bind in ["dup", "fk", "groups", "atomic"] {
+        let t = TestDb::new(Kind::SqliteMemory, bind).await.unwrap();
+        config = config.bind(bind, t.url.clone());
+        dbs.push(t);
+    }
+    let db = Database::connect(config).await.unwrap();
+
+    let err = db.create_all().await.unwrap_err();
+    let Error::Schema(errors) = &err else {
+        panic!("expected schema errors, got {err:?}")
+    };
+    let got: Vec<(&str, &str, &str)> = errors
+        .problems()
+        .iter()
+        .map(|p| (p.model.as_str(), p.table.as_str(), p.bind.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Lonely", "lonely", "\"unconfigured\""),
+            ("First", "shared", "\"dup\""),
+            ("Second", "shared", "\"dup\""),
+            ("BadColumn", "bad_column", "\"fk\""),
+            ("CrossBind", "cross_bind", "\"fk\""),
+            ("Orphan", "orphan", "\"fk\""),
+            ("Doubled", "doubled", "\"groups\""),
+            ("Doubled", "doubled", "\"groups\""),
+        ]
+    );
+    let text = err.to_string();
+    for needle in [
+        "8 problems",
+        "table name \"shared\" is also used by",
+        "references \"nowhere.id\", but no model declares table \"nowhere\"",
+        "table \"target\" (model `Target`) has no column \"missing\"",
+        "references \"shared.id\", which is in bind \"dup\"; a foreign key cannot cross databases",
+        "it has no primary key",
+        "column \"note\" is declared twice",
+        "its bind is not configured; configured binds: \"atomic\", \"dup\", \"fk\", \"groups\"",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    for t in &dbs {
+        assert!(
+            t.catalog.tables().await.is_empty(),
+            "nothing may be created when validation fails"
+        );
+    }
+}
+
+#[tokio::test]
+async fn selecting_a_bind_that_is_not_configured_lists_the_configured_ones() {
+    let t = TestDb::new(Kind::SqliteMemory, "only").await.unwrap();
+    let db = Database::connect(Config::new(t.url.clone()).bind("fk", t.url.clone()))
+        .await
+        .unwrap();
+    let err = db.create_all_in(Binds::named("nope")).await.unwrap_err();
+    assert!(matches!(err, Error::UnknownBind { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "no database is configured for bind \"nope\"; configured binds: default, \"fk\""
+    );
+    let err = Database::connect(Config::binds_only().bind("fk", t.url.clone()))
+        .await
+        .unwrap()
+        .drop_all_in(Binds::Default)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no database is configured for bind default; configured binds: \"fk\""
+    );
+}
+
+per_backend!(a_failing_create_all_leaves_nothing_behind);
+
+/// The third CREATE TABLE fails. PostgreSQL and SQLite roll the whole bind back; MySQL, which
+/// commits DDL as it goes, has the two tables it created dropped again. A table that existed
+/// before, with its rows, survives either way.
+async fn a_failing_create_all_leaves_nothing_behind(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "atomic").await else {
+        return;
+    };
+    let q = |name: &str| {
+        if kind == Kind::MySql {
+            format!("`{name}`")
+        } else {
+            format!("\"{name}\"")
+        }
+    };
+    t.catalog
+        .execute(&format!(
+            "CREATE TABLE {} (id INTEGER PRIMARY KEY)",
+            q("keep_me")
+        ))
+        .await;
+    t.catalog
+        .execute(&format!("INSERT INTO {} VALUES (1)", q("keep_me")))
+        .await;
+    let db = Database::connect(Config::binds_only().bind("atomic", t.url.clone()))
+        .await
+        .unwrap();
+
+    let err = db.create_all_in(Binds::named("atomic")).await.unwrap_err();
+    let Error::Database { bind, action, .. } = &err else {
+        panic!("expected a database error, got {err:?}")
+    };
+    assert_eq!(bind, "\"atomic\"");
+    assert!(
+        action.contains("model `AtomicZ`") && action.contains("atomic_z"),
+        "{action}"
+    );
+    assert_eq!(t.catalog.tables().await, ["keep_me"], "{err}");
+    assert_eq!(t.catalog.count("keep_me").await, 1);
+
+    // A model table that existed before the failed call is not dropped by the clean-up.
+    t.catalog
+        .execute(&format!(
+            "CREATE TABLE {} (id BIGINT PRIMARY KEY)",
+            q("atomic_a")
+        ))
+        .await;
+    t.catalog
+        .execute(&format!("INSERT INTO {} VALUES (5)", q("atomic_a")))
+        .await;
+    db.create_all_in(Binds::named("atomic")).await.unwrap_err();
+    assert_eq!(t.catalog.tables().await, ["atomic_a", "keep_me"]);
+    assert_eq!(t.catalog.count("atomic_a").await, 1);
+}
