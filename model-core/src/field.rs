@@ -4,6 +4,7 @@
 
 use crate::driver::{MySqlField, PgField, SqliteField};
 use crate::meta::SqlType;
+use crate::row::{DecodeError, RowReader};
 use crate::value::Value;
 
 /// A type a model field can have. Implemented for `i16`, `i32`, `i64`, `f32`, `f64`, `bool`,
@@ -26,6 +27,13 @@ pub trait FieldType: Sized + Send + Sync + 'static + SqliteField + PgField + MyS
     fn to_value(&self) -> Value;
     /// The value to bind, taking the field.
     fn into_value(self) -> Value;
+
+    /// Reads a value of this type from column `index` of `row`. Generated code calls this
+    /// rather than `RowReader::read` so that an unsupported type is reported once.
+    #[inline]
+    fn read_from<R: RowReader + ?Sized>(row: &R, index: usize) -> Result<Self, DecodeError> {
+        row.read::<Self>(index)
+    }
 }
 
 /// A `FieldType` that is not an `Option`: the types `Option<T>` accepts, and the only ones a

@@ -41,7 +41,7 @@ pub struct Field {
 /// What a field contributes to the table.
 pub enum FieldKind {
     /// One column.
-    Column(Column),
+    Column(Box<Column>),
     /// The columns of a `ColumnGroup`, inlined.
     Flatten,
     /// Nothing: filled with `Default::default()` on read.
@@ -86,27 +86,12 @@ impl Model {
         check::no_generics(&mut errors, &attrs.generics, "Model");
         let fields = fields_from(&mut errors, attrs.data);
 
+        // Names were checked while parsing (attr.rs).
         let table = match &attrs.table {
-            Some(table) => {
-                if let Some(problem) = attr::identifier_problem(table) {
-                    errors.push(
-                        darling::Error::custom(format!("invalid `table` name: {problem}"))
-                            .with_span(&table.span()),
-                    );
-                }
-                table.as_str().to_owned()
-            }
+            Some(table) => table.as_str().to_owned(),
             None => table_name_for(&attrs.ident),
         };
-        let bind = attrs.bind.map(|bind| {
-            if let Some(problem) = attr::bind_problem(&bind) {
-                errors.push(
-                    darling::Error::custom(format!("invalid `bind` key: {problem}"))
-                        .with_span(&bind.span()),
-                );
-            }
-            bind.as_str().to_owned()
-        });
+        let bind = attrs.bind.map(|bind| bind.as_str().to_owned());
 
         check::has_primary_key(&mut errors, &attrs.ident, &fields);
         check::unique_column_names(&mut errors, &fields);
@@ -114,10 +99,7 @@ impl Model {
         let mut indexes = Vec::new();
         for index in &attrs.index {
             let columns = check::resolve_fields(&mut errors, &fields, &index.fields, has_groups);
-            let name = index
-                .name
-                .as_ref()
-                .map(|n| checked_name(&mut errors, n, "index"));
+            let name = index.name.as_ref().map(|n| n.as_str().to_owned());
             indexes.push(Index {
                 name,
                 columns,
@@ -127,10 +109,7 @@ impl Model {
         }
         for unique in &attrs.unique {
             let columns = check::resolve_fields(&mut errors, &fields, &unique.fields, has_groups);
-            let name = unique
-                .name
-                .as_ref()
-                .map(|n| checked_name(&mut errors, n, "unique"));
+            let name = unique.name.as_ref().map(|n| n.as_str().to_owned());
             indexes.push(Index {
                 name,
                 columns,
@@ -185,20 +164,6 @@ fn default_crate() -> Path {
     syn::parse_quote!(::model_core)
 }
 
-fn checked_name(
-    errors: &mut darling::error::Accumulator,
-    name: &SpannedValue<String>,
-    what: &str,
-) -> String {
-    if let Some(problem) = attr::identifier_problem(name) {
-        errors.push(
-            darling::Error::custom(format!("invalid {what} `name`: {problem}"))
-                .with_span(&name.span()),
-        );
-    }
-    name.as_str().to_owned()
-}
-
 fn fields_from(
     errors: &mut darling::error::Accumulator,
     data: darling::ast::Data<darling::util::Ignored, FieldAttrs>,
@@ -238,7 +203,7 @@ fn field_from(ident: Ident, f: FieldAttrs) -> Field {
                 on_delete: f.on_delete.as_ref().map(|a| **a),
             })
         });
-        FieldKind::Column(Column {
+        FieldKind::Column(Box::new(Column {
             name,
             name_span,
             primary_key: f.primary_key.is_present().then(|| f.primary_key.span()),
@@ -250,7 +215,7 @@ fn field_from(ident: Ident, f: FieldAttrs) -> Field {
             server_default: f.server_default.map(|s| s.into_inner()),
             onupdate: f.onupdate,
             foreign_key,
-        })
+        }))
     };
     Field {
         ident,

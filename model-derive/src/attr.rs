@@ -18,8 +18,10 @@ pub struct ModelAttrs {
     pub generics: syn::Generics,
     pub data: darling::ast::Data<darling::util::Ignored, FieldAttrs>,
     /// `table = "name"`: the table name; default is the struct name in snake_case.
+    #[darling(default, with = table_name)]
     pub table: Option<SpannedValue<String>>,
     /// `bind = "key"`: the database the table lives in; default is the default database.
+    #[darling(default, with = bind_key)]
     pub bind: Option<SpannedValue<String>>,
     /// `crate = "path"`: where `model_core` is, for users who renamed the dependency.
     #[darling(rename = "crate")]
@@ -51,6 +53,7 @@ pub struct IndexAttrs {
     /// The fields (Rust names) the index covers, in order.
     pub fields: SpannedValue<PathList>,
     /// The index name; default `ix_<table>_<columns>`.
+    #[darling(default, with = index_name)]
     pub name: Option<SpannedValue<String>>,
     /// A unique index.
     pub unique: Flag,
@@ -62,6 +65,7 @@ pub struct UniqueAttrs {
     /// The fields (Rust names) the constraint covers, in order.
     pub fields: SpannedValue<PathList>,
     /// The constraint name; default `uq_<table>_<columns>`.
+    #[darling(default, with = index_name)]
     pub name: Option<SpannedValue<String>>,
 }
 
@@ -82,6 +86,7 @@ pub struct FieldAttrs {
     /// `length = N`: VARCHAR(N) instead of TEXT.
     pub length: Option<SpannedValue<u32>>,
     /// `name = "..."`: the column name; default is the field name.
+    #[darling(default, with = column_name)]
     pub name: Option<SpannedValue<String>>,
     /// `default = path::to::fn`: client-side default.
     pub default: Option<Path>,
@@ -131,6 +136,39 @@ impl FromMeta for ReferentialAction {
     }
 }
 
+/// A name parsed and checked while parsing, so that its error is reported together with the
+/// errors of every field (checks after parsing only run when parsing succeeded).
+fn checked_string(
+    meta: &syn::Meta,
+    problem: fn(&str) -> Option<String>,
+    what: &str,
+) -> darling::Result<Option<SpannedValue<String>>> {
+    let value = SpannedValue::<String>::from_meta(meta)?;
+    match problem(&value) {
+        Some(problem) => {
+            Err(darling::Error::custom(format!("invalid {what}: {problem}"))
+                .with_span(&value.span()))
+        }
+        None => Ok(Some(value)),
+    }
+}
+
+fn table_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
+    checked_string(meta, identifier_problem, "`table` name")
+}
+
+fn bind_key(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
+    checked_string(meta, bind_problem, "`bind` key")
+}
+
+fn column_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
+    checked_string(meta, identifier_problem, "column `name`")
+}
+
+fn index_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
+    checked_string(meta, identifier_problem, "index `name`")
+}
+
 /// `server_default` must be a string literal holding SQL: anything else is most likely a Rust
 /// expression meant for `default`, so the message says which key to use.
 fn sql_literal(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
@@ -174,35 +212,27 @@ impl FieldAttrs {
                 .with_span(&self.flatten.span()),
             );
         }
-        if let Some(name) = &self.name {
-            if let Some(problem) = identifier_problem(name) {
-                errors.push(
-                    darling::Error::custom(format!("invalid column `name`: {problem}"))
-                        .with_span(&name.span()),
-                );
-            }
+        if let Some(length) = &self.length
+            && **length == 0
+        {
+            errors.push(
+                darling::Error::custom(
+                    "`length` must be at least 1; leave it out for an unbounded TEXT column",
+                )
+                .with_span(&length.span()),
+            );
         }
-        if let Some(length) = &self.length {
-            if **length == 0 {
-                errors.push(
-                    darling::Error::custom(
-                        "`length` must be at least 1; leave it out for an unbounded TEXT column",
-                    )
-                    .with_span(&length.span()),
-                );
-            }
-        }
-        if let Some(fk) = &self.foreign_key {
-            if parse_foreign_key(fk).is_none() {
-                errors.push(
-                    darling::Error::custom(format!(
-                        "malformed `foreign_key = \"{}\"`: write the referenced table and column \
+        if let Some(fk) = &self.foreign_key
+            && parse_foreign_key(fk).is_none()
+        {
+            errors.push(
+                darling::Error::custom(format!(
+                    "malformed `foreign_key = \"{}\"`: write the referenced table and column \
                          as \"table.column\", e.g. `foreign_key = \"user.id\"`",
-                        fk.as_str()
-                    ))
-                    .with_span(&fk.span()),
-                );
-            }
+                    fk.as_str()
+                ))
+                .with_span(&fk.span()),
+            );
         }
         if let (Some(action), None) = (&self.on_delete, &self.foreign_key) {
             errors.push(
@@ -212,16 +242,17 @@ impl FieldAttrs {
                 .with_span(&action.span()),
             );
         }
-        if let Some(auto) = &self.autoincrement {
-            if **auto && !self.primary_key.is_present() {
-                errors.push(
-                    darling::Error::custom(
-                        "`autoincrement` applies to an integer primary key; add `primary_key` \
+        if let Some(auto) = &self.autoincrement
+            && **auto
+            && !self.primary_key.is_present()
+        {
+            errors.push(
+                darling::Error::custom(
+                    "`autoincrement` applies to an integer primary key; add `primary_key` \
                          or remove `autoincrement`",
-                    )
-                    .with_span(&auto.span()),
-                );
-            }
+                )
+                .with_span(&auto.span()),
+            );
         }
         errors.finish_with(self)
     }
@@ -275,14 +306,11 @@ pub fn identifier_problem(name: &str) -> Option<String> {
 pub fn bind_problem(key: &str) -> Option<String> {
     if key.is_empty() {
         Some("it is empty; leave `bind` out for the default database".to_owned())
-    } else if let Some(bad) = key
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-    {
-        Some(format!(
-            "it contains {bad:?}; bind keys use letters, digits, `_`, `-` and `.`"
-        ))
     } else {
-        None
+        key.chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+            .map(|bad| {
+                format!("it contains {bad:?}; bind keys use letters, digits, `_`, `-` and `.`")
+            })
     }
 }

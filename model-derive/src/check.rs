@@ -88,7 +88,7 @@ pub fn resolve_fields(
         };
         let field = fields
             .iter()
-            .find(|f| f.ident == *name || crate::ast::unraw(&f.ident) == name.to_string());
+            .find(|f| f.ident == *name || *name == crate::ast::unraw(&f.ident));
         match field.map(|f| &f.kind) {
             Some(FieldKind::Column(column)) => columns.push(column.name.clone()),
             Some(FieldKind::Skip) => errors.push(

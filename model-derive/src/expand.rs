@@ -8,7 +8,7 @@
 use darling::FromDeriveInput;
 use heck::ToShoutySnakeCase;
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, Path, Type};
 
@@ -177,7 +177,7 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
             FieldKind::Column(column) => {
                 own.push(column_def(krate, field, column, position, &mut support));
                 decode.push(quote_spanned! {ty.span()=>
-                    #name: <__R as #krate::RowReader>::read::<#ty>(__row, __offset + #offset)?
+                    #name: <#ty as #krate::FieldType>::read_from(__row, __offset + #offset)?
                 });
                 push.push(quote_spanned! {ty.span()=>
                     __out.push(<#ty as #krate::FieldType>::to_value(&self.#name));
@@ -277,6 +277,7 @@ fn column_def(
         let value = **auto;
         def.extend(quote!(.with_autoincrement(#value)));
         if value {
+            let ty = respan(ty, auto.span());
             support.push(quote_spanned! {auto.span()=>
                 const _: () = #krate::__private::require_integer::<#ty>();
             });
@@ -291,6 +292,7 @@ fn column_def(
     if let Some(length) = &column.length {
         let value = **length;
         def.extend(quote!(.with_length(#value)));
+        let ty = respan(ty, length.span());
         support.push(quote_spanned! {length.span()=>
             const _: () = #krate::__private::require_string::<#ty>();
         });
@@ -389,4 +391,24 @@ fn expand_handles(
         });
     }
     quote!(#(#handles)*)
+}
+
+/// `tokens` with every span set to `span`, so an error about the type is reported at the
+/// attribute that asked something of it (`length`, `autoincrement`).
+fn respan(tokens: &impl ToTokens, span: Span) -> TokenStream {
+    tokens
+        .to_token_stream()
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(&group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }

@@ -18,10 +18,11 @@ fn normalize(kind: Kind, ty: &str) -> String {
         return ty.to_owned();
     }
     for int in ["tinyint", "smallint", "int", "bigint"] {
-        if let Some(rest) = ty.strip_prefix(int) {
-            if rest.starts_with('(') && rest.ends_with(')') {
-                return int.to_owned();
-            }
+        if let Some(rest) = ty.strip_prefix(int)
+            && rest.starts_with('(')
+            && rest.ends_with(')')
+        {
+            return int.to_owned();
         }
     }
     ty.to_owned()

@@ -1,0 +1,13 @@
+// Table names and bind keys must be usable: not empty, and bind keys without spaces.
+use model_core::Model;
+
+#[derive(Model)]
+#[model(table = "", bind = "my users")]
+struct Profile {
+    #[column(primary_key)]
+    id: i64,
+    #[column(name = "")]
+    nick: String,
+}
+
+fn main() {}

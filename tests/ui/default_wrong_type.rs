@@ -1,0 +1,16 @@
+// A `default` function must return the field's type; the error points at the attribute.
+use model_core::Model;
+
+fn new_id() -> String {
+    String::from("x")
+}
+
+#[derive(Model)]
+struct Ticket {
+    #[column(primary_key)]
+    id: i64,
+    #[column(default = new_id)]
+    number: i64,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+// Two fields may not map to one column name.
+use model_core::Model;
+
+#[derive(Model)]
+struct Account {
+    #[column(primary_key)]
+    id: i64,
+    email: String,
+    #[column(name = "email")]
+    backup_email: String,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+// Models are registered as concrete types, so they cannot be generic.
+use model_core::Model;
+
+#[derive(Model)]
+struct Wrapper<T> {
+    #[column(primary_key)]
+    id: i64,
+    value: T,
+}
+
+fn main() {}

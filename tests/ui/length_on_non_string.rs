@@ -1,0 +1,12 @@
+// `length` makes VARCHAR(N); it applies to strings only.
+use model_core::Model;
+
+#[derive(Model)]
+struct Item {
+    #[column(primary_key)]
+    id: i64,
+    #[column(length = 10)]
+    quantity: i32,
+}
+
+fn main() {}
