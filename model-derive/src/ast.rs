@@ -5,7 +5,6 @@
 //! types, never raw attributes.
 
 use darling::util::SpannedValue;
-use heck::ToSnakeCase;
 use proc_macro2::Span;
 use syn::{Ident, Path, Type, Visibility};
 
@@ -149,9 +148,28 @@ impl Group {
 }
 
 /// The table name rule, part of the public API: the struct name converted from CamelCase to
-/// snake_case, acronyms and digits as Flask-SQLAlchemy 3 does (`HTTPServer` → `http_server`).
+/// snake_case exactly as Flask-SQLAlchemy 3's `camel_to_snake_case` does, so an app moving
+/// over keeps its table names (`HTTPServer` → `http_server`, `Version2Info` → `version2_info`).
+///
+/// An underscore goes before an ASCII capital that follows a lowercase letter or a digit, or
+/// that starts a lowercase run (not at the start); then everything is lowercased and leading
+/// underscores are dropped. heck's `to_snake_case` agrees except around digits between
+/// capitals (`A1B`: Flask `a1_b`, heck `a1b`), hence the port.
 pub fn table_name_for(ident: &Ident) -> String {
-    unraw(ident).to_snake_case()
+    let name: Vec<char> = unraw(ident).chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in name.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let after_lower_or_digit =
+                name[i - 1].is_ascii_lowercase() || name[i - 1].is_ascii_digit();
+            let starts_lower_run = name.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if after_lower_or_digit || starts_lower_run {
+                out.push('_');
+            }
+        }
+        out.extend(c.to_lowercase());
+    }
+    out.trim_start_matches('_').to_owned()
 }
 
 /// A field's name as written, without the `r#` of a raw identifier.
@@ -237,6 +255,16 @@ mod tests {
             ("APIKey", "api_key"),
             ("Version2Info", "version2_info"),
             ("r#Type", "type"),
+            // Cases where heck differs; expected values are Flask-SQLAlchemy 3.1's.
+            ("OAuth2Token", "o_auth2_token"),
+            ("A1B", "a1_b"),
+            ("AB1C", "ab1_c"),
+            ("User2FA", "user2_fa"),
+            ("IPv4Address", "i_pv4_address"),
+            ("MyHTTP2Server", "my_http2_server"),
+            ("S3Bucket", "s3_bucket"),
+            ("Item_Price", "item__price"),
+            ("_Hidden", "hidden"),
         ];
         for (ident, expected) in cases {
             let ident: Ident = syn::parse_str(ident).unwrap();
