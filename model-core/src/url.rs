@@ -68,6 +68,51 @@ impl DatabaseUrl {
         }
     }
 
+    /// `text` with this URL's password, if it appears, replaced by `***`: for driver messages
+    /// that might quote the URL they failed to parse.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for secret in self.secrets() {
+            if secret.len() >= 2 {
+                out = out.replace(&secret, "***");
+            }
+        }
+        out
+    }
+
+    /// The password as written and percent-decoded, from the userinfo or a `password=` parameter.
+    fn secrets(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        if let Some(start) = self.raw.find("://").map(|i| i + 3) {
+            let rest = &self.raw[start..];
+            let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+            if let Some(at) = authority.rfind('@')
+                && let Some((_, password)) = authority[..at].split_once(':')
+            {
+                found.push(password.to_owned());
+            }
+        }
+        if let Some((_, query)) = self.raw.split_once('?') {
+            for pair in query.split('&') {
+                if let Some((key, value)) = pair.split_once('=')
+                    && key.eq_ignore_ascii_case("password")
+                {
+                    found.push(value.to_owned());
+                }
+            }
+        }
+        let decoded: Vec<String> = found
+            .iter()
+            .filter_map(|p| {
+                url::form_urlencoded::parse(format!("p={p}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+            })
+            .collect();
+        found.extend(decoded);
+        found
+    }
+
     /// The URL with any password replaced by `***`. Works on text that does not parse as a URL
     /// too: whatever stands between `//user:` and the last `@` of the authority is hidden.
     pub fn redacted(&self) -> String {
@@ -168,6 +213,15 @@ mod tests {
             assert_eq!(url.redacted(), expected);
             assert!(!format!("{url:?}").contains("s3cret"));
         }
+    }
+
+    #[test]
+    fn scrub_hides_the_password_in_any_text() {
+        let url = DatabaseUrl::new("postgres://app:p%40ss@db/x");
+        assert_eq!(
+            url.scrub("bad url postgres://app:p%40ss@db/x (p@ss)"),
+            "bad url postgres://app:***@db/x (***)"
+        );
     }
 
     #[test]
