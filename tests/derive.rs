@@ -90,6 +90,19 @@ pub struct Contact {
 
 #[derive(Model, Debug)]
 #[model(bind = "types")]
+pub struct Stamped {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(server_default = "now(6)")]
+    pub at: NaiveDateTime,
+    #[column(server_default = "'none'")]
+    pub label: String,
+    #[column(server_default = "1 + 1")]
+    pub n: i32,
+}
+
+#[derive(Model, Debug)]
+#[model(bind = "types")]
 pub struct Everything {
     #[column(primary_key)]
     pub id: i64,
@@ -108,6 +121,53 @@ pub struct Everything {
     pub maybe: Option<i64>,
     pub maybe_text: Option<String>,
     pub maybe_uid: Option<uuid::Uuid>,
+}
+
+/// Declared by a `macro_rules!`: field types and names come from another hygiene context.
+macro_rules! declare_model {
+    ($name:ident, $key:ty) => {
+        #[derive(Model, Debug)]
+        #[model(bind = "hygiene")]
+        pub struct $name {
+            #[column(primary_key)]
+            pub id: $key,
+            pub label: String,
+        }
+    };
+}
+declare_model!(MacroMade, i64);
+
+/// Generated code names everything by absolute path, so it works without the prelude.
+#[no_implicit_prelude]
+mod bare {
+    #[derive(::model_core::Model)]
+    #[model(bind = "hygiene")]
+    pub struct Bare {
+        #[column(primary_key)]
+        pub id: i64,
+        pub name: ::std::string::String,
+        pub note: ::std::option::Option<::std::string::String>,
+    }
+}
+
+// As if the dependency were renamed: `::mc` is model-core and `::model_core` is not used below.
+extern crate model_core as mc;
+
+/// Through a renamed dependency.
+#[derive(mc::Model)]
+#[model(bind = "hygiene", crate = "::mc")]
+pub struct Renamed {
+    #[column(primary_key)]
+    pub id: i32,
+}
+
+#[test]
+fn models_from_macros_without_prelude_and_renamed_crates_work() {
+    assert_eq!(MacroMade::table().name(), "macro_made");
+    assert_eq!(MacroMade::LABEL.position(), 1);
+    assert_eq!(bare::Bare::table().columns().len(), 3);
+    assert!(bare::Bare::table().column("note").unwrap().is_nullable());
+    assert_eq!(<Renamed as mc::Model>::TABLE.name(), "renamed");
 }
 
 #[test]
@@ -312,11 +372,18 @@ fn the_registry_holds_every_model_sorted() {
             (None, "membership"),
             (None, "people"),
             (None, "user"),
+            (Some("hygiene"), "bare"),
+            (Some("hygiene"), "macro_made"),
+            (Some("hygiene"), "renamed"),
             (Some("types"), "everything"),
+            (Some("types"), "stamped"),
             (Some("users"), "token_blocklist"),
         ]
     );
-    assert_eq!(registry::binds(), vec![None, Some("types"), Some("users")]);
+    assert_eq!(
+        registry::binds(),
+        vec![None, Some("hygiene"), Some("types"), Some("users")]
+    );
     let users: Vec<&str> = registry::tables_in(Some("users"))
         .map(|t| t.model())
         .collect();
@@ -345,9 +412,9 @@ fn sqlite_ddl() {
         SqliteDialect.create_table(Membership::table()),
         vec![[
             r#"CREATE TABLE IF NOT EXISTS "membership" ("#,
-            r#"    "user_id" INTEGER NOT NULL,"#,
-            r#"    "group_id" INTEGER NOT NULL,"#,
-            r#"    "invited_by" INTEGER,"#,
+            r#"    "user_id" BIGINT NOT NULL,"#,
+            r#"    "group_id" INT NOT NULL,"#,
+            r#"    "invited_by" BIGINT,"#,
             r#"    PRIMARY KEY ("user_id", "group_id"),"#,
             r#"    CONSTRAINT "fk_membership_user_id_user" FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE,"#,
             r#"    CONSTRAINT "fk_membership_invited_by_people" FOREIGN KEY ("invited_by") REFERENCES "people" ("id") ON DELETE SET NULL"#,

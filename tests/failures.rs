@@ -86,6 +86,97 @@ pub struct Doubled {
     pub other_note: String,
 }
 
+// --- Models breaking the rules a database would enforce halfway through -------------------
+
+/// `autoincrement` on one column of a composite key.
+#[derive(Model)]
+#[model(bind = "rules")]
+pub struct CompositeAuto {
+    #[column(primary_key, autoincrement)]
+    pub a: i64,
+    #[column(primary_key)]
+    pub b: i64,
+}
+
+/// A generated key with a server default.
+#[derive(Model)]
+#[model(bind = "rules")]
+pub struct AutoWithDefault {
+    #[column(primary_key, server_default = "1")]
+    pub id: i64,
+}
+
+/// The target of the foreign keys below.
+#[derive(Model)]
+#[model(bind = "rules")]
+pub struct RuleTarget {
+    #[column(primary_key)]
+    pub id: i64,
+    pub label: String,
+}
+
+/// References a column that is not unique.
+#[derive(Model)]
+#[model(bind = "rules")]
+pub struct FkNonUnique {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(foreign_key = "rule_target.label")]
+    pub label: String,
+}
+
+/// References an i64 key from an i32 column.
+#[derive(Model)]
+#[model(bind = "rules")]
+pub struct FkTypeMismatch {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(foreign_key = "rule_target.id")]
+    pub target_id: i32,
+}
+
+/// `set_null` on a NOT NULL column.
+#[derive(Model)]
+#[model(bind = "rules")]
+pub struct SetNullNotNull {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(foreign_key = "rule_target.id", on_delete = "set_null")]
+    pub target_id: i64,
+}
+
+/// Two tables with one index name...
+#[derive(Model)]
+#[model(bind = "rules", index(fields(x), name = "ix_shared"))]
+pub struct IndexClashA {
+    #[column(primary_key)]
+    pub id: i64,
+    pub x: i64,
+}
+
+/// ...which SQLite and PostgreSQL keep in one namespace.
+#[derive(Model)]
+#[model(bind = "rules", index(fields(y), name = "ix_shared"))]
+pub struct IndexClashB {
+    #[column(primary_key)]
+    pub id: i64,
+    pub y: i64,
+}
+
+/// Two columns whose names differ only in case, and an indexed JSON column.
+#[derive(Model)]
+#[model(bind = "rules")]
+pub struct CaseDup {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(name = "Email")]
+    pub a: String,
+    #[column(name = "email")]
+    pub b: String,
+    #[column(index)]
+    pub doc: serde_json::Value,
+}
+
 // --- Models whose DDL fails on the third table ----------------------------------------------
 
 /// Created first.
@@ -122,7 +213,7 @@ pub struct AtomicZ {
 async fn every_problem_is_reported_at_once_and_nothing_is_created() {
     let mut dbs = Vec::new();
     let mut config = Config::binds_only();
-    for bind in ["dup", "fk", "groups", "atomic"] {
+    for bind in ["dup", "fk", "groups", "atomic", "rules"] {
         let t = TestDb::new(Kind::SqliteMemory, bind).await.unwrap();
         config = config.bind(bind, t.url.clone());
         dbs.push(t);
@@ -149,18 +240,35 @@ async fn every_problem_is_reported_at_once_and_nothing_is_created() {
             ("Orphan", "orphan", "\"fk\""),
             ("Doubled", "doubled", "\"groups\""),
             ("Doubled", "doubled", "\"groups\""),
+            ("AutoWithDefault", "auto_with_default", "\"rules\""),
+            ("CaseDup", "case_dup", "\"rules\""),
+            ("CaseDup", "case_dup", "\"rules\""),
+            ("CompositeAuto", "composite_auto", "\"rules\""),
+            ("FkNonUnique", "fk_non_unique", "\"rules\""),
+            ("FkTypeMismatch", "fk_type_mismatch", "\"rules\""),
+            ("IndexClashA", "index_clash_a", "\"rules\""),
+            ("IndexClashB", "index_clash_b", "\"rules\""),
+            ("SetNullNotNull", "set_null_not_null", "\"rules\""),
         ]
     );
     let text = err.to_string();
     for needle in [
-        "8 problems",
+        "17 problems",
         "table name \"shared\" is also used by",
         "references \"nowhere.id\", but no model declares table \"nowhere\"",
         "table \"target\" (model `Target`) has no column \"missing\"",
         "references \"shared.id\", which is in bind \"dup\"; a foreign key cannot cross databases",
         "it has no primary key",
         "column \"note\" is declared twice",
-        "its bind is not configured; configured binds: \"atomic\", \"dup\", \"fk\", \"groups\"",
+        "its bind is not configured; configured binds: \"atomic\", \"dup\", \"fk\", \"groups\", \"rules\"",
+        "cannot also have a `server_default`",
+        "column \"email\" is declared twice (names are compared without case",
+        "column \"doc\" is JSON and part of a key",
+        "has `autoincrement`, but the primary key has 2 columns",
+        "references \"rule_target.label\", which is neither the whole primary key nor `unique`",
+        "references \"rule_target.id\", but their types differ (Integer and BigInt)",
+        "has `on_delete = \"set_null\"` but is NOT NULL",
+        "index or constraint name \"ix_shared\" is used 2 times in this bind",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }

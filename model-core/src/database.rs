@@ -91,7 +91,8 @@ impl fmt::Debug for Bind {
 }
 
 impl Database {
-    /// Opens a pool for every database in `config`. Connections are made lazily, on first use,
+    /// Opens a pool for every database in `config` (within a Tokio runtime, which the pools'
+    /// maintenance tasks run on). Connections are made lazily, on first use,
     /// so a server that is down does not stop startup; a malformed URL or an unknown scheme is
     /// an error here, naming the bind. A plain URL string is a config with just a default database.
     pub async fn connect(config: impl Into<Config>) -> Result<Database> {
@@ -169,7 +170,8 @@ impl Database {
         schema::drop_all(self, &binds).await
     }
 
-    /// Closes every pool; further use opens new connections.
+    /// Closes every pool, waiting for connections in use to be returned. The handle and its
+    /// clones cannot run statements afterwards (they fail with a closed-pool error).
     pub async fn close(&self) {
         for bind in self.binds() {
             bind.engine.close().await;

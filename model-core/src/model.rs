@@ -66,6 +66,20 @@ impl<M, T> Clone for Column<M, T> {
 }
 impl<M, T> Copy for Column<M, T> {}
 
+impl<M, T> PartialEq for Column<M, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.position == other.position && self.name == other.name
+    }
+}
+impl<M, T> Eq for Column<M, T> {}
+
+impl<M, T> std::hash::Hash for Column<M, T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+        self.position.hash(state);
+    }
+}
+
 impl<M, T> fmt::Debug for Column<M, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Column")

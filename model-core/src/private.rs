@@ -1,6 +1,7 @@
 //! Not public API. Used by generated code, which reaches it as `::model_core::__private`.
 
 pub use inventory;
+pub use std::vec::Vec;
 
 pub use crate::field::{IntegerField, NotNullField, StringField};
 pub use crate::registry::Registration;

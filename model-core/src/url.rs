@@ -6,6 +6,7 @@ use std::fmt;
 
 /// The database server a bind talks to, chosen from its URL scheme at run time.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
 pub enum Backend {
     /// `sqlite:` (a file, or `sqlite::memory:`).
     Sqlite,
@@ -72,45 +73,12 @@ impl DatabaseUrl {
     /// that might quote the URL they failed to parse.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
-        for secret in self.secrets() {
+        for secret in secrets(&self.raw) {
             if secret.len() >= 2 {
                 out = out.replace(&secret, "***");
             }
         }
         out
-    }
-
-    /// The password as written and percent-decoded, from the userinfo or a `password=` parameter.
-    fn secrets(&self) -> Vec<String> {
-        let mut found = Vec::new();
-        if let Some(start) = self.raw.find("://").map(|i| i + 3) {
-            let rest = &self.raw[start..];
-            let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-            if let Some(at) = authority.rfind('@')
-                && let Some((_, password)) = authority[..at].split_once(':')
-            {
-                found.push(password.to_owned());
-            }
-        }
-        if let Some((_, query)) = self.raw.split_once('?') {
-            for pair in query.split('&') {
-                if let Some((key, value)) = pair.split_once('=')
-                    && key.eq_ignore_ascii_case("password")
-                {
-                    found.push(value.to_owned());
-                }
-            }
-        }
-        let decoded: Vec<String> = found
-            .iter()
-            .filter_map(|p| {
-                url::form_urlencoded::parse(format!("p={p}").as_bytes())
-                    .next()
-                    .map(|(_, v)| v.into_owned())
-            })
-            .collect();
-        found.extend(decoded);
-        found
     }
 
     /// The URL with any password replaced by `***`. Works on text that does not parse as a URL
@@ -121,30 +89,35 @@ impl DatabaseUrl {
 }
 
 fn redact(raw: &str) -> String {
-    let without_userinfo = redact_userinfo(raw);
+    let without_userinfo = match password_range(raw) {
+        Some(range) => format!("{}***{}", &raw[..range.start], &raw[range.end..]),
+        None => raw.to_owned(),
+    };
     redact_query_password(&without_userinfo).unwrap_or(without_userinfo)
 }
 
-fn redact_userinfo(raw: &str) -> String {
-    let Some(start) = raw.find("://").map(|i| i + 3) else {
-        return raw.to_owned();
-    };
+/// Where the password of `scheme://user:password@host/...` is. A password that was not
+/// percent-encoded may hold `@`, `/`, `?` or `#`, so the userinfo ends at the *last* `@` that
+/// is followed by something host-like; in doubt more is hidden, never less.
+fn password_range(raw: &str) -> Option<std::ops::Range<usize>> {
+    let start = raw.find("://")? + 3;
     let rest = &raw[start..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return raw.to_owned();
-    };
-    let userinfo = &authority[..at];
-    let Some(colon) = userinfo.find(':') else {
-        return raw.to_owned();
-    };
-    let mut out = String::with_capacity(raw.len());
-    out.push_str(&raw[..start]);
-    out.push_str(&userinfo[..colon]);
-    out.push_str(":***");
-    out.push_str(&rest[at..]);
-    out
+    let at = rest
+        .char_indices()
+        .filter(|(_, c)| *c == '@')
+        .map(|(i, _)| i)
+        .rev()
+        .find(|&i| {
+            let host = &rest[i + 1..];
+            let host = &host[..host.find(['/', '?', '#']).unwrap_or(host.len())];
+            !host.is_empty()
+                && host.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, '.' | '-' | '_' | ':' | '[' | ']' | '%' | ',')
+                })
+        })?;
+    let colon = rest[..at].find(':')?;
+    Some(start + colon + 1..start + at)
 }
 
 /// `?password=...` is accepted by the drivers too; hide it as well.
@@ -158,6 +131,33 @@ fn redact_query_password(url: &str) -> Option<String> {
         })
         .collect();
     Some(format!("{base}?{}", parts.join("&")))
+}
+
+/// The password as written and percent-decoded, from the userinfo or a `password=` parameter.
+fn secrets(raw: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(range) = password_range(raw) {
+        found.push(raw[range].to_owned());
+    }
+    if let Some((_, query)) = raw.split_once('?') {
+        for pair in query.split('&') {
+            if let Some((key, value)) = pair.split_once('=')
+                && key.eq_ignore_ascii_case("password")
+            {
+                found.push(value.to_owned());
+            }
+        }
+    }
+    let decoded: Vec<String> = found
+        .iter()
+        .filter_map(|p| {
+            url::form_urlencoded::parse(format!("p={p}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    found.extend(decoded);
+    found
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -201,6 +201,17 @@ mod tests {
             ),
             ("postgres://app@db/app", "postgres://app@db/app"),
             ("postgres://u:a@b@host/db", "postgres://u:***@host/db"),
+            ("postgres://app:pa#ss@db/x", "postgres://app:***@db/x"),
+            ("postgres://app:pa/ss@db/x", "postgres://app:***@db/x"),
+            (
+                "postgres://app:pa?ss@db:5432/x?sslmode=disable",
+                "postgres://app:***@db:5432/x?sslmode=disable",
+            ),
+            (
+                "postgres://app:s3cret@[::1]:5432/x",
+                "postgres://app:***@[::1]:5432/x",
+            ),
+            ("mysql://app:s3cret@db/x?user=a@b", "mysql://app:***@b"),
             (
                 "postgres://host/db?user=u&password=hunter2",
                 "postgres://host/db?user=u&password=***",

@@ -5,6 +5,7 @@
 //! types, never raw attributes.
 
 use darling::util::SpannedValue;
+use heck::ToShoutySnakeCase;
 use proc_macro2::Span;
 use syn::{Ident, Path, Type, Visibility};
 
@@ -25,7 +26,6 @@ pub struct Model {
 /// A `#[derive(ColumnGroup)]` struct.
 pub struct Group {
     pub ident: Ident,
-    pub vis: Visibility,
     pub krate: Path,
     pub fields: Vec<Field>,
 }
@@ -33,6 +33,7 @@ pub struct Group {
 /// One field of the struct, in declaration order.
 pub struct Field {
     pub ident: Ident,
+    pub vis: Visibility,
     pub ty: Type,
     pub kind: FieldKind,
 }
@@ -94,6 +95,7 @@ impl Model {
 
         check::has_primary_key(&mut errors, &attrs.ident, &fields);
         check::unique_column_names(&mut errors, &fields);
+        check::unique_handle_names(&mut errors, &fields);
         let has_groups = fields.iter().any(|f| matches!(f.kind, FieldKind::Flatten));
         let mut indexes = Vec::new();
         for index in &attrs.index {
@@ -137,10 +139,10 @@ impl Group {
         check::no_generics(&mut errors, &attrs.generics, "ColumnGroup");
         let fields = fields_from(&mut errors, attrs.data);
         check::unique_column_names(&mut errors, &fields);
+        check::unique_handle_names(&mut errors, &fields);
         let krate = attrs.krate.unwrap_or_else(default_crate);
         errors.finish_with(Group {
             ident: attrs.ident,
-            vis: attrs.vis,
             krate,
             fields,
         })
@@ -170,6 +172,11 @@ pub fn table_name_for(ident: &Ident) -> String {
         out.extend(c.to_lowercase());
     }
     out.trim_start_matches('_').to_owned()
+}
+
+/// The name of a field's column handle: `user_id` → `USER_ID`, `r#type` → `TYPE`.
+pub fn handle_name(ident: &Ident) -> String {
+    unraw(ident).to_shouty_snake_case()
 }
 
 /// A field's name as written, without the `r#` of a raw identifier.
@@ -237,6 +244,7 @@ fn field_from(ident: Ident, f: FieldAttrs) -> Field {
     };
     Field {
         ident,
+        vis: f.vis,
         ty: f.ty,
         kind,
     }

@@ -39,7 +39,6 @@ pub struct ModelAttrs {
 #[darling(attributes(column_group))]
 pub struct GroupAttrs {
     pub ident: Ident,
-    pub vis: Visibility,
     pub generics: syn::Generics,
     pub data: darling::ast::Data<darling::util::Ignored, FieldAttrs>,
     /// `crate = "path"`: where `model_core` is.
@@ -74,6 +73,7 @@ pub struct UniqueAttrs {
 #[darling(attributes(column), and_then = FieldAttrs::validate)]
 pub struct FieldAttrs {
     pub ident: Option<Ident>,
+    pub vis: Visibility,
     pub ty: Type,
     /// Part of the primary key.
     pub primary_key: Flag,
@@ -289,6 +289,8 @@ pub fn parse_foreign_key(value: &str) -> Option<(&str, &str)> {
 pub fn identifier_problem(name: &str) -> Option<String> {
     if name.trim().is_empty() {
         Some("it is empty".to_owned())
+    } else if name.trim() != name {
+        Some("it starts or ends with whitespace, which MySQL does not allow in names".to_owned())
     } else if name.contains('\0') {
         Some("it contains a NUL character".to_owned())
     } else if name.len() > 63 {

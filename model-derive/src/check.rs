@@ -65,6 +65,27 @@ pub fn unique_column_names(errors: &mut Accumulator, fields: &[Field]) {
     }
 }
 
+/// Each stored field gets a constant handle named in SCREAMING_SNAKE_CASE; two fields whose
+/// names convert to the same handle (`user_id`, `userId`) would define it twice.
+pub fn unique_handle_names(errors: &mut Accumulator, fields: &[Field]) {
+    let mut seen: HashMap<String, &Ident> = HashMap::new();
+    for field in fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Column(_)))
+    {
+        let handle = crate::ast::handle_name(&field.ident);
+        if let Some(first) = seen.insert(handle.clone(), &field.ident) {
+            errors.push(
+                darling::Error::custom(format!(
+                    "fields `{first}` and `{}` both get the column handle `{handle}`; rename one of them",
+                    field.ident
+                ))
+                .with_span(&field.ident),
+            );
+        }
+    }
+}
+
 /// `index(fields(...))` and `unique(fields(...))` name Rust fields; each must be a stored field
 /// of this struct. Fields of flattened groups are not visible here, so when the struct has
 /// groups an unknown name is left for the runtime check, which knows every column.
@@ -101,7 +122,7 @@ pub fn resolve_fields(
                 ))
                 .with_span(name),
             ),
-            None if has_groups => columns.push(name.to_string()),
+            None if has_groups => columns.push(crate::ast::unraw(name)),
             None => errors.push(
                 darling::Error::custom(format!("no field `{name}` in this struct")).with_span(name),
             ),

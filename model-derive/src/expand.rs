@@ -6,13 +6,12 @@
 //! override), so the user's imports never matter.
 
 use darling::FromDeriveInput;
-use heck::ToShoutySnakeCase;
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, Path, Type};
 
-use crate::ast::{Column, Field, FieldKind, Group, Index, Model, unraw};
+use crate::ast::{Column, Field, FieldKind, Group, Index, Model, handle_name, unraw};
 use crate::attr::{GroupAttrs, ModelAttrs, ReferentialAction};
 use crate::fallback;
 
@@ -83,14 +82,14 @@ fn expand_model(model: &Model) -> TokenStream {
         fields,
         ..
     } = model;
-    let model_name = ident.to_string();
+    let model_name = unraw(ident);
     let bind = match &model.bind {
         Some(bind) => quote!(::core::option::Option::Some(#bind)),
         None => quote!(::core::option::Option::None),
     };
     let body = expand_columns(krate, ident, fields);
     let indexes = model.indexes.iter().map(|i| expand_index(krate, i));
-    let handles = expand_handles(krate, ident, vis, fields);
+    let handles = expand_handles(krate, ident, fields);
 
     quote! {
         #[doc(hidden)]
@@ -98,22 +97,22 @@ fn expand_model(model: &Model) -> TokenStream {
         const _: () = {
             #body
 
-            static __TABLE: #krate::Table = #krate::Table::new(
+            static __MODEL_CORE_TABLE: #krate::Table = #krate::Table::new(
                 #table,
                 #bind,
                 #model_name,
                 ::core::module_path!(),
-                &__COLUMNS,
+                &__MODEL_CORE_COLUMNS,
                 &[#(#indexes),*],
             );
 
             #[automatically_derived]
             impl #krate::Model for #ident {
-                const TABLE: &'static #krate::Table = &__TABLE;
+                const TABLE: &'static #krate::Table = &__MODEL_CORE_TABLE;
             }
 
             #krate::__private::inventory::submit! {
-                #krate::__private::Registration::new(&__TABLE)
+                #krate::__private::Registration::new(&__MODEL_CORE_TABLE)
             }
         };
 
@@ -122,7 +121,7 @@ fn expand_model(model: &Model) -> TokenStream {
             #handles
 
             /// A query over all rows of this model's table; refine it, then run it on a
-            /// [`Database`](::model_core::Database).
+            /// `Database`.
             #[allow(dead_code)]
             #vis fn query() -> #krate::Select<Self> {
                 #krate::Select::new()
@@ -140,12 +139,12 @@ fn expand_model(model: &Model) -> TokenStream {
 fn expand_group(group: &Group) -> TokenStream {
     let Group {
         ident,
-        vis,
         krate,
         fields,
+        ..
     } = group;
     let body = expand_columns(krate, ident, fields);
-    let handles = expand_handles(krate, ident, vis, fields);
+    let handles = expand_handles(krate, ident, fields);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, clippy::all)]
@@ -160,7 +159,7 @@ fn expand_group(group: &Group) -> TokenStream {
     }
 }
 
-/// The `__COLUMNS` static, the field checks and the `ColumnGroup` impl, shared by models and
+/// The `__MODEL_CORE_COLUMNS` static, the field checks and the `ColumnGroup` impl, shared by models and
 /// groups.
 fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
     let mut segments = Vec::new();
@@ -174,13 +173,17 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
         let ty = &field.ty;
         let offset = offset_of(krate, &fields[..position]);
         match &field.kind {
+            // Only the paths naming the field's type carry its span (errors about the type
+            // land on it); locals stay at the call site so that structs written by a
+            // `macro_rules!` resolve them too.
             FieldKind::Column(column) => {
                 own.push(column_def(krate, field, column, position, &mut support));
-                decode.push(quote_spanned! {ty.span()=>
-                    #name: <#ty as #krate::FieldType>::read_from(__row, __offset + #offset)?
+                let field_type = quote_spanned!(ty.span()=> <#ty as #krate::FieldType>);
+                decode.push(quote! {
+                    #name: #field_type::read_from(__row, __offset + #offset)?
                 });
-                push.push(quote_spanned! {ty.span()=>
-                    __out.push(<#ty as #krate::FieldType>::to_value(&self.#name));
+                push.push(quote! {
+                    __out.push(#field_type::to_value(&self.#name));
                 });
             }
             FieldKind::Flatten => {
@@ -188,18 +191,19 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
                     segments.push(quote!(&[#(#own),*]));
                     own.clear();
                 }
-                segments.push(quote_spanned!(ty.span()=> <#ty as #krate::ColumnGroup>::COLUMNS));
-                decode.push(quote_spanned! {ty.span()=>
-                    #name: <#ty as #krate::ColumnGroup>::decode_at(__row, __offset + #offset)?
+                let group = quote_spanned!(ty.span()=> <#ty as #krate::ColumnGroup>);
+                segments.push(quote!(#group::COLUMNS));
+                decode.push(quote! {
+                    #name: #group::decode_at(__row, __offset + #offset)?
                 });
-                push.push(quote_spanned! {ty.span()=>
-                    <#ty as #krate::ColumnGroup>::push_values(&self.#name, __out);
+                push.push(quote! {
+                    #group::push_values(&self.#name, __out);
                 });
             }
             FieldKind::Skip => {
-                decode.push(quote_spanned! {ty.span()=>
-                    #name: <#ty as ::core::default::Default>::default()
-                });
+                let default =
+                    quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default());
+                decode.push(quote!(#name: #default));
             }
         }
     }
@@ -211,21 +215,21 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
     quote! {
         #(#support)*
 
-        static __COLUMNS: [#krate::ColumnDef; #len] =
+        static __MODEL_CORE_COLUMNS: [#krate::ColumnDef; #len] =
             #krate::__private::concat_columns::<{ #len }>(&[#(#segments),*]);
 
         #[automatically_derived]
         impl #krate::ColumnGroup for #ident {
-            const COLUMNS: &'static [#krate::ColumnDef] = &__COLUMNS;
+            const COLUMNS: &'static [#krate::ColumnDef] = &__MODEL_CORE_COLUMNS;
 
-            fn decode_at<__R: #krate::RowReader + ?::core::marker::Sized>(
-                __row: &__R,
-                __offset: usize,
+            fn decode_at<__ModelCoreRow: #krate::RowReader + ?::core::marker::Sized>(
+                __row: &__ModelCoreRow,
+                __offset: ::core::primitive::usize,
             ) -> ::core::result::Result<Self, #krate::DecodeError> {
                 ::core::result::Result::Ok(Self { #(#decode),* })
             }
 
-            fn push_values(&self, __out: &mut ::std::vec::Vec<#krate::Value>) {
+            fn push_values(&self, __out: &mut #krate::__private::Vec<#krate::Value>) {
                 #(#push)*
             }
         }
@@ -298,7 +302,7 @@ fn column_def(
         });
     }
     if let Some(path) = &column.default {
-        let func = format_ident!("__default_{}", position);
+        let func = format_ident!("__model_core_default_{}", position);
         support.push(value_fn(krate, &func, ty, path));
         def.extend(quote!(.with_default(#func)));
     }
@@ -306,7 +310,7 @@ fn column_def(
         def.extend(quote!(.with_server_default(#sql)));
     }
     if let Some(path) = &column.onupdate {
-        let func = format_ident!("__onupdate_{}", position);
+        let func = format_ident!("__model_core_onupdate_{}", position);
         support.push(value_fn(krate, &func, ty, path));
         def.extend(quote!(.with_onupdate(#func)));
     }
@@ -360,23 +364,14 @@ fn expand_index(krate: &Path, index: &Index) -> TokenStream {
 
 /// `pub const USERNAME: Column<User, String>` for every stored field; the position counts the
 /// columns of flattened groups before it.
-fn expand_handles(
-    krate: &Path,
-    ident: &Ident,
-    vis: &syn::Visibility,
-    fields: &[Field],
-) -> TokenStream {
+fn expand_handles(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
     let mut handles = Vec::new();
     for (position, field) in fields.iter().enumerate() {
         let FieldKind::Column(column) = &field.kind else {
             continue;
         };
-        let ty = &field.ty;
-        let handle = format_ident!(
-            "{}",
-            unraw(&field.ident).to_shouty_snake_case(),
-            span = field.ident.span()
-        );
+        let (ty, vis) = (&field.ty, &field.vis);
+        let handle = format_ident!("{}", handle_name(&field.ident), span = field.ident.span());
         let name = &column.name;
         let offset = offset_of(krate, &fields[..position]);
         let doc = format!(
@@ -393,8 +388,9 @@ fn expand_handles(
     quote!(#(#handles)*)
 }
 
-/// `tokens` with every span set to `span`, so an error about the type is reported at the
-/// attribute that asked something of it (`length`, `autoincrement`).
+/// `tokens` reported at `span`: each token keeps its own name resolution (so `$crate::T` still
+/// resolves) but takes the location of the attribute that asked something of the type
+/// (`length`, `autoincrement`), so the error lands there.
 fn respan(tokens: &impl ToTokens, span: Span) -> TokenStream {
     tokens
         .to_token_stream()
@@ -403,10 +399,10 @@ fn respan(tokens: &impl ToTokens, span: Span) -> TokenStream {
             if let proc_macro2::TokenTree::Group(group) = &tree {
                 let mut inner =
                     proc_macro2::Group::new(group.delimiter(), respan(&group.stream(), span));
-                inner.set_span(span);
+                inner.set_span(group.span().located_at(span));
                 tree = proc_macro2::TokenTree::Group(inner);
             } else {
-                tree.set_span(span);
+                tree.set_span(tree.span().located_at(span));
             }
             tree
         })

@@ -9,7 +9,8 @@ use crate::models::{Author, Everything};
 
 per_backend!(
     create_all_builds_the_declared_schema,
-    every_type_round_trips
+    every_type_round_trips,
+    backend_limits_are_checked_before_ddl
 );
 
 /// MariaDB prints display widths (`bigint(20)`); MySQL 8 does not. Compare without them.
@@ -50,7 +51,10 @@ async fn create_all_builds_the_declared_schema(kind: Kind) {
         .unwrap();
     db.create_all_in(Binds::named("catalog")).await.unwrap();
 
-    assert_eq!(t.catalog.tables().await, ["author", "everything", "post"]);
+    assert_eq!(
+        t.catalog.tables().await,
+        ["author", "everything", "fixed_key", "post"]
+    );
 
     let author = t.catalog.columns("author").await;
     let want = match kind {
@@ -60,7 +64,7 @@ async fn create_all_builds_the_declared_schema(kind: Kind) {
             ("email", "text", true),
             ("bio", "text", false),
             ("joined_at", "datetime", false),
-            ("karma", "integer", false),
+            ("karma", "int", false),
         ]),
         Kind::Postgres => expected(&[
             ("id", "bigint", false),
@@ -159,8 +163,8 @@ async fn create_all_builds_the_declared_schema(kind: Kind) {
         types(kind, &t.catalog.columns("everything").await);
     let want: &[&str] = match kind {
         Kind::SqliteMemory | Kind::SqliteFile => &[
-            "integer", "integer", "integer", "real", "real", "boolean", "text", "blob", "datetime",
-            "datetime", "date", "blob", "text", "integer", "text", "blob",
+            "integer", "smallint", "int", "real", "real", "boolean", "text", "blob", "datetime",
+            "datetime", "date", "blob", "text", "bigint", "text", "blob",
         ],
         Kind::Postgres => &[
             "bigint",
@@ -265,4 +269,36 @@ async fn every_type_round_trips(kind: Kind) {
         maybe_uid: None,
     };
     assert_eq!(Everything::query().all(&db).await.unwrap(), vec![expected]);
+}
+
+/// What only MySQL/MariaDB cannot build is refused there, before any DDL, with every reason;
+/// the other backends build it.
+async fn backend_limits_are_checked_before_ddl(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "limits").await else {
+        return;
+    };
+    let db = Database::connect(Config::binds_only().bind("limits", t.url.clone()))
+        .await
+        .unwrap();
+    let result = db.create_all_in(Binds::named("limits")).await;
+    if kind != Kind::MySql {
+        result.unwrap();
+        assert_eq!(t.catalog.tables().await, ["long_key", "set_default_ref"]);
+        return;
+    }
+    let err = result.unwrap_err();
+    let model_core::Error::Schema(errors) = &err else {
+        panic!("expected schema errors, got {err:?}")
+    };
+    let text = err.to_string();
+    assert_eq!(errors.problems().len(), 3, "{text}");
+    assert!(
+        text.contains("the primary key over (code) takes 4000 bytes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("do not support ON DELETE SET DEFAULT"),
+        "{text}"
+    );
+    assert!(t.catalog.tables().await.is_empty());
 }

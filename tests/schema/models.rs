@@ -33,6 +33,39 @@ pub struct Post {
     pub title: String,
     #[column(foreign_key = "author.id", on_delete = "set_null")]
     pub editor_id: Option<i64>,
+    #[column(server_default = "'draft'")]
+    pub status: String,
+}
+
+/// An integer key the database must not generate.
+#[derive(Model, Debug)]
+#[model(bind = "catalog")]
+pub struct FixedKey {
+    #[column(primary_key, autoincrement = false)]
+    pub id: i64,
+}
+
+/// Limits only MySQL/MariaDB have: a key longer than InnoDB's 3072 bytes...
+#[derive(Model, Debug)]
+#[model(bind = "limits")]
+pub struct LongKey {
+    #[column(primary_key, length = 1000)]
+    pub code: String,
+}
+
+/// ...and ON DELETE SET DEFAULT, which InnoDB does not implement.
+#[derive(Model, Debug)]
+#[model(bind = "limits")]
+pub struct SetDefaultRef {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(
+        length = 1000,
+        foreign_key = "long_key.code",
+        on_delete = "set_default",
+        server_default = "'x'"
+    )]
+    pub code: String,
 }
 
 /// One column of every supported type.

@@ -129,7 +129,8 @@ impl TestDb {
                     mysql_url()
                 };
                 if let Err(e) = create_server_db(kind, &admin_url, &name).await {
-                    let message = format!("{kind:?} server at {admin_url} is unreachable ({e})");
+                    let shown = model_core::DatabaseUrl::new(admin_url.as_str()).redacted();
+                    let message = format!("{kind:?} server at {shown} is unreachable ({e})");
                     if servers_required() {
                         panic!("{message}; servers are mandatory under CI");
                     }

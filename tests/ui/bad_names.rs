@@ -8,6 +8,8 @@ struct Profile {
     id: i64,
     #[column(name = "")]
     nick: String,
+    #[column(name = "email ")]
+    email: String,
 }
 
 fn main() {}

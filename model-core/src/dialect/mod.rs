@@ -20,8 +20,9 @@ use crate::meta::{ColumnDef, Table};
 use crate::naming;
 use crate::url::Backend;
 
-/// How one backend writes SQL.
-pub trait Dialect: fmt::Debug + Send + Sync + 'static {
+/// How one backend writes SQL. Sealed: the dialects are the three below, each paired with its
+/// driver.
+pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// The backend this dialect is for.
     fn backend(&self) -> Backend;
 
@@ -69,6 +70,19 @@ pub trait Dialect: fmt::Debug + Send + Sync + 'static {
 
     /// A query listing the tables of the current database/schema, one name per row.
     fn list_tables_sql(&self) -> &'static str;
+
+    /// A statement run first in the DDL transaction to serialize `create_all`/`drop_all` across
+    /// processes (several replicas starting at once), if the backend has one.
+    fn ddl_lock(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// What this backend cannot build for `table`, one message per problem, checked before any
+    /// DDL runs (e.g. MySQL's key length limit).
+    fn check_table(&self, table: &Table) -> Vec<String> {
+        let _ = table;
+        Vec::new()
+    }
 
     /// `CREATE TABLE IF NOT EXISTS` for `table`, followed by its `CREATE INDEX` statements.
     fn create_table(&self, table: &Table) -> Vec<String> {
@@ -229,6 +243,13 @@ pub enum AutoincrementSql {
     InlinePrimaryKey(String),
 }
 
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::SqliteDialect {}
+    impl Sealed for super::PostgresDialect {}
+    impl Sealed for super::MySqlDialect {}
+}
+
 /// The dialect for a backend.
 pub fn for_backend(backend: Backend) -> &'static dyn Dialect {
     match backend {
@@ -252,7 +273,7 @@ pub(crate) fn push_quoted(out: &mut String, ident: &str, quote: char) {
 }
 
 /// Columns that are part of a key, index, constraint or foreign key.
-fn keyed_columns(table: &Table) -> HashSet<&'static str> {
+pub(crate) fn keyed_columns(table: &Table) -> HashSet<&'static str> {
     let mut keyed: HashSet<&'static str> = table.primary_key().map(|c| c.name()).collect();
     for index in table.indexes() {
         keyed.extend(index.columns.iter().copied());

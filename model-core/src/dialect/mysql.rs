@@ -2,7 +2,42 @@
 //! utf8mb4, indexes declared inside `CREATE TABLE`, and no transactional DDL.
 
 use super::{AutoincrementSql, Dialect, push_quoted};
-use crate::meta::{ColumnDef, SqlType};
+use crate::meta::{ColumnDef, SqlType, Table};
+
+/// InnoDB's largest index key, in bytes (DYNAMIC row format).
+const MAX_KEY_BYTES: u32 = 3072;
+
+/// The bytes one column takes in an InnoDB key.
+fn key_bytes(column: &ColumnDef) -> u32 {
+    match column.sql_type() {
+        SqlType::SmallInt => 2,
+        SqlType::Integer | SqlType::Real => 4,
+        SqlType::BigInt | SqlType::Double | SqlType::Timestamp | SqlType::TimestampTz => 8,
+        SqlType::Boolean => 1,
+        SqlType::Date => 3,
+        SqlType::Uuid => 16,
+        SqlType::Text => 4 * column.length().unwrap_or(255),
+        SqlType::Blob => 255,
+        SqlType::Json => 0,
+    }
+}
+
+/// `CURRENT_TIMESTAMP`, `CURRENT_TIMESTAMP(n)`, `now()`, `now(n)`, any case.
+fn is_current_timestamp(sql: &str) -> bool {
+    let lower = sql.trim().to_ascii_lowercase();
+    let name = lower.split('(').next().unwrap_or("").trim();
+    let args_ok = match lower.find('(') {
+        None => name == "current_timestamp",
+        Some(open) => {
+            lower.ends_with(')')
+                && lower[open + 1..lower.len() - 1]
+                    .trim()
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+        }
+    };
+    matches!(name, "current_timestamp" | "now" | "localtimestamp") && args_ok
+}
 use crate::url::Backend;
 
 /// SQL for MySQL and MariaDB.
@@ -49,19 +84,60 @@ impl Dialect for MySqlDialect {
         AutoincrementSql::Suffix(ty, "AUTO_INCREMENT")
     }
 
-    /// `CURRENT_TIMESTAMP` must match the column's fractional-second precision on MySQL, so
-    /// it is written `CURRENT_TIMESTAMP(6)` for the `DATETIME(6)` columns above.
+    /// MySQL 8 takes expression defaults only in parentheses, and on TEXT/BLOB/JSON columns
+    /// nothing else; MariaDB accepts the same form. The current-time family is the exception:
+    /// it is written bare, with the `(6)` precision of the `DATETIME(6)` columns above.
     fn server_default(&self, column: &ColumnDef, sql: &str) -> String {
         let is_timestamp = matches!(column.sql_type(), SqlType::Timestamp | SqlType::TimestampTz);
-        let trimmed = sql.trim();
-        if is_timestamp
-            && (trimmed.eq_ignore_ascii_case("CURRENT_TIMESTAMP")
-                || trimmed.eq_ignore_ascii_case("now()"))
-        {
+        if is_timestamp && is_current_timestamp(sql) {
             "DEFAULT CURRENT_TIMESTAMP(6)".into()
         } else {
-            format!("DEFAULT {sql}")
+            format!("DEFAULT ({sql})")
         }
+    }
+
+    /// InnoDB's limits, which the other backends do not have.
+    fn check_table(&self, table: &Table) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (column, fk) in table.foreign_keys() {
+            if fk.on_delete() == Some(crate::meta::ReferentialAction::SetDefault) {
+                problems.push(format!(
+                    "column \"{}\": MySQL/MariaDB (InnoDB) do not support ON DELETE SET DEFAULT; use another `on_delete`",
+                    column.name()
+                ));
+            }
+        }
+        let mut keys: Vec<(String, Vec<&str>)> = vec![(
+            "primary key".to_owned(),
+            table.primary_key().map(|c| c.name()).collect(),
+        )];
+        keys.extend(
+            table
+                .indexes()
+                .into_iter()
+                .map(|i| (format!("index \"{}\"", i.name), i.columns)),
+        );
+        // InnoDB indexes every foreign-key column on its own.
+        keys.extend(
+            table
+                .foreign_keys()
+                .map(|(c, _)| (format!("foreign key on \"{}\"", c.name()), vec![c.name()])),
+        );
+        for (what, columns) in keys {
+            let bytes: u32 = columns
+                .iter()
+                .filter_map(|c| table.column(c))
+                .map(key_bytes)
+                .sum();
+            if bytes > MAX_KEY_BYTES {
+                problems.push(format!(
+                    "the {what} over ({}) takes {bytes} bytes and InnoDB keys hold at most {MAX_KEY_BYTES}; \
+                     give its string columns a smaller `length` (utf8mb4 needs 4 bytes per character)",
+                    columns.join(", ")
+                ));
+            }
+        }
+        problems
     }
 
     fn table_options(&self) -> &'static str {

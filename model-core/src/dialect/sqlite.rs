@@ -16,7 +16,11 @@ impl Dialect for SqliteDialect {
 
     fn column_type(&self, column: &ColumnDef, _keyed: bool) -> String {
         match column.sql_type() {
-            SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => "INTEGER".into(),
+            // Not "INTEGER": a sole primary key declared exactly INTEGER aliases the rowid and
+            // generates ids, which `autoincrement = false` must not do (see `autoincrement`).
+            SqlType::SmallInt => "SMALLINT".into(),
+            SqlType::Integer => "INT".into(),
+            SqlType::BigInt => "BIGINT".into(),
             SqlType::Real | SqlType::Double => "REAL".into(),
             SqlType::Boolean => "BOOLEAN".into(),
             SqlType::Text => match column.length() {

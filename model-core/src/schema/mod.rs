@@ -34,15 +34,21 @@ pub(crate) async fn drop_all(db: &Database, binds: &Binds) -> Result<()> {
 
 async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
     let dialect = plan.bind.engine.dialect();
+    let transactional = dialect.transactional_ddl();
     let mut statements = Vec::new();
-    let mut owners = Vec::new();
+    // The table each statement belongs to; `None` for the lock.
+    let mut owners: Vec<Option<&Table>> = Vec::new();
+    if let Some(lock) = dialect.ddl_lock().filter(|_| transactional) {
+        statements.push(lock.to_owned());
+        owners.push(None);
+    }
     for table in &plan.tables {
         for sql in dialect.create_table(table) {
             statements.push(sql);
-            owners.push(*table);
+            owners.push(Some(*table));
         }
     }
-    if dialect.transactional_ddl() {
+    if transactional {
         return plan
             .bind
             .engine
@@ -51,7 +57,7 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
             .map_err(|e| {
                 database_error(
                     plan.bind,
-                    creating(owners.get(e.statement).copied()),
+                    creating(owners.get(e.statement).copied().flatten()),
                     e.source,
                 )
             });
@@ -62,10 +68,16 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
     let Err(failure) = plan.bind.engine.run_script(&statements, false).await else {
         return Ok(());
     };
+    // MySQL may report names lowercased (lower_case_table_names), so compare without case.
     let created: Vec<&Table> = owners[..failure.statement]
         .iter()
         .copied()
-        .filter(|t| !existing.iter().any(|name| name == t.name()))
+        .flatten()
+        .filter(|t| {
+            !existing
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(t.name()))
+        })
         .collect();
     let mut undo: Vec<String> = created
         .iter()
@@ -73,7 +85,7 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
         .map(|t| dialect.drop_table(t))
         .collect();
     undo.dedup();
-    let mut action = creating(owners.get(failure.statement).copied());
+    let mut action = creating(owners.get(failure.statement).copied().flatten());
     if let Err(e) = plan.bind.engine.run_script(&undo, false).await {
         action.push_str(&format!(
             " (and dropping the {} table(s) created before the failure also failed: {})",
@@ -86,14 +98,21 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
 
 async fn drop_bind(plan: &BindPlan<'_>) -> Result<()> {
     let dialect = plan.bind.engine.dialect();
+    let transactional = dialect.transactional_ddl();
+    let lock = dialect.ddl_lock().filter(|_| transactional);
     let tables: Vec<&Table> = plan.tables.iter().rev().copied().collect();
-    let statements: Vec<String> = tables.iter().map(|t| dialect.drop_table(t)).collect();
+    let statements: Vec<String> = lock
+        .map(str::to_owned)
+        .into_iter()
+        .chain(tables.iter().map(|t| dialect.drop_table(t)))
+        .collect();
+    let offset = usize::from(lock.is_some());
     plan.bind
         .engine
-        .run_script(&statements, dialect.transactional_ddl())
+        .run_script(&statements, transactional)
         .await
         .map_err(|e| {
-            let action = match tables.get(e.statement) {
+            let action = match e.statement.checked_sub(offset).and_then(|i| tables.get(i)) {
                 Some(t) => format!("dropping {}", t.describe()),
                 None => "committing drop_all".to_owned(),
             };

@@ -1,12 +1,14 @@
 //! Checks the registered models against the configuration before any DDL runs, and reports
-//! every problem together: each names the model, its table and its bind.
+//! every problem together: each names the model, its table and its bind. The rules are those a
+//! database would otherwise enforce halfway through `create_all`, or worse, not at all.
 
 use std::collections::{BTreeMap, HashSet};
 
 use super::{BindPlan, Binds, order};
 use crate::database::{Bind, Database};
+use crate::dialect::Dialect;
 use crate::error::{Error, Result, SchemaErrors, SchemaProblem};
-use crate::meta::Table;
+use crate::meta::{ColumnDef, ReferentialAction, Table};
 use crate::naming::bind_label;
 use crate::registry;
 
@@ -17,42 +19,12 @@ pub(crate) fn plan<'db>(db: &'db Database, binds: &Binds) -> Result<Vec<BindPlan
         return Err(Error::NoModels);
     }
     let mut problems = Vec::new();
-
-    let selected: Vec<&Bind> = match binds {
-        Binds::All => {
-            // Every model must have somewhere to go.
-            for table in all {
-                if db.bind(table.bind()).is_err() {
-                    problems.push(problem(
-                        table,
-                        format!(
-                            "its bind is not configured; configured binds: {}. Add it to the \
-                             configuration (Config::bind or {}) or change `#[model(bind = ...)]`",
-                            db.configured_binds(),
-                            crate::config::DATABASE_BINDS
-                        ),
-                    ));
-                }
-            }
-            db.binds().collect()
-        }
-        Binds::Default => vec![db.bind(None)?],
-        Binds::List(keys) => {
-            let mut seen = HashSet::new();
-            let mut out = Vec::new();
-            for key in keys {
-                if seen.insert(key) {
-                    out.push(db.bind(key.as_deref())?);
-                }
-            }
-            out
-        }
-    };
+    let selected = select(db, binds, all, &mut problems)?;
 
     let mut plans = Vec::new();
     for bind in selected {
         let tables: Vec<&'static Table> = registry::tables_in(bind.key()).collect();
-        check_bind(&tables, &mut problems);
+        check_bind(&tables, bind.engine.dialect(), &mut problems);
         match order::by_foreign_keys(&tables) {
             Ok(ordered) => plans.push(BindPlan {
                 bind,
@@ -65,8 +37,7 @@ pub(crate) fn plan<'db>(db: &'db Database, binds: &Binds) -> Result<Vec<BindPlan
                         table,
                         format!(
                             "its foreign keys form a cycle among tables {}; break the cycle \
-                             (e.g. make one reference nullable and set it after insert, without a \
-                             declared foreign key)",
+                             (e.g. keep one reference as a plain column without `foreign_key`)",
                             names.join(", ")
                         ),
                     ));
@@ -83,11 +54,71 @@ pub(crate) fn plan<'db>(db: &'db Database, binds: &Binds) -> Result<Vec<BindPlan
     }
 }
 
+/// The configured binds a selection names. Every unknown key is reported at once.
+fn select<'db>(
+    db: &'db Database,
+    binds: &Binds,
+    all: &[&'static Table],
+    problems: &mut Vec<SchemaProblem>,
+) -> Result<Vec<&'db Bind>> {
+    match binds {
+        Binds::All => {
+            // Every model must have somewhere to go.
+            for table in all {
+                if db.bind(table.bind()).is_err() {
+                    problems.push(problem(
+                        table,
+                        format!(
+                            "its bind is not configured; configured binds: {}. Add it to the \
+                             configuration (Config::bind or {}) or change `#[model(bind = ...)]`",
+                            db.configured_binds(),
+                            crate::config::DATABASE_BINDS
+                        ),
+                    ));
+                }
+            }
+            Ok(db.binds().collect())
+        }
+        Binds::Default => Ok(vec![db.bind(None)?]),
+        Binds::List(keys) if keys.is_empty() => Err(Error::Config(
+            "the list of binds is empty; use Binds::All for every bind".to_owned(),
+        )),
+        Binds::List(keys) => {
+            let mut seen = HashSet::new();
+            let mut found = Vec::new();
+            let mut unknown = Vec::new();
+            for key in keys.iter().filter(|k| seen.insert(*k)) {
+                match db.bind(key.as_deref()) {
+                    Ok(bind) => found.push(bind),
+                    Err(_) => unknown.push(bind_label(key.as_deref())),
+                }
+            }
+            if unknown.is_empty() {
+                Ok(found)
+            } else {
+                Err(Error::UnknownBind {
+                    bind: unknown.join(", "),
+                    configured: db.configured_binds(),
+                })
+            }
+        }
+    }
+}
+
 /// The rules for the tables of one bind.
-fn check_bind(tables: &[&'static Table], problems: &mut Vec<SchemaProblem>) {
+fn check_bind(tables: &[&'static Table], dialect: &dyn Dialect, problems: &mut Vec<SchemaProblem>) {
     let mut by_name: BTreeMap<&str, Vec<&Table>> = BTreeMap::new();
     for table in tables {
         by_name.entry(table.name()).or_default().push(table);
+    }
+    // Index and UNIQUE constraint names share one namespace per database (PostgreSQL: per
+    // schema) on SQLite and PostgreSQL, where a repeated `CREATE INDEX IF NOT EXISTS` would
+    // silently skip the second index.
+    let mut index_owners: BTreeMap<String, Vec<&Table>> = BTreeMap::new();
+    for table in tables {
+        for index in table.indexes() {
+            index_owners.entry(index.name).or_default().push(table);
+        }
     }
 
     for table in tables {
@@ -110,25 +141,85 @@ fn check_bind(tables: &[&'static Table], problems: &mut Vec<SchemaProblem>) {
         }
         check_columns(table, problems);
         check_foreign_keys(table, tables, problems);
+        for (name, owners) in &index_owners {
+            if owners.len() > 1 && owners.iter().any(|t| std::ptr::eq(*t, *table)) {
+                problems.push(problem(
+                    table,
+                    format!(
+                        "index or constraint name \"{name}\" is used {} times in this bind; give \
+                         each `index(...)`/`unique(...)` its own `name`",
+                        owners.len()
+                    ),
+                ));
+            }
+        }
+        for message in dialect.check_table(table) {
+            problems.push(problem(table, message));
+        }
     }
 }
 
 /// Column rules the derive cannot check when columns come from flattened groups.
 fn check_columns(table: &Table, problems: &mut Vec<SchemaProblem>) {
-    if table.primary_key().next().is_none() {
+    let pk_len = table.primary_key().count();
+    if pk_len == 0 {
         problems.push(problem(
             table,
             "it has no primary key; mark a field `#[column(primary_key)]`".into(),
         ));
     }
+    // SQLite and MySQL compare column names without regard to case.
     let mut seen = HashSet::new();
     for column in table.columns() {
-        if !seen.insert(column.name()) {
+        if !seen.insert(column.name().to_lowercase()) {
             problems.push(problem(
                 table,
                 format!(
-                    "column \"{}\" is declared twice (a flattened group and the model, or two \
-                     groups, both have it); rename one with `#[column(name = \"...\")]`",
+                    "column \"{}\" is declared twice (names are compared without case; a \
+                     flattened group and the model, or two groups, may both have it); rename one \
+                     with `#[column(name = \"...\")]`",
+                    column.name()
+                ),
+            ));
+        }
+        // Only a single-column key can be generated: SQLite would turn the column into the
+        // whole key, and MySQL refuses AUTO_INCREMENT on a later key column.
+        if column.autoincrement_setting() == Some(true) && pk_len > 1 {
+            problems.push(problem(
+                table,
+                format!(
+                    "column \"{}\" has `autoincrement`, but the primary key has {pk_len} columns; \
+                     only a single-column integer key can be generated",
+                    column.name()
+                ),
+            ));
+        }
+        // PostgreSQL identity columns and MySQL AUTO_INCREMENT refuse a DEFAULT.
+        if table.is_autoincrement(column) && column.server_default().is_some() {
+            problems.push(problem(
+                table,
+                format!(
+                    "column \"{}\" is generated by the database (autoincrement) and cannot also \
+                     have a `server_default`; remove one of them",
+                    column.name()
+                ),
+            ));
+        }
+    }
+    // No backend indexes JSON with a plain index: PostgreSQL has no btree operator class for
+    // jsonb, MySQL none at all.
+    let keyed = crate::dialect::keyed_columns(table);
+    for column in table
+        .columns()
+        .iter()
+        .filter(|c| c.sql_type() == crate::meta::SqlType::Json)
+    {
+        if keyed.contains(column.name()) {
+            problems.push(problem(
+                table,
+                format!(
+                    "column \"{}\" is JSON and part of a key, index or foreign key, which \
+                     PostgreSQL and MySQL cannot index; index a generated or separate column instead",
                     column.name()
                 ),
             ));
@@ -149,65 +240,99 @@ fn check_columns(table: &Table, problems: &mut Vec<SchemaProblem>) {
     }
 }
 
-/// A foreign key must point at a column of a table declared in the same bind: databases cannot
-/// enforce references across servers.
+/// A foreign key must point at a unique column of the same type, of a table declared in the
+/// same bind: databases cannot enforce references across servers, PostgreSQL and MySQL refuse
+/// non-unique targets (SQLite accepts them, then fails every insert), and MySQL refuses
+/// mismatched types.
 fn check_foreign_keys(
     table: &Table,
     bind_tables: &[&'static Table],
     problems: &mut Vec<SchemaProblem>,
 ) {
     for (column, fk) in table.foreign_keys() {
-        let target = bind_tables.iter().find(|t| t.name() == fk.table());
-        let message = match target {
-            Some(target) => match target.column(fk.column()) {
-                Some(_) => continue,
-                None => format!(
-                    "column \"{}\" references \"{}.{}\", but table \"{}\" (model `{}`) has no column \"{}\"; its columns: {}",
-                    column.name(),
-                    fk.table(),
-                    fk.column(),
+        let reference = format!(
+            "column \"{}\" references \"{}.{}\"",
+            column.name(),
+            fk.table(),
+            fk.column()
+        );
+        let Some(target) = bind_tables.iter().find(|t| t.name() == fk.table()) else {
+            problems.push(problem(table, missing_target(&reference, fk.table())));
+            continue;
+        };
+        let Some(target_column) = target.column(fk.column()) else {
+            let columns: Vec<&str> = target.columns().iter().map(|c| c.name()).collect();
+            problems.push(problem(
+                table,
+                format!(
+                    "{reference}, but table \"{}\" (model `{}`) has no column \"{}\"; its columns: {}",
                     fk.table(),
                     target.model(),
                     fk.column(),
-                    target
-                        .columns()
-                        .iter()
-                        .map(|c| c.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    columns.join(", ")
                 ),
-            },
-            None => {
-                let elsewhere: Vec<&Table> = registry::tables()
-                    .iter()
-                    .copied()
-                    .filter(|t| t.name() == fk.table())
-                    .collect();
-                if elsewhere.is_empty() {
-                    format!(
-                        "column \"{}\" references \"{}.{}\", but no model declares table \"{}\"",
-                        column.name(),
-                        fk.table(),
-                        fk.column(),
-                        fk.table()
-                    )
-                } else {
-                    let mut binds: Vec<String> =
-                        elsewhere.iter().map(|t| bind_label(t.bind())).collect();
-                    binds.dedup();
-                    format!(
-                        "column \"{}\" references \"{}.{}\", which is in bind {}; a foreign key \
-                         cannot cross databases, so put both models in one bind",
-                        column.name(),
-                        fk.table(),
-                        fk.column(),
-                        binds.join(", ")
-                    )
-                }
-            }
+            ));
+            continue;
         };
-        problems.push(problem(table, message));
+        if !is_unique_alone(target, target_column) {
+            problems.push(problem(
+                table,
+                format!(
+                    "{reference}, which is neither the whole primary key nor `unique`; a foreign \
+                     key must point at a unique column"
+                ),
+            ));
+        }
+        if column.sql_type() != target_column.sql_type() {
+            problems.push(problem(
+                table,
+                format!(
+                    "{reference}, but their types differ ({:?} and {:?}); give both fields the same type",
+                    column.sql_type(),
+                    target_column.sql_type()
+                ),
+            ));
+        }
+        if fk.on_delete() == Some(ReferentialAction::SetNull) && !column.is_nullable() {
+            problems.push(problem(
+                table,
+                format!(
+                    "column \"{}\" has `on_delete = \"set_null\"` but is NOT NULL; make the field an \
+                     `Option<...>` or choose another action",
+                    column.name()
+                ),
+            ));
+        }
     }
+}
+
+/// Whether `column` alone is unique in `table`: the whole primary key, or a one-column unique
+/// constraint or index.
+fn is_unique_alone(table: &Table, column: &ColumnDef) -> bool {
+    let pk: Vec<&str> = table.primary_key().map(|c| c.name()).collect();
+    pk == [column.name()]
+        || table
+            .indexes()
+            .iter()
+            .any(|i| i.unique && i.columns == [column.name()])
+}
+
+fn missing_target(reference: &str, target: &str) -> String {
+    let elsewhere: Vec<&Table> = registry::tables()
+        .iter()
+        .copied()
+        .filter(|t| t.name() == target)
+        .collect();
+    if elsewhere.is_empty() {
+        return format!("{reference}, but no model declares table \"{target}\"");
+    }
+    let mut binds: Vec<String> = elsewhere.iter().map(|t| bind_label(t.bind())).collect();
+    binds.dedup();
+    format!(
+        "{reference}, which is in bind {}; a foreign key cannot cross databases, so put both \
+         models in one bind",
+        binds.join(", ")
+    )
 }
 
 fn problem(table: &Table, message: String) -> SchemaProblem {
