@@ -316,7 +316,7 @@ impl Index {
 }
 
 /// A model's table: everything `create_all` needs, known at compile time.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Table {
     name: &'static str,
     bind: Option<&'static str>,
@@ -441,19 +441,6 @@ impl Table {
             self.name,
             crate::naming::bind_label(self.bind)
         )
-    }
-}
-
-impl fmt::Debug for Table {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Table")
-            .field("name", &self.name)
-            .field("bind", &self.bind)
-            .field("model", &self.model)
-            .field("module_path", &self.module_path)
-            .field("columns", &self.columns)
-            .field("indexes", &self.indexes)
-            .finish()
     }
 }
 

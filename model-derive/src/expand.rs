@@ -17,29 +17,43 @@ use crate::fallback;
 
 /// `#[derive(Model)]`: the generated code, or the errors plus a fallback impl.
 pub fn derive_model(input: &DeriveInput) -> TokenStream {
-    if let Err(error) = check_shape(input, "Model") {
-        return error.write_errors();
-    }
-    match ModelAttrs::from_derive_input(input).and_then(Model::from_attrs) {
-        Ok(model) => expand_model(&model),
-        Err(errors) => {
-            let mut out = errors.write_errors();
-            out.extend(fallback::model(input));
-            out
-        }
-    }
+    derive_with(
+        input,
+        "Model",
+        |attrs: ModelAttrs| Model::from_attrs(attrs),
+        expand_model,
+        fallback::model,
+    )
 }
 
 /// `#[derive(ColumnGroup)]`: the generated code, or the errors plus a fallback impl.
 pub fn derive_group(input: &DeriveInput) -> TokenStream {
-    if let Err(error) = check_shape(input, "ColumnGroup") {
+    derive_with(
+        input,
+        "ColumnGroup",
+        |attrs: GroupAttrs| Group::from_attrs(attrs),
+        expand_group,
+        fallback::group,
+    )
+}
+
+/// The pipeline both derives share: shape check, parse, validate, expand; on error, every
+/// message plus the fallback.
+fn derive_with<A: FromDeriveInput, T>(
+    input: &DeriveInput,
+    derive: &str,
+    validate: impl FnOnce(A) -> darling::Result<T>,
+    expand: fn(&T) -> TokenStream,
+    fallback: fn(&DeriveInput) -> TokenStream,
+) -> TokenStream {
+    if let Err(error) = check_shape(input, derive) {
         return error.write_errors();
     }
-    match GroupAttrs::from_derive_input(input).and_then(Group::from_attrs) {
-        Ok(group) => expand_group(&group),
+    match A::from_derive_input(input).and_then(validate) {
+        Ok(parsed) => expand(&parsed),
         Err(errors) => {
             let mut out = errors.write_errors();
-            out.extend(fallback::group(input));
+            out.extend(fallback(input));
             out
         }
     }

@@ -273,6 +273,42 @@ where
     }
 }
 
+/// The body of `SqlxBackend::arguments`: every [`Value`] bound as the sqlx type it holds. The
+/// backends differ only in how a NULL is bound, which the caller gives as `|out, ty| expr`.
+macro_rules! bind_values {
+    ($arguments:ty, $values:expr, |$out:ident, $ty:pat_param| $null:expr) => {{
+        use crate::value::Value;
+        use sqlx::Arguments as _;
+        let mut $out = <$arguments>::default();
+        for value in $values {
+            let added = match value {
+                Value::Null($ty) => $null,
+                Value::Bool(v) => $out.add(*v),
+                Value::SmallInt(v) => $out.add(*v),
+                Value::Int(v) => $out.add(*v),
+                Value::BigInt(v) => $out.add(*v),
+                Value::Real(v) => $out.add(*v),
+                Value::Double(v) => $out.add(*v),
+                Value::Text(v) => $out.add(v.as_str()),
+                Value::Blob(v) => $out.add(v.as_slice()),
+                #[cfg(feature = "chrono")]
+                Value::Timestamp(v) => $out.add(*v),
+                #[cfg(feature = "chrono")]
+                Value::TimestampTz(v) => $out.add(*v),
+                #[cfg(feature = "chrono")]
+                Value::Date(v) => $out.add(*v),
+                #[cfg(feature = "uuid")]
+                Value::Uuid(v) => $out.add(*v),
+                #[cfg(feature = "json")]
+                Value::Json(v) => $out.add(sqlx::types::Json(v)),
+            };
+            added.map_err(sqlx::Error::Encode)?;
+        }
+        Ok($out)
+    }};
+}
+use bind_values;
+
 /// `RowReader` for a sqlx row type: decode by position through the backend's `*Field` bounds.
 macro_rules! row_reader {
     ($row:ty) => {

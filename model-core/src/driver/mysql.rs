@@ -2,10 +2,9 @@
 
 use std::str::FromStr;
 
-use sqlx::Arguments as _;
 use sqlx::mysql::{MySql, MySqlArguments, MySqlConnectOptions, MySqlRow};
 
-use super::{SqlxBackend, row_reader};
+use super::{SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, MySqlDialect};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
@@ -36,31 +35,6 @@ impl SqlxBackend for MySqlBackend {
     }
 
     fn arguments(args: &[Value]) -> Result<MySqlArguments, sqlx::Error> {
-        let mut out = MySqlArguments::default();
-        for value in args {
-            let added = match value {
-                Value::Null(_) => out.add(None::<i64>),
-                Value::Bool(v) => out.add(*v),
-                Value::SmallInt(v) => out.add(*v),
-                Value::Int(v) => out.add(*v),
-                Value::BigInt(v) => out.add(*v),
-                Value::Real(v) => out.add(*v),
-                Value::Double(v) => out.add(*v),
-                Value::Text(v) => out.add(v.as_str()),
-                Value::Blob(v) => out.add(v.as_slice()),
-                #[cfg(feature = "chrono")]
-                Value::Timestamp(v) => out.add(*v),
-                #[cfg(feature = "chrono")]
-                Value::TimestampTz(v) => out.add(*v),
-                #[cfg(feature = "chrono")]
-                Value::Date(v) => out.add(*v),
-                #[cfg(feature = "uuid")]
-                Value::Uuid(v) => out.add(*v),
-                #[cfg(feature = "json")]
-                Value::Json(v) => out.add(sqlx::types::Json(v)),
-            };
-            added.map_err(sqlx::Error::Encode)?;
-        }
-        Ok(out)
+        bind_values!(MySqlArguments, args, |out, _| out.add(None::<i64>))
     }
 }

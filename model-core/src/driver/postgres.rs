@@ -6,7 +6,7 @@ use std::str::FromStr;
 use sqlx::Arguments as _;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow, Postgres};
 
-use super::{SqlxBackend, row_reader};
+use super::{SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, PostgresDialect};
 use crate::meta::SqlType;
 use crate::url::{Backend, DatabaseUrl};
@@ -31,32 +31,7 @@ impl SqlxBackend for PgBackend {
     }
 
     fn arguments(args: &[Value]) -> Result<PgArguments, sqlx::Error> {
-        let mut out = PgArguments::default();
-        for value in args {
-            let added = match value {
-                Value::Null(ty) => add_null(&mut out, *ty),
-                Value::Bool(v) => out.add(*v),
-                Value::SmallInt(v) => out.add(*v),
-                Value::Int(v) => out.add(*v),
-                Value::BigInt(v) => out.add(*v),
-                Value::Real(v) => out.add(*v),
-                Value::Double(v) => out.add(*v),
-                Value::Text(v) => out.add(v.as_str()),
-                Value::Blob(v) => out.add(v.as_slice()),
-                #[cfg(feature = "chrono")]
-                Value::Timestamp(v) => out.add(*v),
-                #[cfg(feature = "chrono")]
-                Value::TimestampTz(v) => out.add(*v),
-                #[cfg(feature = "chrono")]
-                Value::Date(v) => out.add(*v),
-                #[cfg(feature = "uuid")]
-                Value::Uuid(v) => out.add(*v),
-                #[cfg(feature = "json")]
-                Value::Json(v) => out.add(sqlx::types::Json(v)),
-            };
-            added.map_err(sqlx::Error::Encode)?;
-        }
-        Ok(out)
+        bind_values!(PgArguments, args, |out, ty| add_null(&mut out, *ty))
     }
 }
 

@@ -3,10 +3,9 @@
 
 use std::str::FromStr;
 
-use sqlx::Arguments as _;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnectOptions, SqliteRow};
 
-use super::{SqlxBackend, row_reader};
+use super::{SqlxBackend, bind_values, row_reader};
 use crate::config::{PoolConfig, PrePing};
 use crate::dialect::{Dialect, SqliteDialect};
 use crate::url::{Backend, DatabaseUrl};
@@ -50,31 +49,6 @@ impl SqlxBackend for SqliteBackend {
     }
 
     fn arguments(args: &[Value]) -> Result<SqliteArguments, sqlx::Error> {
-        let mut out = SqliteArguments::default();
-        for value in args {
-            let added = match value {
-                Value::Null(_) => out.add(None::<i64>),
-                Value::Bool(v) => out.add(*v),
-                Value::SmallInt(v) => out.add(*v),
-                Value::Int(v) => out.add(*v),
-                Value::BigInt(v) => out.add(*v),
-                Value::Real(v) => out.add(*v),
-                Value::Double(v) => out.add(*v),
-                Value::Text(v) => out.add(v.clone()),
-                Value::Blob(v) => out.add(v.clone()),
-                #[cfg(feature = "chrono")]
-                Value::Timestamp(v) => out.add(*v),
-                #[cfg(feature = "chrono")]
-                Value::TimestampTz(v) => out.add(*v),
-                #[cfg(feature = "chrono")]
-                Value::Date(v) => out.add(*v),
-                #[cfg(feature = "uuid")]
-                Value::Uuid(v) => out.add(*v),
-                #[cfg(feature = "json")]
-                Value::Json(v) => out.add(sqlx::types::Json(v.clone())),
-            };
-            added.map_err(sqlx::Error::Encode)?;
-        }
-        Ok(out)
+        bind_values!(SqliteArguments, args, |out, _| out.add(None::<i64>))
     }
 }
