@@ -52,6 +52,35 @@ pub enum Error {
         #[source]
         source: sqlx::Error,
     },
+    /// No row matched (`first_or_404`, `get_or_404`, `one`, a page past the last). With the
+    /// `axum` feature it answers 404 Not Found.
+    #[error("not found: {detail} (model `{model}`, table \"{table}\")")]
+    NotFound {
+        /// The model queried.
+        model: String,
+        /// Its table.
+        table: String,
+        /// What was looked for.
+        detail: String,
+    },
+    /// `one()` found several rows.
+    #[error("expected exactly one row of model `{model}` (table \"{table}\"), found several")]
+    NotUnique {
+        /// The model queried.
+        model: String,
+        /// Its table.
+        table: String,
+    },
+    /// A primary key value that does not fit the model's key.
+    #[error("invalid primary key for model `{model}` (table \"{table}\"): {message}")]
+    InvalidKey {
+        /// The model.
+        model: String,
+        /// Its table.
+        table: String,
+        /// What does not fit.
+        message: String,
+    },
     /// A column value could not be read into its field.
     #[error(
         "bind {bind}: cannot read column \"{column}\" of table \"{table}\" into model `{model}`: {source}"

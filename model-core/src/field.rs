@@ -19,6 +19,9 @@ use crate::value::Value;
             derive `ColumnGroup` on its type and mark the field `#[column(flatten)]`"
 )]
 pub trait FieldType: Sized + Send + Sync + 'static + SqliteField + PgField + MySqlField {
+    /// The type values of this column are compared with: `Self`, or `T` for `Option<T>`
+    /// (`Column<_, Option<String>>::eq("x")`; NULL is tested with `is_null`).
+    type Compare: FieldType;
     /// The column type.
     const SQL_TYPE: SqlType;
     /// Whether the column is nullable (the type is an `Option`).
@@ -70,6 +73,7 @@ macro_rules! field_types {
     (copy: [$($ty:ty => $sql:ident, $variant:ident;)*] clone: [$($cty:ty => $csql:ident, $cvariant:ident;)*]) => {
         $(
             impl FieldType for $ty {
+                type Compare = Self;
                 const SQL_TYPE: SqlType = SqlType::$sql;
                 const NULLABLE: bool = false;
                 fn to_value(&self) -> Value {
@@ -83,6 +87,7 @@ macro_rules! field_types {
         )*
         $(
             impl FieldType for $cty {
+                type Compare = Self;
                 const SQL_TYPE: SqlType = SqlType::$csql;
                 const NULLABLE: bool = false;
                 fn to_value(&self) -> Value {
@@ -145,6 +150,7 @@ impl<T: NotNullField> FieldType for Option<T>
 where
     Option<T>: SqliteField + PgField + MySqlField,
 {
+    type Compare = T;
     const SQL_TYPE: SqlType = T::SQL_TYPE;
     const NULLABLE: bool = true;
     fn to_value(&self) -> Value {

@@ -25,6 +25,16 @@ pub trait Model: ColumnGroup {
     const TABLE: &'static Table;
 }
 
+/// `Self` has the columns of `G`: every model has its own, and a model that flattens a
+/// `ColumnGroup` has the group's. Lets a group's column handles (`BaseModel::ID`) build
+/// conditions on the models that flatten it. Implemented by the derives.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no columns of `{G}`",
+    label = "this condition or ordering uses a column of `{G}`",
+    note = "a query on `{Self}` can use the columns of `{Self}` and of the column groups it flattens"
+)]
+pub trait Contains<G> {}
+
 /// A typed handle on one column of `M`, such as `User::USERNAME`: the query builder uses it to
 /// check at compile time that a column is compared with values of its own type `T`.
 pub struct Column<M, T> {

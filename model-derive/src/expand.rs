@@ -225,12 +225,23 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
         segments.push(quote!(&[#(#own),*]));
     }
     let len = offset_of(krate, fields);
+    let contains = fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Flatten))
+        .map(|f| {
+            let ty = &f.ty;
+            quote!(#[automatically_derived] impl #krate::Contains<#ty> for #ident {})
+        });
 
     quote! {
         #(#support)*
 
         static __MODEL_CORE_COLUMNS: [#krate::ColumnDef; #len] =
             #krate::__private::concat_columns::<{ #len }>(&[#(#segments),*]);
+
+        #[automatically_derived]
+        impl #krate::Contains<#ident> for #ident {}
+        #(#contains)*
 
         #[automatically_derived]
         impl #krate::ColumnGroup for #ident {

@@ -70,6 +70,7 @@ fn group_impl(input: &DeriveInput, krate: &Path) -> TokenStream {
         }
     }
     quote! {
+        impl #krate::Contains<#ident> for #ident {}
         impl #krate::ColumnGroup for #ident {
             const COLUMNS: &'static [#krate::ColumnDef] = &[];
             fn decode_at<__ModelCoreRow: #krate::RowReader + ?::core::marker::Sized>(

@@ -57,7 +57,72 @@ pub enum Catalog {
     MySql(MySqlPool),
 }
 
+/// A value bound by [`Catalog::execute_bound`].
+#[derive(Debug, Clone)]
+pub enum Param {
+    /// BIGINT.
+    I64(i64),
+    /// INT.
+    I32(i32),
+    /// DOUBLE.
+    F64(f64),
+    /// BOOLEAN.
+    Bool(bool),
+    /// Text.
+    Text(String),
+    /// A NULL text.
+    NullText,
+}
+
 impl Catalog {
+    /// Runs setup SQL with bound values; placeholders are written `?` and turned into `$n`
+    /// for PostgreSQL.
+    pub async fn execute_bound(&self, sql: &str, params: &[Param]) {
+        macro_rules! bind_all {
+            ($query:expr) => {{
+                let mut query = $query;
+                for param in params {
+                    query = match param {
+                        Param::I64(v) => query.bind(*v),
+                        Param::I32(v) => query.bind(*v),
+                        Param::F64(v) => query.bind(*v),
+                        Param::Bool(v) => query.bind(*v),
+                        Param::Text(v) => query.bind(v.clone()),
+                        Param::NullText => query.bind(None::<String>),
+                    };
+                }
+                query
+            }};
+        }
+        let result = match self {
+            Catalog::Sqlite(p) => bind_all!(sqlx::query(AssertSqlSafe(sql.to_owned())))
+                .execute(p)
+                .await
+                .map(|_| ()),
+            Catalog::Postgres(p) => {
+                let mut numbered = String::new();
+                let mut n = 0;
+                for c in sql.chars() {
+                    if c == '?' {
+                        n += 1;
+                        numbered.push_str(&format!("${n}"));
+                    } else {
+                        numbered.push(c);
+                    }
+                }
+                bind_all!(sqlx::query(AssertSqlSafe(numbered)))
+                    .execute(p)
+                    .await
+                    .map(|_| ())
+            }
+            Catalog::MySql(p) => bind_all!(sqlx::query(AssertSqlSafe(sql.to_owned())))
+                .execute(p)
+                .await
+                .map(|_| ()),
+        };
+        result.unwrap_or_else(|e| panic!("setup SQL failed: {sql}: {e}"));
+    }
+
     /// Connects to the database at `url`.
     pub async fn connect(kind: Kind, url: &str) -> Result<Catalog, sqlx::Error> {
         Ok(match kind {

@@ -8,8 +8,17 @@
 pub mod catalog;
 pub mod databases;
 
-pub use catalog::{Catalog, ColumnInfo, ForeignKeyInfo, IndexInfo};
+pub use catalog::{Catalog, ColumnInfo, ForeignKeyInfo, IndexInfo, Param};
 pub use databases::{Kind, TestDb};
+
+/// `ident` quoted for `kind` (backquotes on MySQL, double quotes elsewhere), for setup SQL.
+pub fn quoted(kind: Kind, ident: &str) -> String {
+    if kind == Kind::MySql {
+        format!("`{ident}`")
+    } else {
+        format!("\"{ident}\"")
+    }
+}
 
 /// Generates one `#[tokio::test]` per backend for an `async fn(Kind)`, so results are counted
 /// per backend: `name::sqlite_memory`, `name::sqlite_file`, `name::postgres`, `name::mysql`.

@@ -68,6 +68,18 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         true
     }
 
+    /// The case-insensitive LIKE operator, if the backend has one (PostgreSQL's `ILIKE`);
+    /// otherwise both sides are lowercased.
+    fn ilike_operator(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// What `LIMIT` takes to mean "no limit" when only an `OFFSET` is wanted (SQLite and MySQL
+    /// need a LIMIT before OFFSET).
+    fn no_limit(&self) -> &'static str {
+        "-1"
+    }
+
     /// A query listing the tables of the current database/schema, one name per row.
     fn list_tables_sql(&self) -> &'static str;
 

@@ -140,6 +140,10 @@ impl Dialect for MySqlDialect {
         problems
     }
 
+    fn no_limit(&self) -> &'static str {
+        "18446744073709551615"
+    }
+
     fn table_options(&self) -> &'static str {
         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
     }

@@ -52,6 +52,14 @@ impl Dialect for PostgresDialect {
         Some("SELECT pg_advisory_xact_lock(7885350835713994853)")
     }
 
+    fn ilike_operator(&self) -> Option<&'static str> {
+        Some("ILIKE")
+    }
+
+    fn no_limit(&self) -> &'static str {
+        "ALL"
+    }
+
     fn list_tables_sql(&self) -> &'static str {
         "SELECT table_name::text FROM information_schema.tables \
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"

@@ -58,6 +58,9 @@ pub(crate) trait Driver: Send + Sync {
         args: &[Value],
     ) -> Result<Vec<M>, DriverError>;
 
+    /// Runs a query returning one integer (a count), from its first row.
+    async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error>;
+
     /// Runs a query returning one text column, e.g. a catalog listing.
     async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error>;
 
@@ -115,6 +118,10 @@ impl Engine {
         args: &[Value],
     ) -> Result<Vec<M>, DriverError> {
         dispatch!(self, d => d.fetch_all(sql, args).await)
+    }
+
+    pub(crate) async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error> {
+        dispatch!(self, d => d.fetch_i64(sql, args).await)
     }
 
     pub(crate) async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error> {
@@ -209,6 +216,7 @@ where
     for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
     <B::Db as Database>::Row: RowReader,
     String: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
+    i64: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
     usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
 {
     fn dialect(&self) -> &'static dyn Dialect {
@@ -227,6 +235,14 @@ where
         rows.iter()
             .map(|row| M::decode_at(row, 0).map_err(DriverError::Decode))
             .collect()
+    }
+
+    async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error> {
+        let arguments = B::arguments(args)?;
+        let row = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments)
+            .fetch_one(&self.pool)
+            .await?;
+        row.try_get::<i64, usize>(0)
     }
 
     async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error> {

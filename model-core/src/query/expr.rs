@@ -1,0 +1,389 @@
+//! Typed conditions. Column handles build them (`User::NAME.eq("ann")`), so a column is only
+//! ever compared with values of its own type and only used on models that have it; `and`,
+//! `or` and `not` (also `&`, `|`, `!`) combine them. A condition is a tree of values, rendered
+//! per dialect with every value bound.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use super::writer::SqlWriter;
+use crate::field::FieldType;
+use crate::model::{Column, Contains};
+use crate::value::Value;
+
+/// A `WHERE` condition on rows of model `M`.
+pub struct Condition<M> {
+    pub(crate) node: Node,
+    _model: PhantomData<fn() -> M>,
+}
+
+/// The untyped tree behind a condition.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Node {
+    Compare {
+        column: &'static str,
+        op: &'static str,
+        value: Value,
+    },
+    Like {
+        column: &'static str,
+        pattern: String,
+        case_insensitive: bool,
+    },
+    In {
+        column: &'static str,
+        values: Vec<Value>,
+        negated: bool,
+    },
+    Null {
+        column: &'static str,
+        negated: bool,
+    },
+    Between {
+        column: &'static str,
+        low: Value,
+        high: Value,
+    },
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+}
+
+/// The escape character of LIKE patterns built from values (`starts_with` and friends). Not
+/// backslash: MySQL treats backslash in string literals as an escape of its own.
+const LIKE_ESCAPE: char = '!';
+
+/// `value` with the LIKE wildcards and the escape character escaped, matching itself only.
+fn escape_like(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    for c in value.chars() {
+        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl<M> Condition<M> {
+    fn new(node: Node) -> Self {
+        Condition {
+            node,
+            _model: PhantomData,
+        }
+    }
+
+    /// Both conditions.
+    pub fn and(self, other: Condition<M>) -> Condition<M> {
+        Condition::new(match (self.node, other.node) {
+            (Node::And(mut a), Node::And(b)) => {
+                a.extend(b);
+                Node::And(a)
+            }
+            (Node::And(mut a), b) => {
+                a.push(b);
+                Node::And(a)
+            }
+            (a, b) => Node::And(vec![a, b]),
+        })
+    }
+
+    /// Either condition.
+    pub fn or(self, other: Condition<M>) -> Condition<M> {
+        Condition::new(match (self.node, other.node) {
+            (Node::Or(mut a), Node::Or(b)) => {
+                a.extend(b);
+                Node::Or(a)
+            }
+            (Node::Or(mut a), b) => {
+                a.push(b);
+                Node::Or(a)
+            }
+            (a, b) => Node::Or(vec![a, b]),
+        })
+    }
+
+    /// The negation.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "`!cond` works too; the method reads as SQL"
+    )]
+    pub fn not(self) -> Condition<M> {
+        Condition::new(Node::Not(Box::new(self.node)))
+    }
+
+    /// Every condition of `conditions` (true when there are none).
+    pub fn all(conditions: impl IntoIterator<Item = Condition<M>>) -> Condition<M> {
+        Condition::new(Node::And(conditions.into_iter().map(|c| c.node).collect()))
+    }
+
+    /// Any condition of `conditions` (false when there are none).
+    pub fn any(conditions: impl IntoIterator<Item = Condition<M>>) -> Condition<M> {
+        Condition::new(Node::Or(conditions.into_iter().map(|c| c.node).collect()))
+    }
+}
+
+impl<M> std::ops::BitAnd for Condition<M> {
+    type Output = Condition<M>;
+    fn bitand(self, other: Condition<M>) -> Condition<M> {
+        self.and(other)
+    }
+}
+
+impl<M> std::ops::BitOr for Condition<M> {
+    type Output = Condition<M>;
+    fn bitor(self, other: Condition<M>) -> Condition<M> {
+        self.or(other)
+    }
+}
+
+impl<M> std::ops::Not for Condition<M> {
+    type Output = Condition<M>;
+    fn not(self) -> Condition<M> {
+        Condition::not(self)
+    }
+}
+
+impl<M> Clone for Condition<M> {
+    fn clone(&self) -> Self {
+        Condition::new(self.node.clone())
+    }
+}
+
+impl<M> fmt::Debug for Condition<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.node.fmt(f)
+    }
+}
+
+/// Comparisons, for every column. `Q` is the model the condition is for: the column's own
+/// model, or one that flattens the column's group.
+impl<G, T: FieldType> Column<G, T> {
+    fn compare<Q: Contains<G>>(
+        self,
+        op: &'static str,
+        value: impl Into<T::Compare>,
+    ) -> Condition<Q> {
+        Condition::new(Node::Compare {
+            column: self.name(),
+            op,
+            value: value.into().into_value(),
+        })
+    }
+
+    /// `column = value`.
+    pub fn eq<Q: Contains<G>>(self, value: impl Into<T::Compare>) -> Condition<Q> {
+        self.compare("=", value)
+    }
+    /// `column <> value`.
+    pub fn ne<Q: Contains<G>>(self, value: impl Into<T::Compare>) -> Condition<Q> {
+        self.compare("<>", value)
+    }
+    /// `column < value`.
+    pub fn lt<Q: Contains<G>>(self, value: impl Into<T::Compare>) -> Condition<Q> {
+        self.compare("<", value)
+    }
+    /// `column <= value`.
+    pub fn le<Q: Contains<G>>(self, value: impl Into<T::Compare>) -> Condition<Q> {
+        self.compare("<=", value)
+    }
+    /// `column > value`.
+    pub fn gt<Q: Contains<G>>(self, value: impl Into<T::Compare>) -> Condition<Q> {
+        self.compare(">", value)
+    }
+    /// `column >= value`.
+    pub fn ge<Q: Contains<G>>(self, value: impl Into<T::Compare>) -> Condition<Q> {
+        self.compare(">=", value)
+    }
+    /// `column BETWEEN low AND high` (both ends included).
+    pub fn between<Q: Contains<G>>(
+        self,
+        low: impl Into<T::Compare>,
+        high: impl Into<T::Compare>,
+    ) -> Condition<Q> {
+        Condition::new(Node::Between {
+            column: self.name(),
+            low: low.into().into_value(),
+            high: high.into().into_value(),
+        })
+    }
+    /// `column IN (...)`; an empty list matches no row.
+    pub fn is_in<Q: Contains<G>, V: Into<T::Compare>>(
+        self,
+        values: impl IntoIterator<Item = V>,
+    ) -> Condition<Q> {
+        let values = values.into_iter().map(|v| v.into().into_value()).collect();
+        Condition::new(Node::In {
+            column: self.name(),
+            values,
+            negated: false,
+        })
+    }
+    /// `column NOT IN (...)`; an empty list matches every row.
+    pub fn not_in<Q: Contains<G>, V: Into<T::Compare>>(
+        self,
+        values: impl IntoIterator<Item = V>,
+    ) -> Condition<Q> {
+        let values = values.into_iter().map(|v| v.into().into_value()).collect();
+        Condition::new(Node::In {
+            column: self.name(),
+            values,
+            negated: true,
+        })
+    }
+    /// `column IS NULL`.
+    pub fn is_null<Q: Contains<G>>(self) -> Condition<Q> {
+        Condition::new(Node::Null {
+            column: self.name(),
+            negated: false,
+        })
+    }
+    /// `column IS NOT NULL`.
+    pub fn is_not_null<Q: Contains<G>>(self) -> Condition<Q> {
+        Condition::new(Node::Null {
+            column: self.name(),
+            negated: true,
+        })
+    }
+}
+
+/// Pattern matching, for string columns.
+impl<G, T: FieldType<Compare = String>> Column<G, T> {
+    /// `column LIKE pattern`, with `%` and `_` as wildcards. Case sensitivity is the
+    /// database's: SQLite ignores ASCII case, PostgreSQL does not, MySQL follows the collation.
+    pub fn like<Q: Contains<G>>(self, pattern: impl Into<String>) -> Condition<Q> {
+        Condition::new(Node::Like {
+            column: self.name(),
+            pattern: pattern.into(),
+            case_insensitive: false,
+        })
+    }
+    /// Case-insensitive `LIKE` on every backend (`ILIKE` on PostgreSQL, `LOWER(..) LIKE
+    /// LOWER(..)` elsewhere).
+    pub fn ilike<Q: Contains<G>>(self, pattern: impl Into<String>) -> Condition<Q> {
+        Condition::new(Node::Like {
+            column: self.name(),
+            pattern: pattern.into(),
+            case_insensitive: true,
+        })
+    }
+    /// Starts with `prefix`, taken literally (its `%` and `_` are not wildcards).
+    pub fn starts_with<Q: Contains<G>>(self, prefix: &str) -> Condition<Q> {
+        self.like(format!("{}%", escape_like(prefix)))
+    }
+    /// Ends with `suffix`, taken literally.
+    pub fn ends_with<Q: Contains<G>>(self, suffix: &str) -> Condition<Q> {
+        self.like(format!("%{}", escape_like(suffix)))
+    }
+    /// Contains `part`, taken literally.
+    pub fn contains<Q: Contains<G>>(self, part: &str) -> Condition<Q> {
+        self.like(format!("%{}%", escape_like(part)))
+    }
+}
+
+impl Node {
+    /// Writes the condition. Always parenthesized where precedence could matter.
+    pub(crate) fn write(&self, w: &mut SqlWriter<'_>) {
+        match self {
+            Node::Compare { column, op, value } => {
+                w.ident(column);
+                w.push(" ");
+                w.push(op);
+                w.push(" ");
+                w.value(value.clone());
+            }
+            Node::Like {
+                column,
+                pattern,
+                case_insensitive,
+            } => {
+                let pattern = Value::Text(pattern.clone());
+                match (case_insensitive, w.dialect().ilike_operator()) {
+                    (false, _) => {
+                        w.ident(column);
+                        w.push(" LIKE ");
+                        w.value(pattern);
+                    }
+                    (true, Some(ilike)) => {
+                        w.ident(column);
+                        w.push(" ");
+                        w.push(ilike);
+                        w.push(" ");
+                        w.value(pattern);
+                    }
+                    (true, None) => {
+                        w.push("LOWER(");
+                        w.ident(column);
+                        w.push(") LIKE LOWER(");
+                        w.value(pattern);
+                        w.push(")");
+                    }
+                }
+                w.push(" ESCAPE '!'");
+            }
+            Node::In {
+                values, negated, ..
+            } if values.is_empty() => {
+                w.push(if *negated { "1 = 1" } else { "1 = 0" });
+            }
+            Node::In {
+                column,
+                values,
+                negated,
+            } => {
+                w.ident(column);
+                w.push(if *negated { " NOT IN (" } else { " IN (" });
+                for (i, value) in values.iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    w.value(value.clone());
+                }
+                w.push(")");
+            }
+            Node::Null { column, negated } => {
+                w.ident(column);
+                w.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+            }
+            Node::Between { column, low, high } => {
+                w.ident(column);
+                w.push(" BETWEEN ");
+                w.value(low.clone());
+                w.push(" AND ");
+                w.value(high.clone());
+            }
+            Node::And(nodes) => write_joined(w, nodes, " AND ", "1 = 1"),
+            Node::Or(nodes) => write_joined(w, nodes, " OR ", "1 = 0"),
+            Node::Not(node) => {
+                w.push("NOT (");
+                node.write(w);
+                w.push(")");
+            }
+        }
+    }
+}
+
+fn write_joined(w: &mut SqlWriter<'_>, nodes: &[Node], separator: &str, empty: &str) {
+    if nodes.is_empty() {
+        w.push(empty);
+        return;
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        if i > 0 {
+            w.push(separator);
+        }
+        w.push("(");
+        node.write(w);
+        w.push(")");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_values_match_themselves() {
+        assert_eq!(escape_like("50%_off!"), "50!%!_off!!");
+    }
+}

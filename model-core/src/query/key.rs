@@ -1,0 +1,133 @@
+//! Primary key values for `get`: one value for a single-column key, a tuple for a composite
+//! one. Integers are converted to the key column's width when they fit, so `get(&db, 5)` works
+//! on an `i64` key.
+
+use crate::field::FieldType;
+use crate::meta::{SqlType, Table};
+use crate::value::Value;
+
+/// A primary key value: a column value, or a tuple of them for a composite key.
+pub trait IntoKey {
+    /// The values, in key column order.
+    fn into_key(self) -> Vec<Value>;
+}
+
+/// One value of a key: any column type, or a `&str` for a string column.
+pub trait KeyPart {
+    /// The bound value.
+    fn into_key_value(self) -> Value;
+}
+
+impl<T: FieldType> KeyPart for T {
+    fn into_key_value(self) -> Value {
+        self.into_value()
+    }
+}
+
+impl KeyPart for &str {
+    fn into_key_value(self) -> Value {
+        Value::Text(self.to_owned())
+    }
+}
+
+impl<T: KeyPart> IntoKey for T {
+    fn into_key(self) -> Vec<Value> {
+        vec![self.into_key_value()]
+    }
+}
+
+macro_rules! tuple_keys {
+    ($(($($t:ident $i:tt),+))*) => {$(
+        impl<$($t: KeyPart),+> IntoKey for ($($t,)+) {
+            fn into_key(self) -> Vec<Value> {
+                vec![$(self.$i.into_key_value()),+]
+            }
+        }
+    )*};
+}
+
+tuple_keys! {
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+}
+
+/// `values` matched against `table`'s primary key columns: the right count, each value of the
+/// column's type (integers narrowed or widened when the value fits).
+pub(crate) fn key_values(
+    table: &Table,
+    values: Vec<Value>,
+) -> Result<Vec<(&'static str, Value)>, String> {
+    let columns: Vec<_> = table.primary_key().collect();
+    if columns.len() != values.len() {
+        return Err(format!(
+            "the primary key has {} column(s) ({}), and {} value(s) were given",
+            columns.len(),
+            columns
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            values.len()
+        ));
+    }
+    columns
+        .into_iter()
+        .zip(values)
+        .map(|(column, value)| {
+            let ty = column.sql_type();
+            convert(value, ty).map(|v| (column.name(), v)).map_err(|v| {
+                format!(
+                    "key column \"{}\" is {ty:?}, and the value given is {v:?}",
+                    column.name()
+                )
+            })
+        })
+        .collect()
+}
+
+fn convert(value: Value, ty: SqlType) -> Result<Value, Value> {
+    let int = match value {
+        Value::SmallInt(v) => i64::from(v),
+        Value::Int(v) => i64::from(v),
+        Value::BigInt(v) => v,
+        other => {
+            return if value_type(&other) == Some(ty) {
+                Ok(other)
+            } else {
+                Err(other)
+            };
+        }
+    };
+    let converted = match ty {
+        SqlType::SmallInt => i16::try_from(int).ok().map(Value::SmallInt),
+        SqlType::Integer => i32::try_from(int).ok().map(Value::Int),
+        SqlType::BigInt => Some(Value::BigInt(int)),
+        _ => None,
+    };
+    converted.ok_or(Value::BigInt(int))
+}
+
+fn value_type(value: &Value) -> Option<SqlType> {
+    Some(match value {
+        Value::Null(ty) => *ty,
+        Value::Bool(_) => SqlType::Boolean,
+        Value::SmallInt(_) => SqlType::SmallInt,
+        Value::Int(_) => SqlType::Integer,
+        Value::BigInt(_) => SqlType::BigInt,
+        Value::Real(_) => SqlType::Real,
+        Value::Double(_) => SqlType::Double,
+        Value::Text(_) => SqlType::Text,
+        Value::Blob(_) => SqlType::Blob,
+        #[cfg(feature = "chrono")]
+        Value::Timestamp(_) => SqlType::Timestamp,
+        #[cfg(feature = "chrono")]
+        Value::TimestampTz(_) => SqlType::TimestampTz,
+        #[cfg(feature = "chrono")]
+        Value::Date(_) => SqlType::Date,
+        #[cfg(feature = "uuid")]
+        Value::Uuid(_) => SqlType::Uuid,
+        #[cfg(feature = "json")]
+        Value::Json(_) => SqlType::Json,
+    })
+}

@@ -1,0 +1,19 @@
+//! Queries over models: typed conditions built from column handles (`expr`), ordering
+//! (`order`), the `Select` builder and its terminal methods (`select`), pagination (`page`),
+//! and the writer that renders all of it through a dialect with bound values (`writer`).
+//!
+//! SQL is built as a value and rendered at the end for the bind the model lives in, so the
+//! same query runs on every backend; values never become SQL text.
+
+mod expr;
+mod key;
+mod order;
+mod page;
+mod select;
+mod writer;
+
+pub use expr::Condition;
+pub use key::{IntoKey, KeyPart};
+pub use order::Order;
+pub use page::Page;
+pub use select::Select;

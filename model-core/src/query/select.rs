@@ -1,0 +1,356 @@
+//! `Model::query()`: a `SELECT` over one model's table, refined with conditions, ordering and
+//! limits, run on the bind the model belongs to.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use super::expr::{Condition, Node};
+use super::key::{IntoKey, key_values};
+use super::order::Order;
+use super::page::Page;
+use super::writer::SqlWriter;
+use crate::database::{Bind, Database};
+use crate::dialect::Dialect;
+use crate::driver::DriverError;
+use crate::error::{Error, Result};
+use crate::field::FieldType;
+use crate::model::{Column, Contains, Model};
+use crate::value::Value;
+
+/// A query for rows of `M`, built by `M::query()` and refined with `filter`, `order_by`,
+/// `limit`, `offset` and `distinct`; `all`, `first`, `one`, `get`, `count`, `exists` and
+/// `paginate` run it.
+pub struct Select<M> {
+    conditions: Vec<Node>,
+    orders: Vec<(&'static str, bool)>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+    distinct: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+/// What a query selects.
+#[derive(Clone, Copy)]
+enum Projection {
+    /// Every column of the model, in order, so rows decode by position.
+    Model,
+    /// `COUNT(*)` of the rows the query would return.
+    Count,
+}
+
+impl<M: Model> Select<M> {
+    /// A query over all rows of `M`'s table.
+    pub fn new() -> Self {
+        Select {
+            conditions: Vec::new(),
+            orders: Vec::new(),
+            limit: None,
+            offset: None,
+            distinct: false,
+            _model: PhantomData,
+        }
+    }
+
+    /// Keeps the rows matching `condition` (several calls: all must match).
+    pub fn filter(mut self, condition: Condition<M>) -> Self {
+        self.conditions.push(condition.node);
+        self
+    }
+
+    /// Keeps the rows whose `column` equals `value` (Flask-SQLAlchemy's `filter_by`).
+    pub fn filter_by<G, T: FieldType>(
+        self,
+        column: Column<G, T>,
+        value: impl Into<T::Compare>,
+    ) -> Self
+    where
+        M: Contains<G>,
+    {
+        self.filter(column.eq(value))
+    }
+
+    /// Orders by `order` after any earlier `order_by`.
+    pub fn order_by(mut self, order: Order<M>) -> Self {
+        self.orders.push((order.column, order.descending));
+        self
+    }
+
+    /// At most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    /// Drops duplicate rows.
+    pub fn distinct(mut self) -> Self {
+        self.distinct = true;
+        self
+    }
+
+    /// The SQL and bound values this query runs as in `dialect`.
+    pub fn to_sql(&self, dialect: &dyn Dialect) -> (String, Vec<Value>) {
+        let mut w = SqlWriter::new(dialect);
+        self.write(&mut w, Projection::Model);
+        w.finish()
+    }
+
+    fn write(&self, w: &mut SqlWriter<'_>, projection: Projection) {
+        let table = M::TABLE;
+        let wrap_count = matches!(projection, Projection::Count)
+            && (self.distinct || self.limit.is_some() || self.offset.is_some());
+        if wrap_count {
+            w.push("SELECT COUNT(*) FROM (");
+        }
+        w.push(if self.distinct {
+            "SELECT DISTINCT "
+        } else {
+            "SELECT "
+        });
+        if matches!(projection, Projection::Count) && !wrap_count {
+            w.push("COUNT(*)");
+        } else {
+            w.ident_list(table.columns().iter().map(|c| c.name()));
+        }
+        w.push(" FROM ");
+        w.ident(table.name());
+        if !self.conditions.is_empty() {
+            w.push(" WHERE ");
+            Node::And(self.conditions.clone()).write(w);
+        }
+        if matches!(projection, Projection::Model) && !self.orders.is_empty() {
+            w.push(" ORDER BY ");
+            for (i, (column, descending)) in self.orders.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.ident(column);
+                w.push(if *descending { " DESC" } else { " ASC" });
+            }
+        }
+        if self.limit.is_some() || self.offset.is_some() {
+            match self.limit {
+                Some(limit) => {
+                    w.push(" LIMIT ");
+                    w.value(Value::BigInt(clamp(limit)));
+                }
+                None => {
+                    w.push(" LIMIT ");
+                    w.push(w.dialect().no_limit());
+                }
+            }
+            if let Some(offset) = self.offset {
+                w.push(" OFFSET ");
+                w.value(Value::BigInt(clamp(offset)));
+            }
+        }
+        if wrap_count {
+            w.push(") AS model_core_counted");
+        }
+    }
+
+    /// Every row.
+    pub async fn all(&self, db: &Database) -> Result<Vec<M>> {
+        let bind = bind_of::<M>(db)?;
+        let (sql, values) = self.to_sql(bind.engine.dialect());
+        bind.engine
+            .fetch_all::<M>(&sql, &values)
+            .await
+            .map_err(|e| driver_error::<M>(bind, e))
+    }
+
+    /// The first row, if any.
+    pub async fn first(&self, db: &Database) -> Result<Option<M>> {
+        Ok(self.clone().limit(1).all(db).await?.into_iter().next())
+    }
+
+    /// The first row, or [`Error::NotFound`] (a 404 with the `axum` feature).
+    pub async fn first_or_404(&self, db: &Database) -> Result<M> {
+        self.first(db)
+            .await?
+            .ok_or_else(|| not_found::<M>("no row matches the query".to_owned()))
+    }
+
+    /// The only row: [`Error::NotFound`] when there is none, [`Error::NotUnique`] when there
+    /// are several.
+    pub async fn one(&self, db: &Database) -> Result<M> {
+        let mut rows = self.clone().limit(2).all(db).await?;
+        match rows.len() {
+            0 => Err(not_found::<M>("no row matches the query".to_owned())),
+            1 => Ok(rows.remove(0)),
+            _ => Err(Error::NotUnique {
+                model: M::TABLE.model().to_owned(),
+                table: M::TABLE.name().to_owned(),
+            }),
+        }
+    }
+
+    /// The row with primary key `key` (a tuple for a composite key), within this query's filters.
+    pub async fn get(&self, db: &Database, key: impl IntoKey) -> Result<Option<M>> {
+        let pairs = key_values(M::TABLE, key.into_key()).map_err(|message| Error::InvalidKey {
+            model: M::TABLE.model().to_owned(),
+            table: M::TABLE.name().to_owned(),
+            message,
+        })?;
+        let mut query = self.clone();
+        for (column, value) in pairs {
+            query.conditions.push(Node::Compare {
+                column,
+                op: "=",
+                value,
+            });
+        }
+        query.first(db).await
+    }
+
+    /// The row with primary key `key`, or [`Error::NotFound`].
+    pub async fn get_or_404(&self, db: &Database, key: impl IntoKey) -> Result<M> {
+        self.get(db, key)
+            .await?
+            .ok_or_else(|| not_found::<M>("no row has that primary key".to_owned()))
+    }
+
+    /// The number of rows the query returns (ordering ignored).
+    pub async fn count(&self, db: &Database) -> Result<u64> {
+        let bind = bind_of::<M>(db)?;
+        let mut w = SqlWriter::new(bind.engine.dialect());
+        self.write(&mut w, Projection::Count);
+        let (sql, values) = w.finish();
+        let count = bind
+            .engine
+            .fetch_i64(&sql, &values)
+            .await
+            .map_err(|e| driver_error::<M>(bind, DriverError::Sql(e)))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// Whether the query returns any row.
+    pub async fn exists(&self, db: &Database) -> Result<bool> {
+        Ok(self.clone().limit(1).count(db).await? > 0)
+    }
+
+    /// Page `page` (from 1) of `per_page` rows, with the total count, as Flask-SQLAlchemy's
+    /// `paginate`. With `error_out`, a page below 1, a `per_page` below 1, or an empty page
+    /// other than the first is [`Error::NotFound`]; without it, they give page 1, 20 per page,
+    /// and an empty page.
+    pub async fn paginate(
+        &self,
+        db: &Database,
+        page: u64,
+        per_page: u64,
+        error_out: bool,
+    ) -> Result<Page<M>> {
+        if error_out && (page < 1 || per_page < 1) {
+            return Err(not_found::<M>(format!(
+                "page {page} of {per_page} per page does not exist"
+            )));
+        }
+        let page = page.max(1);
+        let per_page = if per_page < 1 { 20 } else { per_page };
+        let items = self
+            .clone()
+            .limit(per_page)
+            .offset((page - 1).saturating_mul(per_page))
+            .all(db)
+            .await?;
+        if error_out && items.is_empty() && page != 1 {
+            return Err(not_found::<M>(format!("page {page} is past the last page")));
+        }
+        let mut counted = self.clone();
+        counted.limit = None;
+        counted.offset = None;
+        let total = counted.count(db).await?;
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+}
+
+/// Limits and offsets are bound as BIGINT; anything larger is as good as unlimited.
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl<M: Model> Default for Select<M> {
+    fn default() -> Self {
+        Select::new()
+    }
+}
+
+impl<M: Model> Clone for Select<M> {
+    fn clone(&self) -> Self {
+        Select {
+            conditions: self.conditions.clone(),
+            orders: self.orders.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            distinct: self.distinct,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M: Model> fmt::Debug for Select<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select")
+            .field("model", &M::TABLE.model())
+            .field("table", &M::TABLE.name())
+            .field("conditions", &self.conditions)
+            .field("orders", &self.orders)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .field("distinct", &self.distinct)
+            .finish()
+    }
+}
+
+/// The bind `M` lives in; an unknown bind is said from the model's side.
+pub(crate) fn bind_of<M: Model>(db: &Database) -> Result<&Bind> {
+    db.bind(M::TABLE.bind()).map_err(|error| match error {
+        Error::UnknownBind { bind, configured } => Error::UnknownBind {
+            bind: format!("{bind} (wanted by {})", M::TABLE.describe()),
+            configured,
+        },
+        other => other,
+    })
+}
+
+fn not_found<M: Model>(detail: String) -> Error {
+    Error::NotFound {
+        model: M::TABLE.model().to_owned(),
+        table: M::TABLE.name().to_owned(),
+        detail,
+    }
+}
+
+/// A driver failure in the context of reading `M`.
+pub(crate) fn driver_error<M: Model>(bind: &Bind, error: DriverError) -> Error {
+    let table = M::TABLE;
+    match error {
+        DriverError::Sql(source) => Error::Database {
+            bind: bind.label(),
+            action: format!("querying {}", table.describe()),
+            source,
+        },
+        DriverError::Decode(decode) => Error::Decode {
+            bind: bind.label(),
+            model: table.model().to_owned(),
+            table: table.name().to_owned(),
+            column: table
+                .columns()
+                .get(decode.index())
+                .map(|c| c.name())
+                .unwrap_or("?")
+                .to_owned(),
+            source: decode.into_source(),
+        },
+    }
+}

@@ -1,0 +1,8 @@
+//! The query builder against real databases: every operator, ordering, limits, the terminal
+//! methods and pagination, on SQLite (memory, file), PostgreSQL and MariaDB; and the SQL it
+//! renders. Hostile strings travel as bound values and come back unchanged.
+
+mod filters;
+mod models;
+mod reading;
+mod sql;

@@ -1,0 +1,103 @@
+//! The models of the query tests and the rows every test starts from.
+
+use model_core::{Binds, ColumnGroup, Config, Database, Model};
+use model_tests::{Kind, Param, TestDb, quoted};
+
+/// Columns shared through a group, to query through `Contains`.
+#[derive(ColumnGroup, Debug, Clone, PartialEq)]
+pub struct Keyed {
+    #[column(primary_key)]
+    pub id: i64,
+}
+
+/// People with every kind of column a filter touches.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "query")]
+pub struct Person {
+    #[column(flatten)]
+    pub key: Keyed,
+    #[column(length = 80)]
+    pub name: String,
+    pub email: Option<String>,
+    pub age: i32,
+    pub score: f64,
+    pub active: bool,
+}
+
+/// A composite key, for `get` with a tuple.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "query")]
+pub struct Membership {
+    #[column(primary_key)]
+    pub team: String,
+    #[column(primary_key)]
+    pub member: i32,
+    pub role: String,
+}
+
+/// Names that would break SQL built as text, and LIKE wildcards taken literally.
+pub const HOSTILE: [&str; 8] = [
+    "'; DROP TABLE person; --",
+    "O'Brien",
+    "back\\slash",
+    "50% off",
+    "under_score",
+    "Ünïcödé ☃ 名前",
+    "quote\"double",
+    "bang!mark",
+];
+
+/// A fresh database with `person` holding 30 rows: ids 1..=30, the hostile names first, then
+/// `person N`; ages cycle 20..=29; every third row has no email; even ids are active.
+pub async fn seeded(kind: Kind, label: &str) -> Option<(TestDb, Database)> {
+    let t = TestDb::new(kind, label).await?;
+    let db = Database::connect(Config::binds_only().bind("query", t.url.clone()))
+        .await
+        .unwrap();
+    db.create_all_in(Binds::named("query")).await.unwrap();
+    let sql = format!(
+        "INSERT INTO {} (id, name, email, age, score, active) VALUES (?, ?, ?, ?, ?, ?)",
+        quoted(kind, "person")
+    );
+    for id in 1..=30_i64 {
+        let name = HOSTILE
+            .get(id as usize - 1)
+            .map_or_else(|| format!("person {id}"), |s| (*s).to_owned());
+        let email = if id % 3 == 0 {
+            Param::NullText
+        } else {
+            Param::Text(format!("p{id}@example.com"))
+        };
+        let params = [
+            Param::I64(id),
+            Param::Text(name),
+            email,
+            Param::I32(20 + (id as i32 % 10)),
+            Param::F64(id as f64 / 4.0),
+            Param::Bool(id % 2 == 0),
+        ];
+        t.catalog.execute_bound(&sql, &params).await;
+    }
+    let sql = format!(
+        "INSERT INTO {} (team, member, role) VALUES (?, ?, ?)",
+        quoted(kind, "membership")
+    );
+    for (team, member, role) in [("red", 1, "lead"), ("red", 2, "dev"), ("blue", 1, "dev")] {
+        t.catalog
+            .execute_bound(
+                &sql,
+                &[
+                    Param::Text(team.into()),
+                    Param::I32(member),
+                    Param::Text(role.into()),
+                ],
+            )
+            .await;
+    }
+    Some((t, db))
+}
+
+/// The ids of `people`.
+pub fn ids(people: &[Person]) -> Vec<i64> {
+    people.iter().map(|p| p.key.id).collect()
+}

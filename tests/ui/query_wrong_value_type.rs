@@ -1,0 +1,14 @@
+// A column is only compared with values of its own type.
+use model_core::Model;
+
+#[derive(Model)]
+struct User {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+}
+
+fn main() {
+    let _ = User::query().filter(User::NAME.eq(5));
+    let _ = User::query().filter(User::ID.gt("ten"));
+}
