@@ -81,6 +81,9 @@ pub enum Error {
         /// What does not fit.
         message: String,
     },
+    /// Something this crate does not do, said instead of doing it half-way.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
     /// A column value could not be read into its field.
     #[error(
         "bind {bind}: cannot read column \"{column}\" of table \"{table}\" into model `{model}`: {source}"

@@ -45,6 +45,7 @@ mod row;
 mod schema;
 mod url;
 mod value;
+mod write;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -57,7 +58,7 @@ pub use field::FieldType;
 pub use meta::{ColumnDef, ForeignKey, Index, ReferentialAction, ResolvedIndex, SqlType, Table};
 pub use model::{Column, ColumnGroup, Contains, Model};
 pub use model_derive::{ColumnGroup, Model};
-pub use query::{Condition, IntoKey, KeyPart, Order, Page, Select};
+pub use query::{Assignment, Condition, IntoKey, KeyPart, Order, Page, Select};
 pub use row::{DecodeError, RowReader};
 pub use schema::Binds;
 pub use url::{Backend, DatabaseUrl};

@@ -42,3 +42,44 @@ pub enum Value {
     #[cfg(feature = "json")]
     Json(serde_json::Value),
 }
+
+impl Value {
+    /// Whether this is the zero value of its type (`0`, `""`, `false`, empty bytes, NULL, the
+    /// Unix epoch, the nil UUID, JSON null): what an unset field of a row holds, so `insert`
+    /// applies the column's default instead.
+    pub fn is_zero(&self) -> bool {
+        match self {
+            Value::Null(_) => true,
+            Value::Bool(v) => !v,
+            Value::SmallInt(v) => *v == 0,
+            Value::Int(v) => *v == 0,
+            Value::BigInt(v) => *v == 0,
+            Value::Real(v) => *v == 0.0,
+            Value::Double(v) => *v == 0.0,
+            Value::Text(v) => v.is_empty(),
+            Value::Blob(v) => v.is_empty(),
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(v) => *v == chrono::NaiveDateTime::default(),
+            #[cfg(feature = "chrono")]
+            Value::TimestampTz(v) => *v == chrono::DateTime::<chrono::Utc>::default(),
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => *v == chrono::NaiveDate::default(),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => v.is_nil(),
+            #[cfg(feature = "json")]
+            Value::Json(v) => v.is_null(),
+        }
+    }
+}
+
+impl<T: crate::field::FieldType> From<T> for Value {
+    fn from(value: T) -> Self {
+        value.into_value()
+    }
+}
+
+impl From<&str> for Value {
+    fn from(value: &str) -> Self {
+        Value::Text(value.to_owned())
+    }
+}

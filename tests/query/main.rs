@@ -6,3 +6,4 @@ mod filters;
 mod models;
 mod reading;
 mod sql;
+mod writing;

@@ -35,6 +35,68 @@ pub struct Membership {
     pub role: String,
 }
 
+/// The client default of `Account::role`.
+pub fn member() -> String {
+    "member".to_owned()
+}
+
+/// The client default of `Account::updated_at`: a fixed instant, so tests can tell it apart.
+pub fn created() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2020, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+}
+
+/// The `onupdate` value of `Account::updated_at`.
+pub fn touched() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2030, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+}
+
+/// A fresh UUID.
+pub fn new_uuid() -> uuid::Uuid {
+    uuid::Uuid::new_v4()
+}
+
+/// Accounts: a generated key, a client default, a server default and an `onupdate` column.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(bind = "query")]
+pub struct Account {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(unique, length = 120)]
+    pub username: String,
+    #[column(default = member)]
+    pub role: String,
+    #[column(server_default = "'active'")]
+    pub status: String,
+    #[column(default = created, onupdate = touched)]
+    pub updated_at: chrono::NaiveDateTime,
+    pub note: Option<String>,
+}
+
+impl Account {
+    /// An account with only a name; everything else is left to the defaults.
+    pub fn named(username: &str) -> Self {
+        Account {
+            username: username.to_owned(),
+            ..Account::default()
+        }
+    }
+}
+
+/// A UUID key filled by a client default.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "query")]
+pub struct Token {
+    #[column(primary_key, default = new_uuid)]
+    pub id: uuid::Uuid,
+    pub label: String,
+}
+
 /// Names that would break SQL built as text, and LIKE wildcards taken literally.
 pub const HOSTILE: [&str; 8] = [
     "'; DROP TABLE person; --",

@@ -68,6 +68,22 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         true
     }
 
+    /// Whether `INSERT`/`UPDATE ... RETURNING` gives back the written row (PostgreSQL, SQLite);
+    /// elsewhere the row is read again by primary key.
+    fn supports_returning(&self) -> bool {
+        true
+    }
+
+    /// The most bound parameters one statement may have; `insert_many` splits below it.
+    fn max_params(&self) -> usize {
+        65_535
+    }
+
+    /// How to insert a row that takes every column's default.
+    fn insert_defaults(&self) -> &'static str {
+        " DEFAULT VALUES"
+    }
+
     /// The case-insensitive LIKE operator, if the backend has one (PostgreSQL's `ILIKE`);
     /// otherwise both sides are lowercased.
     fn ilike_operator(&self) -> Option<&'static str> {

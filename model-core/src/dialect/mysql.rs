@@ -140,6 +140,15 @@ impl Dialect for MySqlDialect {
         problems
     }
 
+    /// MySQL 8 has no RETURNING (MariaDB only for INSERT); rows are read back by key.
+    fn supports_returning(&self) -> bool {
+        false
+    }
+
+    fn insert_defaults(&self) -> &'static str {
+        " () VALUES ()"
+    }
+
     fn no_limit(&self) -> &'static str {
         "18446744073709551615"
     }

@@ -46,6 +46,11 @@ impl Dialect for SqliteDialect {
         format!("DEFAULT ({sql})")
     }
 
+    /// SQLITE_MAX_VARIABLE_NUMBER of the bundled SQLite.
+    fn max_params(&self) -> usize {
+        32_766
+    }
+
     fn list_tables_sql(&self) -> &'static str {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
     }

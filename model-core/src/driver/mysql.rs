@@ -2,9 +2,9 @@
 
 use std::str::FromStr;
 
-use sqlx::mysql::{MySql, MySqlArguments, MySqlConnectOptions, MySqlRow};
+use sqlx::mysql::{MySql, MySqlArguments, MySqlConnectOptions, MySqlQueryResult, MySqlRow};
 
-use super::{SqlxBackend, bind_values, row_reader};
+use super::{Executed, SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, MySqlDialect};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
@@ -36,5 +36,12 @@ impl SqlxBackend for MySqlBackend {
 
     fn arguments(args: &[Value]) -> Result<MySqlArguments, sqlx::Error> {
         bind_values!(MySqlArguments, args, |out, _| out.add(None::<i64>))
+    }
+
+    fn executed(result: &MySqlQueryResult) -> Executed {
+        Executed {
+            rows_affected: result.rows_affected(),
+            last_insert_id: i64::try_from(result.last_insert_id()).ok(),
+        }
     }
 }

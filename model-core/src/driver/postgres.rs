@@ -4,9 +4,9 @@
 use std::str::FromStr;
 
 use sqlx::Arguments as _;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow, Postgres};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgQueryResult, PgRow, Postgres};
 
-use super::{SqlxBackend, bind_values, row_reader};
+use super::{Executed, SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, PostgresDialect};
 use crate::meta::SqlType;
 use crate::url::{Backend, DatabaseUrl};
@@ -32,6 +32,13 @@ impl SqlxBackend for PgBackend {
 
     fn arguments(args: &[Value]) -> Result<PgArguments, sqlx::Error> {
         bind_values!(PgArguments, args, |out, ty| add_null(&mut out, *ty))
+    }
+
+    fn executed(result: &PgQueryResult) -> Executed {
+        Executed {
+            rows_affected: result.rows_affected(),
+            last_insert_id: None,
+        }
     }
 }
 

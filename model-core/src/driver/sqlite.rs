@@ -3,9 +3,9 @@
 
 use std::str::FromStr;
 
-use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnectOptions, SqliteRow};
+use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnectOptions, SqliteQueryResult, SqliteRow};
 
-use super::{SqlxBackend, bind_values, row_reader};
+use super::{Executed, SqlxBackend, bind_values, row_reader};
 use crate::config::{PoolConfig, PrePing};
 use crate::dialect::{Dialect, SqliteDialect};
 use crate::url::{Backend, DatabaseUrl};
@@ -50,5 +50,12 @@ impl SqlxBackend for SqliteBackend {
 
     fn arguments(args: &[Value]) -> Result<SqliteArguments, sqlx::Error> {
         bind_values!(SqliteArguments, args, |out, _| out.add(None::<i64>))
+    }
+
+    fn executed(result: &SqliteQueryResult) -> Executed {
+        Executed {
+            rows_affected: result.rows_affected(),
+            last_insert_id: Some(result.last_insert_rowid()),
+        }
     }
 }

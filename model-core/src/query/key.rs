@@ -86,7 +86,7 @@ pub(crate) fn key_values(
         .collect()
 }
 
-fn convert(value: Value, ty: SqlType) -> Result<Value, Value> {
+pub(crate) fn convert(value: Value, ty: SqlType) -> Result<Value, Value> {
     let int = match value {
         Value::SmallInt(v) => i64::from(v),
         Value::Int(v) => i64::from(v),

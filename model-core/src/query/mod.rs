@@ -5,6 +5,7 @@
 //! SQL is built as a value and rendered at the end for the bind the model lives in, so the
 //! same query runs on every backend; values never become SQL text.
 
+mod assign;
 mod expr;
 mod key;
 mod order;
@@ -12,8 +13,12 @@ mod page;
 mod select;
 mod writer;
 
+pub use assign::Assignment;
 pub use expr::Condition;
+pub(crate) use key::convert as convert_key_value;
 pub use key::{IntoKey, KeyPart};
 pub use order::Order;
 pub use page::Page;
 pub use select::Select;
+pub(crate) use select::{bind_of, driver_error};
+pub(crate) use writer::SqlWriter;

@@ -21,11 +21,11 @@ use crate::value::Value;
 /// `limit`, `offset` and `distinct`; `all`, `first`, `one`, `get`, `count`, `exists` and
 /// `paginate` run it.
 pub struct Select<M> {
-    conditions: Vec<Node>,
-    orders: Vec<(&'static str, bool)>,
-    limit: Option<u64>,
-    offset: Option<u64>,
-    distinct: bool,
+    pub(crate) conditions: Vec<Node>,
+    pub(crate) orders: Vec<(&'static str, bool)>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
+    pub(crate) distinct: bool,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -119,10 +119,7 @@ impl<M: Model> Select<M> {
         }
         w.push(" FROM ");
         w.ident(table.name());
-        if !self.conditions.is_empty() {
-            w.push(" WHERE ");
-            Node::And(self.conditions.clone()).write(w);
-        }
+        self.write_where(w);
         if matches!(projection, Projection::Model) && !self.orders.is_empty() {
             w.push(" ORDER BY ");
             for (i, (column, descending)) in self.orders.iter().enumerate() {
@@ -152,6 +149,27 @@ impl<M: Model> Select<M> {
         if wrap_count {
             w.push(") AS model_core_counted");
         }
+    }
+
+    /// ` WHERE ...` when the query has conditions.
+    pub(crate) fn write_where(&self, w: &mut SqlWriter<'_>) {
+        if !self.conditions.is_empty() {
+            w.push(" WHERE ");
+            Node::And(self.conditions.clone()).write(w);
+        }
+    }
+
+    /// This query narrowed to the row whose primary key is `values` (already of the key's
+    /// column types).
+    pub(crate) fn by_key(mut self, values: Vec<(&'static str, Value)>) -> Self {
+        for (column, value) in values {
+            self.conditions.push(Node::Compare {
+                column,
+                op: "=",
+                value,
+            });
+        }
+        self
     }
 
     /// Every row.

@@ -1,0 +1,84 @@
+//! Bulk `UPDATE` and `DELETE` of the rows a query selects: the cleanup job of the reference
+//! material ("delete the tokens older than 40 days") is one line.
+
+use super::statement::write_set;
+use super::{SqlWriter, write_error};
+use crate::database::Database;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::{Assignment, Select, bind_of};
+
+impl<M: Model> Select<M> {
+    /// Sets the assigned columns on every row the query selects, and `onupdate` columns not
+    /// among them; returns the number of rows updated.
+    pub async fn update(
+        &self,
+        db: &Database,
+        assignments: impl IntoIterator<Item = Assignment<M>>,
+    ) -> Result<u64> {
+        self.refuse_slicing("update")?;
+        let mut set: Vec<(&'static str, crate::value::Value)> = assignments
+            .into_iter()
+            .map(|a| (a.column, a.value))
+            .collect();
+        if set.is_empty() {
+            return Ok(0);
+        }
+        for column in M::TABLE.columns() {
+            if let Some(value) = column.onupdate_value()
+                && !set.iter().any(|(name, _)| *name == column.name())
+            {
+                set.push((column.name(), value));
+            }
+        }
+        let bind = bind_of::<M>(db)?;
+        let mut w = SqlWriter::new(bind.engine.dialect());
+        w.push("UPDATE ");
+        w.ident(M::TABLE.name());
+        write_set(&mut w, &set);
+        self.write_where(&mut w);
+        let (sql, args) = w.finish();
+        let executed = bind
+            .engine
+            .execute(&sql, &args)
+            .await
+            .map_err(|e| write_error(bind, "updating", M::TABLE, e))?;
+        Ok(executed.rows_affected)
+    }
+
+    /// Deletes every row the query selects; returns the number of rows deleted.
+    pub async fn delete(&self, db: &Database) -> Result<u64> {
+        self.refuse_slicing("delete")?;
+        let bind = bind_of::<M>(db)?;
+        let mut w = SqlWriter::new(bind.engine.dialect());
+        w.push("DELETE FROM ");
+        w.ident(M::TABLE.name());
+        self.write_where(&mut w);
+        let (sql, args) = w.finish();
+        let executed = bind
+            .engine
+            .execute(&sql, &args)
+            .await
+            .map_err(|e| write_error(bind, "deleting from", M::TABLE, e))?;
+        Ok(executed.rows_affected)
+    }
+
+    /// LIMIT, OFFSET and ORDER BY on UPDATE/DELETE exist only in MySQL and SQLite builds that
+    /// enable them; refusing is better than updating more rows than asked.
+    fn refuse_slicing(&self, what: &str) -> Result<()> {
+        if self.limit.is_some() || self.offset.is_some() || !self.orders.is_empty() || self.distinct
+        {
+            return Err(Error::Unsupported(format!(
+                "bulk {what} of model `{}` with limit, offset, order_by or distinct; filter on the \
+                 keys instead (e.g. `{}` with `is_in`)",
+                M::TABLE.model(),
+                M::TABLE
+                    .primary_key()
+                    .map(|c| c.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        Ok(())
+    }
+}

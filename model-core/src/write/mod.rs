@@ -1,0 +1,186 @@
+//! Writing rows: `insert`, `insert_many`, `update` and `delete` on a [`Database`], bulk
+//! `update` and `delete` on a query, and the raw-SQL escape hatch. Statements are built in
+//! `statement` and run through the bind's driver; every value is bound.
+//!
+//! A row's field counts as *unset* when it holds its type's zero value (`0`, `""`, `None`,
+//! the epoch...) and its column declares a way to fill it: then `insert` applies the client
+//! `default`, or leaves the column out so the database applies its `server_default` or
+//! generates the key. Fields without defaults are always written as they are.
+
+mod bulk;
+mod raw;
+mod statement;
+
+use crate::database::{Bind, Database};
+use crate::error::{Error, Result};
+use crate::meta::Table;
+use crate::model::Model;
+use crate::query::{SqlWriter, bind_of, convert_key_value, driver_error};
+use crate::value::Value;
+
+impl Database {
+    /// Inserts `row` and returns it as stored: generated key, client defaults applied, server
+    /// defaults filled in.
+    pub async fn insert<M: Model>(&self, row: &M) -> Result<M> {
+        let bind = bind_of::<M>(self)?;
+        let dialect = bind.engine.dialect();
+        let table = M::TABLE;
+        let (columns, values) = statement::insert_values(table, row);
+        let mut w = SqlWriter::new(dialect);
+        statement::write_insert(&mut w, table, &columns, std::slice::from_ref(&values));
+        if dialect.supports_returning() {
+            w.push(" RETURNING ");
+            w.ident_list(table.columns().iter().map(|c| c.name()));
+            let (sql, args) = w.finish();
+            let mut rows = bind
+                .engine
+                .fetch_all::<M>(&sql, &args)
+                .await
+                .map_err(|e| returning_error::<M>(bind, "inserting into", e))?;
+            return rows.pop().ok_or_else(|| lost::<M>(bind, "inserted"));
+        }
+        let (sql, args) = w.finish();
+        let executed = bind
+            .engine
+            .execute(&sql, &args)
+            .await
+            .map_err(|e| write_error(bind, "inserting into", table, e))?;
+        // Read the row back by its key: the generated id where the key column was left out.
+        let mut key = Vec::new();
+        for column in table.primary_key() {
+            let value = match columns.iter().position(|c| *c == column.name()) {
+                Some(i) => values[i].clone(),
+                None => Value::BigInt(executed.last_insert_id.unwrap_or_default()),
+            };
+            let value =
+                convert_key_value(value, column.sql_type()).map_err(|v| Error::InvalidKey {
+                    model: table.model().to_owned(),
+                    table: table.name().to_owned(),
+                    message: format!(
+                        "the generated key {v:?} does not fit column \"{}\"",
+                        column.name()
+                    ),
+                })?;
+            key.push((column.name(), value));
+        }
+        crate::query::Select::<M>::new()
+            .by_key(key)
+            .first(self)
+            .await?
+            .ok_or_else(|| lost::<M>(bind, "inserted"))
+    }
+
+    /// Inserts `rows` with multi-row statements, as few as each backend's bound-parameter limit
+    /// allows, all in one transaction; returns the number of rows inserted.
+    pub async fn insert_many<M: Model>(&self, rows: &[M]) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let bind = bind_of::<M>(self)?;
+        let statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
+        bind.engine
+            .execute_all(&statements)
+            .await
+            .map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
+    }
+
+    /// Writes every column of `row` by its primary key, setting `onupdate` columns to their
+    /// function's value, and returns the row as stored. [`Error::NotFound`] if no row has that key.
+    pub async fn update<M: Model>(&self, row: &M) -> Result<M> {
+        let bind = bind_of::<M>(self)?;
+        let dialect = bind.engine.dialect();
+        let table = M::TABLE;
+        let (assignments, key) = statement::update_values(table, row);
+        if assignments.is_empty() {
+            return crate::query::Select::<M>::new()
+                .by_key(key)
+                .first(self)
+                .await?
+                .ok_or_else(|| not_found::<M>());
+        }
+        let mut w = SqlWriter::new(dialect);
+        statement::write_update(&mut w, table, &assignments, &key);
+        if dialect.supports_returning() {
+            w.push(" RETURNING ");
+            w.ident_list(table.columns().iter().map(|c| c.name()));
+            let (sql, args) = w.finish();
+            let mut rows = bind
+                .engine
+                .fetch_all::<M>(&sql, &args)
+                .await
+                .map_err(|e| returning_error::<M>(bind, "updating", e))?;
+            return rows.pop().ok_or_else(|| not_found::<M>());
+        }
+        let (sql, args) = w.finish();
+        bind.engine
+            .execute(&sql, &args)
+            .await
+            .map_err(|e| write_error(bind, "updating", table, e))?;
+        crate::query::Select::<M>::new()
+            .by_key(key)
+            .first(self)
+            .await?
+            .ok_or_else(|| not_found::<M>())
+    }
+
+    /// Deletes `row` by its primary key. [`Error::NotFound`] if no row has that key.
+    pub async fn delete<M: Model>(&self, row: &M) -> Result<()> {
+        let bind = bind_of::<M>(self)?;
+        let table = M::TABLE;
+        let (_, key) = statement::update_values(table, row);
+        let mut w = SqlWriter::new(bind.engine.dialect());
+        statement::write_delete(&mut w, table, &key);
+        let (sql, args) = w.finish();
+        let executed = bind
+            .engine
+            .execute(&sql, &args)
+            .await
+            .map_err(|e| write_error(bind, "deleting from", table, e))?;
+        if executed.rows_affected == 0 {
+            Err(not_found::<M>())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn not_found<M: Model>() -> Error {
+    Error::NotFound {
+        model: M::TABLE.model().to_owned(),
+        table: M::TABLE.name().to_owned(),
+        detail: "no row has that primary key".to_owned(),
+    }
+}
+
+/// A row that was just written and cannot be read back (a concurrent delete, or a key the
+/// database changed): said plainly rather than returning something else.
+fn lost<M: Model>(bind: &Bind, what: &str) -> Error {
+    Error::NotFound {
+        model: M::TABLE.model().to_owned(),
+        table: M::TABLE.name().to_owned(),
+        detail: format!(
+            "the row just {what} on bind {} could not be read back",
+            bind.label()
+        ),
+    }
+}
+
+/// A failed `... RETURNING`: a database error is a failed write, a decode error a failed read.
+fn returning_error<M: Model>(
+    bind: &Bind,
+    action: &str,
+    error: crate::driver::DriverError,
+) -> Error {
+    match error {
+        crate::driver::DriverError::Sql(source) => write_error(bind, action, M::TABLE, source),
+        decode => driver_error::<M>(bind, decode),
+    }
+}
+
+pub(crate) fn write_error(bind: &Bind, action: &str, table: &Table, source: sqlx::Error) -> Error {
+    Error::Database {
+        bind: bind.label(),
+        action: format!("{action} {}", table.describe()),
+        source,
+    }
+}

@@ -1,0 +1,43 @@
+//! The escape hatch: SQL written by hand, run on a bind with bound values, optionally read
+//! into a model. Placeholders are the backend's own: `?` on SQLite and MySQL, `$1`, `$2`... on
+//! PostgreSQL.
+
+use crate::database::Database;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::{bind_of, driver_error};
+use crate::value::Value;
+
+impl Database {
+    /// Runs a statement written by hand on `bind` (`None`: the default database) with `values`
+    /// bound to its placeholders; returns the number of rows affected.
+    pub async fn execute_raw(
+        &self,
+        bind: Option<&str>,
+        sql: &str,
+        values: &[Value],
+    ) -> Result<u64> {
+        let target = self.bind(bind)?;
+        target
+            .engine
+            .execute(sql, values)
+            .await
+            .map(|e| e.rows_affected)
+            .map_err(|source| Error::Database {
+                bind: target.label(),
+                action: "running raw SQL".to_owned(),
+                source,
+            })
+    }
+
+    /// Runs a query written by hand on `M`'s bind and reads each row into `M`: the query must
+    /// return `M`'s columns in declaration order (e.g. `SELECT * FROM ...` on its table, or
+    /// the same list in a join).
+    pub async fn fetch_raw<M: Model>(&self, sql: &str, values: &[Value]) -> Result<Vec<M>> {
+        let bind = bind_of::<M>(self)?;
+        bind.engine
+            .fetch_all::<M>(sql, values)
+            .await
+            .map_err(|e| driver_error::<M>(bind, e))
+    }
+}

@@ -1,0 +1,243 @@
+//! insert, insert_many, update, delete, bulk update/delete and raw SQL, on every backend.
+
+use model_core::{Error, Value};
+use model_tests::{Kind, per_backend, quoted};
+
+use crate::models::{Account, HOSTILE, Token, created, seeded, touched};
+
+per_backend!(
+    insert_fills_defaults_and_keys,
+    insert_many_splits_and_is_atomic,
+    update_and_delete_by_key,
+    bulk_update_and_delete,
+    raw_sql,
+    hostile_values_through_writes
+);
+
+async fn insert_fills_defaults_and_keys(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "insert").await else {
+        return;
+    };
+    let ann = db.insert(&Account::named("ann")).await.unwrap();
+    assert!(ann.id > 0, "generated key: {ann:?}");
+    assert_eq!(ann.role, "member", "client default");
+    assert_eq!(ann.status, "active", "server default");
+    assert_eq!(ann.updated_at, created());
+    assert_eq!(ann.note, None);
+
+    // Values that are set are written as given.
+    let bob = db
+        .insert(&Account {
+            role: "admin".into(),
+            status: "frozen".into(),
+            note: Some("n".into()),
+            ..Account::named("bob")
+        })
+        .await
+        .unwrap();
+    assert!(bob.id > ann.id);
+    assert_eq!(
+        (bob.role.as_str(), bob.status.as_str(), bob.note.as_deref()),
+        ("admin", "frozen", Some("n"))
+    );
+
+    let token = db
+        .insert(&Token {
+            id: uuid::Uuid::nil(),
+            label: "t".into(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        !token.id.is_nil(),
+        "a client-default key is generated before the insert"
+    );
+    let err = db
+        .insert(&Token {
+            id: token.id,
+            label: "dup".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("inserting into model `Token`"),
+        "{err}"
+    );
+}
+
+async fn insert_many_splits_and_is_atomic(kind: Kind) {
+    let Some((t, db)) = seeded(kind, "many").await else {
+        return;
+    };
+    assert_eq!(db.insert_many::<Account>(&[]).await.unwrap(), 0);
+    // 20,000 rows of 4 written columns: 3 statements on SQLite (32,766 parameters), 2 elsewhere.
+    let rows: Vec<Account> = (0..20_000)
+        .map(|i| Account::named(&format!("user{i}")))
+        .collect();
+    assert_eq!(db.insert_many(&rows).await.unwrap(), 20_000);
+    assert_eq!(t.catalog.count("account").await, 20_000);
+    let last = Account::query()
+        .filter(Account::USERNAME.eq("user19999"))
+        .one(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        (last.role.as_str(), last.status.as_str()),
+        ("member", "active")
+    );
+
+    // A duplicate in the last statement rolls back the statements before it.
+    let mut again: Vec<Account> = (0..20_000)
+        .map(|i| Account::named(&format!("again{i}")))
+        .collect();
+    again.push(Account::named("user0"));
+    let err = db.insert_many(&again).await.unwrap_err();
+    assert!(matches!(err, Error::Database { .. }), "{err:?}");
+    assert_eq!(
+        t.catalog.count("account").await,
+        20_000,
+        "nothing of the failed batch remains"
+    );
+}
+
+async fn update_and_delete_by_key(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "update").await else {
+        return;
+    };
+    let mut ann = db.insert(&Account::named("ann")).await.unwrap();
+    ann.note = Some("changed".into());
+    ann.role = "owner".into();
+    let stored = db.update(&ann).await.unwrap();
+    assert_eq!(stored.note.as_deref(), Some("changed"));
+    assert_eq!(stored.role, "owner");
+    assert_eq!(stored.updated_at, touched(), "onupdate applied");
+    assert_eq!(
+        Account::query().get(&db, ann.id).await.unwrap(),
+        Some(stored.clone())
+    );
+
+    db.delete(&stored).await.unwrap();
+    assert!(Account::query().get(&db, ann.id).await.unwrap().is_none());
+    assert!(matches!(
+        db.delete(&stored).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        db.update(&stored).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+async fn bulk_update_and_delete(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "bulk").await else {
+        return;
+    };
+    let rows: Vec<Account> = (0..10)
+        .map(|i| Account::named(&format!("bulk{i}")))
+        .collect();
+    db.insert_many(&rows).await.unwrap();
+    db.insert(&Account::named("keep")).await.unwrap();
+
+    let q = Account::query().filter(Account::USERNAME.starts_with("bulk"));
+    assert_eq!(
+        q.update(&db, [Account::NOTE.set(Some("bulk".to_owned()))])
+            .await
+            .unwrap(),
+        10
+    );
+    let updated = q.all(&db).await.unwrap();
+    assert!(
+        updated
+            .iter()
+            .all(|a| a.note.as_deref() == Some("bulk") && a.updated_at == touched())
+    );
+    assert_eq!(
+        q.update(&db, [Account::NOTE.set(None)]).await.unwrap(),
+        10,
+        "NULL through set(None)"
+    );
+
+    let err = q.clone().limit(1).delete(&db).await.unwrap_err();
+    assert!(matches!(err, Error::Unsupported(_)), "{err:?}");
+    assert_eq!(q.delete(&db).await.unwrap(), 10);
+    assert_eq!(Account::query().count(&db).await.unwrap(), 1);
+    assert_eq!(q.delete(&db).await.unwrap(), 0);
+}
+
+async fn raw_sql(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "raw").await else {
+        return;
+    };
+    let (p1, p2) = if kind == Kind::Postgres {
+        ("$1", "$2")
+    } else {
+        ("?", "?")
+    };
+    let table = quoted(kind, "account");
+    let sql = format!(
+        "INSERT INTO {table} (username, role, status, updated_at) VALUES ({p1}, {p2}, 'x', CURRENT_TIMESTAMP)"
+    );
+    assert_eq!(
+        db.execute_raw(Some("query"), &sql, &[Value::from("raw"), Value::from("r")])
+            .await
+            .unwrap(),
+        1
+    );
+    let sql = format!("SELECT * FROM {table} WHERE username = {p1}");
+    let found: Vec<Account> = db.fetch_raw(&sql, &[Value::from("raw")]).await.unwrap();
+    assert_eq!((found.len(), found[0].role.as_str()), (1, "r"));
+    let err = db
+        .execute_raw(Some("query"), "NOT SQL", &[])
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("bind \"query\": running raw SQL"),
+        "{err}"
+    );
+}
+
+async fn hostile_values_through_writes(kind: Kind) {
+    let Some((t, db)) = seeded(kind, "hostile_writes").await else {
+        return;
+    };
+    for name in HOSTILE {
+        let stored = db
+            .insert(&Account {
+                note: Some(name.to_owned()),
+                ..Account::named(name)
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            (stored.username.as_str(), stored.note.as_deref()),
+            (name, Some(name))
+        );
+    }
+    let long = "é".repeat(60) + &"x".repeat(10_000);
+    let stored = db
+        .insert(&Account {
+            note: Some(long.clone()),
+            ..Account::named("long")
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.note.as_deref(), Some(long.as_str()));
+    for name in HOSTILE {
+        assert_eq!(
+            Account::query()
+                .filter(Account::USERNAME.eq(name))
+                .delete(&db)
+                .await
+                .unwrap(),
+            1,
+            "{name:?}"
+        );
+    }
+    assert_eq!(t.catalog.count("account").await, 1);
+    assert_eq!(
+        t.catalog.count("person").await,
+        30,
+        "no statement escaped its values"
+    );
+}
