@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use model_core::{Database, Model, dialect, registry};
 
 /// Table `user`: the name comes from the struct.
-#[derive(Model, Debug)]
+#[derive(Model, Debug, Default)]
 struct User {
     #[column(primary_key)]
     id: i64,
@@ -24,7 +24,7 @@ struct User {
 }
 
 /// Table `blog_post`, removed with its author.
-#[derive(Model, Debug)]
+#[derive(Model, Debug, Default)]
 #[model(index(fields(author_id, published_at)))]
 struct BlogPost {
     #[column(primary_key)]
@@ -61,13 +61,78 @@ async fn main() -> Result<(), Box<dyn Error>> {
         println!("{sql};");
     }
 
-    let users = User::query().all(&db).await?;
-    let posts = BlogPost::query().all(&db).await?;
+    // Add rows: the id is generated, created_at comes from the server default.
+    if User::query()
+        .filter(User::USERNAME.eq("ada"))
+        .first(&db)
+        .await?
+        .is_none()
+    {
+        let names = [
+            "ada", "grace", "barbara", "frances", "radia", "hedy", "karen",
+        ];
+        let users: Vec<User> = names
+            .iter()
+            .map(|name| User {
+                username: (*name).to_owned(),
+                email: Some(format!("{name}@example.com")),
+                ..User::default()
+            })
+            .collect();
+        println!(
+            "\ninserted {} users in one statement",
+            db.insert_many(&users).await?
+        );
+        let ada = User::query()
+            .filter(User::USERNAME.eq("ada"))
+            .one(&db)
+            .await?;
+        let post = BlogPost {
+            author_id: ada.id,
+            title: "Notes".to_owned(),
+            body: "On the engine".to_owned(),
+            ..BlogPost::default()
+        };
+        let post = db.insert(&post).await?;
+        println!("post {} by user {} created", post.id, post.author_id);
+    }
+
+    // Query: filter, order, first, count, pagination.
+    let by_name = User::query().order_by(User::USERNAME.asc());
+    let page = by_name.paginate(&db, 1, 3, true).await?;
+    let names: Vec<&str> = page.items.iter().map(|u| u.username.as_str()).collect();
     println!(
-        "\n{} users, {} posts (column handle: User::USERNAME = {:?})",
-        users.len(),
-        posts.len(),
-        User::USERNAME.name()
+        "page {} of {} ({} users): {names:?}; pager {:?}",
+        page.page,
+        page.pages(),
+        page.total,
+        page.iter_pages(2, 2, 4, 2)
+    );
+    let with_a = User::query()
+        .filter(User::USERNAME.contains("a"))
+        .count(&db)
+        .await?;
+    println!(
+        "{with_a} usernames contain an a; first by name: {:?}",
+        by_name.first(&db).await?.map(|u| u.username)
+    );
+
+    // Update one row, delete another.
+    if let Some(mut grace) = User::query()
+        .filter(User::USERNAME.eq("grace"))
+        .first(&db)
+        .await?
+    {
+        grace.email = Some("grace@navy.example".to_owned());
+        println!("updated: {:?}", db.update(&grace).await?.email);
+    }
+    let deleted = User::query()
+        .filter(User::USERNAME.eq("karen"))
+        .delete(&db)
+        .await?;
+    println!(
+        "deleted {deleted} user(s); {} posts",
+        BlogPost::query().count(&db).await?
     );
 
     // Running it again is fine: create_all leaves existing tables and rows alone.
