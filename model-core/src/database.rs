@@ -10,6 +10,7 @@ use crate::driver::Engine;
 use crate::error::{Error, Result};
 use crate::naming::bind_label;
 use crate::schema::{self, Binds};
+use crate::session::{Change, Signals};
 use crate::url::{Backend, DatabaseUrl};
 
 /// Connection pools for the default database and every named bind. Clone it freely: clones
@@ -30,6 +31,7 @@ pub struct Database {
 struct Inner {
     default: Option<Bind>,
     binds: BTreeMap<String, Bind>,
+    signals: Signals,
 }
 
 /// One configured database: its key, backend and (redacted) URL, and its pool.
@@ -106,7 +108,11 @@ impl Database {
             binds.insert(key.to_owned(), Bind::open(Some(key), bind)?);
         }
         Ok(Database {
-            inner: Arc::new(Inner { default, binds }),
+            inner: Arc::new(Inner {
+                default,
+                binds,
+                signals: Signals::default(),
+            }),
         })
     }
 
@@ -168,6 +174,26 @@ impl Database {
     /// order. Only tables that models declare are dropped; nothing else in the database is touched.
     pub async fn drop_all_in(&self, binds: Binds) -> Result<()> {
         schema::drop_all(self, &binds).await
+    }
+
+    /// Registers a hook run before every session commit with the session's changes
+    /// (Flask-SQLAlchemy's `before_models_committed`). Returning `Err(reason)` vetoes the
+    /// commit: the session is rolled back and `commit` fails with [`Error::Vetoed`].
+    pub fn before_models_committed(
+        &self,
+        hook: impl Fn(&[Change]) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) {
+        self.inner.signals.add_before(Arc::new(hook));
+    }
+
+    /// Registers a hook run after every session commit with the committed changes
+    /// (Flask-SQLAlchemy's `models_committed`).
+    pub fn models_committed(&self, hook: impl Fn(&[Change]) + Send + Sync + 'static) {
+        self.inner.signals.add_after(Arc::new(hook));
+    }
+
+    pub(crate) fn signals(&self) -> &Signals {
+        &self.inner.signals
     }
 
     /// Closes every pool, waiting for connections in use to be returned. The handle and its

@@ -81,6 +81,9 @@ pub enum Error {
         /// What does not fit.
         message: String,
     },
+    /// A `before_models_committed` hook refused the commit; the session was rolled back.
+    #[error("commit vetoed by a before_models_committed hook: {0}")]
+    Vetoed(String),
     /// Something this crate does not do, said instead of doing it half-way.
     #[error("unsupported: {0}")]
     Unsupported(String),

@@ -5,5 +5,6 @@
 mod filters;
 mod models;
 mod reading;
+mod sessions;
 mod sql;
 mod writing;

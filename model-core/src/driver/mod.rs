@@ -91,6 +91,134 @@ pub(crate) trait Driver: Send + Sync {
     async fn close(&self);
 }
 
+/// An open transaction on one bind. Dropped without `commit`, it rolls back (sqlx does so
+/// before the connection is used again).
+pub(crate) enum EngineTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    MySql(sqlx::Transaction<'static, sqlx::MySql>),
+}
+
+impl fmt::Debug for EngineTx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EngineTx::Sqlite(_) => "EngineTx(SQLite)",
+            EngineTx::Postgres(_) => "EngineTx(PostgreSQL)",
+            EngineTx::MySql(_) => "EngineTx(MySQL)",
+        })
+    }
+}
+
+macro_rules! dispatch_tx {
+    ($tx:expr, $inner:ident => $call:expr) => {
+        match $tx {
+            EngineTx::Sqlite($inner) => $call,
+            EngineTx::Postgres($inner) => $call,
+            EngineTx::MySql($inner) => $call,
+        }
+    };
+}
+
+/// The statements a transaction runs, generic over the sqlx backend behind it.
+async fn tx_execute<B: SqlxBackend>(
+    tx: &mut sqlx::Transaction<'static, B::Db>,
+    sql: &str,
+    args: &[Value],
+) -> Result<Executed, sqlx::Error>
+where
+    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
+    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+{
+    let arguments = B::arguments(args)?;
+    let result = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments)
+        .execute(&mut **tx)
+        .await?;
+    Ok(B::executed(&result))
+}
+
+async fn tx_fetch_all<B: SqlxBackend, M: ColumnGroup>(
+    tx: &mut sqlx::Transaction<'static, B::Db>,
+    sql: &str,
+    args: &[Value],
+) -> Result<Vec<M>, DriverError>
+where
+    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
+    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    <B::Db as Database>::Row: RowReader,
+{
+    let arguments = B::arguments(args)?;
+    let rows = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|row| M::decode_at(row, 0).map_err(DriverError::Decode))
+        .collect()
+}
+
+impl EngineTx {
+    pub(crate) async fn execute(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<Executed, sqlx::Error> {
+        match self {
+            EngineTx::Sqlite(tx) => tx_execute::<sqlite::SqliteBackend>(tx, sql, args).await,
+            EngineTx::Postgres(tx) => tx_execute::<postgres::PgBackend>(tx, sql, args).await,
+            EngineTx::MySql(tx) => tx_execute::<mysql::MySqlBackend>(tx, sql, args).await,
+        }
+    }
+
+    pub(crate) async fn fetch_all<M: ColumnGroup>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<Vec<M>, DriverError> {
+        match self {
+            EngineTx::Sqlite(tx) => tx_fetch_all::<sqlite::SqliteBackend, M>(tx, sql, args).await,
+            EngineTx::Postgres(tx) => tx_fetch_all::<postgres::PgBackend, M>(tx, sql, args).await,
+            EngineTx::MySql(tx) => tx_fetch_all::<mysql::MySqlBackend, M>(tx, sql, args).await,
+        }
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        dispatch_tx!(self, tx => tx.commit().await)
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        dispatch_tx!(self, tx => tx.rollback().await)
+    }
+}
+
+/// Where a statement runs: on the pool (autocommit) or inside a session's transaction.
+pub(crate) enum Conn<'a> {
+    Pool(&'a Engine),
+    Tx(&'a mut EngineTx),
+}
+
+impl Conn<'_> {
+    pub(crate) async fn execute(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<Executed, sqlx::Error> {
+        match self {
+            Conn::Pool(engine) => engine.execute(sql, args).await,
+            Conn::Tx(tx) => tx.execute(sql, args).await,
+        }
+    }
+
+    pub(crate) async fn fetch_all<M: ColumnGroup>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<Vec<M>, DriverError> {
+        match self {
+            Conn::Pool(engine) => engine.fetch_all::<M>(sql, args).await,
+            Conn::Tx(tx) => tx.fetch_all::<M>(sql, args).await,
+        }
+    }
+}
+
 /// The driver of one bind.
 #[derive(Debug)]
 pub(crate) enum Engine {
@@ -164,6 +292,15 @@ impl Engine {
 
     pub(crate) async fn close(&self) {
         dispatch!(self, d => d.close().await)
+    }
+
+    /// Opens a transaction on a pooled connection.
+    pub(crate) async fn begin(&self) -> Result<EngineTx, sqlx::Error> {
+        Ok(match self {
+            Engine::Sqlite(d) => EngineTx::Sqlite(d.pool.begin().await?),
+            Engine::Postgres(d) => EngineTx::Postgres(d.pool.begin().await?),
+            Engine::MySql(d) => EngineTx::MySql(d.pool.begin().await?),
+        })
     }
 }
 

@@ -12,10 +12,11 @@ mod raw;
 mod statement;
 
 use crate::database::{Bind, Database};
+use crate::driver::Conn;
 use crate::error::{Error, Result};
 use crate::meta::Table;
 use crate::model::Model;
-use crate::query::{SqlWriter, bind_of, convert_key_value, driver_error};
+use crate::query::{Select, SqlWriter, bind_of, convert_key_value, driver_error};
 use crate::value::Value;
 
 impl Database {
@@ -23,51 +24,7 @@ impl Database {
     /// defaults filled in.
     pub async fn insert<M: Model>(&self, row: &M) -> Result<M> {
         let bind = bind_of::<M>(self)?;
-        let dialect = bind.engine.dialect();
-        let table = M::TABLE;
-        let (columns, values) = statement::insert_values(table, row);
-        let mut w = SqlWriter::new(dialect);
-        statement::write_insert(&mut w, table, &columns, std::slice::from_ref(&values));
-        if dialect.supports_returning() {
-            w.push(" RETURNING ");
-            w.ident_list(table.columns().iter().map(|c| c.name()));
-            let (sql, args) = w.finish();
-            let mut rows = bind
-                .engine
-                .fetch_all::<M>(&sql, &args)
-                .await
-                .map_err(|e| returning_error::<M>(bind, "inserting into", e))?;
-            return rows.pop().ok_or_else(|| lost::<M>(bind, "inserted"));
-        }
-        let (sql, args) = w.finish();
-        let executed = bind
-            .engine
-            .execute(&sql, &args)
-            .await
-            .map_err(|e| write_error(bind, "inserting into", table, e))?;
-        // Read the row back by its key: the generated id where the key column was left out.
-        let mut key = Vec::new();
-        for column in table.primary_key() {
-            let value = match columns.iter().position(|c| *c == column.name()) {
-                Some(i) => values[i].clone(),
-                None => Value::BigInt(executed.last_insert_id.unwrap_or_default()),
-            };
-            let value =
-                convert_key_value(value, column.sql_type()).map_err(|v| Error::InvalidKey {
-                    model: table.model().to_owned(),
-                    table: table.name().to_owned(),
-                    message: format!(
-                        "the generated key {v:?} does not fit column \"{}\"",
-                        column.name()
-                    ),
-                })?;
-            key.push((column.name(), value));
-        }
-        crate::query::Select::<M>::new()
-            .by_key(key)
-            .first(self)
-            .await?
-            .ok_or_else(|| lost::<M>(bind, "inserted"))
+        insert_row(&mut Conn::Pool(&bind.engine), bind, row).await
     }
 
     /// Inserts `rows` with multi-row statements, as few as each backend's bound-parameter limit
@@ -88,60 +45,128 @@ impl Database {
     /// function's value, and returns the row as stored. [`Error::NotFound`] if no row has that key.
     pub async fn update<M: Model>(&self, row: &M) -> Result<M> {
         let bind = bind_of::<M>(self)?;
-        let dialect = bind.engine.dialect();
-        let table = M::TABLE;
-        let (assignments, key) = statement::update_values(table, row);
-        if assignments.is_empty() {
-            return crate::query::Select::<M>::new()
-                .by_key(key)
-                .first(self)
-                .await?
-                .ok_or_else(|| not_found::<M>());
-        }
+        update_row(&mut Conn::Pool(&bind.engine), bind, row).await
+    }
+
+    /// Deletes `row` by its primary key. [`Error::NotFound`] if no row has that key.
+    pub async fn delete<M: Model>(&self, row: &M) -> Result<()> {
+        let bind = bind_of::<M>(self)?;
+        delete_row(&mut Conn::Pool(&bind.engine), bind, row).await
+    }
+}
+
+/// The rows of `query`, read through `conn`.
+pub(crate) async fn select_on<M: Model>(
+    conn: &mut Conn<'_>,
+    bind: &Bind,
+    query: &Select<M>,
+) -> Result<Vec<M>> {
+    let (sql, args) = query.to_sql(bind.engine.dialect());
+    conn.fetch_all::<M>(&sql, &args)
+        .await
+        .map_err(|e| driver_error::<M>(bind, e))
+}
+
+/// Inserts `row` through `conn` and returns it as stored.
+pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<M> {
+    let dialect = bind.engine.dialect();
+    let table = M::TABLE;
+    let (columns, values) = statement::insert_values(table, row);
+    let mut w = SqlWriter::new(dialect);
+    statement::write_insert(&mut w, table, &columns, std::slice::from_ref(&values));
+    if dialect.supports_returning() {
+        w.push(" RETURNING ");
+        w.ident_list(table.columns().iter().map(|c| c.name()));
+        let (sql, args) = w.finish();
+        let mut rows = conn
+            .fetch_all::<M>(&sql, &args)
+            .await
+            .map_err(|e| returning_error::<M>(bind, "inserting into", e))?;
+        return rows.pop().ok_or_else(|| lost::<M>(bind, "inserted"));
+    }
+    let (sql, args) = w.finish();
+    let executed = conn
+        .execute(&sql, &args)
+        .await
+        .map_err(|e| write_error(bind, "inserting into", table, e))?;
+    // Read the row back by its key: the generated id where the key column was left out.
+    let mut key = Vec::new();
+    for column in table.primary_key() {
+        let value = match columns.iter().position(|c| *c == column.name()) {
+            Some(i) => values[i].clone(),
+            None => Value::BigInt(executed.last_insert_id.unwrap_or_default()),
+        };
+        let value = convert_key_value(value, column.sql_type()).map_err(|v| Error::InvalidKey {
+            model: table.model().to_owned(),
+            table: table.name().to_owned(),
+            message: format!(
+                "the generated key {v:?} does not fit column \"{}\"",
+                column.name()
+            ),
+        })?;
+        key.push((column.name(), value));
+    }
+    let query = Select::<M>::new().by_key(key).limit(1);
+    select_on(conn, bind, &query)
+        .await?
+        .pop()
+        .ok_or_else(|| lost::<M>(bind, "inserted"))
+}
+
+/// Updates `row` by key through `conn` and returns it as stored.
+pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<M> {
+    let dialect = bind.engine.dialect();
+    let table = M::TABLE;
+    let (assignments, key) = statement::update_values(table, row);
+    if !assignments.is_empty() {
         let mut w = SqlWriter::new(dialect);
         statement::write_update(&mut w, table, &assignments, &key);
         if dialect.supports_returning() {
             w.push(" RETURNING ");
             w.ident_list(table.columns().iter().map(|c| c.name()));
             let (sql, args) = w.finish();
-            let mut rows = bind
-                .engine
+            let mut rows = conn
                 .fetch_all::<M>(&sql, &args)
                 .await
                 .map_err(|e| returning_error::<M>(bind, "updating", e))?;
             return rows.pop().ok_or_else(|| not_found::<M>());
         }
         let (sql, args) = w.finish();
-        bind.engine
-            .execute(&sql, &args)
+        conn.execute(&sql, &args)
             .await
             .map_err(|e| write_error(bind, "updating", table, e))?;
-        crate::query::Select::<M>::new()
-            .by_key(key)
-            .first(self)
-            .await?
-            .ok_or_else(|| not_found::<M>())
     }
+    let query = Select::<M>::new().by_key(key).limit(1);
+    select_on(conn, bind, &query)
+        .await?
+        .pop()
+        .ok_or_else(|| not_found::<M>())
+}
 
-    /// Deletes `row` by its primary key. [`Error::NotFound`] if no row has that key.
-    pub async fn delete<M: Model>(&self, row: &M) -> Result<()> {
-        let bind = bind_of::<M>(self)?;
-        let table = M::TABLE;
-        let (_, key) = statement::update_values(table, row);
-        let mut w = SqlWriter::new(bind.engine.dialect());
-        statement::write_delete(&mut w, table, &key);
-        let (sql, args) = w.finish();
-        let executed = bind
-            .engine
-            .execute(&sql, &args)
-            .await
-            .map_err(|e| write_error(bind, "deleting from", table, e))?;
-        if executed.rows_affected == 0 {
-            Err(not_found::<M>())
-        } else {
-            Ok(())
-        }
+/// Deletes `row` by key through `conn`.
+pub(crate) async fn delete_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<()> {
+    let (_, key) = statement::update_values(M::TABLE, row);
+    let mut w = SqlWriter::new(bind.engine.dialect());
+    statement::write_delete(&mut w, M::TABLE, &key);
+    let (sql, args) = w.finish();
+    let executed = conn
+        .execute(&sql, &args)
+        .await
+        .map_err(|e| write_error(bind, "deleting from", M::TABLE, e))?;
+    if executed.rows_affected == 0 {
+        Err(not_found::<M>())
+    } else {
+        Ok(())
     }
+}
+
+/// The primary key values of `row`, in key order.
+pub(crate) fn key_of<M: Model>(row: &M) -> Vec<Value> {
+    statement::update_values(M::TABLE, row)
+        .1
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect()
 }
 
 fn not_found<M: Model>() -> Error {

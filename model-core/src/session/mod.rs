@@ -1,0 +1,287 @@
+//! Units of work, in the spirit of Flask-SQLAlchemy's `db.session`: writes are queued with
+//! `add`/`update`/`delete`, run by `flush` inside one transaction per bind the session
+//! touches, and made permanent by `commit`, which runs the commit signals around it.
+//!
+//! What is guaranteed: on each bind, either every write of the session is committed or none
+//! is. A session dropped without `commit`, a failed flush, a vetoing `before_models_committed`
+//! hook, and an `Err` or panic inside [`Database::transaction`] all roll back. Across binds,
+//! commits happen one bind after another; databases on different servers offer no common
+//! commit (no two-phase commit), so a failure committing a later bind cannot undo an earlier one.
+
+mod change;
+mod signals;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+
+use futures_util::FutureExt;
+
+pub use change::{Change, Operation};
+pub(crate) use signals::Signals;
+
+use crate::database::{Bind, Database};
+use crate::driver::{Conn, EngineTx};
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::{Select, bind_of};
+use crate::write::{delete_row, insert_row, key_of, select_on, update_row};
+
+/// A boxed, `Send` future, as [`Database::transaction`] takes.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A unit of work on a [`Database`]. Created by [`Database::session`].
+pub struct Session {
+    db: Database,
+    transactions: BTreeMap<Option<String>, EngineTx>,
+    pending: Vec<Box<dyn Pending>>,
+    changes: Vec<Change>,
+}
+
+/// A queued write, with its model type erased.
+trait Pending: Send {
+    fn bind(&self) -> Option<&'static str>;
+    fn run<'a>(self: Box<Self>, conn: Conn<'a>, bind: &'a Bind) -> BoxFuture<'a, Result<Change>>;
+}
+
+struct Queued<M> {
+    operation: Operation,
+    row: M,
+}
+
+impl<M: Model> Pending for Queued<M> {
+    fn bind(&self) -> Option<&'static str> {
+        M::TABLE.bind()
+    }
+
+    fn run<'a>(
+        self: Box<Self>,
+        mut conn: Conn<'a>,
+        bind: &'a Bind,
+    ) -> BoxFuture<'a, Result<Change>> {
+        Box::pin(async move {
+            let key = match self.operation {
+                Operation::Insert => key_of(&insert_row(&mut conn, bind, &self.row).await?),
+                Operation::Update => key_of(&update_row(&mut conn, bind, &self.row).await?),
+                Operation::Delete => {
+                    delete_row(&mut conn, bind, &self.row).await?;
+                    key_of(&self.row)
+                }
+            };
+            Ok(Change::new::<M>(self.operation, key))
+        })
+    }
+}
+
+impl Database {
+    /// A new unit of work. Nothing is sent until `flush`, `commit` or a read through the session.
+    pub fn session(&self) -> Session {
+        Session {
+            db: self.clone(),
+            transactions: BTreeMap::new(),
+            pending: Vec::new(),
+            changes: Vec::new(),
+        }
+    }
+
+    /// Runs `work` in a session and commits it when `work` returns `Ok`; rolls back when it
+    /// returns `Err` or panics (the panic then continues). The future is boxed so it can be
+    /// `Send` and run inside spawned tasks and web handlers:
+    ///
+    /// ```no_run
+    /// # async fn run(db: model_core::Database) -> model_core::Result<()> {
+    /// let count = db
+    ///     .transaction(|session| Box::pin(async move {
+    ///         // session.add(...); session.flush().await?; ...
+    ///         Ok::<_, model_core::Error>(1)
+    ///     }))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn transaction<T, E, F>(&self, work: F) -> std::result::Result<T, E>
+    where
+        F: for<'s> FnOnce(&'s mut Session) -> BoxFuture<'s, std::result::Result<T, E>>,
+        E: From<Error>,
+    {
+        let mut session = self.session();
+        let outcome = AssertUnwindSafe(work(&mut session)).catch_unwind().await;
+        match outcome {
+            Ok(Ok(value)) => {
+                session.commit().await?;
+                Ok(value)
+            }
+            Ok(Err(error)) => {
+                session.rollback().await;
+                Err(error)
+            }
+            Err(panic) => {
+                session.rollback().await;
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+}
+
+impl Session {
+    /// Queues an insert of `row`.
+    pub fn add<M: Model>(&mut self, row: M) {
+        self.pending.push(Box::new(Queued {
+            operation: Operation::Insert,
+            row,
+        }));
+    }
+
+    /// Queues an update of `row` by its primary key.
+    pub fn update<M: Model>(&mut self, row: M) {
+        self.pending.push(Box::new(Queued {
+            operation: Operation::Update,
+            row,
+        }));
+    }
+
+    /// Queues a delete of `row` by its primary key.
+    pub fn delete<M: Model>(&mut self, row: M) {
+        self.pending.push(Box::new(Queued {
+            operation: Operation::Delete,
+            row,
+        }));
+    }
+
+    /// Whether writes are queued and not yet flushed.
+    pub fn is_dirty(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// The changes flushed so far and not yet committed.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// Inserts `row` now, inside the session's transaction, and returns it as stored (its
+    /// generated key included). Queued writes are flushed first, so order is kept.
+    pub async fn insert<M: Model>(&mut self, row: &M) -> Result<M> {
+        self.flush().await?;
+        let db = self.db.clone();
+        let bind = bind_of::<M>(&db)?;
+        let result = {
+            let tx = self.transaction_for(bind).await?;
+            insert_row(&mut Conn::Tx(tx), bind, row).await
+        };
+        match result {
+            Ok(stored) => {
+                self.changes
+                    .push(Change::new::<M>(Operation::Insert, key_of(&stored)));
+                Ok(stored)
+            }
+            Err(error) => Err(self.fail(error).await),
+        }
+    }
+
+    /// The rows of `query`, read inside the session's transaction: they include the session's
+    /// own uncommitted writes. Queued writes are flushed first.
+    pub async fn all<M: Model>(&mut self, query: &Select<M>) -> Result<Vec<M>> {
+        self.flush().await?;
+        let db = self.db.clone();
+        let bind = bind_of::<M>(&db)?;
+        let tx = self.transaction_for(bind).await?;
+        select_on(&mut Conn::Tx(tx), bind, query).await
+    }
+
+    /// Runs the queued writes in order inside the session's transactions (one per bind). On a
+    /// failure every transaction of the session is rolled back and the error returned.
+    pub async fn flush(&mut self) -> Result<()> {
+        let db = self.db.clone();
+        for pending in std::mem::take(&mut self.pending) {
+            let bind = match db.bind(pending.bind()) {
+                Ok(bind) => bind,
+                Err(error) => return Err(self.fail(error).await),
+            };
+            let tx = match self.transaction_for(bind).await {
+                Ok(tx) => tx,
+                Err(error) => return Err(self.fail(error).await),
+            };
+            match pending.run(Conn::Tx(tx), bind).await {
+                Ok(change) => self.changes.push(change),
+                Err(error) => return Err(self.fail(error).await),
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes, runs the `before_models_committed` hooks (any of which may veto), commits every
+    /// bind's transaction, then runs the `models_committed` hooks with the changes.
+    pub async fn commit(&mut self) -> Result<()> {
+        self.flush().await?;
+        if let Err(reason) = self.db.signals().before_commit(&self.changes) {
+            return Err(self.fail(Error::Vetoed(reason)).await);
+        }
+        let mut transactions = std::mem::take(&mut self.transactions).into_iter();
+        while let Some((key, tx)) = transactions.next() {
+            if let Err(source) = tx.commit().await {
+                for (_, rest) in transactions {
+                    let _ = rest.rollback().await;
+                }
+                self.pending.clear();
+                self.changes.clear();
+                let bind = crate::naming::bind_label(key.as_deref());
+                return Err(Error::Database {
+                    bind,
+                    action: "committing the session".to_owned(),
+                    source,
+                });
+            }
+        }
+        let changes = std::mem::take(&mut self.changes);
+        self.db.signals().committed(&changes);
+        Ok(())
+    }
+
+    /// Drops the queued writes and rolls back every transaction of the session.
+    pub async fn rollback(&mut self) {
+        self.pending.clear();
+        self.changes.clear();
+        for (_, tx) in std::mem::take(&mut self.transactions) {
+            // A transaction whose connection died is rolled back by the server anyway.
+            let _ = tx.rollback().await;
+        }
+    }
+
+    /// Rolls everything back after a failure and hands the error on.
+    async fn fail(&mut self, error: Error) -> Error {
+        self.rollback().await;
+        error
+    }
+
+    /// The session's transaction on `bind`, begun on first use.
+    async fn transaction_for(&mut self, bind: &Bind) -> Result<&mut EngineTx> {
+        let key = bind.key().map(str::to_owned);
+        if !self.transactions.contains_key(&key) {
+            let tx = bind
+                .engine
+                .begin()
+                .await
+                .map_err(|source| Error::Database {
+                    bind: bind.label(),
+                    action: "beginning a session transaction".to_owned(),
+                    source,
+                })?;
+            self.transactions.insert(key.clone(), tx);
+        }
+        Ok(self.transactions.get_mut(&key).expect("inserted above"))
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field(
+                "open_transactions",
+                &self.transactions.keys().collect::<Vec<_>>(),
+            )
+            .field("pending", &self.pending.len())
+            .field("changes", &self.changes)
+            .finish()
+    }
+}

@@ -1,0 +1,62 @@
+//! Hooks run around every session commit of a `Database` (Flask-SQLAlchemy's
+//! `before_models_committed` and `models_committed` signals).
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use super::Change;
+
+type BeforeHook = Arc<dyn Fn(&[Change]) -> Result<(), String> + Send + Sync>;
+type AfterHook = Arc<dyn Fn(&[Change]) + Send + Sync>;
+
+/// The registered hooks. Cloned out of the lock before running, so a hook may register more.
+#[derive(Default)]
+pub(crate) struct Signals {
+    before: RwLock<Vec<BeforeHook>>,
+    after: RwLock<Vec<AfterHook>>,
+}
+
+impl Signals {
+    pub(crate) fn add_before(&self, hook: BeforeHook) {
+        self.before
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(hook);
+    }
+
+    pub(crate) fn add_after(&self, hook: AfterHook) {
+        self.after
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(hook);
+    }
+
+    /// Runs the before-commit hooks in order; the first `Err` vetoes the commit.
+    pub(crate) fn before_commit(&self, changes: &[Change]) -> Result<(), String> {
+        let hooks: Vec<BeforeHook> = self
+            .before
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        hooks.iter().try_for_each(|hook| hook(changes))
+    }
+
+    /// Runs the after-commit hooks in order.
+    pub(crate) fn committed(&self, changes: &[Change]) {
+        let hooks: Vec<AfterHook> = self.after.read().unwrap_or_else(|e| e.into_inner()).clone();
+        for hook in hooks {
+            hook(changes);
+        }
+    }
+}
+
+impl fmt::Debug for Signals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let before = self.before.read().map(|h| h.len()).unwrap_or(0);
+        let after = self.after.read().map(|h| h.len()).unwrap_or(0);
+        write!(
+            f,
+            "Signals {{ before_models_committed: {before}, models_committed: {after} }}"
+        )
+    }
+}

@@ -1,0 +1,233 @@
+//! Sessions on every backend: commit with its signals, and rollback on drop, on a failed
+//! write, on `Err`, on panic and on a vetoing hook, leaving nothing half-written.
+//!
+//! A session holds a transaction; while it is open these tests read only through the session
+//! or the catalog's own connection, never through the pool (an in-memory SQLite database has
+//! one connection, which the session holds).
+
+use std::sync::{Arc, Mutex};
+
+use model_core::{Change, Error, Operation, Value};
+use model_tests::{Kind, per_backend};
+
+use crate::models::{Account, seeded, touched};
+
+per_backend!(
+    commit_writes_and_signals,
+    dropping_a_session_rolls_back,
+    a_failed_write_rolls_back_all_of_the_session,
+    transaction_commits_on_ok_and_rolls_back_on_err_or_panic,
+    a_vetoing_hook_rolls_back
+);
+
+async fn commit_writes_and_signals(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "commit").await else {
+        return;
+    };
+    let existing = db.insert(&Account::named("existing")).await.unwrap();
+    let doomed = db.insert(&Account::named("doomed")).await.unwrap();
+    let before: Arc<Mutex<Vec<Change>>> = Arc::default();
+    let after: Arc<Mutex<Vec<Change>>> = Arc::default();
+    let (b, a) = (before.clone(), after.clone());
+    db.before_models_committed(move |changes| {
+        b.lock().unwrap().extend_from_slice(changes);
+        Ok(())
+    });
+    db.models_committed(move |changes| a.lock().unwrap().extend_from_slice(changes));
+
+    let mut session = db.session();
+    session.add(Account::named("new1"));
+    let new2 = session.insert(&Account::named("new2")).await.unwrap();
+    assert!(
+        new2.id > 0,
+        "insert inside the session returns the generated key"
+    );
+    session.update(Account {
+        note: Some("seen".into()),
+        ..existing.clone()
+    });
+    session.delete(doomed.clone());
+    let inside = session
+        .all(&Account::query().filter(Account::USERNAME.starts_with("new")))
+        .await
+        .unwrap();
+    assert_eq!(inside.len(), 2, "the session reads its own writes");
+    session.commit().await.unwrap();
+
+    let names: Vec<String> = Account::query()
+        .order_by(Account::USERNAME.asc())
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.username)
+        .collect();
+    assert_eq!(names, ["existing", "new1", "new2"]);
+    let stored = Account::query()
+        .get(&db, existing.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.note.as_deref(), stored.updated_at),
+        (Some("seen"), touched())
+    );
+
+    let after = after.lock().unwrap().clone();
+    assert_eq!(
+        after,
+        before.lock().unwrap().clone(),
+        "both signals saw the same changes"
+    );
+    let ops: Vec<(Operation, &str)> = after.iter().map(|c| (c.operation, c.table)).collect();
+    assert_eq!(
+        ops,
+        [
+            (Operation::Insert, "account"),
+            (Operation::Insert, "account"),
+            (Operation::Update, "account"),
+            (Operation::Delete, "account")
+        ]
+    );
+    assert_eq!(after[1].key, [Value::BigInt(new2.id)]);
+    assert_eq!(after[3].key, [Value::BigInt(doomed.id)]);
+}
+
+async fn dropping_a_session_rolls_back(kind: Kind) {
+    let Some((t, db)) = seeded(kind, "drop").await else {
+        return;
+    };
+    {
+        let mut session = db.session();
+        session.add(Account::named("ghost"));
+        session.flush().await.unwrap();
+        assert_eq!(session.all(&Account::query()).await.unwrap().len(), 1);
+    }
+    assert_eq!(Account::query().count(&db).await.unwrap(), 0);
+    assert_eq!(t.catalog.count("account").await, 0);
+
+    let mut session = db.session();
+    session.add(Account::named("ghost"));
+    session.flush().await.unwrap();
+    session.rollback().await;
+    session.commit().await.unwrap();
+    assert_eq!(
+        Account::query().count(&db).await.unwrap(),
+        0,
+        "rolled back writes are not committed later"
+    );
+}
+
+async fn a_failed_write_rolls_back_all_of_the_session(kind: Kind) {
+    let Some((t, db)) = seeded(kind, "fail").await else {
+        return;
+    };
+    db.insert(&Account::named("taken")).await.unwrap();
+    let mut session = db.session();
+    for i in 0..3 {
+        session.add(Account::named(&format!("ok{i}")));
+    }
+    session.add(Account::named("taken"));
+    session.add(Account::named("never"));
+    let err = session.commit().await.unwrap_err();
+    assert!(matches!(err, Error::Database { .. }), "{err:?}");
+    assert!(!session.is_dirty() && session.changes().is_empty());
+    let names: Vec<String> = Account::query()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.username)
+        .collect();
+    assert_eq!(
+        names,
+        ["taken"],
+        "none of the 3 writes before the failure remain"
+    );
+    assert_eq!(t.catalog.count("account").await, 1);
+}
+
+async fn transaction_commits_on_ok_and_rolls_back_on_err_or_panic(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "closure").await else {
+        return;
+    };
+    let id = db
+        .transaction(|s| {
+            Box::pin(async move {
+                let stored = s.insert(&Account::named("kept")).await?;
+                s.add(Account::named("kept too"));
+                Ok::<_, Error>(stored.id)
+            })
+        })
+        .await
+        .unwrap();
+    assert!(Account::query().get(&db, id).await.unwrap().is_some());
+    assert_eq!(Account::query().count(&db).await.unwrap(), 2);
+
+    let err = db
+        .transaction(|s| {
+            Box::pin(async move {
+                s.insert(&Account::named("lost")).await?;
+                Err::<(), _>(Error::Unsupported("the caller changed its mind".into()))
+            })
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unsupported(_)));
+
+    let db2 = db.clone();
+    let joined = tokio::spawn(async move {
+        db2.transaction(|s| {
+            Box::pin(async move {
+                s.insert(&Account::named("panicked")).await?;
+                if s.changes().len() == 1 {
+                    panic!("boom inside the transaction");
+                }
+                Ok::<_, Error>(())
+            })
+        })
+        .await
+    })
+    .await;
+    assert!(
+        joined.unwrap_err().is_panic(),
+        "the panic reaches the caller"
+    );
+    assert_eq!(
+        Account::query().count(&db).await.unwrap(),
+        2,
+        "neither the Err nor the panic left a row"
+    );
+}
+
+async fn a_vetoing_hook_rolls_back(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "veto").await else {
+        return;
+    };
+    let committed = Arc::new(Mutex::new(0));
+    let seen = committed.clone();
+    db.before_models_committed(|changes| {
+        if changes.iter().any(|c| c.operation == Operation::Delete) {
+            Err("deletes need approval".into())
+        } else {
+            Ok(())
+        }
+    });
+    db.models_committed(move |_| *seen.lock().unwrap() += 1);
+
+    let row = db.insert(&Account::named("protected")).await.unwrap();
+    let mut session = db.session();
+    session.delete(row.clone());
+    let err = session.commit().await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "commit vetoed by a before_models_committed hook: deletes need approval"
+    );
+    assert!(Account::query().get(&db, row.id).await.unwrap().is_some());
+    assert_eq!(*committed.lock().unwrap(), 0);
+
+    let mut session = db.session();
+    session.add(Account::named("allowed"));
+    session.commit().await.unwrap();
+    assert_eq!(*committed.lock().unwrap(), 1);
+}
