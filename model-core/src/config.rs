@@ -14,6 +14,11 @@ pub const DATABASE_URL: &str = "DATABASE_URL";
 /// newlines, e.g. `users=postgres://app@db/users appmeta=sqlite://meta.db`.
 pub const DATABASE_BINDS: &str = "DATABASE_BINDS";
 
+/// The environment variable turning echo on (`1`, `true`, `yes`, `on`).
+pub const DATABASE_ECHO: &str = "DATABASE_ECHO";
+/// The environment variable holding how many statements to record.
+pub const DATABASE_RECORD_QUERIES: &str = "DATABASE_RECORD_QUERIES";
+
 /// The databases an application uses.
 ///
 /// ```
@@ -27,6 +32,8 @@ pub const DATABASE_BINDS: &str = "DATABASE_BINDS";
 pub struct Config {
     default: Option<BindConfig>,
     binds: BTreeMap<String, BindConfig>,
+    echo: bool,
+    record_queries: usize,
 }
 
 /// One database: its URL and pool settings.
@@ -46,7 +53,7 @@ impl Config {
                 url: url.into(),
                 pool: PoolConfig::default(),
             }),
-            binds: BTreeMap::new(),
+            ..Config::default()
         }
     }
 
@@ -87,6 +94,27 @@ impl Config {
         self
     }
 
+    /// Echoes every statement to `tracing` (`SQLALCHEMY_ECHO`); also `DATABASE_ECHO=1`.
+    pub fn echo(mut self, on: bool) -> Self {
+        self.echo = on;
+        self
+    }
+
+    /// Records the last `capacity` statements (`SQLALCHEMY_RECORD_QUERIES`); also
+    /// `DATABASE_RECORD_QUERIES=<capacity>`.
+    pub fn record_queries(mut self, capacity: usize) -> Self {
+        self.record_queries = capacity;
+        self
+    }
+
+    pub(crate) fn echo_setting(&self) -> bool {
+        self.echo
+    }
+
+    pub(crate) fn record_setting(&self) -> usize {
+        self.record_queries
+    }
+
     /// Sets the pool settings of the default database (if there is one).
     pub fn default_pool(mut self, pool: PoolConfig) -> Self {
         if let Some(default) = &mut self.default {
@@ -123,6 +151,17 @@ impl Config {
                 }
                 config = config.bind(key, url);
             }
+        }
+        if let Some(echo) = var(DATABASE_ECHO) {
+            config.echo = matches!(
+                echo.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            );
+        }
+        if let Some(capacity) = var(DATABASE_RECORD_QUERIES) {
+            config.record_queries = capacity.trim().parse().map_err(|_| {
+                Error::Config(format!("{DATABASE_RECORD_QUERIES} takes a number of statements to keep, found `{capacity}`"))
+            })?;
         }
         if config.default.is_none() && config.binds.is_empty() {
             return Err(Error::Config(format!(

@@ -9,6 +9,7 @@ use crate::config::{BindConfig, Config};
 use crate::driver::Engine;
 use crate::error::{Error, Result};
 use crate::naming::bind_label;
+use crate::record::{Instrument, QueryRecord};
 use crate::schema::{self, Binds};
 use crate::session::{Change, Signals};
 use crate::url::{Backend, DatabaseUrl};
@@ -32,6 +33,7 @@ struct Inner {
     default: Option<Bind>,
     binds: BTreeMap<String, Bind>,
     signals: Signals,
+    instrument: Arc<Instrument>,
 }
 
 /// One configured database: its key, backend and (redacted) URL, and its pool.
@@ -43,15 +45,21 @@ pub struct Bind {
 }
 
 impl Bind {
-    fn open(key: Option<&str>, config: &BindConfig) -> Result<Bind> {
+    fn open(key: Option<&str>, config: &BindConfig, instrument: &Arc<Instrument>) -> Result<Bind> {
         let invalid = |reason: String| Error::InvalidUrl {
             bind: bind_label(key),
             url: config.url.redacted(),
             reason,
         };
         let backend = config.url.backend().map_err(invalid)?;
-        let engine = Engine::connect_lazy(backend, &config.url, &config.pool)
-            .map_err(|e| invalid(e.to_string()))?;
+        let engine = Engine::connect_lazy(
+            backend,
+            &config.url,
+            &config.pool,
+            &bind_label(key),
+            instrument.clone(),
+        )
+        .map_err(|e| invalid(e.to_string()))?;
         Ok(Bind {
             key: key.map(str::to_owned),
             url: config.url.clone(),
@@ -99,19 +107,23 @@ impl Database {
     /// an error here, naming the bind. A plain URL string is a config with just a default database.
     pub async fn connect(config: impl Into<Config>) -> Result<Database> {
         let config = config.into();
+        let instrument = Arc::new(Instrument::default());
+        instrument.set_echo(config.echo_setting());
+        instrument.set_capacity(config.record_setting());
         let default = config
             .default_bind()
-            .map(|c| Bind::open(None, c))
+            .map(|c| Bind::open(None, c, &instrument))
             .transpose()?;
         let mut binds = BTreeMap::new();
         for (key, bind) in config.binds() {
-            binds.insert(key.to_owned(), Bind::open(Some(key), bind)?);
+            binds.insert(key.to_owned(), Bind::open(Some(key), bind, &instrument)?);
         }
         Ok(Database {
             inner: Arc::new(Inner {
                 default,
                 binds,
                 signals: Signals::default(),
+                instrument,
             }),
         })
     }
@@ -150,8 +162,11 @@ impl Database {
 
     /// Creates the tables of every registered model in every configured bind
     /// (Flask-SQLAlchemy's `db.create_all()`). See [`Database::create_all_in`].
-    pub async fn create_all(&self) -> Result<()> {
-        self.create_all_in(Binds::All).await
+    #[track_caller]
+    pub fn create_all<'a>(&'a self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.create_all_in(Binds::All).await
+        })
     }
 
     /// Creates the tables of the registered models of the selected binds, in foreign-key order.
@@ -161,19 +176,34 @@ impl Database {
     /// running it twice is fine. On PostgreSQL and SQLite each bind's tables are created in one
     /// transaction; MySQL/MariaDB cannot roll DDL back, so there a failure drops the tables this
     /// call had created.
-    pub async fn create_all_in(&self, binds: Binds) -> Result<()> {
-        schema::create_all(self, &binds).await
+    #[track_caller]
+    pub fn create_all_in<'a>(
+        &'a self,
+        binds: Binds,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            schema::create_all(self, &binds).await
+        })
     }
 
     /// Drops the tables of every registered model in every configured bind (`db.drop_all()`).
-    pub async fn drop_all(&self) -> Result<()> {
-        self.drop_all_in(Binds::All).await
+    #[track_caller]
+    pub fn drop_all<'a>(&'a self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.drop_all_in(Binds::All).await
+        })
     }
 
     /// Drops the tables of the registered models of the selected binds, in reverse foreign-key
     /// order. Only tables that models declare are dropped; nothing else in the database is touched.
-    pub async fn drop_all_in(&self, binds: Binds) -> Result<()> {
-        schema::drop_all(self, &binds).await
+    #[track_caller]
+    pub fn drop_all_in<'a>(
+        &'a self,
+        binds: Binds,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            schema::drop_all(self, &binds).await
+        })
     }
 
     /// Registers a hook run before every session commit with the session's changes
@@ -190,6 +220,28 @@ impl Database {
     /// (Flask-SQLAlchemy's `models_committed`).
     pub fn models_committed(&self, hook: impl Fn(&[Change]) + Send + Sync + 'static) {
         self.inner.signals.add_after(Arc::new(hook));
+    }
+
+    /// Echoes every statement to `tracing` (target `model_core::sql`, level INFO) with its bind,
+    /// elapsed time, parameters and caller location (`SQLALCHEMY_ECHO`).
+    pub fn set_echo(&self, on: bool) {
+        self.inner.instrument.set_echo(on);
+    }
+
+    /// Keeps the last `capacity` statements for [`Database::recorded_queries`]
+    /// (`SQLALCHEMY_RECORD_QUERIES`); 0 turns recording off.
+    pub fn record_queries(&self, capacity: usize) {
+        self.inner.instrument.set_capacity(capacity);
+    }
+
+    /// The statements recorded so far, oldest first (`get_debug_queries`).
+    pub fn recorded_queries(&self) -> Vec<QueryRecord> {
+        self.inner.instrument.recorded()
+    }
+
+    /// The statements recorded so far, removing them (e.g. at the end of a request).
+    pub fn take_recorded_queries(&self) -> Vec<QueryRecord> {
+        self.inner.instrument.take()
     }
 
     pub(crate) fn signals(&self) -> &Signals {

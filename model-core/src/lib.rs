@@ -40,6 +40,7 @@ mod meta;
 mod model;
 mod naming;
 mod query;
+mod record;
 pub mod registry;
 mod row;
 mod schema;
@@ -52,7 +53,10 @@ mod write;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use config::{BindConfig, Config, DATABASE_BINDS, DATABASE_URL, PoolConfig, PrePing};
+pub use config::{
+    BindConfig, Config, DATABASE_BINDS, DATABASE_ECHO, DATABASE_RECORD_QUERIES, DATABASE_URL,
+    PoolConfig, PrePing,
+};
 pub use database::{Bind, Database};
 pub use error::{Error, Result, SchemaErrors, SchemaProblem};
 pub use field::FieldType;
@@ -60,6 +64,7 @@ pub use meta::{ColumnDef, ForeignKey, Index, ReferentialAction, ResolvedIndex, S
 pub use model::{Column, ColumnGroup, Contains, Model};
 pub use model_derive::{ColumnGroup, Model};
 pub use query::{Assignment, Condition, IntoKey, KeyPart, Order, Page, Select};
+pub use record::QueryRecord;
 pub use row::{DecodeError, RowReader};
 pub use schema::Binds;
 pub use session::{BoxFuture, Change, Operation, Session};

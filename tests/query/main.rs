@@ -5,6 +5,7 @@
 mod filters;
 mod models;
 mod reading;
+mod recording;
 mod sessions;
 mod sql;
 mod writing;

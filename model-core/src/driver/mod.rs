@@ -12,6 +12,7 @@ mod postgres;
 mod sqlite;
 
 use std::fmt;
+use std::sync::Arc;
 
 use sqlx::{Connection, Database, Executor, IntoArguments, Pool, Row};
 
@@ -22,6 +23,7 @@ pub use sqlite::SqliteField;
 use crate::config::{PoolConfig, PrePing};
 use crate::dialect::Dialect;
 use crate::model::ColumnGroup;
+use crate::record::Instrument;
 use crate::row::{DecodeError, RowReader};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
@@ -93,7 +95,13 @@ pub(crate) trait Driver: Send + Sync {
 
 /// An open transaction on one bind. Dropped without `commit`, it rolls back (sqlx does so
 /// before the connection is used again).
-pub(crate) enum EngineTx {
+pub(crate) struct EngineTx {
+    kind: TxKind,
+    label: Arc<str>,
+    instrument: Arc<Instrument>,
+}
+
+enum TxKind {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
     MySql(sqlx::Transaction<'static, sqlx::MySql>),
@@ -101,20 +109,16 @@ pub(crate) enum EngineTx {
 
 impl fmt::Debug for EngineTx {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            EngineTx::Sqlite(_) => "EngineTx(SQLite)",
-            EngineTx::Postgres(_) => "EngineTx(PostgreSQL)",
-            EngineTx::MySql(_) => "EngineTx(MySQL)",
-        })
+        write!(f, "EngineTx(bind {})", self.label)
     }
 }
 
 macro_rules! dispatch_tx {
     ($tx:expr, $inner:ident => $call:expr) => {
         match $tx {
-            EngineTx::Sqlite($inner) => $call,
-            EngineTx::Postgres($inner) => $call,
-            EngineTx::MySql($inner) => $call,
+            TxKind::Sqlite($inner) => $call,
+            TxKind::Postgres($inner) => $call,
+            TxKind::MySql($inner) => $call,
         }
     };
 }
@@ -161,11 +165,15 @@ impl EngineTx {
         sql: &str,
         args: &[Value],
     ) -> Result<Executed, sqlx::Error> {
-        match self {
-            EngineTx::Sqlite(tx) => tx_execute::<sqlite::SqliteBackend>(tx, sql, args).await,
-            EngineTx::Postgres(tx) => tx_execute::<postgres::PgBackend>(tx, sql, args).await,
-            EngineTx::MySql(tx) => tx_execute::<mysql::MySqlBackend>(tx, sql, args).await,
-        }
+        let started = self.instrument.start();
+        let result = match &mut self.kind {
+            TxKind::Sqlite(tx) => tx_execute::<sqlite::SqliteBackend>(tx, sql, args).await,
+            TxKind::Postgres(tx) => tx_execute::<postgres::PgBackend>(tx, sql, args).await,
+            TxKind::MySql(tx) => tx_execute::<mysql::MySqlBackend>(tx, sql, args).await,
+        };
+        self.instrument
+            .finish(started, &self.label, sql, args, result.is_ok());
+        result
     }
 
     pub(crate) async fn fetch_all<M: ColumnGroup>(
@@ -173,19 +181,31 @@ impl EngineTx {
         sql: &str,
         args: &[Value],
     ) -> Result<Vec<M>, DriverError> {
-        match self {
-            EngineTx::Sqlite(tx) => tx_fetch_all::<sqlite::SqliteBackend, M>(tx, sql, args).await,
-            EngineTx::Postgres(tx) => tx_fetch_all::<postgres::PgBackend, M>(tx, sql, args).await,
-            EngineTx::MySql(tx) => tx_fetch_all::<mysql::MySqlBackend, M>(tx, sql, args).await,
-        }
+        let started = self.instrument.start();
+        let result = match &mut self.kind {
+            TxKind::Sqlite(tx) => tx_fetch_all::<sqlite::SqliteBackend, M>(tx, sql, args).await,
+            TxKind::Postgres(tx) => tx_fetch_all::<postgres::PgBackend, M>(tx, sql, args).await,
+            TxKind::MySql(tx) => tx_fetch_all::<mysql::MySqlBackend, M>(tx, sql, args).await,
+        };
+        self.instrument
+            .finish(started, &self.label, sql, args, result.is_ok());
+        result
     }
 
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        dispatch_tx!(self, tx => tx.commit().await)
+        let started = self.instrument.start();
+        let result = dispatch_tx!(self.kind, tx => tx.commit().await);
+        self.instrument
+            .finish(started, &self.label, "COMMIT", &[], result.is_ok());
+        result
     }
 
     pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        dispatch_tx!(self, tx => tx.rollback().await)
+        let started = self.instrument.start();
+        let result = dispatch_tx!(self.kind, tx => tx.rollback().await);
+        self.instrument
+            .finish(started, &self.label, "ROLLBACK", &[], result.is_ok());
+        result
     }
 }
 
@@ -219,9 +239,17 @@ impl Conn<'_> {
     }
 }
 
-/// The driver of one bind.
+/// The driver of one bind, with the bind's label and the database's echo/record switches: every
+/// statement of the crate runs through here or through [`EngineTx`].
 #[derive(Debug)]
-pub(crate) enum Engine {
+pub(crate) struct Engine {
+    kind: Kind,
+    label: Arc<str>,
+    instrument: Arc<Instrument>,
+}
+
+#[derive(Debug)]
+enum Kind {
     Sqlite(SqlxDriver<sqlite::SqliteBackend>),
     Postgres(SqlxDriver<postgres::PgBackend>),
     MySql(SqlxDriver<mysql::MySqlBackend>),
@@ -229,12 +257,24 @@ pub(crate) enum Engine {
 
 macro_rules! dispatch {
     ($engine:expr, $driver:ident => $call:expr) => {
-        match $engine {
-            Engine::Sqlite($driver) => $call,
-            Engine::Postgres($driver) => $call,
-            Engine::MySql($driver) => $call,
+        match &$engine.kind {
+            Kind::Sqlite($driver) => $call,
+            Kind::Postgres($driver) => $call,
+            Kind::MySql($driver) => $call,
         }
     };
+}
+
+/// Times `$call` (an expression returning a `Result`) and echoes/records it.
+macro_rules! watched {
+    ($engine:expr, $sql:expr, $args:expr, $call:expr) => {{
+        let started = $engine.instrument.start();
+        let result = $call;
+        $engine
+            .instrument
+            .finish(started, &$engine.label, $sql, $args, result.is_ok());
+        result
+    }};
 }
 
 impl Engine {
@@ -243,11 +283,18 @@ impl Engine {
         backend: Backend,
         url: &DatabaseUrl,
         pool: &PoolConfig,
+        label: &str,
+        instrument: Arc<Instrument>,
     ) -> Result<Engine, sqlx::Error> {
-        Ok(match backend {
-            Backend::Sqlite => Engine::Sqlite(SqlxDriver::connect_lazy(url, pool)?),
-            Backend::Postgres => Engine::Postgres(SqlxDriver::connect_lazy(url, pool)?),
-            Backend::MySql => Engine::MySql(SqlxDriver::connect_lazy(url, pool)?),
+        let kind = match backend {
+            Backend::Sqlite => Kind::Sqlite(SqlxDriver::connect_lazy(url, pool)?),
+            Backend::Postgres => Kind::Postgres(SqlxDriver::connect_lazy(url, pool)?),
+            Backend::MySql => Kind::MySql(SqlxDriver::connect_lazy(url, pool)?),
+        };
+        Ok(Engine {
+            kind,
+            label: label.into(),
+            instrument,
         })
     }
 
@@ -260,34 +307,83 @@ impl Engine {
         sql: &str,
         args: &[Value],
     ) -> Result<Vec<M>, DriverError> {
-        dispatch!(self, d => d.fetch_all(sql, args).await)
+        watched!(
+            self,
+            sql,
+            args,
+            dispatch!(self, d => d.fetch_all(sql, args).await)
+        )
     }
 
     pub(crate) async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error> {
-        dispatch!(self, d => d.fetch_i64(sql, args).await)
+        watched!(
+            self,
+            sql,
+            args,
+            dispatch!(self, d => d.fetch_i64(sql, args).await)
+        )
     }
 
     pub(crate) async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error> {
-        dispatch!(self, d => d.execute(sql, args).await)
+        watched!(
+            self,
+            sql,
+            args,
+            dispatch!(self, d => d.execute(sql, args).await)
+        )
     }
 
+    /// Statements of one transaction, recorded as one entry (SQL joined by `;`).
     pub(crate) async fn execute_all(
         &self,
         statements: &[(String, Vec<Value>)],
     ) -> Result<u64, sqlx::Error> {
-        dispatch!(self, d => d.execute_all(statements).await)
+        let started = self.instrument.start();
+        let result = dispatch!(self, d => d.execute_all(statements).await);
+        if started.is_some() {
+            let sql: Vec<&str> = statements.iter().map(|(sql, _)| sql.as_str()).collect();
+            let args: Vec<Value> = statements
+                .iter()
+                .flat_map(|(_, args)| args.iter().cloned())
+                .collect();
+            self.instrument.finish(
+                started,
+                &self.label,
+                &sql.join(";\n"),
+                &args,
+                result.is_ok(),
+            );
+        }
+        result
     }
 
     pub(crate) async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error> {
-        dispatch!(self, d => d.fetch_strings(sql).await)
+        watched!(
+            self,
+            sql,
+            &[],
+            dispatch!(self, d => d.fetch_strings(sql).await)
+        )
     }
 
+    /// A DDL script, recorded as one entry (statements joined by `;`).
     pub(crate) async fn run_script(
         &self,
         statements: &[String],
         transactional: bool,
     ) -> Result<(), ScriptError> {
-        dispatch!(self, d => d.run_script(statements, transactional).await)
+        let started = self.instrument.start();
+        let result = dispatch!(self, d => d.run_script(statements, transactional).await);
+        if started.is_some() {
+            self.instrument.finish(
+                started,
+                &self.label,
+                &statements.join(";\n"),
+                &[],
+                result.is_ok(),
+            );
+        }
+        result
     }
 
     pub(crate) async fn close(&self) {
@@ -296,10 +392,18 @@ impl Engine {
 
     /// Opens a transaction on a pooled connection.
     pub(crate) async fn begin(&self) -> Result<EngineTx, sqlx::Error> {
-        Ok(match self {
-            Engine::Sqlite(d) => EngineTx::Sqlite(d.pool.begin().await?),
-            Engine::Postgres(d) => EngineTx::Postgres(d.pool.begin().await?),
-            Engine::MySql(d) => EngineTx::MySql(d.pool.begin().await?),
+        let started = self.instrument.start();
+        let kind = match &self.kind {
+            Kind::Sqlite(d) => d.pool.begin().await.map(TxKind::Sqlite),
+            Kind::Postgres(d) => d.pool.begin().await.map(TxKind::Postgres),
+            Kind::MySql(d) => d.pool.begin().await.map(TxKind::MySql),
+        };
+        self.instrument
+            .finish(started, &self.label, "BEGIN", &[], kind.is_ok());
+        Ok(EngineTx {
+            kind: kind?,
+            label: self.label.clone(),
+            instrument: self.instrument.clone(),
         })
     }
 }

@@ -173,121 +173,175 @@ impl<M: Model> Select<M> {
     }
 
     /// Every row.
-    pub async fn all(&self, db: &Database) -> Result<Vec<M>> {
-        let bind = bind_of::<M>(db)?;
-        let (sql, values) = self.to_sql(bind.engine.dialect());
-        bind.engine
-            .fetch_all::<M>(&sql, &values)
-            .await
-            .map_err(|e| driver_error::<M>(bind, e))
+    #[track_caller]
+    pub fn all<'a>(
+        &'a self,
+        db: &'a Database,
+    ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let bind = bind_of::<M>(db)?;
+            let (sql, values) = self.to_sql(bind.engine.dialect());
+            bind.engine
+                .fetch_all::<M>(&sql, &values)
+                .await
+                .map_err(|e| driver_error::<M>(bind, e))
+        })
     }
 
     /// The first row, if any.
-    pub async fn first(&self, db: &Database) -> Result<Option<M>> {
-        Ok(self.clone().limit(1).all(db).await?.into_iter().next())
+    #[track_caller]
+    pub fn first<'a>(
+        &'a self,
+        db: &'a Database,
+    ) -> impl std::future::Future<Output = Result<Option<M>>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            Ok(self.clone().limit(1).all(db).await?.into_iter().next())
+        })
     }
 
     /// The first row, or [`Error::NotFound`] (a 404 with the `axum` feature).
-    pub async fn first_or_404(&self, db: &Database) -> Result<M> {
-        self.first(db)
-            .await?
-            .ok_or_else(|| not_found::<M>("no row matches the query".to_owned()))
+    #[track_caller]
+    pub fn first_or_404<'a>(
+        &'a self,
+        db: &'a Database,
+    ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.first(db)
+                .await?
+                .ok_or_else(|| not_found::<M>("no row matches the query".to_owned()))
+        })
     }
 
     /// The only row: [`Error::NotFound`] when there is none, [`Error::NotUnique`] when there
     /// are several.
-    pub async fn one(&self, db: &Database) -> Result<M> {
-        let mut rows = self.clone().limit(2).all(db).await?;
-        match rows.len() {
-            0 => Err(not_found::<M>("no row matches the query".to_owned())),
-            1 => Ok(rows.remove(0)),
-            _ => Err(Error::NotUnique {
-                model: M::TABLE.model().to_owned(),
-                table: M::TABLE.name().to_owned(),
-            }),
-        }
+    #[track_caller]
+    pub fn one<'a>(
+        &'a self,
+        db: &'a Database,
+    ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let mut rows = self.clone().limit(2).all(db).await?;
+            match rows.len() {
+                0 => Err(not_found::<M>("no row matches the query".to_owned())),
+                1 => Ok(rows.remove(0)),
+                _ => Err(Error::NotUnique {
+                    model: M::TABLE.model().to_owned(),
+                    table: M::TABLE.name().to_owned(),
+                }),
+            }
+        })
     }
 
     /// The row with primary key `key` (a tuple for a composite key), within this query's filters.
-    pub async fn get(&self, db: &Database, key: impl IntoKey) -> Result<Option<M>> {
-        let pairs = key_values(M::TABLE, key.into_key()).map_err(|message| Error::InvalidKey {
-            model: M::TABLE.model().to_owned(),
-            table: M::TABLE.name().to_owned(),
-            message,
-        })?;
-        let mut query = self.clone();
-        for (column, value) in pairs {
-            query.conditions.push(Node::Compare {
-                column,
-                op: "=",
-                value,
-            });
-        }
-        query.first(db).await
+    #[track_caller]
+    pub fn get<'a>(
+        &'a self,
+        db: &'a Database,
+        key: impl IntoKey + Send + 'a,
+    ) -> impl std::future::Future<Output = Result<Option<M>>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let pairs =
+                key_values(M::TABLE, key.into_key()).map_err(|message| Error::InvalidKey {
+                    model: M::TABLE.model().to_owned(),
+                    table: M::TABLE.name().to_owned(),
+                    message,
+                })?;
+            let mut query = self.clone();
+            for (column, value) in pairs {
+                query.conditions.push(Node::Compare {
+                    column,
+                    op: "=",
+                    value,
+                });
+            }
+            query.first(db).await
+        })
     }
 
     /// The row with primary key `key`, or [`Error::NotFound`].
-    pub async fn get_or_404(&self, db: &Database, key: impl IntoKey) -> Result<M> {
-        self.get(db, key)
-            .await?
-            .ok_or_else(|| not_found::<M>("no row has that primary key".to_owned()))
+    #[track_caller]
+    pub fn get_or_404<'a>(
+        &'a self,
+        db: &'a Database,
+        key: impl IntoKey + Send + 'a,
+    ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.get(db, key)
+                .await?
+                .ok_or_else(|| not_found::<M>("no row has that primary key".to_owned()))
+        })
     }
 
     /// The number of rows the query returns (ordering ignored).
-    pub async fn count(&self, db: &Database) -> Result<u64> {
-        let bind = bind_of::<M>(db)?;
-        let mut w = SqlWriter::new(bind.engine.dialect());
-        self.write(&mut w, Projection::Count);
-        let (sql, values) = w.finish();
-        let count = bind
-            .engine
-            .fetch_i64(&sql, &values)
-            .await
-            .map_err(|e| driver_error::<M>(bind, DriverError::Sql(e)))?;
-        Ok(u64::try_from(count).unwrap_or(0))
+    #[track_caller]
+    pub fn count<'a>(
+        &'a self,
+        db: &'a Database,
+    ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let bind = bind_of::<M>(db)?;
+            let mut w = SqlWriter::new(bind.engine.dialect());
+            self.write(&mut w, Projection::Count);
+            let (sql, values) = w.finish();
+            let count = bind
+                .engine
+                .fetch_i64(&sql, &values)
+                .await
+                .map_err(|e| driver_error::<M>(bind, DriverError::Sql(e)))?;
+            Ok(u64::try_from(count).unwrap_or(0))
+        })
     }
 
     /// Whether the query returns any row.
-    pub async fn exists(&self, db: &Database) -> Result<bool> {
-        Ok(self.clone().limit(1).count(db).await? > 0)
+    #[track_caller]
+    pub fn exists<'a>(
+        &'a self,
+        db: &'a Database,
+    ) -> impl std::future::Future<Output = Result<bool>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            Ok(self.clone().limit(1).count(db).await? > 0)
+        })
     }
 
     /// Page `page` (from 1) of `per_page` rows, with the total count, as Flask-SQLAlchemy's
     /// `paginate`. With `error_out`, a page below 1, a `per_page` below 1, or an empty page
     /// other than the first is [`Error::NotFound`]; without it, they give page 1, 20 per page,
     /// and an empty page.
-    pub async fn paginate(
-        &self,
-        db: &Database,
+    #[track_caller]
+    pub fn paginate<'a>(
+        &'a self,
+        db: &'a Database,
         page: u64,
         per_page: u64,
         error_out: bool,
-    ) -> Result<Page<M>> {
-        if error_out && (page < 1 || per_page < 1) {
-            return Err(not_found::<M>(format!(
-                "page {page} of {per_page} per page does not exist"
-            )));
-        }
-        let page = page.max(1);
-        let per_page = if per_page < 1 { 20 } else { per_page };
-        let items = self
-            .clone()
-            .limit(per_page)
-            .offset((page - 1).saturating_mul(per_page))
-            .all(db)
-            .await?;
-        if error_out && items.is_empty() && page != 1 {
-            return Err(not_found::<M>(format!("page {page} is past the last page")));
-        }
-        let mut counted = self.clone();
-        counted.limit = None;
-        counted.offset = None;
-        let total = counted.count(db).await?;
-        Ok(Page {
-            items,
-            page,
-            per_page,
-            total,
+    ) -> impl std::future::Future<Output = Result<Page<M>>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            if error_out && (page < 1 || per_page < 1) {
+                return Err(not_found::<M>(format!(
+                    "page {page} of {per_page} per page does not exist"
+                )));
+            }
+            let page = page.max(1);
+            let per_page = if per_page < 1 { 20 } else { per_page };
+            let items = self
+                .clone()
+                .limit(per_page)
+                .offset((page - 1).saturating_mul(per_page))
+                .all(db)
+                .await?;
+            if error_out && items.is_empty() && page != 1 {
+                return Err(not_found::<M>(format!("page {page} is past the last page")));
+            }
+            let mut counted = self.clone();
+            counted.limit = None;
+            counted.offset = None;
+            let total = counted.count(db).await?;
+            Ok(Page {
+                items,
+                page,
+                per_page,
+                total,
+            })
         })
     }
 }

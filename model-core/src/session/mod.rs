@@ -161,81 +161,99 @@ impl Session {
 
     /// Inserts `row` now, inside the session's transaction, and returns it as stored (its
     /// generated key included). Queued writes are flushed first, so order is kept.
-    pub async fn insert<M: Model>(&mut self, row: &M) -> Result<M> {
-        self.flush().await?;
-        let db = self.db.clone();
-        let bind = bind_of::<M>(&db)?;
-        let result = {
-            let tx = self.transaction_for(bind).await?;
-            insert_row(&mut Conn::Tx(tx), bind, row).await
-        };
-        match result {
-            Ok(stored) => {
-                self.changes
-                    .push(Change::new::<M>(Operation::Insert, key_of(&stored)));
-                Ok(stored)
+    #[track_caller]
+    pub fn insert<'a, M: Model>(
+        &'a mut self,
+        row: &'a M,
+    ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.flush().await?;
+            let db = self.db.clone();
+            let bind = bind_of::<M>(&db)?;
+            let result = {
+                let tx = self.transaction_for(bind).await?;
+                insert_row(&mut Conn::Tx(tx), bind, row).await
+            };
+            match result {
+                Ok(stored) => {
+                    self.changes
+                        .push(Change::new::<M>(Operation::Insert, key_of(&stored)));
+                    Ok(stored)
+                }
+                Err(error) => Err(self.fail(error).await),
             }
-            Err(error) => Err(self.fail(error).await),
-        }
+        })
     }
 
     /// The rows of `query`, read inside the session's transaction: they include the session's
     /// own uncommitted writes. Queued writes are flushed first.
-    pub async fn all<M: Model>(&mut self, query: &Select<M>) -> Result<Vec<M>> {
-        self.flush().await?;
-        let db = self.db.clone();
-        let bind = bind_of::<M>(&db)?;
-        let tx = self.transaction_for(bind).await?;
-        select_on(&mut Conn::Tx(tx), bind, query).await
+    #[track_caller]
+    pub fn all<'a, M: Model>(
+        &'a mut self,
+        query: &'a Select<M>,
+    ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.flush().await?;
+            let db = self.db.clone();
+            let bind = bind_of::<M>(&db)?;
+            let tx = self.transaction_for(bind).await?;
+            select_on(&mut Conn::Tx(tx), bind, query).await
+        })
     }
 
     /// Runs the queued writes in order inside the session's transactions (one per bind). On a
     /// failure every transaction of the session is rolled back and the error returned.
-    pub async fn flush(&mut self) -> Result<()> {
-        let db = self.db.clone();
-        for pending in std::mem::take(&mut self.pending) {
-            let bind = match db.bind(pending.bind()) {
-                Ok(bind) => bind,
-                Err(error) => return Err(self.fail(error).await),
-            };
-            let tx = match self.transaction_for(bind).await {
-                Ok(tx) => tx,
-                Err(error) => return Err(self.fail(error).await),
-            };
-            match pending.run(Conn::Tx(tx), bind).await {
-                Ok(change) => self.changes.push(change),
-                Err(error) => return Err(self.fail(error).await),
+    #[track_caller]
+    pub fn flush<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let db = self.db.clone();
+            for pending in std::mem::take(&mut self.pending) {
+                let bind = match db.bind(pending.bind()) {
+                    Ok(bind) => bind,
+                    Err(error) => return Err(self.fail(error).await),
+                };
+                let tx = match self.transaction_for(bind).await {
+                    Ok(tx) => tx,
+                    Err(error) => return Err(self.fail(error).await),
+                };
+                match pending.run(Conn::Tx(tx), bind).await {
+                    Ok(change) => self.changes.push(change),
+                    Err(error) => return Err(self.fail(error).await),
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Flushes, runs the `before_models_committed` hooks (any of which may veto), commits every
     /// bind's transaction, then runs the `models_committed` hooks with the changes.
-    pub async fn commit(&mut self) -> Result<()> {
-        self.flush().await?;
-        if let Err(reason) = self.db.signals().before_commit(&self.changes) {
-            return Err(self.fail(Error::Vetoed(reason)).await);
-        }
-        let mut transactions = std::mem::take(&mut self.transactions).into_iter();
-        while let Some((key, tx)) = transactions.next() {
-            if let Err(source) = tx.commit().await {
-                for (_, rest) in transactions {
-                    let _ = rest.rollback().await;
-                }
-                self.pending.clear();
-                self.changes.clear();
-                let bind = crate::naming::bind_label(key.as_deref());
-                return Err(Error::Database {
-                    bind,
-                    action: "committing the session".to_owned(),
-                    source,
-                });
+    #[track_caller]
+    pub fn commit<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.flush().await?;
+            if let Err(reason) = self.db.signals().before_commit(&self.changes) {
+                return Err(self.fail(Error::Vetoed(reason)).await);
             }
-        }
-        let changes = std::mem::take(&mut self.changes);
-        self.db.signals().committed(&changes);
-        Ok(())
+            let mut transactions = std::mem::take(&mut self.transactions).into_iter();
+            while let Some((key, tx)) = transactions.next() {
+                if let Err(source) = tx.commit().await {
+                    for (_, rest) in transactions {
+                        let _ = rest.rollback().await;
+                    }
+                    self.pending.clear();
+                    self.changes.clear();
+                    let bind = crate::naming::bind_label(key.as_deref());
+                    return Err(Error::Database {
+                        bind,
+                        action: "committing the session".to_owned(),
+                        source,
+                    });
+                }
+            }
+            let changes = std::mem::take(&mut self.changes);
+            self.db.signals().committed(&changes);
+            Ok(())
+        })
     }
 
     /// Drops the queued writes and rolls back every transaction of the session.

@@ -11,56 +11,65 @@ use crate::query::{Assignment, Select, bind_of};
 impl<M: Model> Select<M> {
     /// Sets the assigned columns on every row the query selects, and `onupdate` columns not
     /// among them; returns the number of rows updated.
-    pub async fn update(
-        &self,
-        db: &Database,
-        assignments: impl IntoIterator<Item = Assignment<M>>,
-    ) -> Result<u64> {
-        self.refuse_slicing("update")?;
-        let mut set: Vec<(&'static str, crate::value::Value)> = assignments
-            .into_iter()
-            .map(|a| (a.column, a.value))
-            .collect();
-        if set.is_empty() {
-            return Ok(0);
-        }
-        for column in M::TABLE.columns() {
-            if let Some(value) = column.onupdate_value()
-                && !set.iter().any(|(name, _)| *name == column.name())
-            {
-                set.push((column.name(), value));
+    #[track_caller]
+    pub fn update<'a>(
+        &'a self,
+        db: &'a Database,
+        assignments: impl IntoIterator<Item = Assignment<M>> + Send + 'a,
+    ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.refuse_slicing("update")?;
+            let mut set: Vec<(&'static str, crate::value::Value)> = assignments
+                .into_iter()
+                .map(|a| (a.column, a.value))
+                .collect();
+            if set.is_empty() {
+                return Ok(0);
             }
-        }
-        let bind = bind_of::<M>(db)?;
-        let mut w = SqlWriter::new(bind.engine.dialect());
-        w.push("UPDATE ");
-        w.ident(M::TABLE.name());
-        write_set(&mut w, &set);
-        self.write_where(&mut w);
-        let (sql, args) = w.finish();
-        let executed = bind
-            .engine
-            .execute(&sql, &args)
-            .await
-            .map_err(|e| write_error(bind, "updating", M::TABLE, e))?;
-        Ok(executed.rows_affected)
+            for column in M::TABLE.columns() {
+                if let Some(value) = column.onupdate_value()
+                    && !set.iter().any(|(name, _)| *name == column.name())
+                {
+                    set.push((column.name(), value));
+                }
+            }
+            let bind = bind_of::<M>(db)?;
+            let mut w = SqlWriter::new(bind.engine.dialect());
+            w.push("UPDATE ");
+            w.ident(M::TABLE.name());
+            write_set(&mut w, &set);
+            self.write_where(&mut w);
+            let (sql, args) = w.finish();
+            let executed = bind
+                .engine
+                .execute(&sql, &args)
+                .await
+                .map_err(|e| write_error(bind, "updating", M::TABLE, e))?;
+            Ok(executed.rows_affected)
+        })
     }
 
     /// Deletes every row the query selects; returns the number of rows deleted.
-    pub async fn delete(&self, db: &Database) -> Result<u64> {
-        self.refuse_slicing("delete")?;
-        let bind = bind_of::<M>(db)?;
-        let mut w = SqlWriter::new(bind.engine.dialect());
-        w.push("DELETE FROM ");
-        w.ident(M::TABLE.name());
-        self.write_where(&mut w);
-        let (sql, args) = w.finish();
-        let executed = bind
-            .engine
-            .execute(&sql, &args)
-            .await
-            .map_err(|e| write_error(bind, "deleting from", M::TABLE, e))?;
-        Ok(executed.rows_affected)
+    #[track_caller]
+    pub fn delete<'a>(
+        &'a self,
+        db: &'a Database,
+    ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.refuse_slicing("delete")?;
+            let bind = bind_of::<M>(db)?;
+            let mut w = SqlWriter::new(bind.engine.dialect());
+            w.push("DELETE FROM ");
+            w.ident(M::TABLE.name());
+            self.write_where(&mut w);
+            let (sql, args) = w.finish();
+            let executed = bind
+                .engine
+                .execute(&sql, &args)
+                .await
+                .map_err(|e| write_error(bind, "deleting from", M::TABLE, e))?;
+            Ok(executed.rows_affected)
+        })
     }
 
     /// LIMIT, OFFSET and ORDER BY on UPDATE/DELETE exist only in MySQL and SQLite builds that

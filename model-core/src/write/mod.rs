@@ -22,36 +22,60 @@ use crate::value::Value;
 impl Database {
     /// Inserts `row` and returns it as stored: generated key, client defaults applied, server
     /// defaults filled in.
-    pub async fn insert<M: Model>(&self, row: &M) -> Result<M> {
-        let bind = bind_of::<M>(self)?;
-        insert_row(&mut Conn::Pool(&bind.engine), bind, row).await
+    #[track_caller]
+    pub fn insert<'a, M: Model>(
+        &'a self,
+        row: &'a M,
+    ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let bind = bind_of::<M>(self)?;
+            insert_row(&mut Conn::Pool(&bind.engine), bind, row).await
+        })
     }
 
     /// Inserts `rows` with multi-row statements, as few as each backend's bound-parameter limit
     /// allows, all in one transaction; returns the number of rows inserted.
-    pub async fn insert_many<M: Model>(&self, rows: &[M]) -> Result<u64> {
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        let bind = bind_of::<M>(self)?;
-        let statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
-        bind.engine
-            .execute_all(&statements)
-            .await
-            .map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
+    #[track_caller]
+    pub fn insert_many<'a, M: Model>(
+        &'a self,
+        rows: &'a [M],
+    ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            if rows.is_empty() {
+                return Ok(0);
+            }
+            let bind = bind_of::<M>(self)?;
+            let statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
+            bind.engine
+                .execute_all(&statements)
+                .await
+                .map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
+        })
     }
 
     /// Writes every column of `row` by its primary key, setting `onupdate` columns to their
     /// function's value, and returns the row as stored. [`Error::NotFound`] if no row has that key.
-    pub async fn update<M: Model>(&self, row: &M) -> Result<M> {
-        let bind = bind_of::<M>(self)?;
-        update_row(&mut Conn::Pool(&bind.engine), bind, row).await
+    #[track_caller]
+    pub fn update<'a, M: Model>(
+        &'a self,
+        row: &'a M,
+    ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let bind = bind_of::<M>(self)?;
+            update_row(&mut Conn::Pool(&bind.engine), bind, row).await
+        })
     }
 
     /// Deletes `row` by its primary key. [`Error::NotFound`] if no row has that key.
-    pub async fn delete<M: Model>(&self, row: &M) -> Result<()> {
-        let bind = bind_of::<M>(self)?;
-        delete_row(&mut Conn::Pool(&bind.engine), bind, row).await
+    #[track_caller]
+    pub fn delete<'a, M: Model>(
+        &'a self,
+        row: &'a M,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let bind = bind_of::<M>(self)?;
+            delete_row(&mut Conn::Pool(&bind.engine), bind, row).await
+        })
     }
 }
 

@@ -11,33 +11,43 @@ use crate::value::Value;
 impl Database {
     /// Runs a statement written by hand on `bind` (`None`: the default database) with `values`
     /// bound to its placeholders; returns the number of rows affected.
-    pub async fn execute_raw(
-        &self,
-        bind: Option<&str>,
-        sql: &str,
-        values: &[Value],
-    ) -> Result<u64> {
-        let target = self.bind(bind)?;
-        target
-            .engine
-            .execute(sql, values)
-            .await
-            .map(|e| e.rows_affected)
-            .map_err(|source| Error::Database {
-                bind: target.label(),
-                action: "running raw SQL".to_owned(),
-                source,
-            })
+    #[track_caller]
+    pub fn execute_raw<'a>(
+        &'a self,
+        bind: Option<&'a str>,
+        sql: &'a str,
+        values: &'a [Value],
+    ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let target = self.bind(bind)?;
+            target
+                .engine
+                .execute(sql, values)
+                .await
+                .map(|e| e.rows_affected)
+                .map_err(|source| Error::Database {
+                    bind: target.label(),
+                    action: "running raw SQL".to_owned(),
+                    source,
+                })
+        })
     }
 
     /// Runs a query written by hand on `M`'s bind and reads each row into `M`: the query must
     /// return `M`'s columns in declaration order (e.g. `SELECT * FROM ...` on its table, or
     /// the same list in a join).
-    pub async fn fetch_raw<M: Model>(&self, sql: &str, values: &[Value]) -> Result<Vec<M>> {
-        let bind = bind_of::<M>(self)?;
-        bind.engine
-            .fetch_all::<M>(sql, values)
-            .await
-            .map_err(|e| driver_error::<M>(bind, e))
+    #[track_caller]
+    pub fn fetch_raw<'a, M: Model>(
+        &'a self,
+        sql: &'a str,
+        values: &'a [Value],
+    ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let bind = bind_of::<M>(self)?;
+            bind.engine
+                .fetch_all::<M>(sql, values)
+                .await
+                .map_err(|e| driver_error::<M>(bind, e))
+        })
     }
 }

@@ -1,0 +1,150 @@
+//! Seeing the SQL: echo (every statement to `tracing`, target `model_core::sql`, with its bind
+//! and elapsed time) and recorded queries (Flask-SQLAlchemy's `SQLALCHEMY_RECORD_QUERIES` /
+//! `get_debug_queries`): SQL, parameters, start, end, duration and where in the caller's code
+//! the statement was issued.
+//!
+//! Public entry points are `#[track_caller]` and put the caller's location in a task-local
+//! for the duration of the call (the outermost call wins, so library-internal calls do not
+//! replace it); the engine reads it when it records.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::value::Value;
+
+tokio::task_local! {
+    static CALLER: &'static Location<'static>;
+}
+
+/// Runs `future` with `location` as the caller of every statement it issues, unless an outer
+/// call already set one.
+pub(crate) fn at<F: Future>(
+    location: &'static Location<'static>,
+    future: F,
+) -> impl Future<Output = F::Output> {
+    let location = CALLER.try_with(|outer| *outer).unwrap_or(location);
+    CALLER.scope(location, future)
+}
+
+/// One statement, as recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryRecord {
+    /// The SQL text.
+    pub sql: String,
+    /// The bound parameters, in order.
+    pub params: Vec<Value>,
+    /// The bind it ran on (`default` or the quoted key).
+    pub bind: String,
+    /// When it was sent.
+    pub start: SystemTime,
+    /// When it finished.
+    pub end: SystemTime,
+    /// How long it took.
+    pub duration: Duration,
+    /// Where the caller's code issued it, when it went through this crate's API.
+    pub location: Option<&'static Location<'static>>,
+    /// Whether it succeeded.
+    pub succeeded: bool,
+}
+
+/// The echo and recording switches shared by every bind of a `Database`.
+#[derive(Debug, Default)]
+pub(crate) struct Instrument {
+    echo: AtomicBool,
+    capacity: AtomicUsize,
+    records: Mutex<VecDeque<QueryRecord>>,
+}
+
+/// A statement being timed.
+pub(crate) struct Started {
+    at: Instant,
+    wall: SystemTime,
+}
+
+impl Instrument {
+    pub(crate) fn set_echo(&self, on: bool) {
+        self.echo.store(on, Ordering::Relaxed);
+    }
+
+    /// Keeps the last `capacity` statements; 0 turns recording off and drops what was kept.
+    pub(crate) fn set_capacity(&self, capacity: usize) {
+        self.capacity.store(capacity, Ordering::Relaxed);
+        let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        while records.len() > capacity {
+            records.pop_front();
+        }
+    }
+
+    pub(crate) fn recorded(&self) -> Vec<QueryRecord> {
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn take(&self) -> Vec<QueryRecord> {
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+            .collect()
+    }
+
+    /// Starts timing a statement, if anything is watching.
+    pub(crate) fn start(&self) -> Option<Started> {
+        (self.echo.load(Ordering::Relaxed) || self.capacity.load(Ordering::Relaxed) > 0).then(
+            || Started {
+                at: Instant::now(),
+                wall: SystemTime::now(),
+            },
+        )
+    }
+
+    /// Echoes and records a finished statement.
+    pub(crate) fn finish(
+        &self,
+        started: Option<Started>,
+        bind: &str,
+        sql: &str,
+        params: &[Value],
+        succeeded: bool,
+    ) {
+        let Some(started) = started else { return };
+        let duration = started.at.elapsed();
+        let location = CALLER.try_with(|l| *l).ok();
+        if self.echo.load(Ordering::Relaxed) {
+            tracing::info!(
+                target: "model_core::sql",
+                bind,
+                elapsed_us = duration.as_micros() as u64,
+                succeeded,
+                location = location.map(|l| format!("{}:{}", l.file(), l.line())),
+                params = ?params,
+                "{sql}"
+            );
+        }
+        let capacity = self.capacity.load(Ordering::Relaxed);
+        if capacity > 0 {
+            let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+            if records.len() >= capacity {
+                records.pop_front();
+            }
+            records.push_back(QueryRecord {
+                sql: sql.to_owned(),
+                params: params.to_vec(),
+                bind: bind.to_owned(),
+                start: started.wall,
+                end: started.wall + duration,
+                duration,
+                location,
+                succeeded,
+            });
+        }
+    }
+}

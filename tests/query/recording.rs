@@ -1,0 +1,137 @@
+//! Recorded queries and echo: every statement is kept with its SQL, parameters, bind, timing
+//! and the line of the caller's code that issued it; echo sends the same to `tracing`.
+
+use std::sync::{Arc, Mutex};
+
+use model_core::{Config, Database, Value};
+use model_tests::{Kind, TestDb, per_backend};
+
+use crate::models::{Account, Keyed, Person, seeded};
+
+per_backend!(statements_are_recorded_with_their_caller);
+
+async fn statements_are_recorded_with_their_caller(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "record").await else {
+        return;
+    };
+    assert!(db.recorded_queries().is_empty(), "off by default");
+    db.record_queries(100);
+
+    let query = Person::query().filter(Keyed::ID.eq(3));
+    let (line, people) = (line!(), query.all(&db).await.unwrap());
+    assert_eq!(people.len(), 1);
+    let records = db.take_recorded_queries();
+    assert_eq!(records.len(), 1, "{records:?}");
+    let record = &records[0];
+    assert!(
+        record.sql.starts_with("SELECT") && record.sql.contains("WHERE"),
+        "{}",
+        record.sql
+    );
+    assert_eq!(record.params, [Value::BigInt(3)]);
+    assert_eq!(record.bind, "\"query\"");
+    assert!(record.succeeded && record.end >= record.start);
+    let location = record.location.expect("the caller's location");
+    assert!(location.file().ends_with("recording.rs"), "{location}");
+    assert_eq!(
+        location.line(),
+        line,
+        "the line of the caller, not of the library"
+    );
+
+    // Statements a session runs at commit point at the commit call.
+    let mut session = db.session();
+    session.add(Account::named("rec"));
+    let (line, _) = (line!(), session.commit().await.unwrap());
+    let records = db.take_recorded_queries();
+    let sql: Vec<&str> = records
+        .iter()
+        .map(|r| r.sql.split(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(sql.first(), Some(&"BEGIN"));
+    assert_eq!(sql.last(), Some(&"COMMIT"));
+    assert!(sql.contains(&"INSERT"), "{sql:?}");
+    assert!(
+        records
+            .iter()
+            .all(|r| r.location.map(|l| l.line()) == Some(line)),
+        "{records:?}"
+    );
+
+    // The buffer keeps the last N; 0 turns recording off.
+    db.record_queries(2);
+    for _ in 0..5 {
+        Person::query().count(&db).await.unwrap();
+    }
+    assert_eq!(db.recorded_queries().len(), 2);
+    db.record_queries(0);
+    Person::query().count(&db).await.unwrap();
+    assert!(db.recorded_queries().is_empty());
+}
+
+/// Collects the messages of `model_core::sql` events.
+struct Capture(Arc<Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Fields(String);
+        impl tracing::field::Visit for Fields {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!("{}={:?} ", field.name(), value));
+            }
+        }
+        if event.metadata().target() == "model_core::sql" {
+            let mut fields = Fields(String::new());
+            event.record(&mut fields);
+            self.0.lock().unwrap().push(fields.0);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn echo_sends_statements_to_tracing() {
+    let captured: Arc<Mutex<Vec<String>>> = Arc::default();
+    let _guard = tracing::subscriber::set_default(Capture(captured.clone()));
+    let t = TestDb::new(Kind::SqliteMemory, "echo").await.unwrap();
+    let db = Database::connect(Config::binds_only().bind("query", t.url.clone()).echo(true))
+        .await
+        .unwrap();
+    db.create_all_in(model_core::Binds::named("query"))
+        .await
+        .unwrap();
+    Person::query()
+        .filter(Keyed::ID.eq(7))
+        .count(&db)
+        .await
+        .unwrap();
+    let lines = captured.lock().unwrap().clone();
+    let count = lines
+        .iter()
+        .find(|l| l.contains("SELECT COUNT(*)"))
+        .expect("the count was echoed");
+    assert!(count.contains("bind=\"\\\"query\\\"\""), "{count}");
+    assert!(
+        count.contains("params=[BigInt(7)]") && count.contains("elapsed_us="),
+        "{count}"
+    );
+    assert!(count.contains("recording.rs"), "{count}");
+
+    db.set_echo(false);
+    let before = captured.lock().unwrap().len();
+    Person::query().count(&db).await.unwrap();
+    assert_eq!(
+        captured.lock().unwrap().len(),
+        before,
+        "nothing echoed once echo is off"
+    );
+}
