@@ -47,6 +47,8 @@ mod schema;
 mod session;
 mod url;
 mod value;
+#[cfg(feature = "axum")]
+mod web;
 mod write;
 
 #[doc(hidden)]

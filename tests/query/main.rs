@@ -8,4 +8,5 @@ mod reading;
 mod recording;
 mod sessions;
 mod sql;
+mod web;
 mod writing;
