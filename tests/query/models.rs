@@ -97,6 +97,15 @@ pub struct Token {
     pub label: String,
 }
 
+/// An audit trail in a bind of its own, for sessions that span binds.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(bind = "audit")]
+pub struct AuditEntry {
+    #[column(primary_key)]
+    pub id: i64,
+    pub message: String,
+}
+
 /// Names that would break SQL built as text, and LIKE wildcards taken literally.
 pub const HOSTILE: [&str; 8] = [
     "'; DROP TABLE person; --",

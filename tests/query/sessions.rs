@@ -7,10 +7,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use model_core::{Change, Error, Operation, Value};
-use model_tests::{Kind, per_backend};
+use model_core::{Binds, Change, Config, Database, Error, Operation, Value};
+use model_tests::{Kind, TestDb, per_backend};
 
-use crate::models::{Account, seeded, touched};
+use crate::models::{Account, AuditEntry, seeded, touched};
 
 per_backend!(
     commit_writes_and_signals,
@@ -230,4 +230,53 @@ async fn a_vetoing_hook_rolls_back(kind: Kind) {
     session.add(Account::named("allowed"));
     session.commit().await.unwrap();
     assert_eq!(*committed.lock().unwrap(), 1);
+}
+
+/// One session, two binds on two servers: dropped, neither keeps a row; committed, both do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_spans_binds() {
+    let Some(main) = TestDb::new(Kind::Postgres, "span_main").await else {
+        return;
+    };
+    let Some(audit) = TestDb::new(Kind::MySql, "span_audit").await else {
+        return;
+    };
+    let config = Config::binds_only()
+        .bind("query", main.url.clone())
+        .bind("audit", audit.url.clone());
+    let db = Database::connect(config).await.unwrap();
+    db.create_all_in(Binds::list([Some("query"), Some("audit")]))
+        .await
+        .unwrap();
+    let entry = |m: &str| AuditEntry {
+        message: m.to_owned(),
+        ..AuditEntry::default()
+    };
+
+    {
+        let mut session = db.session();
+        session.add(Account::named("dropped"));
+        session.add(entry("dropped"));
+        session.flush().await.unwrap();
+    }
+    assert_eq!(
+        (
+            main.catalog.count("account").await,
+            audit.catalog.count("audit_entry").await
+        ),
+        (0, 0)
+    );
+
+    let mut session = db.session();
+    session.add(Account::named("kept"));
+    session.add(entry("kept"));
+    session.commit().await.unwrap();
+    assert_eq!(
+        (
+            main.catalog.count("account").await,
+            audit.catalog.count("audit_entry").await
+        ),
+        (1, 1)
+    );
+    assert_eq!(AuditEntry::query().one(&db).await.unwrap().message, "kept");
 }

@@ -346,6 +346,50 @@ impl<M: Model> Select<M> {
     }
 }
 
+impl<M: Model> Page<M> {
+    /// The next page of `query` (the query this page came from), with the total carried over
+    /// instead of counted again; `error_out` as in [`Select::paginate`].
+    pub async fn next(&self, query: &Select<M>, db: &Database, error_out: bool) -> Result<Page<M>> {
+        self.neighbour(query, db, self.page + 1, error_out).await
+    }
+
+    /// The previous page of `query`; before page 1 it is [`Error::NotFound`] with `error_out`,
+    /// page 1 without.
+    pub async fn prev(&self, query: &Select<M>, db: &Database, error_out: bool) -> Result<Page<M>> {
+        self.neighbour(query, db, self.page.saturating_sub(1), error_out)
+            .await
+    }
+
+    async fn neighbour(
+        &self,
+        query: &Select<M>,
+        db: &Database,
+        page: u64,
+        error_out: bool,
+    ) -> Result<Page<M>> {
+        if error_out && page < 1 {
+            return Err(not_found::<M>("there is no page before page 1".to_owned()));
+        }
+        let page = page.max(1);
+        let offset = (page - 1).saturating_mul(self.per_page);
+        let items = query
+            .clone()
+            .limit(self.per_page)
+            .offset(offset)
+            .all(db)
+            .await?;
+        if error_out && items.is_empty() && page != 1 {
+            return Err(not_found::<M>(format!("page {page} is past the last page")));
+        }
+        Ok(Page {
+            items,
+            page,
+            per_page: self.per_page,
+            total: self.total,
+        })
+    }
+}
+
 /// Limits and offsets are bound as BIGINT; anything larger is as good as unlimited.
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
