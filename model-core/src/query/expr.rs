@@ -75,32 +75,12 @@ impl<M> Condition<M> {
 
     /// Both conditions.
     pub fn and(self, other: Condition<M>) -> Condition<M> {
-        Condition::new(match (self.node, other.node) {
-            (Node::And(mut a), Node::And(b)) => {
-                a.extend(b);
-                Node::And(a)
-            }
-            (Node::And(mut a), b) => {
-                a.push(b);
-                Node::And(a)
-            }
-            (a, b) => Node::And(vec![a, b]),
-        })
+        Condition::new(Node::And(flatten(self.node, other.node, true)))
     }
 
     /// Either condition.
     pub fn or(self, other: Condition<M>) -> Condition<M> {
-        Condition::new(match (self.node, other.node) {
-            (Node::Or(mut a), Node::Or(b)) => {
-                a.extend(b);
-                Node::Or(a)
-            }
-            (Node::Or(mut a), b) => {
-                a.push(b);
-                Node::Or(a)
-            }
-            (a, b) => Node::Or(vec![a, b]),
-        })
+        Condition::new(Node::Or(flatten(self.node, other.node, false)))
     }
 
     /// The negation.
@@ -121,6 +101,20 @@ impl<M> Condition<M> {
     pub fn any(conditions: impl IntoIterator<Item = Condition<M>>) -> Condition<M> {
         Condition::new(Node::Or(conditions.into_iter().map(|c| c.node).collect()))
     }
+}
+
+/// `a` and `b` as the operands of one AND (`and`) or OR, nested ANDs/ORs of the same kind
+/// merged in, so chains render without extra parentheses.
+fn flatten(a: Node, b: Node, and: bool) -> Vec<Node> {
+    let mut out = Vec::new();
+    for node in [a, b] {
+        match node {
+            Node::And(nodes) if and => out.extend(nodes),
+            Node::Or(nodes) if !and => out.extend(nodes),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 impl<M> std::ops::BitAnd for Condition<M> {

@@ -99,14 +99,9 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     let mut w = SqlWriter::new(dialect);
     statement::write_insert(&mut w, table, &columns, std::slice::from_ref(&values));
     if dialect.supports_returning() {
-        w.push(" RETURNING ");
-        w.ident_list(table.columns().iter().map(|c| c.name()));
-        let (sql, args) = w.finish();
-        let mut rows = conn
-            .fetch_all::<M>(&sql, &args)
-            .await
-            .map_err(|e| returning_error::<M>(bind, "inserting into", e))?;
-        return rows.pop().ok_or_else(|| lost::<M>(bind, "inserted"));
+        return returning::<M>(conn, bind, w, "inserting into")
+            .await?
+            .ok_or_else(|| lost::<M>(bind, "inserted"));
     }
     let (sql, args) = w.finish();
     let executed = conn
@@ -146,14 +141,9 @@ pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
         let mut w = SqlWriter::new(dialect);
         statement::write_update(&mut w, table, &assignments, &key);
         if dialect.supports_returning() {
-            w.push(" RETURNING ");
-            w.ident_list(table.columns().iter().map(|c| c.name()));
-            let (sql, args) = w.finish();
-            let mut rows = conn
-                .fetch_all::<M>(&sql, &args)
-                .await
-                .map_err(|e| returning_error::<M>(bind, "updating", e))?;
-            return rows.pop().ok_or_else(|| not_found::<M>());
+            return returning::<M>(conn, bind, w, "updating")
+                .await?
+                .ok_or_else(|| not_found::<M>());
         }
         let (sql, args) = w.finish();
         conn.execute(&sql, &args)
@@ -212,6 +202,23 @@ fn lost<M: Model>(bind: &Bind, what: &str) -> Error {
             bind.label()
         ),
     }
+}
+
+/// Finishes `w` with `RETURNING <every column>`, runs it and reads the row written, if any.
+async fn returning<M: Model>(
+    conn: &mut Conn<'_>,
+    bind: &Bind,
+    mut w: SqlWriter<'_>,
+    action: &str,
+) -> Result<Option<M>> {
+    w.push(" RETURNING ");
+    w.ident_list(M::TABLE.columns().iter().map(|c| c.name()));
+    let (sql, args) = w.finish();
+    let mut rows = conn
+        .fetch_all::<M>(&sql, &args)
+        .await
+        .map_err(|e| returning_error::<M>(bind, action, e))?;
+    Ok(rows.pop())
 }
 
 /// A failed `... RETURNING`: a database error is a failed write, a decode error a failed read.
