@@ -3,7 +3,7 @@
 
 use super::statement::write_set;
 use super::{SqlWriter, write_error};
-use crate::database::Database;
+use crate::database::{Bind, Database};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{Assignment, Select, bind_of};
@@ -39,13 +39,7 @@ impl<M: Model> Select<M> {
             w.ident(M::TABLE.name());
             write_set(&mut w, &set);
             self.write_where(&mut w);
-            let (sql, args) = w.finish();
-            let executed = bind
-                .engine
-                .execute(&sql, &args)
-                .await
-                .map_err(|e| write_error(bind, "updating", M::TABLE, e))?;
-            Ok(executed.rows_affected)
+            rows_affected::<M>(bind, w, "updating").await
         })
     }
 
@@ -62,13 +56,7 @@ impl<M: Model> Select<M> {
             w.push("DELETE FROM ");
             w.ident(M::TABLE.name());
             self.write_where(&mut w);
-            let (sql, args) = w.finish();
-            let executed = bind
-                .engine
-                .execute(&sql, &args)
-                .await
-                .map_err(|e| write_error(bind, "deleting from", M::TABLE, e))?;
-            Ok(executed.rows_affected)
+            rows_affected::<M>(bind, w, "deleting from").await
         })
     }
 
@@ -90,4 +78,15 @@ impl<M: Model> Select<M> {
         }
         Ok(())
     }
+}
+
+/// Runs the statement `w` holds on `bind` and returns the rows it affected.
+async fn rows_affected<M: Model>(bind: &Bind, w: SqlWriter<'_>, action: &str) -> Result<u64> {
+    let (sql, args) = w.finish();
+    let executed = bind
+        .engine
+        .execute(&sql, &args)
+        .await
+        .map_err(|e| write_error(bind, action, M::TABLE, e))?;
+    Ok(executed.rows_affected)
 }
