@@ -518,11 +518,23 @@ where
         let mut tx = self.pool.begin().await?;
         let mut affected = 0;
         for (sql, args) in statements {
-            let arguments = B::arguments(args)?;
-            let result = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql.as_str()), arguments)
-                .execute(&mut *tx)
-                .await?;
-            affected += B::executed(&result).rows_affected;
+            let result = match B::arguments(args) {
+                Ok(arguments) => {
+                    sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql.as_str()), arguments)
+                        .execute(&mut *tx)
+                        .await
+                }
+                Err(error) => Err(error),
+            };
+            match result {
+                Ok(result) => affected += B::executed(&result).rows_affected,
+                Err(error) => {
+                    // Roll back before returning: a dropped transaction is only rolled back
+                    // when its connection is next used, and would hold its locks until then.
+                    let _ = tx.rollback().await;
+                    return Err(error);
+                }
+            }
         }
         tx.commit().await?;
         Ok(affected)
