@@ -1,0 +1,441 @@
+//! The MariaDB floor: mysql_async with every statement prepared once (binary protocol), rows
+//! decoded positionally into tuples. Also the MariaDB admin connection.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::NaiveDateTime;
+use model_core::Backend;
+use mysql_async::prelude::Queryable;
+use mysql_async::{Conn, Opts, Params, Pool, PoolConstraints, PoolOpts, Statement, TxOpts, Value};
+use tokio::runtime::Runtime;
+
+use super::{Admin, Contender, Key, Val, keep_going};
+use crate::data::{Row, Sink};
+use crate::sql::{self, Sql};
+use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
+
+type UserTuple = (i64, String, Option<String>, NaiveDateTime);
+
+fn user((id, name, hair_color, created_at): UserTuple) -> Row {
+    Row {
+        id,
+        name,
+        hair_color,
+        created_at,
+    }
+}
+
+pub async fn connect(url: &str) -> Result<Conn> {
+    let opts = Opts::from_url(url).with_context(|| format!("parsing {url}"))?;
+    Conn::new(opts)
+        .await
+        .with_context(|| format!("connecting to {url}"))
+}
+
+struct Prepared {
+    get: Statement,
+    load_1: Statement,
+    load_100: Statement,
+    load_all: Statement,
+    filter: Statement,
+    page: Statement,
+    count: Statement,
+    exists: Statement,
+    insert_one: Statement,
+    update_pk: Statement,
+    update_bulk: Statement,
+    delete_pk: Statement,
+    delete_bulk: Statement,
+}
+
+impl Prepared {
+    async fn new(conn: &mut Conn, sql: &Sql) -> Result<Prepared> {
+        Ok(Prepared {
+            get: conn.prep(sql.get).await?,
+            load_1: conn.prep(sql.load_1).await?,
+            load_100: conn.prep(sql.load_100).await?,
+            load_all: conn.prep(sql.load_all).await?,
+            filter: conn.prep(sql.filter).await?,
+            page: conn.prep(sql.page).await?,
+            count: conn.prep(sql.count).await?,
+            exists: conn.prep(sql.exists).await?,
+            insert_one: conn.prep(sql.insert_one).await?,
+            update_pk: conn.prep(sql.update_pk).await?,
+            update_bulk: conn.prep(sql.update_bulk).await?,
+            delete_pk: conn.prep(sql.delete_pk).await?,
+            delete_bulk: conn.prep(sql.delete_bulk).await?,
+        })
+    }
+}
+
+pub struct MysqlAsync {
+    rt: Arc<Runtime>,
+    url: String,
+    conn: Conn,
+    stmts: Prepared,
+    inserts: HashMap<usize, Statement>,
+    /// W13: mysql_async's own pool, limited to four connections.
+    pool: Option<Pool>,
+}
+
+impl MysqlAsync {
+    pub fn new(rt: Arc<Runtime>, url: &str) -> Result<MysqlAsync> {
+        let sql = Sql::new(Backend::MySql);
+        let (conn, stmts) = rt.block_on(async {
+            let mut conn = connect(url).await?;
+            let stmts = Prepared::new(&mut conn, &sql).await?;
+            anyhow::Ok((conn, stmts))
+        })?;
+        Ok(MysqlAsync {
+            rt,
+            url: url.to_owned(),
+            conn,
+            stmts,
+            inserts: HashMap::new(),
+            pool: None,
+        })
+    }
+
+    async fn insert_statement(
+        conn: &mut Conn,
+        inserts: &mut HashMap<usize, Statement>,
+        rows: usize,
+    ) -> Result<Statement> {
+        if let Some(s) = inserts.get(&rows) {
+            return Ok(s.clone());
+        }
+        let s = conn
+            .prep(sql::insert_rows(Backend::MySql, "users_ins", rows))
+            .await?;
+        inserts.insert(rows, s.clone());
+        Ok(s)
+    }
+}
+
+/// The parameters of a multi-row insert: mysql_async takes owned values.
+fn row_params(rows: &[Row]) -> Params {
+    let mut values = Vec::with_capacity(rows.len() * 3);
+    for r in rows {
+        values.push(Value::from(r.name.as_str()));
+        values.push(Value::from(r.hair_color.as_deref()));
+        values.push(Value::from(r.created_at));
+    }
+    Params::Positional(values)
+}
+
+impl Contender for MysqlAsync {
+    fn key(&self) -> Key {
+        Key::Floor
+    }
+
+    fn label(&self) -> String {
+        format!("mysql_async {} (floor)", crate::env::version("mysql_async"))
+    }
+
+    fn supports(&self, _w: Workload) -> bool {
+        true
+    }
+
+    fn run(&mut self, w: Workload, input: &Input, sink: &mut Sink) -> Result<()> {
+        use Workload::*;
+        let MysqlAsync {
+            rt,
+            conn,
+            stmts: s,
+            inserts,
+            ..
+        } = self;
+        rt.block_on(async {
+            match w {
+                GetPk => {
+                    for &id in &input.ids {
+                        if let Some(u) = conn.exec_first::<UserTuple, _, _>(&s.get, (id,)).await? {
+                            sink.row(&user(u));
+                        }
+                    }
+                }
+                Load1 | Load100 | LoadAll => {
+                    let stmt = match w {
+                        Load1 => &s.load_1,
+                        Load100 => &s.load_100,
+                        _ => &s.load_all,
+                    };
+                    for _ in 0..input.k {
+                        let rows: Vec<Row> = conn.exec_map(stmt, (), user).await?;
+                        rows.iter().for_each(|u| sink.row(u));
+                    }
+                }
+                Filter | Paginate => {
+                    for p in &input.params {
+                        let (stmt, limit, offset) = if w == Filter {
+                            (&s.filter, FILTER_LIMIT, p.a)
+                        } else {
+                            (&s.page, PER_PAGE, (p.a - 1) * PER_PAGE)
+                        };
+                        let rows: Vec<Row> = conn
+                            .exec_map(stmt, (p.text.as_str(), limit, offset), user)
+                            .await?;
+                        rows.iter().for_each(|u| sink.row(u));
+                        if w == Paginate {
+                            let total: Option<i64> =
+                                conn.exec_first(&s.count, (p.text.as_str(),)).await?;
+                            sink.value(total.unwrap_or(0) as u64);
+                        }
+                    }
+                }
+                InsertOne => {
+                    for r in &input.rows {
+                        conn.exec_drop(
+                            &s.insert_one,
+                            (r.name.as_str(), r.hair_color.as_deref(), r.created_at),
+                        )
+                        .await?;
+                        sink.value(conn.affected_rows());
+                    }
+                }
+                InsertMany(n) => {
+                    let stmt = Self::insert_statement(conn, inserts, n).await?;
+                    for chunk in input.rows.chunks(n) {
+                        conn.exec_drop(&stmt, row_params(chunk)).await?;
+                        sink.value(conn.affected_rows());
+                    }
+                }
+                BulkLoad => {
+                    let full = Self::insert_statement(conn, inserts, sql::BULK_CHUNK).await?;
+                    let rest_len = input.rows.len() % sql::BULK_CHUNK;
+                    let rest = if rest_len > 0 {
+                        Some(Self::insert_statement(conn, inserts, rest_len).await?)
+                    } else {
+                        None
+                    };
+                    let mut tx = conn.start_transaction(TxOpts::default()).await?;
+                    let mut done = 0;
+                    for chunk in input.rows.chunks(sql::BULK_CHUNK) {
+                        let stmt = match &rest {
+                            Some(rest) if chunk.len() != sql::BULK_CHUNK => rest,
+                            _ => &full,
+                        };
+                        tx.exec_drop(stmt, row_params(chunk)).await?;
+                        done += tx.affected_rows();
+                    }
+                    tx.commit().await?;
+                    sink.value(done);
+                }
+                TxInserts => {
+                    for chunk in input.rows.chunks(input.chunk) {
+                        let mut tx = conn.start_transaction(TxOpts::default()).await?;
+                        for r in chunk {
+                            tx.exec_drop(
+                                &s.insert_one,
+                                (r.name.as_str(), r.hair_color.as_deref(), r.created_at),
+                            )
+                            .await?;
+                        }
+                        tx.commit().await?;
+                        sink.value(chunk.len() as u64);
+                    }
+                }
+                UpdatePk => {
+                    for r in &input.rows {
+                        conn.exec_drop(
+                            &s.update_pk,
+                            (r.name.as_str(), r.hair_color.as_deref(), r.created_at, r.id),
+                        )
+                        .await?;
+                        sink.value(conn.affected_rows());
+                    }
+                }
+                UpdateBulk => {
+                    for p in &input.params {
+                        conn.exec_drop(&s.update_bulk, (p.text.as_str(), p.a, p.b))
+                            .await?;
+                        sink.value(conn.affected_rows());
+                    }
+                }
+                DeletePk => {
+                    for r in &input.rows {
+                        conn.exec_drop(&s.delete_pk, (r.id,)).await?;
+                        sink.value(conn.affected_rows());
+                    }
+                }
+                DeleteBulk => {
+                    for p in &input.params {
+                        conn.exec_drop(&s.delete_bulk, (p.a, p.b)).await?;
+                        sink.value(conn.affected_rows());
+                    }
+                }
+                Count => {
+                    for p in &input.params {
+                        let n: Option<i64> = conn.exec_first(&s.count, (p.text.as_str(),)).await?;
+                        sink.value(n.unwrap_or(0) as u64);
+                    }
+                }
+                Exists => {
+                    for p in &input.params {
+                        let n: Option<i64> = conn.exec_first(&s.exists, (p.text.as_str(),)).await?;
+                        sink.value(u64::from(n.unwrap_or(0) != 0));
+                    }
+                }
+                CreateAll | DropAll => {
+                    // MySQL commits every DDL statement by itself: no transaction to open.
+                    let statements = if w == CreateAll {
+                        sql::gen_create(Backend::MySql)
+                    } else {
+                        sql::gen_drop(Backend::MySql)
+                    };
+                    for stmt in &statements {
+                        conn.query_drop(stmt).await?;
+                    }
+                    sink.value(1);
+                }
+                Concurrency => anyhow::bail!("W13 runs through `concurrent`"),
+            }
+            Ok(())
+        })
+    }
+
+    fn concurrent(
+        &mut self,
+        mt: &Runtime,
+        ids: &[Vec<i64>],
+        until: Option<Duration>,
+        sink: &mut Sink,
+    ) -> Result<u64> {
+        if self.pool.is_none() {
+            let _guard = mt.enter();
+            let opts = mysql_async::OptsBuilder::from_opts(Opts::from_url(&self.url)?).pool_opts(
+                PoolOpts::default().with_constraints(
+                    PoolConstraints::new(ids.len(), ids.len()).context("pool constraints")?,
+                ),
+            );
+            self.pool = Some(Pool::new(opts));
+        }
+        let pool = self.pool.clone().expect("created above");
+        let get = Sql::new(Backend::MySql).get;
+        let full = sink.is_full();
+        let results = mt.block_on(async move {
+            let tasks: Vec<_> = ids
+                .iter()
+                .cloned()
+                .map(|ids| {
+                    let pool = pool.clone();
+                    tokio::spawn(async move {
+                        let mut sink = if full { Sink::full() } else { Sink::cheap() };
+                        // Like the PostgreSQL floor, each task keeps one connection and its
+                        // prepared statement: the fastest a raw driver can do.
+                        let mut conn = pool.get_conn().await?;
+                        let stmt = conn.prep(get).await?;
+                        let started = Instant::now();
+                        let mut done = 0;
+                        while keep_going(done, ids.len(), started, until) {
+                            let id = ids[done % ids.len()];
+                            if let Some(u) =
+                                conn.exec_first::<UserTuple, _, _>(&stmt, (id,)).await?
+                            {
+                                sink.row(&user(u));
+                            }
+                            done += 1;
+                        }
+                        anyhow::Ok((sink, done as u64))
+                    })
+                })
+                .collect();
+            let mut out = Vec::new();
+            for task in tasks {
+                out.push(task.await??);
+            }
+            anyhow::Ok(out)
+        })?;
+        let mut total = 0;
+        for (task_sink, done) in results {
+            sink.merge(&task_sink);
+            total += done;
+        }
+        Ok(total)
+    }
+
+    fn drop_concurrent(&mut self) {
+        self.pool = None;
+    }
+}
+
+impl From<&Val> for Value {
+    fn from(v: &Val) -> Value {
+        match v {
+            Val::I64(v) => Value::from(*v),
+            Val::Text(s) => Value::from(s.as_str()),
+            Val::Null => Value::NULL,
+            Val::Ts(t) => Value::from(*t),
+        }
+    }
+}
+
+/// The admin connection of a MariaDB unit.
+pub struct MysqlAdmin {
+    rt: Arc<Runtime>,
+    conn: Conn,
+}
+
+impl MysqlAdmin {
+    pub fn new(rt: Arc<Runtime>, url: &str) -> Result<MysqlAdmin> {
+        let conn = rt.block_on(connect(url))?;
+        Ok(MysqlAdmin { rt, conn })
+    }
+}
+
+impl Admin for MysqlAdmin {
+    fn execute(&mut self, statements: &[String]) -> Result<()> {
+        self.rt.block_on(async {
+            for s in statements {
+                self.conn
+                    .query_drop(s)
+                    .await
+                    .with_context(|| format!("running {s}"))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn insert(&mut self, table: &str, columns: &[&str], rows: &[Vec<Val>]) -> Result<()> {
+        self.rt.block_on(async {
+            let mut tx = self.conn.start_transaction(TxOpts::default()).await?;
+            for chunk in rows.chunks(sql::SEED_CHUNK) {
+                let text = sql::insert_sql(Backend::MySql, table, columns, chunk.len());
+                let values: Vec<Value> = chunk.iter().flatten().map(Value::from).collect();
+                tx.exec_drop(text, Params::Positional(values))
+                    .await
+                    .with_context(|| format!("inserting into {table}"))?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn checksum(&mut self, table: &str) -> Result<Sink> {
+        self.rt.block_on(async {
+            let mut sink = Sink::full();
+            let rows: Vec<Row> = self
+                .conn
+                .query_map(format!("SELECT {} FROM {table}", sql::USER_COLUMNS), user)
+                .await?;
+            rows.iter().for_each(|r| sink.row(r));
+            Ok(sink)
+        })
+    }
+
+    fn count_tables(&mut self, prefix: &str) -> Result<u64> {
+        self.rt.block_on(async {
+            let n: Option<i64> = self
+                .conn
+                .exec_first(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ?",
+                    (format!("{prefix}%"),),
+                )
+                .await?;
+            Ok(n.unwrap_or(0) as u64)
+        })
+    }
+}

@@ -1,0 +1,369 @@
+//! SeaORM 2.0 over the same sqlx 0.9, as its documentation shows it: entities derived with
+//! `DeriveEntityModel`, `Database::connect(ConnectOptions)`, `find_by_id`/`find().filter(..)`,
+//! `paginate`, `ActiveModel` inserts and updates, `update_many`/`delete_many`. Two variants:
+//! `default` (ConnectOptions as given) and `tuned` (`test_before_acquire(false)`, so the pool
+//! does not ping the server on every acquire).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectOptions, Database, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SelectExt, TransactionTrait,
+};
+use tokio::runtime::Runtime;
+
+use super::{Contender, Key, keep_going};
+use crate::data::{Row, Sink};
+use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
+
+/// An entity module shaped like the users table, for one table name.
+macro_rules! user_entity {
+    ($($(#[$doc:meta])* $module:ident $table:tt,)*) => {$(
+        $(#[$doc])*
+        pub mod $module {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+            #[sea_orm(table_name = $table)]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i64,
+                pub name: String,
+                pub hair_color: Option<String>,
+                pub created_at: DateTime,
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    )*};
+}
+
+user_entity! {
+    /// `users`.
+    users "users",
+    /// `users_1`.
+    users_1 "users_1",
+    /// `users_100`.
+    users_100 "users_100",
+    /// `users_ins`.
+    users_ins "users_ins",
+    /// `users_upd`.
+    users_upd "users_upd",
+    /// `users_del`.
+    users_del "users_del",
+}
+
+/// Feeds models of any user-shaped entity into the sink.
+macro_rules! sink_models {
+    ($sink:expr, $rows:expr) => {
+        for m in &$rows {
+            $sink.user(m.id, &m.name, m.hair_color.as_deref(), m.created_at);
+        }
+    };
+}
+
+enum Staged {
+    None,
+    Ins(Vec<users_ins::ActiveModel>),
+    Upd(Vec<users_upd::ActiveModel>),
+}
+
+pub struct SeaOrm {
+    rt: Arc<Runtime>,
+    tuned: bool,
+    url: String,
+    db: DatabaseConnection,
+    staged: Staged,
+    pooled: Option<DatabaseConnection>,
+}
+
+/// The connect options of a variant; `max` sets the pool size (W13), otherwise SeaORM's own
+/// default applies. SQLite gets the synchronous mode every SQLite contender uses.
+fn options(url: &str, tuned: bool, max: Option<u32>) -> ConnectOptions {
+    let mut opt = ConnectOptions::new(url.to_owned());
+    if tuned {
+        opt.test_before_acquire(false);
+    }
+    if let Some(max) = max {
+        opt.max_connections(max);
+    }
+    if url.starts_with("sqlite:") {
+        opt.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+        });
+    }
+    opt
+}
+
+impl SeaOrm {
+    pub fn new(rt: Arc<Runtime>, url: &str, tuned: bool) -> Result<SeaOrm> {
+        let db = rt.block_on(Database::connect(options(url, tuned, None)))?;
+        Ok(SeaOrm {
+            rt,
+            tuned,
+            url: url.to_owned(),
+            db,
+            staged: Staged::None,
+            pooled: None,
+        })
+    }
+}
+
+fn insert_model(r: &Row) -> users_ins::ActiveModel {
+    users_ins::ActiveModel {
+        id: ActiveValue::NotSet,
+        name: ActiveValue::Set(r.name.clone()),
+        hair_color: ActiveValue::Set(r.hair_color.clone()),
+        created_at: ActiveValue::Set(r.created_at),
+    }
+}
+
+fn update_model(r: &Row) -> users_upd::ActiveModel {
+    users_upd::ActiveModel {
+        id: ActiveValue::Unchanged(r.id),
+        name: ActiveValue::Set(r.name.clone()),
+        hair_color: ActiveValue::Set(r.hair_color.clone()),
+        created_at: ActiveValue::Set(r.created_at),
+    }
+}
+
+impl Contender for SeaOrm {
+    fn key(&self) -> Key {
+        if self.tuned {
+            Key::SeaOrmTuned
+        } else {
+            Key::SeaOrm
+        }
+    }
+
+    fn label(&self) -> String {
+        let variant = if self.tuned { "tuned" } else { "default" };
+        format!("sea-orm {} {variant}", crate::env::version("sea-orm"))
+    }
+
+    fn supports(&self, w: Workload) -> bool {
+        !matches!(w, Workload::CreateAll | Workload::DropAll)
+    }
+
+    fn stage(&mut self, w: Workload, input: &Input) -> Result<()> {
+        use Workload::*;
+        self.staged = match w {
+            InsertOne | InsertMany(_) | BulkLoad | TxInserts => {
+                Staged::Ins(input.rows.iter().map(insert_model).collect())
+            }
+            UpdatePk => Staged::Upd(input.rows.iter().map(update_model).collect()),
+            _ => Staged::None,
+        };
+        Ok(())
+    }
+
+    fn run(&mut self, w: Workload, input: &Input, sink: &mut Sink) -> Result<()> {
+        use Workload::*;
+        let db = &self.db;
+        let staged = std::mem::replace(&mut self.staged, Staged::None);
+        self.rt.block_on(async {
+            match (w, staged) {
+                (GetPk, _) => {
+                    for &id in &input.ids {
+                        if let Some(m) = users::Entity::find_by_id(id).one(db).await? {
+                            sink.user(m.id, &m.name, m.hair_color.as_deref(), m.created_at);
+                        }
+                    }
+                }
+                (Load1, _) => {
+                    for _ in 0..input.k {
+                        sink_models!(sink, users_1::Entity::find().all(db).await?);
+                    }
+                }
+                (Load100, _) => {
+                    for _ in 0..input.k {
+                        sink_models!(sink, users_100::Entity::find().all(db).await?);
+                    }
+                }
+                (LoadAll, _) => {
+                    for _ in 0..input.k {
+                        sink_models!(sink, users::Entity::find().all(db).await?);
+                    }
+                }
+                (Filter, _) => {
+                    for p in &input.params {
+                        let rows = users::Entity::find()
+                            .filter(users::Column::HairColor.eq(p.text.as_str()))
+                            .order_by_asc(users::Column::Name)
+                            .limit(FILTER_LIMIT as u64)
+                            .offset(p.a as u64)
+                            .all(db)
+                            .await?;
+                        sink_models!(sink, rows);
+                    }
+                }
+                (Paginate, _) => {
+                    for p in &input.params {
+                        let pages = users::Entity::find()
+                            .filter(users::Column::HairColor.eq(p.text.as_str()))
+                            .order_by_asc(users::Column::Id)
+                            .paginate(db, PER_PAGE as u64);
+                        // SeaORM numbers pages from zero.
+                        let items = pages.fetch_page(p.a as u64 - 1).await?;
+                        let total = pages.num_items().await?;
+                        sink_models!(sink, items);
+                        sink.value(total);
+                    }
+                }
+                (InsertOne, Staged::Ins(rows)) => {
+                    for am in rows {
+                        users_ins::Entity::insert(am).exec(db).await?;
+                        sink.value(1);
+                    }
+                }
+                (InsertMany(n), Staged::Ins(rows)) => {
+                    let mut rows = rows.into_iter();
+                    for _ in 0..input.k {
+                        users_ins::Entity::insert_many(rows.by_ref().take(n))
+                            .exec(db)
+                            .await?;
+                        sink.value(n as u64);
+                    }
+                }
+                (BulkLoad, Staged::Ins(rows)) => {
+                    let txn = db.begin().await?;
+                    let len = rows.len();
+                    let mut rows = rows.into_iter();
+                    for _ in 0..len.div_ceil(crate::sql::BULK_CHUNK) {
+                        users_ins::Entity::insert_many(rows.by_ref().take(crate::sql::BULK_CHUNK))
+                            .exec(&txn)
+                            .await?;
+                    }
+                    txn.commit().await?;
+                    sink.value(len as u64);
+                }
+                (TxInserts, Staged::Ins(rows)) => {
+                    let mut rows = rows.into_iter();
+                    for _ in 0..input.k {
+                        let txn = db.begin().await?;
+                        for am in rows.by_ref().take(input.chunk) {
+                            users_ins::Entity::insert(am).exec(&txn).await?;
+                        }
+                        txn.commit().await?;
+                        sink.value(input.chunk as u64);
+                    }
+                }
+                (UpdatePk, Staged::Upd(rows)) => {
+                    for am in rows {
+                        am.update(db).await?;
+                        sink.value(1);
+                    }
+                }
+                (UpdateBulk, _) => {
+                    for p in &input.params {
+                        let done = users_upd::Entity::update_many()
+                            .col_expr(users_upd::Column::HairColor, Expr::value(p.text.clone()))
+                            .filter(users_upd::Column::Id.between(p.a, p.b))
+                            .exec(db)
+                            .await?;
+                        sink.value(done.rows_affected);
+                    }
+                }
+                (DeletePk, _) => {
+                    for r in &input.rows {
+                        let done = users_del::Entity::delete_by_id(r.id).exec(db).await?;
+                        sink.value(done.rows_affected);
+                    }
+                }
+                (DeleteBulk, _) => {
+                    for p in &input.params {
+                        let done = users_del::Entity::delete_many()
+                            .filter(users_del::Column::Id.between(p.a, p.b))
+                            .exec(db)
+                            .await?;
+                        sink.value(done.rows_affected);
+                    }
+                }
+                (Count, _) => {
+                    for p in &input.params {
+                        let n = users::Entity::find()
+                            .filter(users::Column::HairColor.eq(p.text.as_str()))
+                            .count(db)
+                            .await?;
+                        sink.value(n);
+                    }
+                }
+                (Exists, _) => {
+                    for p in &input.params {
+                        let found = users::Entity::find()
+                            .filter(users::Column::HairColor.eq(p.text.as_str()))
+                            .exists(db)
+                            .await?;
+                        sink.value(u64::from(found));
+                    }
+                }
+                (w, _) => anyhow::bail!("{w:?} is not implemented for sea-orm"),
+            }
+            Ok(())
+        })
+    }
+
+    fn concurrent(
+        &mut self,
+        mt: &Runtime,
+        ids: &[Vec<i64>],
+        until: Option<Duration>,
+        sink: &mut Sink,
+    ) -> Result<u64> {
+        let db = match &self.pooled {
+            Some(db) => db.clone(),
+            None => {
+                let opt = options(&self.url, self.tuned, Some(ids.len() as u32));
+                let db = mt.block_on(Database::connect(opt))?;
+                self.pooled = Some(db.clone());
+                db
+            }
+        };
+        let full = sink.is_full();
+        let results = mt.block_on(async move {
+            let tasks: Vec<_> = ids
+                .iter()
+                .cloned()
+                .map(|ids| {
+                    let db = db.clone();
+                    tokio::spawn(async move {
+                        let mut sink = if full { Sink::full() } else { Sink::cheap() };
+                        let started = Instant::now();
+                        let mut done = 0;
+                        while keep_going(done, ids.len(), started, until) {
+                            let id = ids[done % ids.len()];
+                            if let Some(m) = users::Entity::find_by_id(id).one(&db).await? {
+                                sink.user(m.id, &m.name, m.hair_color.as_deref(), m.created_at);
+                            }
+                            done += 1;
+                        }
+                        anyhow::Ok((sink, done as u64))
+                    })
+                })
+                .collect();
+            let mut out = Vec::new();
+            for task in tasks {
+                out.push(task.await??);
+            }
+            anyhow::Ok(out)
+        })?;
+        let mut total = 0;
+        for (task_sink, done) in results {
+            sink.merge(&task_sink);
+            total += done;
+        }
+        Ok(total)
+    }
+
+    fn drop_concurrent(&mut self) {
+        self.pooled = None;
+    }
+}

@@ -1,0 +1,106 @@
+//! What the report header says about the run: machine (CPU model, cores, kernel, CPU affinity),
+//! compiler and profile, and the versions of the compared crates as Cargo.lock resolved them.
+
+mod versions {
+    include!(concat!(env!("OUT_DIR"), "/versions.rs"));
+}
+
+pub use versions::{PROFILE, RUSTC, VERSIONS};
+
+/// The version Cargo.lock resolved for `krate` (`?` if it is not in the lock file).
+pub fn version(krate: &str) -> &'static str {
+    VERSIONS
+        .iter()
+        .find(|(name, _)| *name == krate)
+        .map_or("?", |(_, v)| v)
+}
+
+/// The machine the run happens on.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub kernel: String,
+    /// The CPUs this process may run on, as the kernel lists them (`0-1`).
+    pub affinity: String,
+    /// Whether the affinity excludes some online CPU (the process was pinned, e.g. by taskset).
+    pub pinned: bool,
+    pub memory: String,
+}
+
+impl Machine {
+    pub fn detect() -> Machine {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu = cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')))
+            .map_or_else(|| "unknown CPU".to_owned(), |(_, v)| v.trim().to_owned());
+        let cores = cpuinfo
+            .lines()
+            .filter(|l| l.starts_with("processor"))
+            .count();
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map_or_else(|_| "unknown".to_owned(), |s| s.trim().to_owned());
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let affinity = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .map_or_else(|| "?".to_owned(), |s| s.trim().to_owned());
+        let allowed = cpu_count(&affinity);
+        let online = std::fs::read_to_string("/sys/devices/system/cpu/online")
+            .map(|s| cpu_count(s.trim()))
+            .unwrap_or(cores);
+        let memory = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|m| {
+                m.lines()
+                    .find_map(|l| l.strip_prefix("MemTotal:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+            .map_or_else(
+                || "?".to_owned(),
+                |kb| format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0),
+            );
+        Machine {
+            cpu,
+            cores,
+            kernel,
+            pinned: allowed > 0 && allowed < online,
+            affinity,
+            memory,
+        }
+    }
+
+    /// `pinned to CPUs 1` or `not pinned (CPUs 0-1)`.
+    pub fn pinning(&self) -> String {
+        if self.pinned {
+            format!("pinned to CPUs {}", self.affinity)
+        } else {
+            format!("not pinned (CPUs {})", self.affinity)
+        }
+    }
+}
+
+/// How many CPUs a kernel CPU list (`0-3,6`) names.
+fn cpu_count(list: &str) -> usize {
+    list.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|part| match part.split_once('-') {
+            Some((a, b)) => match (a.trim().parse::<usize>(), b.trim().parse::<usize>()) {
+                (Ok(a), Ok(b)) if b >= a => b - a + 1,
+                _ => 0,
+            },
+            None => usize::from(part.trim().parse::<usize>().is_ok()),
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cpu_lists() {
+        assert_eq!(super::cpu_count("0-1"), 2);
+        assert_eq!(super::cpu_count("1"), 1);
+        assert_eq!(super::cpu_count("0-3,6"), 5);
+    }
+}
