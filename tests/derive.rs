@@ -411,13 +411,13 @@ fn sqlite_ddl() {
     assert_eq!(
         SqliteDialect.create_table(Membership::table()),
         vec![[
-            r#"CREATE TABLE IF NOT EXISTS "membership" ("#,
-            r#"    "user_id" BIGINT NOT NULL,"#,
-            r#"    "group_id" INT NOT NULL,"#,
-            r#"    "invited_by" BIGINT,"#,
-            r#"    PRIMARY KEY ("user_id", "group_id"),"#,
-            r#"    CONSTRAINT "fk_membership_user_id_user" FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE,"#,
-            r#"    CONSTRAINT "fk_membership_invited_by_people" FOREIGN KEY ("invited_by") REFERENCES "people" ("id") ON DELETE SET NULL"#,
+            r#"CREATE TABLE IF NOT EXISTS `membership` ("#,
+            r#"    `user_id` BIGINT NOT NULL,"#,
+            r#"    `group_id` INT NOT NULL,"#,
+            r#"    `invited_by` BIGINT,"#,
+            r#"    PRIMARY KEY (`user_id`, `group_id`),"#,
+            r#"    CONSTRAINT `fk_membership_user_id_user` FOREIGN KEY (`user_id`) REFERENCES `user` (`id`) ON DELETE CASCADE,"#,
+            r#"    CONSTRAINT `fk_membership_invited_by_people` FOREIGN KEY (`invited_by`) REFERENCES `people` (`id`) ON DELETE SET NULL"#,
             r#")"#,
         ]
         .join("\n")]
@@ -426,11 +426,11 @@ fn sqlite_ddl() {
         SqliteDialect.create_table(Person::table()),
         vec![
             [
-                r#"CREATE TABLE IF NOT EXISTS "people" ("#,
-                r#"    "id" INTEGER NOT NULL PRIMARY KEY,"#,
-                r#"    "created_at" DATETIME NOT NULL DEFAULT (CURRENT_TIMESTAMP),"#,
-                r#"    "updated_at" DATETIME NOT NULL,"#,
-                r#"    "name" TEXT NOT NULL"#,
+                r#"CREATE TABLE IF NOT EXISTS `people` ("#,
+                r#"    `id` INTEGER NOT NULL PRIMARY KEY,"#,
+                r#"    `created_at` DATETIME NOT NULL DEFAULT (CURRENT_TIMESTAMP),"#,
+                r#"    `updated_at` DATETIME NOT NULL,"#,
+                r#"    `name` TEXT NOT NULL"#,
                 r#")"#,
             ]
             .join("\n")

@@ -42,7 +42,7 @@ pub enum Error {
     #[error("{0}")]
     Schema(SchemaErrors),
     /// The database returned an error.
-    #[error("bind {bind}: {action}: {source}")]
+    #[error("bind {bind}: {action}: {}", describe(source))]
     Database {
         /// The bind the statement ran on.
         bind: String,
@@ -104,6 +104,22 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+}
+
+/// The driver's error in words. An error the database returned shows its message and SQLSTATE
+/// (sqlx's own text appends the line of PostgreSQL's C source that raised it, which tells the
+/// reader nothing); a pool that gave up waiting says what that usually means.
+fn describe(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(db) => match db.code() {
+            Some(code) => format!("{} (SQLSTATE {code})", db.message()),
+            None => db.message().to_owned(),
+        },
+        sqlx::Error::PoolTimedOut => "no connection within the acquire timeout: the server is \
+             down or unreachable, or every connection of the pool stayed busy"
+            .to_owned(),
+        other => other.to_string(),
+    }
 }
 
 /// Every problem `create_all`/`drop_all` found before running any statement.

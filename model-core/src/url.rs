@@ -100,7 +100,8 @@ fn redact(raw: &str) -> String {
 /// percent-encoded may hold `@`, `/`, `?` or `#`, so the userinfo ends at the *last* `@` that
 /// is followed by something host-like; in doubt more is hidden, never less.
 fn password_range(raw: &str) -> Option<std::ops::Range<usize>> {
-    let start = raw.find("://")? + 3;
+    // Without `//` (a malformed URL) the userinfo may start the text: hide from its first `:`.
+    let start = raw.find("://").map_or(0, |i| i + 3);
     let rest = &raw[start..];
     let at = rest
         .char_indices()

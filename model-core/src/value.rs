@@ -44,6 +44,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// Whether this is a floating-point NaN, which not every backend can store.
+    pub fn is_nan(&self) -> bool {
+        match self {
+            Value::Real(v) => v.is_nan(),
+            Value::Double(v) => v.is_nan(),
+            _ => false,
+        }
+    }
+
     /// Whether this is the zero value of its type (`0`, `""`, `false`, empty bytes, NULL, the
     /// Unix epoch, the nil UUID, JSON null): what an unset field of a row holds, so `insert`
     /// applies the column's default instead.

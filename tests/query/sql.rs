@@ -47,7 +47,7 @@ fn mysql_and_sqlite_lowercase_for_ilike_and_need_a_limit_before_offset() {
     );
     let (sql, _) = query.to_sql(&SqliteDialect);
     assert!(
-        sql.ends_with(r#"WHERE (LOWER("name") LIKE LOWER(?) ESCAPE '!') LIMIT -1 OFFSET ?"#),
+        sql.ends_with("WHERE (LOWER(`name`) LIKE LOWER(?) ESCAPE '!') LIMIT -1 OFFSET ?"),
         "{sql}"
     );
 }

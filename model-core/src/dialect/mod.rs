@@ -68,6 +68,11 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         true
     }
 
+    /// The statement that opens a transaction.
+    fn begin_transaction(&self) -> &'static str {
+        "BEGIN"
+    }
+
     /// Whether `INSERT`/`UPDATE ... RETURNING` gives back the written row (PostgreSQL, SQLite);
     /// elsewhere the row is read again by primary key.
     fn supports_returning(&self) -> bool {

@@ -1,7 +1,7 @@
-//! SQLite: double-quoted identifiers, `?` placeholders, type names that sqlx maps back to the
+//! SQLite: backquoted identifiers, `?` placeholders, type names that sqlx maps back to the
 //! right affinity, and `INTEGER PRIMARY KEY` for generated ids (the rowid alias).
 
-use super::{AutoincrementSql, Dialect};
+use super::{AutoincrementSql, Dialect, push_quoted};
 use crate::meta::{ColumnDef, SqlType};
 use crate::url::Backend;
 
@@ -12,6 +12,21 @@ pub struct SqliteDialect;
 impl Dialect for SqliteDialect {
     fn backend(&self) -> Backend {
         Backend::Sqlite
+    }
+
+    /// Backquotes, not the standard double quotes: SQLite reads a double-quoted name that
+    /// matches no column as a string literal, so a model that drifted from its table would
+    /// silently compare against a constant (or index one) instead of failing. A backquoted
+    /// name is always an identifier.
+    fn push_ident(&self, out: &mut String, ident: &str) {
+        push_quoted(out, ident, '`');
+    }
+
+    /// `IMMEDIATE` takes the write lock at once, waiting for it under the busy timeout. A
+    /// deferred transaction that reads and then writes cannot wait: when another connection
+    /// wrote in between, SQLite fails the write at once with "database is locked".
+    fn begin_transaction(&self) -> &'static str {
+        "BEGIN IMMEDIATE"
     }
 
     fn column_type(&self, column: &ColumnDef, _keyed: bool) -> String {

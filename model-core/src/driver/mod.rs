@@ -7,6 +7,7 @@
 //! supplies what differs ([`SqlxBackend`]: connect options, binding of values) and its
 //! `*Field` trait, the sqlx decoding bounds that [`FieldType`](crate::FieldType) requires.
 
+mod health;
 mod mysql;
 mod postgres;
 mod sqlite;
@@ -27,6 +28,7 @@ use crate::record::Instrument;
 use crate::row::{DecodeError, RowReader};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
+use health::{Health, is_connection_lost};
 
 /// What a driver can fail with: the database's error, or a row that does not decode.
 #[derive(Debug)]
@@ -39,6 +41,37 @@ impl From<sqlx::Error> for DriverError {
     fn from(error: sqlx::Error) -> Self {
         DriverError::Sql(error)
     }
+}
+
+/// The sqlx error inside a driver's error, if there is one.
+trait SqlxCause {
+    fn sqlx_cause(&self) -> Option<&sqlx::Error>;
+}
+
+impl SqlxCause for sqlx::Error {
+    fn sqlx_cause(&self) -> Option<&sqlx::Error> {
+        Some(self)
+    }
+}
+
+impl SqlxCause for DriverError {
+    fn sqlx_cause(&self) -> Option<&sqlx::Error> {
+        match self {
+            DriverError::Sql(error) => Some(error),
+            DriverError::Decode(_) => None,
+        }
+    }
+}
+
+impl SqlxCause for ScriptError {
+    fn sqlx_cause(&self) -> Option<&sqlx::Error> {
+        Some(&self.source)
+    }
+}
+
+/// Whether a failed read may be run again: its connection died, so it never took effect.
+fn lost<T, E: SqlxCause>(result: &Result<T, E>) -> bool {
+    matches!(result, Err(e) if e.sqlx_cause().is_some_and(is_connection_lost))
 }
 
 /// What a write reported.
@@ -99,6 +132,7 @@ pub(crate) struct EngineTx {
     kind: TxKind,
     label: Arc<str>,
     instrument: Arc<Instrument>,
+    health: Arc<Health>,
 }
 
 enum TxKind {
@@ -171,6 +205,9 @@ impl EngineTx {
             TxKind::Postgres(tx) => tx_execute::<postgres::PgBackend>(tx, sql, args).await,
             TxKind::MySql(tx) => tx_execute::<mysql::MySqlBackend>(tx, sql, args).await,
         };
+        if let Err(error) = &result {
+            self.health.observe(error);
+        }
         self.instrument
             .finish(started, &self.label, sql, args, result.is_ok());
         result
@@ -187,6 +224,9 @@ impl EngineTx {
             TxKind::Postgres(tx) => tx_fetch_all::<postgres::PgBackend, M>(tx, sql, args).await,
             TxKind::MySql(tx) => tx_fetch_all::<mysql::MySqlBackend, M>(tx, sql, args).await,
         };
+        if let Err(DriverError::Sql(error)) = &result {
+            self.health.observe(error);
+        }
         self.instrument
             .finish(started, &self.label, sql, args, result.is_ok());
         result
@@ -195,6 +235,9 @@ impl EngineTx {
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
         let started = self.instrument.start();
         let result = dispatch_tx!(self.kind, tx => tx.commit().await);
+        if let Err(error) = &result {
+            self.health.observe(error);
+        }
         self.instrument
             .finish(started, &self.label, "COMMIT", &[], result.is_ok());
         result
@@ -246,6 +289,7 @@ pub(crate) struct Engine {
     kind: Kind,
     label: Arc<str>,
     instrument: Arc<Instrument>,
+    health: Arc<Health>,
 }
 
 #[derive(Debug)]
@@ -265,11 +309,17 @@ macro_rules! dispatch {
     };
 }
 
-/// Times `$call` (an expression returning a `Result`) and echoes/records it.
+/// Times `$call` (an expression returning a `Result`), echoes/records it, and tells the
+/// bind's [`Health`] when it found its connection dead.
 macro_rules! watched {
     ($engine:expr, $sql:expr, $args:expr, $call:expr) => {{
         let started = $engine.instrument.start();
         let result = $call;
+        if let Err(error) = &result
+            && let Some(error) = SqlxCause::sqlx_cause(error)
+        {
+            $engine.health.observe(error);
+        }
         $engine
             .instrument
             .finish(started, &$engine.label, $sql, $args, result.is_ok());
@@ -286,15 +336,17 @@ impl Engine {
         label: &str,
         instrument: Arc<Instrument>,
     ) -> Result<Engine, sqlx::Error> {
+        let health = Arc::new(Health::new());
         let kind = match backend {
-            Backend::Sqlite => Kind::Sqlite(SqlxDriver::connect_lazy(url, pool)?),
-            Backend::Postgres => Kind::Postgres(SqlxDriver::connect_lazy(url, pool)?),
-            Backend::MySql => Kind::MySql(SqlxDriver::connect_lazy(url, pool)?),
+            Backend::Sqlite => Kind::Sqlite(SqlxDriver::connect_lazy(url, pool, &health)?),
+            Backend::Postgres => Kind::Postgres(SqlxDriver::connect_lazy(url, pool, &health)?),
+            Backend::MySql => Kind::MySql(SqlxDriver::connect_lazy(url, pool, &health)?),
         };
         Ok(Engine {
             kind,
             label: label.into(),
             instrument,
+            health,
         })
     }
 
@@ -315,13 +367,35 @@ impl Engine {
         )
     }
 
+    /// [`fetch_all`](Self::fetch_all) for a `SELECT`, run once more on another connection when
+    /// the first one turned out dead: a read that never reached the server is safe to repeat.
+    pub(crate) async fn read_all<M: ColumnGroup>(
+        &self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<Vec<M>, DriverError> {
+        let result = self.fetch_all(sql, args).await;
+        if lost(&result) {
+            return self.fetch_all(sql, args).await;
+        }
+        result
+    }
+
+    /// Runs a `SELECT` returning one integer (a count); retried like [`read_all`](Self::read_all).
     pub(crate) async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error> {
-        watched!(
-            self,
-            sql,
-            args,
-            dispatch!(self, d => d.fetch_i64(sql, args).await)
-        )
+        let once = || async {
+            watched!(
+                self,
+                sql,
+                args,
+                dispatch!(self, d => d.fetch_i64(sql, args).await)
+            )
+        };
+        let result = once().await;
+        if lost(&result) {
+            return once().await;
+        }
+        result
     }
 
     pub(crate) async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error> {
@@ -357,13 +431,21 @@ impl Engine {
         result
     }
 
+    /// Runs a catalog query returning one text column; retried like [`read_all`](Self::read_all).
     pub(crate) async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error> {
-        watched!(
-            self,
-            sql,
-            &[],
-            dispatch!(self, d => d.fetch_strings(sql).await)
-        )
+        let once = || async {
+            watched!(
+                self,
+                sql,
+                &[],
+                dispatch!(self, d => d.fetch_strings(sql).await)
+            )
+        };
+        let result = once().await;
+        if lost(&result) {
+            return once().await;
+        }
+        result
     }
 
     /// A DDL script, recorded as one entry (statements joined by `;`).
@@ -394,16 +476,20 @@ impl Engine {
     pub(crate) async fn begin(&self) -> Result<EngineTx, sqlx::Error> {
         let started = self.instrument.start();
         let kind = match &self.kind {
-            Kind::Sqlite(d) => d.pool.begin().await.map(TxKind::Sqlite),
-            Kind::Postgres(d) => d.pool.begin().await.map(TxKind::Postgres),
-            Kind::MySql(d) => d.pool.begin().await.map(TxKind::MySql),
+            Kind::Sqlite(d) => d.begin().await.map(TxKind::Sqlite),
+            Kind::Postgres(d) => d.begin().await.map(TxKind::Postgres),
+            Kind::MySql(d) => d.begin().await.map(TxKind::MySql),
         };
+        if let Err(error) = &kind {
+            self.health.observe(error);
+        }
         self.instrument
             .finish(started, &self.label, "BEGIN", &[], kind.is_ok());
         Ok(EngineTx {
             kind: kind?,
             label: self.label.clone(),
             instrument: self.instrument.clone(),
+            health: self.health.clone(),
         })
     }
 }
@@ -446,7 +532,11 @@ impl<B: SqlxBackend> fmt::Debug for SqlxDriver<B> {
 }
 
 impl<B: SqlxBackend> SqlxDriver<B> {
-    fn connect_lazy(url: &DatabaseUrl, config: &PoolConfig) -> Result<Self, sqlx::Error> {
+    fn connect_lazy(
+        url: &DatabaseUrl,
+        config: &PoolConfig,
+        health: &Arc<Health>,
+    ) -> Result<Self, sqlx::Error> {
         let connect = B::connect_options(url)?;
         let config = B::adjust_pool(config.clone(), url);
         let mut options = sqlx::pool::PoolOptions::<B::Db>::new()
@@ -463,9 +553,11 @@ impl<B: SqlxBackend> SqlxDriver<B> {
             PrePing::Always => options = options.test_before_acquire(true),
             PrePing::IdleLongerThan(threshold) => {
                 // A failed ping makes sqlx discard the connection and hand out (or open) another.
+                let health = health.clone();
                 options = options.before_acquire(move |conn, meta| {
+                    let suspect = meta.idle_for > threshold || health.suspects(meta.age);
                     Box::pin(async move {
-                        if meta.idle_for > threshold {
+                        if suspect {
                             conn.ping().await?;
                         }
                         Ok(true)
@@ -476,6 +568,13 @@ impl<B: SqlxBackend> SqlxDriver<B> {
         Ok(SqlxDriver {
             pool: options.connect_lazy_with(connect),
         })
+    }
+
+    /// A transaction on a pooled connection, opened the backend's way.
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, B::Db>, sqlx::Error> {
+        self.pool
+            .begin_with(sqlx::AssertSqlSafe(B::DIALECT.begin_transaction()))
+            .await
     }
 }
 
@@ -515,7 +614,7 @@ where
     }
 
     async fn execute_all(&self, statements: &[(String, Vec<Value>)]) -> Result<u64, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut affected = 0;
         for (sql, args) in statements {
             let result = match B::arguments(args) {
@@ -564,7 +663,7 @@ where
     ) -> Result<(), ScriptError> {
         let fail = |statement| move |source| ScriptError { statement, source };
         if transactional {
-            let mut tx = self.pool.begin().await.map_err(fail(0))?;
+            let mut tx = self.begin().await.map_err(fail(0))?;
             for (i, sql) in statements.iter().enumerate() {
                 if let Err(source) = tx.execute(sqlx::AssertSqlSafe(sql.as_str())).await {
                     // Dropping `tx` would roll back too; doing it here surfaces the rollback.

@@ -2,8 +2,12 @@
 //! closed: each new connection to `sqlite::memory:` would see its own empty database.
 
 use std::str::FromStr;
+use std::time::Duration;
 
-use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnectOptions, SqliteQueryResult, SqliteRow};
+use sqlx::sqlite::{
+    Sqlite, SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqliteQueryResult, SqliteRow,
+    SqliteSynchronous,
+};
 
 use super::{Executed, SqlxBackend, bind_values, row_reader};
 use crate::config::{PoolConfig, PrePing};
@@ -26,10 +30,15 @@ impl SqlxBackend for SqliteBackend {
     const DIALECT: &'static dyn Dialect = &SqliteDialect;
 
     fn connect_options(url: &DatabaseUrl) -> Result<SqliteConnectOptions, sqlx::Error> {
-        Ok(SqliteConnectOptions::from_str(url.expose())?
+        let (rest, pragmas) = split_pragmas(url.expose());
+        let mut options = SqliteConnectOptions::from_str(&rest)?
             // A file that does not exist yet is created, as Flask-SQLAlchemy does.
             .create_if_missing(true)
-            .foreign_keys(true))
+            .foreign_keys(true);
+        for (key, value) in pragmas {
+            options = apply_pragma(options, key, value)?;
+        }
+        Ok(options)
     }
 
     /// There is no server to go away, so no pinging; and an in-memory database must keep its
@@ -49,6 +58,13 @@ impl SqlxBackend for SqliteBackend {
     }
 
     fn arguments(args: &[Value]) -> Result<SqliteArguments, sqlx::Error> {
+        if args.iter().any(Value::is_nan) {
+            // SQLite binds NaN as NULL: refused, rather than a NOT NULL error that points
+            // elsewhere, or a nullable column that silently reads back None.
+            return Err(sqlx::Error::Encode(
+                "SQLite cannot store or compare NaN (it would become NULL)".into(),
+            ));
+        }
         bind_values!(SqliteArguments, args, |out, _| out.add(None::<i64>))
     }
 
@@ -57,5 +73,84 @@ impl SqlxBackend for SqliteBackend {
             rows_affected: result.rows_affected(),
             last_insert_id: Some(result.last_insert_rowid()),
         }
+    }
+}
+
+/// Query parameters that set a per-connection pragma. sqlx's URL parser refuses them, but they
+/// belong in the URL: a deployment switches a file database to WAL by changing `DATABASE_URL`.
+const PRAGMA_PARAMS: [&str; 3] = ["journal_mode", "synchronous", "busy_timeout"];
+
+/// Splits the pragma parameters off a SQLite URL; the rest goes to sqlx unchanged.
+fn split_pragmas(url: &str) -> (String, Vec<(&str, &str)>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), Vec::new());
+    };
+    let mut kept = Vec::new();
+    let mut pragmas = Vec::new();
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if PRAGMA_PARAMS.contains(&key) {
+            pragmas.push((key, value));
+        } else {
+            kept.push(pair);
+        }
+    }
+    let rest = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (rest, pragmas)
+}
+
+fn apply_pragma(
+    options: SqliteConnectOptions,
+    key: &str,
+    value: &str,
+) -> Result<SqliteConnectOptions, sqlx::Error> {
+    let invalid = |expected: &str| {
+        sqlx::Error::Configuration(
+            format!("invalid value {value:?} for `{key}` in the SQLite URL; expected {expected}")
+                .into(),
+        )
+    };
+    Ok(match key {
+        "journal_mode" => options.journal_mode(
+            SqliteJournalMode::from_str(value)
+                .map_err(|_| invalid("delete, truncate, persist, memory, wal or off"))?,
+        ),
+        "synchronous" => options.synchronous(
+            SqliteSynchronous::from_str(value)
+                .map_err(|_| invalid("off, normal, full or extra"))?,
+        ),
+        _ => options.busy_timeout(Duration::from_millis(
+            value
+                .parse()
+                .map_err(|_| invalid("a number of milliseconds"))?,
+        )),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_pragmas;
+
+    #[test]
+    fn pragma_parameters_are_split_off_and_the_rest_kept() {
+        assert_eq!(
+            split_pragmas("sqlite://app.db?mode=rwc&journal_mode=wal&synchronous=normal"),
+            (
+                "sqlite://app.db?mode=rwc".to_owned(),
+                vec![("journal_mode", "wal"), ("synchronous", "normal")]
+            )
+        );
+        assert_eq!(
+            split_pragmas("sqlite::memory:"),
+            ("sqlite::memory:".to_owned(), vec![])
+        );
+        assert_eq!(
+            split_pragmas("sqlite://a.db?busy_timeout=250"),
+            ("sqlite://a.db".to_owned(), vec![("busy_timeout", "250")])
+        );
     }
 }

@@ -182,7 +182,7 @@ impl<M: Model> Select<M> {
             let bind = bind_of::<M>(db)?;
             let (sql, values) = self.to_sql(bind.engine.dialect());
             bind.engine
-                .fetch_all::<M>(&sql, &values)
+                .read_all::<M>(&sql, &values)
                 .await
                 .map_err(|e| driver_error::<M>(bind, e))
         })
