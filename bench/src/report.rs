@@ -66,7 +66,7 @@ fn rate(per_s: f64) -> String {
     }
 }
 
-fn find<'a>(outcome: &'a Outcome, key: Key) -> Option<&'a Cell> {
+fn find(outcome: &Outcome, key: Key) -> Option<&Cell> {
     outcome.cells.iter().find(|c| c.key == key)
 }
 

@@ -59,19 +59,19 @@ struct Prepared {
 impl Prepared {
     async fn new(client: &Client, sql: &Sql) -> Result<Prepared> {
         Ok(Prepared {
-            get: client.prepare(&sql.get).await?,
-            load_1: client.prepare(&sql.load_1).await?,
-            load_100: client.prepare(&sql.load_100).await?,
-            load_all: client.prepare(&sql.load_all).await?,
-            filter: client.prepare(&sql.filter).await?,
-            page: client.prepare(&sql.page).await?,
-            count: client.prepare(&sql.count).await?,
-            exists: client.prepare(&sql.exists).await?,
-            insert_one: client.prepare(&sql.insert_one).await?,
-            update_pk: client.prepare(&sql.update_pk).await?,
-            update_bulk: client.prepare(&sql.update_bulk).await?,
-            delete_pk: client.prepare(&sql.delete_pk).await?,
-            delete_bulk: client.prepare(&sql.delete_bulk).await?,
+            get: client.prepare(sql.get).await?,
+            load_1: client.prepare(sql.load_1).await?,
+            load_100: client.prepare(sql.load_100).await?,
+            load_all: client.prepare(sql.load_all).await?,
+            filter: client.prepare(sql.filter).await?,
+            page: client.prepare(sql.page).await?,
+            count: client.prepare(sql.count).await?,
+            exists: client.prepare(sql.exists).await?,
+            insert_one: client.prepare(sql.insert_one).await?,
+            update_pk: client.prepare(sql.update_pk).await?,
+            update_bulk: client.prepare(sql.update_bulk).await?,
+            delete_pk: client.prepare(sql.delete_pk).await?,
+            delete_bulk: client.prepare(sql.delete_bulk).await?,
         })
     }
 }
@@ -318,7 +318,7 @@ impl Contender for TokioPostgres {
         let (pool, results) = mt.block_on(async move {
             while pool.len() < ids.len() {
                 let client = connect(&url).await?;
-                let stmt = client.prepare(&get).await?;
+                let stmt = client.prepare(get).await?;
                 pool.push((client, stmt));
             }
             let tasks: Vec<_> = pool

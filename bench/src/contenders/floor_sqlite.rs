@@ -97,7 +97,7 @@ impl Contender for Rusqlite {
         match w {
             GetPk => {
                 for &id in &input.ids {
-                    let mut stmt = self.conn.prepare_cached(&self.sql.get)?;
+                    let mut stmt = self.conn.prepare_cached(self.sql.get)?;
                     if let Some(u) = stmt.query_row([id], user).optional()? {
                         sink.row(&u);
                     }
@@ -125,7 +125,7 @@ impl Contender for Rusqlite {
                         .collect::<rusqlite::Result<Vec<Row>>>()?;
                     rows.iter().for_each(|r| sink.row(r));
                     if w == Paginate {
-                        let mut stmt = self.conn.prepare_cached(&self.sql.count)?;
+                        let mut stmt = self.conn.prepare_cached(self.sql.count)?;
                         let total: i64 = stmt.query_row([&p.text], |r| r.get(0))?;
                         sink.value(total as u64);
                     }
@@ -133,7 +133,7 @@ impl Contender for Rusqlite {
             }
             InsertOne => {
                 for row in &input.rows {
-                    let mut stmt = self.conn.prepare_cached(&self.sql.insert_one)?;
+                    let mut stmt = self.conn.prepare_cached(self.sql.insert_one)?;
                     let n = stmt.execute(params![row.name, row.hair_color, row.created_at])?;
                     sink.value(n as u64);
                 }
@@ -168,7 +168,7 @@ impl Contender for Rusqlite {
                 for chunk in input.rows.chunks(input.chunk) {
                     let tx = self.conn.transaction()?;
                     for row in chunk {
-                        let mut stmt = tx.prepare_cached(&self.sql.insert_one)?;
+                        let mut stmt = tx.prepare_cached(self.sql.insert_one)?;
                         stmt.execute(params![row.name, row.hair_color, row.created_at])?;
                     }
                     tx.commit()?;
@@ -177,7 +177,7 @@ impl Contender for Rusqlite {
             }
             UpdatePk => {
                 for row in &input.rows {
-                    let mut stmt = self.conn.prepare_cached(&self.sql.update_pk)?;
+                    let mut stmt = self.conn.prepare_cached(self.sql.update_pk)?;
                     let n =
                         stmt.execute(params![row.name, row.hair_color, row.created_at, row.id])?;
                     sink.value(n as u64);
@@ -185,32 +185,32 @@ impl Contender for Rusqlite {
             }
             UpdateBulk => {
                 for p in &input.params {
-                    let mut stmt = self.conn.prepare_cached(&self.sql.update_bulk)?;
+                    let mut stmt = self.conn.prepare_cached(self.sql.update_bulk)?;
                     sink.value(stmt.execute(params![p.text, p.a, p.b])? as u64);
                 }
             }
             DeletePk => {
                 for row in &input.rows {
-                    let mut stmt = self.conn.prepare_cached(&self.sql.delete_pk)?;
+                    let mut stmt = self.conn.prepare_cached(self.sql.delete_pk)?;
                     sink.value(stmt.execute([row.id])? as u64);
                 }
             }
             DeleteBulk => {
                 for p in &input.params {
-                    let mut stmt = self.conn.prepare_cached(&self.sql.delete_bulk)?;
+                    let mut stmt = self.conn.prepare_cached(self.sql.delete_bulk)?;
                     sink.value(stmt.execute([p.a, p.b])? as u64);
                 }
             }
             Count => {
                 for p in &input.params {
-                    let mut stmt = self.conn.prepare_cached(&self.sql.count)?;
+                    let mut stmt = self.conn.prepare_cached(self.sql.count)?;
                     let n: i64 = stmt.query_row([&p.text], |r| r.get(0))?;
                     sink.value(n as u64);
                 }
             }
             Exists => {
                 for p in &input.params {
-                    let mut stmt = self.conn.prepare_cached(&self.sql.exists)?;
+                    let mut stmt = self.conn.prepare_cached(self.sql.exists)?;
                     let found: bool = stmt.query_row([&p.text], |r| r.get(0))?;
                     sink.value(u64::from(found));
                 }
@@ -259,7 +259,7 @@ impl Contender for Rusqlite {
                         let mut done = 0;
                         while keep_going(done, ids.len(), started, until) {
                             let id = ids[done % ids.len()];
-                            let mut stmt = conn.prepare_cached(&sql)?;
+                            let mut stmt = conn.prepare_cached(sql)?;
                             if let Some(u) = stmt.query_row([id], user).optional()? {
                                 sink.row(&u);
                             }

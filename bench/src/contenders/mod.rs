@@ -141,6 +141,6 @@ pub trait Admin {
 pub fn keep_going(done: usize, len: usize, started: Instant, until: Option<Duration>) -> bool {
     match until {
         None => done < len,
-        Some(limit) => done % 16 != 0 || started.elapsed() < limit,
+        Some(limit) => !done.is_multiple_of(16) || started.elapsed() < limit,
     }
 }
