@@ -296,6 +296,8 @@ def main_rs(way: str, n: int, w: int) -> str:
     if way == "diesel":
         calls = "".join(f"        rows += models::{m}::all(&mut conn)?.len();\n" for m in mods)
         return f"""\
+#![allow(dead_code)] // fields are never read back; the same for all four ways
+
 mod models;
 mod schema;
 
@@ -326,6 +328,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {{
     cond = ("if std::env::var_os(\"DATABASE_URL\").is_some()" if way == "ours"
             else "if let Ok(url) = std::env::var(\"DATABASE_URL\")")
     return f"""\
+#![allow(dead_code)] // fields are never read back; the same for all four ways
+
 mod models;
 
 #[tokio::main(flavor = "current_thread")]
@@ -502,44 +506,54 @@ def measure_way(runner: Runner, way: str, opts, res: dict) -> None:
 
     # (a) clean build, dependencies included
     times, crates = [], None
-    for k in range(opts.clean_runs):
+    for k in range(opts.clean_runs if "a" in opts.steps else 0):
         runner.run(way, ["cargo", "clean"], proj, target, "clean")
         dt, err = runner.run(way, build, proj, target, f"(a) clean build {k + 1}")
         times.append(dt)
         if crates is None:
             crates = count_compiled(err)
-    res["clean_build"] = {"runs_s": times, "median_s": median(times), "crates_compiled": crates}
-    print(f"   (a) clean build {median(times):.1f}s, {crates} crates", file=sys.stderr)
+    if times:
+        res["clean_build"] = {"runs_s": times, "median_s": median(times),
+                              "crates_compiled": crates}
+        print(f"   (a) clean build {median(times):.1f}s, {crates} crates", file=sys.stderr)
+    else:
+        runner.run(way, build, proj, target, "build (no clean build measured)")
+    exe = target / "debug" / f"bench_{way}"
+    if exe.exists():
+        res["binary_bytes"] = exe.stat().st_size
 
     # (b) incremental build after touching one model file
     f = touched_file(proj, n)
     res["touched_file"] = str(f.relative_to(proj))
     k = 0
-    for _ in range(opts.warmup):
+    for _ in range(opts.warmup if "b" in opts.steps else 0):
         k += 1
         touch(f, k)
         runner.run(way, build, proj, target, "(b) warm-up")
     times = []
-    for r in range(opts.runs):
+    for r in range(opts.runs if "b" in opts.steps else 0):
         k += 1
         touch(f, k)
         times.append(runner.run(way, build, proj, target, f"(b) incremental build {r + 1}")[0])
-    res["incremental_build"] = {"runs_s": times, "median_s": median(times)}
-    print(f"   (b) incremental build {median(times):.2f}s", file=sys.stderr)
+    if times:
+        res["incremental_build"] = {"runs_s": times, "median_s": median(times)}
+        print(f"   (b) incremental build {median(times):.2f}s", file=sys.stderr)
 
     # (c) cargo check after touching one model file (first check builds the deps' metadata)
-    runner.run(way, ["cargo", "check"], proj, target, "(c) initial check")
-    for _ in range(opts.warmup):
+    if "c" in opts.steps:
+        runner.run(way, ["cargo", "check"], proj, target, "(c) initial check")
+    for _ in range(opts.warmup if "c" in opts.steps else 0):
         k += 1
         touch(f, k)
         runner.run(way, ["cargo", "check"], proj, target, "(c) warm-up")
     times = []
-    for r in range(opts.runs):
+    for r in range(opts.runs if "c" in opts.steps else 0):
         k += 1
         touch(f, k)
         times.append(runner.run(way, ["cargo", "check"], proj, target, f"(c) check {r + 1}")[0])
-    res["incremental_check"] = {"runs_s": times, "median_s": median(times)}
-    print(f"   (c) check {median(times):.2f}s", file=sys.stderr)
+    if times:
+        res["incremental_check"] = {"runs_s": times, "median_s": median(times)}
+        print(f"   (c) check {median(times):.2f}s", file=sys.stderr)
 
     # generated code volume of the app crate
     if opts.expand:
@@ -552,12 +566,13 @@ def measure_way(runner: Runner, way: str, opts, res: dict) -> None:
             print(f"   expanded: failed: {e}", file=sys.stderr)
 
     # (d) the app crate's own build time against model count
-    if opts.sizes:
+    if opts.sizes and "d" in opts.steps:
         points, per_size = [], {}
         for m in opts.sizes:
             p = base / f"n{m}"
             generate(way, m, p, opts)
-            shutil.copy(lock, p / "Cargo.lock")
+            if p != proj:
+                shutil.copy(lock, p / "Cargo.lock")
             runner.run(way, build, p, target, f"(d) n={m} warm-up")
             times = []
             for r in range(opts.slope_runs):
@@ -652,13 +667,18 @@ def markdown(report: dict) -> str:
     L.append("")
     L.append(f"- Machine: {meta['cpu']}, {meta['cores']} cores; load average at start "
              f"{' / '.join(f'{x:.2f}' for x in meta['loadavg_start'])}"
-             + (" (**not idle: timings are not valid**)" if meta["loadavg_start"][0] > 0.5 else ""))
+             + (" (**not idle: timings are not valid**)" if meta["loadavg_start"][0] > 0.5 else "")
+             + f"; at the end {' / '.join(f'{x:.2f}' for x in meta['loadavg_end'])}")
     rustc = meta["toolchain"]["rustc"].splitlines()
     L.append(f"- Toolchain: {rustc[0] if rustc else '?'}; {meta['toolchain']['cargo']}; "
              "cargo's default `[profile.dev]`, default `CARGO_INCREMENTAL`"
              + (f"; builds under `nice -n {o['nice']}`" if o["nice"] else ""))
-    L.append(f"- Runs: (a) {o['clean_runs']} clean build(s); (b) and (c) median of {o['runs']} after "
-             f"{o['warmup']} warm-up, each run appends a comment to one model file; "
+    L.append("- Runs: "
+             + (f"(a) {o['clean_runs']} clean build(s); " if "a" in o["steps"] else
+                "(a) not measured; ")
+             + (f"(b) and (c) median of {o['runs']} after {o['warmup']} warm-up, each run "
+                "appends a comment to one model file; "
+                if {"b", "c"} & set(o["steps"]) else "(b), (c) not measured; ")
              + (f"(d) median of {o['slope_runs']} builds of the app crate alone "
                 f"(`cargo clean -p`), for {', '.join(map(str, o['sizes']))} models"
                 if o["sizes"] else "(d) not measured"))
@@ -692,6 +712,8 @@ def markdown(report: dict) -> str:
     if o["sizes"]:
         row("(d) slope, ms per model",
             [cell(w, "crate_build", "slope_ms_per_model", fmt=lambda v: f"{v:.0f}") for w in ways])
+    row("debug binary size", [cell(w, "binary_bytes", fmt=lambda v: f"{v / 2**20:.1f} MiB")
+                              for w in ways])
     row("source lines (app, all files)", [cell(w, "source", "lines", fmt=str) for w in ways])
     row("source lines per model file", [cell(w, "source", "per_model_file", fmt=str) for w in ways])
     row("macro-expanded lines (app crate)", [cell(w, "expanded", "lines", fmt=str) for w in ways])
@@ -759,6 +781,9 @@ def parse_args(argv):
     ap.add_argument("--slope-runs", type=int, default=3, help="builds per size for (d) (3)")
     ap.add_argument("--sizes", default="10,20,50", help="model counts for (d), comma-separated")
     ap.add_argument("--no-slope", action="store_true", help="skip (d)")
+    ap.add_argument("--steps", default="a,b,c,d",
+                    help="which of the measurements a,b,c,d to take (default all; skipping a "
+                         "reuses the target dirs as they are)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed runs before (b) and (c) (1)")
     ap.add_argument("--ways", default=",".join(WAYS), help=f"subset of {','.join(WAYS)}")
     ap.add_argument("--quick", action="store_true",
@@ -780,6 +805,13 @@ def parse_args(argv):
     opts = ap.parse_args(argv)
     if opts.quick:
         opts.models, opts.runs, opts.clean_runs, opts.no_slope = 3, 1, 1, True
+    opts.steps = {x.strip() for x in opts.steps.split(",") if x.strip()}
+    if not opts.steps <= set("abcd"):
+        ap.error("--steps takes a subset of a,b,c,d")
+    if "d" not in opts.steps:
+        opts.no_slope = True
+    if opts.no_slope:
+        opts.steps.discard("d")
     opts.sizes = [] if opts.no_slope else [int(x) for x in opts.sizes.split(",") if x.strip()]
     opts.ways = [w.strip() for w in opts.ways.split(",") if w.strip()]
     bad = [w for w in opts.ways if w not in WAYS]
@@ -830,8 +862,13 @@ def main(argv=None) -> int:
         except StepFailed as e:
             print(f"!! {way} failed: {e}", file=sys.stderr)
             results[way]["error"] = str(e)
+        except Exception as e:  # a bug here must not lose the other ways' numbers
+            import traceback
+            traceback.print_exc()
+            results[way]["error"] = f"{type(e).__name__}: {e}"
     meta["loadavg_end"] = list(os.getloadavg())
-    options = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()}
+    options = {k: (str(v) if isinstance(v, Path) else sorted(v) if isinstance(v, set) else v)
+               for k, v in vars(opts).items()}
     report = {"meta": meta, "options": options, "results": results}
     report["ratios"] = ratios(results)
     report["lock_differences"] = lock_differences(results)
