@@ -1,1 +1,246 @@
-fn main() {}
+//! divan micro-benchmarks of model-core's CPU-only paths, with allocation counts:
+//!
+//! - `render_select`: building a filtered, ordered, limited query and rendering it to SQL
+//!   (`Select::to_sql`) for each dialect;
+//! - `render_insert`: turning a model into its bound values (`ColumnGroup::push_values`) and
+//!   writing the INSERT text with the dialect's quoting and placeholders. model-core has no
+//!   public way to render an INSERT, so this mirrors what `db.insert` does internally;
+//! - `insert_one`: `db.insert` against raw sqlx on an in-memory SQLite database;
+//! - `decode`: reading 1,000 rows of an in-memory SQLite table into owned structs, ours
+//!   (`User::query().all`) against raw sqlx (`query_as` into tuples).
+//!
+//! Run with `cargo bench -p model-bench --bench micro`. Allocation counts cover the
+//! benchmarked thread only: sqlx builds SQLite rows on its worker thread, so the `decode`
+//! numbers show what each library allocates on the caller's side (per row: the owned strings,
+//! and whatever the library adds).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use divan::{Bencher, black_box};
+use model_core::dialect::{Dialect, MySqlDialect, PostgresDialect, SqliteDialect};
+use model_core::{ColumnGroup, Database, Model, Value};
+use sqlx::{Connection, SqliteConnection};
+use tokio::runtime::Runtime;
+
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
+fn main() {
+    divan::main();
+}
+
+/// The users table of the comparison benchmark.
+#[derive(Model, Debug, Clone, Default)]
+#[model(table = "users")]
+struct User {
+    #[column(primary_key)]
+    id: i64,
+    name: String,
+    #[column(index)]
+    hair_color: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+fn user(i: i64) -> User {
+    User {
+        id: i,
+        name: format!("User {i}"),
+        hair_color: ["black", "brown"]
+            .get((i % 3) as usize)
+            .map(|c| (*c).to_owned()),
+        created_at: NaiveDate::from_ymd_opt(2024, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("valid date")
+            + chrono::TimeDelta::seconds(i),
+    }
+}
+
+const DIALECTS: [&str; 3] = ["sqlite", "postgres", "mysql"];
+
+fn dialect(name: &str) -> &'static dyn Dialect {
+    match name {
+        "sqlite" => &SqliteDialect,
+        "postgres" => &PostgresDialect,
+        _ => &MySqlDialect,
+    }
+}
+
+/// `WHERE hair_color = ? AND id BETWEEN ? AND ? ORDER BY name LIMIT 50 OFFSET ?`: build and render.
+#[divan::bench(args = DIALECTS)]
+fn render_select(bencher: Bencher, name: &str) {
+    let d = dialect(name);
+    bencher.bench_local(|| {
+        let query = User::query()
+            .filter(User::HAIR_COLOR.eq(black_box("brown")))
+            .filter(User::ID.between(black_box(100), black_box(5_000)))
+            .order_by(User::NAME.asc())
+            .limit(50)
+            .offset(black_box(200));
+        query.to_sql(d)
+    });
+}
+
+/// Only the rendering of an already-built query (the part a statement cache would skip).
+#[divan::bench(args = DIALECTS)]
+fn render_select_prebuilt(bencher: Bencher, name: &str) {
+    let d = dialect(name);
+    let query = User::query()
+        .filter(User::HAIR_COLOR.eq("brown"))
+        .filter(User::ID.between(100, 5_000))
+        .order_by(User::NAME.asc())
+        .limit(50)
+        .offset(200);
+    bencher.bench_local(|| black_box(&query).to_sql(d));
+}
+
+/// A model's values and its `INSERT INTO "users" (...) VALUES (...)` text.
+#[divan::bench(args = DIALECTS)]
+fn render_insert(bencher: Bencher, name: &str) {
+    let d = dialect(name);
+    let row = user(42);
+    let table = User::TABLE;
+    bencher.bench_local(|| {
+        let mut values: Vec<Value> = Vec::with_capacity(4);
+        black_box(&row).push_values(&mut values);
+        let mut sql = String::from("INSERT INTO ");
+        d.push_ident(&mut sql, table.name());
+        sql.push_str(" (");
+        let names: Vec<&str> = table.columns().iter().map(|c| c.name()).collect();
+        for (i, column) in names.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            d.push_ident(&mut sql, column);
+        }
+        sql.push_str(") VALUES (");
+        for i in 0..values.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            d.push_placeholder(&mut sql, i + 1);
+        }
+        sql.push(')');
+        (sql, values)
+    });
+}
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+const DDL: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, hair_color TEXT, created_at DATETIME NOT NULL)";
+
+/// An in-memory database of ours with `rows` users.
+fn ours_db(rt: &Runtime, rows: i64) -> Database {
+    rt.block_on(async {
+        let db = Database::connect("sqlite::memory:").await.expect("connect");
+        db.create_all().await.expect("create_all");
+        let users: Vec<User> = (1..=rows).map(user).collect();
+        db.insert_many(&users).await.expect("insert_many");
+        db
+    })
+}
+
+/// A raw sqlx in-memory connection with `rows` users.
+fn sqlx_conn(rt: &Runtime, rows: i64) -> SqliteConnection {
+    rt.block_on(async {
+        let mut conn = SqliteConnection::connect("sqlite::memory:")
+            .await
+            .expect("connect");
+        sqlx::query(DDL).execute(&mut conn).await.expect("ddl");
+        for i in 1..=rows {
+            let u = user(i);
+            sqlx::query("INSERT INTO users (id, name, hair_color, created_at) VALUES (?, ?, ?, ?)")
+                .bind(u.id)
+                .bind(u.name)
+                .bind(u.hair_color)
+                .bind(u.created_at)
+                .execute(&mut conn)
+                .await
+                .expect("insert");
+        }
+        conn
+    })
+}
+
+type UserTuple = (i64, String, Option<String>, NaiveDateTime);
+
+/// 1,000 rows into owned structs.
+mod decode {
+    use super::*;
+
+    const ROWS: i64 = 1_000;
+
+    #[divan::bench]
+    fn ours(bencher: Bencher) {
+        let rt = runtime();
+        let db = ours_db(&rt, ROWS);
+        bencher
+            .counter(divan::counter::ItemsCount::new(ROWS as usize))
+            .bench_local(|| {
+                let rows = rt.block_on(User::query().all(&db)).expect("query");
+                assert_eq!(rows.len(), ROWS as usize);
+                rows
+            });
+    }
+
+    #[divan::bench]
+    fn sqlx(bencher: Bencher) {
+        let rt = runtime();
+        let mut conn = sqlx_conn(&rt, ROWS);
+        bencher
+            .counter(divan::counter::ItemsCount::new(ROWS as usize))
+            .bench_local(|| {
+                let rows: Vec<User> = rt
+                    .block_on(
+                        sqlx::query_as::<_, UserTuple>(
+                            "SELECT id, name, hair_color, created_at FROM users",
+                        )
+                        .fetch_all(&mut conn),
+                    )
+                    .expect("query")
+                    .into_iter()
+                    .map(|(id, name, hair_color, created_at)| User {
+                        id,
+                        name,
+                        hair_color,
+                        created_at,
+                    })
+                    .collect();
+                assert_eq!(rows.len(), ROWS as usize);
+                rows
+            });
+    }
+}
+
+/// One autocommitted insert of a new row.
+mod insert_one {
+    use super::*;
+
+    #[divan::bench]
+    fn ours(bencher: Bencher) {
+        let rt = runtime();
+        let db = ours_db(&rt, 0);
+        let row = User { id: 0, ..user(7) };
+        bencher.bench_local(|| rt.block_on(db.insert(&row)).expect("insert"));
+    }
+
+    #[divan::bench]
+    fn sqlx(bencher: Bencher) {
+        let rt = runtime();
+        let mut conn = sqlx_conn(&rt, 0);
+        let row = user(7);
+        bencher.bench_local(|| {
+            rt.block_on(
+                sqlx::query("INSERT INTO users (name, hair_color, created_at) VALUES (?, ?, ?)")
+                    .bind(row.name.as_str())
+                    .bind(row.hair_color.as_deref())
+                    .bind(row.created_at)
+                    .execute(&mut conn),
+            )
+            .expect("insert")
+        });
+    }
+}

@@ -100,8 +100,11 @@ impl Run {
         let _ = writeln!(out, "- crates: {}", versions.join(", "));
         let _ = writeln!(
             out,
-            "- mode: {} ({} rounds, batches calibrated to ~{} ms, contender order shuffled every round)",
-            self.mode, self.rounds, self.target_ms
+            "- mode: {} ({} round{}, batches calibrated to ~{} ms, contender order shuffled every round)",
+            self.mode,
+            self.rounds,
+            if self.rounds == 1 { "" } else { "s" },
+            self.target_ms
         );
         let _ = writeln!(
             out,

@@ -145,8 +145,8 @@ impl Contender for Rusqlite {
                 }
             }
             BulkLoad => {
-                // The statement texts are built before the clock matters for them: at most two
-                // shapes (full chunks and the remainder).
+                // At most two statement shapes (full chunks and the remainder), their texts
+                // cached across batches like the statements themselves.
                 let full = self.insert_sql(sql::BULK_CHUNK).to_owned();
                 let rest = self
                     .insert_sql(input.rows.len() % sql::BULK_CHUNK)
