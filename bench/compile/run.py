@@ -449,7 +449,8 @@ def expanded_lines(runner: Runner, way: str, proj: Path, target: Path, n: int) -
         cleaned.append(out[i])
         i += 1
     env["RUSTC_BOOTSTRAP"] = "1"
-    cmd = cleaned + ["-Zunpretty=expanded"]
+    cmd = (["nice", "-n", str(runner.opts.nice)] if runner.opts.nice else []) + cleaned + [
+        "-Zunpretty=expanded"]
     p = subprocess.run(cmd, cwd=proj, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
     if p.returncode != 0:
@@ -754,14 +755,16 @@ def markdown(report: dict) -> str:
             first = results[w]["error"].splitlines()[0]
             L.append(f"- {SHORT[w]}: {first}")
     notes = [
-        "Notes: model-core is a path dependency, so cargo builds it like a workspace crate "
+        "- model-core is a path dependency, so cargo builds it like a workspace crate "
         "(incremental, warnings shown) where a crates.io release would not be.",
-        "sqlx's `sqlite` feature and SeaORM (through it) compile the bundled SQLite; "
+        "- sqlx's `sqlite` feature and SeaORM (through it) compile the bundled SQLite; "
         "model-core enables `sqlite-bundled`; Diesel links the system libsqlite3, libpq and "
         "libmysqlclient as its guide does"
         + (" (here: bundled SQLite, `--diesel-bundled-sqlite`)." if o["diesel_bundled_sqlite"]
            else "."),
     ]
+    L.append("")
+    L.append("Notes:")
     L.append("")
     L.extend(notes)
     return "\n".join(L) + "\n"
