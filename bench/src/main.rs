@@ -46,6 +46,7 @@ usage: model-bench --backend sqlite|postgres|mysql[,...] [options]
   --postgres URL     server without database (default postgres://postgres@127.0.0.1:5432)
   --mysql URL        server without database (default mysql://root@127.0.0.1:3306)
   --sqlite-dir DIR   where the SQLite files go (default /dev/shm/model-bench)
+  --keep             leave the databases and files behind for inspection
 ";
 
 struct Options {
@@ -56,6 +57,7 @@ struct Options {
     json: Option<PathBuf>,
     markdown: Option<PathBuf>,
     only: Option<Vec<Workload>>,
+    keep: bool,
     keys: Vec<Key>,
     targets: setup::Targets,
 }
@@ -70,6 +72,7 @@ fn parse_args() -> Result<Options> {
         json: None,
         markdown: None,
         only: None,
+        keep: false,
         keys: Key::ALL.to_vec(),
         targets: setup::Targets {
             postgres: "postgres://postgres@127.0.0.1:5432".to_owned(),
@@ -100,6 +103,7 @@ fn parse_args() -> Result<Options> {
             "--rounds" => o.rounds = Some(value()?.parse().context("--rounds takes a number")?),
             "--quick" => o.quick = true,
             "--tiny" => o.tiny = true,
+            "--keep" => o.keep = true,
             "--json" => o.json = Some(PathBuf::from(value()?)),
             "--markdown" => o.markdown = Some(PathBuf::from(value()?)),
             "--only" => o.only = Some(Workload::parse_list(&value()?).map_err(anyhow::Error::msg)?),
@@ -228,7 +232,7 @@ fn run() -> Result<()> {
             .collect();
         let server = prepared.server.clone();
         let backend_settings = prepared.settings.clone();
-        prepared.finish(&rt);
+        prepared.finish(&rt, o.keep);
         let outcomes = match measured {
             Ok(result) => result?,
             Err(panic) => std::panic::resume_unwind(panic),

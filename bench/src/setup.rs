@@ -43,7 +43,8 @@ pub struct Prepared {
 }
 
 enum Cleanup {
-    Sqlite(Vec<PathBuf>),
+    /// The run's directory of SQLite files.
+    Sqlite(PathBuf),
     Postgres {
         admin_url: String,
         databases: Vec<String>,
@@ -55,9 +56,29 @@ enum Cleanup {
     },
 }
 
-/// The database (or file stem) of a unit.
+const PREFIX: &str = "model_bench_";
+
+/// The database (or file stem) of a unit: `model_bench_<pid>_<contender>`, so two runs at once
+/// (a CI smoke run next to a measurement) never share or drop each other's databases.
 fn db_name(key: Key) -> String {
-    format!("model_bench_{}", key.id())
+    format!("{PREFIX}{}_{}", std::process::id(), key.id())
+}
+
+/// Of `names`, the databases or directories of earlier runs whose process is gone (a killed
+/// run leaves them behind). The servers are local, so `/proc` tells.
+fn stale(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|name| {
+            let pid = name
+                .strip_prefix(PREFIX)
+                .map(|rest| rest.split('_').next().unwrap_or(""))
+                .and_then(|pid| pid.parse::<u32>().ok());
+            pid.is_some_and(|pid| {
+                pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+            })
+        })
+        .collect()
 }
 
 /// Builds every unit of `backend` for `keys` (the floor first), seeded with `sizes`.
@@ -152,14 +173,20 @@ fn prepare_sqlite(
     sizes: &Sizes,
     rt: &Arc<Runtime>,
 ) -> Result<Prepared> {
-    std::fs::create_dir_all(&targets.sqlite_dir)
-        .with_context(|| format!("creating {}", targets.sqlite_dir.display()))?;
+    if let Ok(entries) = std::fs::read_dir(&targets.sqlite_dir) {
+        let names = entries.filter_map(|e| e.ok()?.file_name().into_string().ok());
+        for name in stale(names) {
+            let _ = std::fs::remove_dir_all(targets.sqlite_dir.join(name));
+        }
+    }
+    let dir = targets
+        .sqlite_dir
+        .join(format!("{PREFIX}{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut units = Vec::new();
-    let mut files = Vec::new();
     for &key in keys {
-        let path = targets.sqlite_dir.join(format!("{}.db", db_name(key)));
+        let path = dir.join(format!("{}.db", key.id()));
         remove_sqlite(&path);
-        files.push(path.clone());
         let admin = Box::new(RusqliteAdmin::new(&path)?);
         let rt = rt.clone();
         let url = format!(
@@ -202,7 +229,7 @@ fn prepare_sqlite(
             "ours: `sqlite://…?journal_mode=wal&synchronous=normal`, default pool (10 connections, no pre-ping on SQLite)".to_owned(),
             "sea-orm: pool size left to sea-orm (1 on SQLite)".to_owned(),
         ],
-        cleanup: Cleanup::Sqlite(files),
+        cleanup: Cleanup::Sqlite(dir),
     })
 }
 
@@ -223,6 +250,17 @@ fn prepare_postgres(
     let mut databases = Vec::new();
     let (server, fsync) = rt.block_on(async {
         let client = floor_postgres::connect(&admin_url).await?;
+        let existing = client
+            .query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'model\\_bench\\_%'",
+                &[],
+            )
+            .await?;
+        for name in stale(existing.iter().map(|r| r.get::<_, String>(0))) {
+            client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await?;
+        }
         for &key in keys {
             let name = db_name(key);
             client
@@ -294,6 +332,13 @@ fn prepare_mysql(
     let admin_url = format!("{base}/mysql");
     let (server, flush_was, binlog) = rt.block_on(async {
         let mut conn = floor_mysql::connect(&admin_url).await?;
+        let existing: Vec<String> = conn
+            .query("SHOW DATABASES LIKE 'model\\_bench\\_%'")
+            .await?;
+        for name in stale(existing) {
+            conn.query_drop(format!("DROP DATABASE IF EXISTS {name}"))
+                .await?;
+        }
         for &key in keys {
             let name = db_name(key);
             conn.query_drop(format!("DROP DATABASE IF EXISTS {name}"))
@@ -353,7 +398,7 @@ fn prepare_mysql(
     };
     if let Err(e) = result {
         drop(units);
-        cleanup.run(rt);
+        cleanup.run(rt, false);
         return Err(e);
     }
     Ok(Prepared {
@@ -374,20 +419,27 @@ fn prepare_mysql(
 
 impl Prepared {
     /// Closes every connection, then drops the databases or files and restores server settings.
-    pub fn finish(self, rt: &Arc<Runtime>) {
+    /// With `keep`, the databases and files stay for inspection (server settings are still
+    /// restored).
+    pub fn finish(self, rt: &Arc<Runtime>, keep: bool) {
         let Prepared { units, cleanup, .. } = self;
         {
             let _inside = rt.enter();
             drop(units);
         }
-        cleanup.run(rt);
+        cleanup.run(rt, keep);
     }
 }
 
 impl Cleanup {
-    fn run(&self, rt: &Arc<Runtime>) {
+    fn run(&self, rt: &Arc<Runtime>, keep: bool) {
         match self {
-            Cleanup::Sqlite(files) => files.iter().for_each(|f| remove_sqlite(f)),
+            Cleanup::Sqlite(_) | Cleanup::Postgres { .. } if keep => {
+                eprintln!("kept: {}", dir_or_names(self));
+            }
+            Cleanup::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
             Cleanup::Postgres {
                 admin_url,
                 databases,
@@ -411,14 +463,19 @@ impl Cleanup {
                 flush_was,
             } => {
                 use mysql_async::prelude::Queryable;
+                if keep {
+                    eprintln!("kept: {}", dir_or_names(self));
+                }
                 let result = rt.block_on(async {
                     let mut conn = floor_mysql::connect(admin_url).await?;
+                    // Two runs at once could restore each other's value; runs are meant to
+                    // have the server to themselves.
                     conn.query_drop(format!(
                         "SET GLOBAL innodb_flush_log_at_trx_commit = {}",
                         flush_was.parse::<u8>().unwrap_or(1)
                     ))
                     .await?;
-                    for name in databases {
+                    for name in databases.iter().filter(|_| !keep) {
                         conn.query_drop(format!("DROP DATABASE IF EXISTS {name}"))
                             .await?;
                     }
@@ -431,6 +488,16 @@ impl Cleanup {
                     );
                 }
             }
+        }
+    }
+}
+
+/// What a cleanup would remove, for the `--keep` message.
+fn dir_or_names(cleanup: &Cleanup) -> String {
+    match cleanup {
+        Cleanup::Sqlite(dir) => dir.display().to_string(),
+        Cleanup::Postgres { databases, .. } | Cleanup::MySql { databases, .. } => {
+            databases.join(", ")
         }
     }
 }
