@@ -12,7 +12,7 @@ use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts, Params, Pool, PoolConstraints, PoolOpts, Statement, TxOpts, Value};
 use tokio::runtime::Runtime;
 
-use super::{Admin, Contender, Key, Val, keep_going};
+use super::{Admin, Contender, Key, Val, join_tasks, keep_going, merge_tasks};
 use crate::data::{Row, Sink};
 use crate::sql::{self, Sql};
 use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
@@ -343,18 +343,9 @@ impl Contender for MysqlAsync {
                     })
                 })
                 .collect();
-            let mut out = Vec::new();
-            for task in tasks {
-                out.push(task.await??);
-            }
-            anyhow::Ok(out)
+            join_tasks(tasks).await
         })?;
-        let mut total = 0;
-        for (task_sink, done) in results {
-            sink.merge(&task_sink);
-            total += done;
-        }
-        Ok(total)
+        Ok(merge_tasks(sink, results))
     }
 
     fn drop_concurrent(&mut self) {

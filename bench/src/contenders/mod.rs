@@ -136,6 +136,26 @@ pub trait Admin {
     }
 }
 
+/// Waits for every W13 task, in order, and hands back what each returned.
+pub async fn join_tasks<T>(tasks: Vec<tokio::task::JoinHandle<Result<T>>>) -> Result<Vec<T>> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        out.push(task.await??);
+    }
+    Ok(out)
+}
+
+/// Folds the W13 tasks' sinks into `sink`; returns how many operations they did in all.
+pub fn merge_tasks(sink: &mut Sink, results: impl IntoIterator<Item = (Sink, u64)>) -> u64 {
+    results
+        .into_iter()
+        .map(|(task_sink, done)| {
+            sink.merge(&task_sink);
+            done
+        })
+        .sum()
+}
+
 /// Loops over W13's ids until the deadline (checked every 16 operations: reading the clock
 /// costs more than a SQLite lookup's noise), or once over them without one.
 pub fn keep_going(done: usize, len: usize, started: Instant, until: Option<Duration>) -> bool {

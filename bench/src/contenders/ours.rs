@@ -10,7 +10,7 @@ use anyhow::Result;
 use model_core::{Binds, Config, Database, PoolConfig};
 use tokio::runtime::Runtime;
 
-use super::{Contender, Key, keep_going};
+use super::{Contender, Key, join_tasks, keep_going, merge_tasks};
 use crate::data::Sink;
 use crate::models::{User, User1, User100, UserDel, UserIns, UserUpd};
 use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
@@ -262,18 +262,9 @@ impl Contender for Ours {
                     })
                 })
                 .collect();
-            let mut out = Vec::new();
-            for task in tasks {
-                out.push(task.await??);
-            }
-            anyhow::Ok(out)
+            join_tasks(tasks).await
         })?;
-        let mut total = 0;
-        for (task_sink, done) in results {
-            sink.merge(&task_sink);
-            total += done;
-        }
-        Ok(total)
+        Ok(merge_tasks(sink, results))
     }
 
     fn drop_concurrent(&mut self) {

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use tokio::runtime::Runtime;
 
-use super::{Contender, Key, keep_going};
+use super::{Contender, Key, join_tasks, keep_going, merge_tasks};
 use crate::data::{Row, Sink};
 use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
 
@@ -349,18 +349,9 @@ impl Contender for SeaOrm {
                     })
                 })
                 .collect();
-            let mut out = Vec::new();
-            for task in tasks {
-                out.push(task.await??);
-            }
-            anyhow::Ok(out)
+            join_tasks(tasks).await
         })?;
-        let mut total = 0;
-        for (task_sink, done) in results {
-            sink.merge(&task_sink);
-            total += done;
-        }
-        Ok(total)
+        Ok(merge_tasks(sink, results))
     }
 
     fn drop_concurrent(&mut self) {
