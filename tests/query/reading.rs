@@ -137,6 +137,11 @@ async fn first_one_get_count_exists(kind: Kind) {
             .await
             .unwrap()
     );
+    // EXISTS keeps the query's slice: a row at offset 29 of 30, none at 30 or with limit 0.
+    let by_id = || Person::query().order_by(Keyed::ID.desc()).distinct();
+    assert!(by_id().offset(29).exists(&db).await.unwrap());
+    assert!(!by_id().offset(30).exists(&db).await.unwrap());
+    assert!(!by_id().limit(0).exists(&db).await.unwrap());
 }
 
 async fn paginate(kind: Kind) {

@@ -98,6 +98,66 @@ async fn insert_many_splits_and_is_atomic(kind: Kind) {
         20_000,
         "nothing of the failed batch remains"
     );
+
+    // Rows that fit one statement go without BEGIN/COMMIT: the statement alone is atomic.
+    db.record_queries(16);
+    let few = [
+        Account::named("few0"),
+        Account::named("few1"),
+        Account::named("user1"),
+    ];
+    let err = db.insert_many(&few).await.unwrap_err();
+    assert!(matches!(err, Error::Database { .. }), "{err:?}");
+    let sql: Vec<String> = db
+        .take_recorded_queries()
+        .into_iter()
+        .map(|r| r.sql)
+        .collect();
+    assert_eq!(sql.len(), 1, "{sql:?}");
+    assert!(sql[0].starts_with("INSERT INTO"), "{sql:?}");
+    assert_eq!(t.catalog.count("account").await, 20_000);
+    assert_eq!(db.insert_many(&few[..2]).await.unwrap(), 2);
+    assert_eq!(t.catalog.count("account").await, 20_002);
+}
+
+/// A `mariadb:` URL inserts with `INSERT ... RETURNING`: one statement gives back the row with
+/// its generated key and defaults, where `mysql:` inserts and then reads the row back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_url_inserts_with_returning() {
+    use sqlx::Connection;
+    let Some((t, by_mysql)) = seeded(Kind::MySql, "mariadb").await else {
+        return;
+    };
+    let mut conn = sqlx::MySqlConnection::connect(&t.url).await.unwrap();
+    let version: String = sqlx::query_scalar("SELECT VERSION()")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    if !version.contains("MariaDB") {
+        eprintln!("skipping: the server is not MariaDB ({version})");
+        return;
+    }
+    let url = t.url.replacen("mysql:", "mariadb:", 1);
+    let db = model_core::Database::connect(model_core::Config::binds_only().bind("query", url))
+        .await
+        .unwrap();
+    for (db, statements) in [(&db, 1), (&by_mysql, 2)] {
+        db.record_queries(8);
+        let ann = db.insert(&Account::named("ann")).await.unwrap();
+        let sql: Vec<String> = db
+            .take_recorded_queries()
+            .into_iter()
+            .map(|r| r.sql)
+            .collect();
+        assert_eq!(sql.len(), statements, "{sql:?}");
+        assert_eq!(sql[0].contains(" RETURNING "), statements == 1, "{sql:?}");
+        assert!(ann.id > 0, "generated key: {ann:?}");
+        assert_eq!(
+            (ann.role.as_str(), ann.status.as_str()),
+            ("member", "active")
+        );
+        db.delete(&ann).await.unwrap();
+    }
 }
 
 async fn update_and_delete_by_key(kind: Kind) {

@@ -12,7 +12,7 @@ mod sqlite;
 use std::collections::HashSet;
 use std::fmt;
 
-pub use mysql::MySqlDialect;
+pub use mysql::{MariaDbDialect, MySqlDialect};
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 
@@ -73,10 +73,21 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         "BEGIN"
     }
 
-    /// Whether `INSERT`/`UPDATE ... RETURNING` gives back the written row (PostgreSQL, SQLite);
-    /// elsewhere the row is read again by primary key.
-    fn supports_returning(&self) -> bool {
+    /// Whether `INSERT ... RETURNING` gives back the inserted row (PostgreSQL, SQLite,
+    /// MariaDB); elsewhere the row is read again by primary key.
+    fn insert_returning(&self) -> bool {
         true
+    }
+
+    /// Whether `UPDATE ... RETURNING` gives back the updated row (PostgreSQL, SQLite).
+    fn update_returning(&self) -> bool {
+        true
+    }
+
+    /// What goes around a `SELECT 1 ...` to ask whether it returns a row, as an integer
+    /// column (0 or 1) so every backend reads it the same way.
+    fn exists_wrapper(&self) -> (&'static str, &'static str) {
+        ("SELECT EXISTS(", ")")
     }
 
     /// The most bound parameters one statement may have; `insert_many` splits below it.
@@ -281,9 +292,11 @@ mod sealed {
     impl Sealed for super::SqliteDialect {}
     impl Sealed for super::PostgresDialect {}
     impl Sealed for super::MySqlDialect {}
+    impl Sealed for super::MariaDbDialect {}
 }
 
-/// The dialect for a backend.
+/// The dialect for a backend (MySQL's for [`Backend::MySql`]: it suits MariaDB too, without
+/// `INSERT ... RETURNING`).
 pub fn for_backend(backend: Backend) -> &'static dyn Dialect {
     match backend {
         Backend::Sqlite => &SqliteDialect,

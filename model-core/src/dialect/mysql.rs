@@ -1,5 +1,7 @@
 //! MySQL and MariaDB: backquoted identifiers, `?` placeholders, `AUTO_INCREMENT`, InnoDB with
-//! utf8mb4, indexes declared inside `CREATE TABLE`, and no transactional DDL.
+//! utf8mb4, indexes declared inside `CREATE TABLE`, and no transactional DDL. The two share
+//! everything but `INSERT ... RETURNING`, which MariaDB (10.5+) has and MySQL lacks: a
+//! `mariadb:` URL selects [`MariaDbDialect`] and saves the read-back after each insert.
 
 use super::{AutoincrementSql, Dialect, push_quoted};
 use crate::meta::{ColumnDef, SqlType, Table};
@@ -40,133 +42,149 @@ fn is_current_timestamp(sql: &str) -> bool {
 }
 use crate::url::Backend;
 
-/// SQL for MySQL and MariaDB.
+/// SQL for MySQL, and for MariaDB reached through a `mysql:` URL.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MySqlDialect;
 
-impl Dialect for MySqlDialect {
-    fn backend(&self) -> Backend {
-        Backend::MySql
-    }
+/// SQL for MariaDB 10.5 or later (a `mariadb:` URL): [`MySqlDialect`] plus `INSERT ... RETURNING`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MariaDbDialect;
 
-    fn push_ident(&self, out: &mut String, ident: &str) {
-        push_quoted(out, ident, '`');
-    }
+/// The `Dialect` impl of both: one body, so the two cannot drift apart.
+macro_rules! mysql_family {
+    ($dialect:ty, insert_returning = $insert_returning:expr) => {
+        impl Dialect for $dialect {
+            fn backend(&self) -> Backend {
+                Backend::MySql
+            }
 
-    /// Unbounded strings are `LONGTEXT` (`TEXT` stops at 64 KiB). MySQL cannot index or key an
-    /// unbounded column, so a keyed string without `length` becomes `VARCHAR(255)` (1020 bytes
-    /// in utf8mb4, within InnoDB's key limit), and a keyed blob `VARBINARY(255)`.
-    fn column_type(&self, column: &ColumnDef, keyed: bool) -> String {
-        match column.sql_type() {
-            SqlType::SmallInt => "SMALLINT".into(),
-            SqlType::Integer => "INT".into(),
-            SqlType::BigInt => "BIGINT".into(),
-            SqlType::Real => "FLOAT".into(),
-            SqlType::Double => "DOUBLE".into(),
-            SqlType::Boolean => "BOOLEAN".into(),
-            SqlType::Text => match (column.length(), keyed) {
-                (Some(n), _) => format!("VARCHAR({n})"),
-                (None, true) => "VARCHAR(255)".into(),
-                (None, false) => "LONGTEXT".into(),
-            },
-            SqlType::Blob if keyed => "VARBINARY(255)".into(),
-            SqlType::Blob => "LONGBLOB".into(),
-            // Microsecond precision, as the other backends keep; sqlx sets the session time
-            // zone to UTC, so DateTime<Utc> round-trips through DATETIME unchanged.
-            SqlType::Timestamp | SqlType::TimestampTz => "DATETIME(6)".into(),
-            SqlType::Date => "DATE".into(),
-            SqlType::Uuid => "BINARY(16)".into(),
-            SqlType::Json => "JSON".into(),
-        }
-    }
+            fn push_ident(&self, out: &mut String, ident: &str) {
+                push_quoted(out, ident, '`');
+            }
 
-    fn autoincrement(&self, _column: &ColumnDef, ty: String) -> AutoincrementSql {
-        AutoincrementSql::Suffix(ty, "AUTO_INCREMENT")
-    }
+            /// Unbounded strings are `LONGTEXT` (`TEXT` stops at 64 KiB). MySQL cannot index or key an
+            /// unbounded column, so a keyed string without `length` becomes `VARCHAR(255)` (1020 bytes
+            /// in utf8mb4, within InnoDB's key limit), and a keyed blob `VARBINARY(255)`.
+            fn column_type(&self, column: &ColumnDef, keyed: bool) -> String {
+                match column.sql_type() {
+                    SqlType::SmallInt => "SMALLINT".into(),
+                    SqlType::Integer => "INT".into(),
+                    SqlType::BigInt => "BIGINT".into(),
+                    SqlType::Real => "FLOAT".into(),
+                    SqlType::Double => "DOUBLE".into(),
+                    SqlType::Boolean => "BOOLEAN".into(),
+                    SqlType::Text => match (column.length(), keyed) {
+                        (Some(n), _) => format!("VARCHAR({n})"),
+                        (None, true) => "VARCHAR(255)".into(),
+                        (None, false) => "LONGTEXT".into(),
+                    },
+                    SqlType::Blob if keyed => "VARBINARY(255)".into(),
+                    SqlType::Blob => "LONGBLOB".into(),
+                    // Microsecond precision, as the other backends keep; sqlx sets the session time
+                    // zone to UTC, so DateTime<Utc> round-trips through DATETIME unchanged.
+                    SqlType::Timestamp | SqlType::TimestampTz => "DATETIME(6)".into(),
+                    SqlType::Date => "DATE".into(),
+                    SqlType::Uuid => "BINARY(16)".into(),
+                    SqlType::Json => "JSON".into(),
+                }
+            }
 
-    /// MySQL 8 takes expression defaults only in parentheses, and on TEXT/BLOB/JSON columns
-    /// nothing else; MariaDB accepts the same form. The current-time family is the exception:
-    /// it is written bare, with the `(6)` precision of the `DATETIME(6)` columns above.
-    fn server_default(&self, column: &ColumnDef, sql: &str) -> String {
-        let is_timestamp = matches!(column.sql_type(), SqlType::Timestamp | SqlType::TimestampTz);
-        if is_timestamp && is_current_timestamp(sql) {
-            "DEFAULT CURRENT_TIMESTAMP(6)".into()
-        } else {
-            format!("DEFAULT ({sql})")
-        }
-    }
+            fn autoincrement(&self, _column: &ColumnDef, ty: String) -> AutoincrementSql {
+                AutoincrementSql::Suffix(ty, "AUTO_INCREMENT")
+            }
 
-    /// InnoDB's limits, which the other backends do not have.
-    fn check_table(&self, table: &Table) -> Vec<String> {
-        let mut problems = Vec::new();
-        for (column, fk) in table.foreign_keys() {
-            if fk.on_delete() == Some(crate::meta::ReferentialAction::SetDefault) {
-                problems.push(format!(
-                    "column \"{}\": MySQL/MariaDB (InnoDB) do not support ON DELETE SET DEFAULT; use another `on_delete`",
-                    column.name()
-                ));
+            /// MySQL 8 takes expression defaults only in parentheses, and on TEXT/BLOB/JSON columns
+            /// nothing else; MariaDB accepts the same form. The current-time family is the exception:
+            /// it is written bare, with the `(6)` precision of the `DATETIME(6)` columns above.
+            fn server_default(&self, column: &ColumnDef, sql: &str) -> String {
+                let is_timestamp = matches!(column.sql_type(), SqlType::Timestamp | SqlType::TimestampTz);
+                if is_timestamp && is_current_timestamp(sql) {
+                    "DEFAULT CURRENT_TIMESTAMP(6)".into()
+                } else {
+                    format!("DEFAULT ({sql})")
+                }
+            }
+
+            /// InnoDB's limits, which the other backends do not have.
+            fn check_table(&self, table: &Table) -> Vec<String> {
+                let mut problems = Vec::new();
+                for (column, fk) in table.foreign_keys() {
+                    if fk.on_delete() == Some(crate::meta::ReferentialAction::SetDefault) {
+                        problems.push(format!(
+                            "column \"{}\": MySQL/MariaDB (InnoDB) do not support ON DELETE SET DEFAULT; use another `on_delete`",
+                            column.name()
+                        ));
+                    }
+                }
+                let mut keys: Vec<(String, Vec<&str>)> = vec![(
+                    "primary key".to_owned(),
+                    table.primary_key().map(|c| c.name()).collect(),
+                )];
+                keys.extend(
+                    table
+                        .indexes()
+                        .into_iter()
+                        .map(|i| (format!("index \"{}\"", i.name), i.columns)),
+                );
+                // InnoDB indexes every foreign-key column on its own.
+                keys.extend(
+                    table
+                        .foreign_keys()
+                        .map(|(c, _)| (format!("foreign key on \"{}\"", c.name()), vec![c.name()])),
+                );
+                for (what, columns) in keys {
+                    let bytes: u32 = columns
+                        .iter()
+                        .filter_map(|c| table.column(c))
+                        .map(key_bytes)
+                        .sum();
+                    if bytes > MAX_KEY_BYTES {
+                        problems.push(format!(
+                            "the {what} over ({}) takes {bytes} bytes and InnoDB keys hold at most {MAX_KEY_BYTES}; \
+                             give its string columns a smaller `length` (utf8mb4 needs 4 bytes per character)",
+                            columns.join(", ")
+                        ));
+                    }
+                }
+                problems
+            }
+
+            fn insert_returning(&self) -> bool {
+                $insert_returning
+            }
+
+            /// Neither has `UPDATE ... RETURNING`; the row is read back by key.
+            fn update_returning(&self) -> bool {
+                false
+            }
+
+            fn insert_defaults(&self) -> &'static str {
+                " () VALUES ()"
+            }
+
+            fn no_limit(&self) -> &'static str {
+                "18446744073709551615"
+            }
+
+            fn table_options(&self) -> &'static str {
+                " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+            }
+
+            fn inline_indexes(&self) -> bool {
+                true
+            }
+
+            fn transactional_ddl(&self) -> bool {
+                false
+            }
+
+            fn list_tables_sql(&self) -> &'static str {
+                "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
+                 WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'"
             }
         }
-        let mut keys: Vec<(String, Vec<&str>)> = vec![(
-            "primary key".to_owned(),
-            table.primary_key().map(|c| c.name()).collect(),
-        )];
-        keys.extend(
-            table
-                .indexes()
-                .into_iter()
-                .map(|i| (format!("index \"{}\"", i.name), i.columns)),
-        );
-        // InnoDB indexes every foreign-key column on its own.
-        keys.extend(
-            table
-                .foreign_keys()
-                .map(|(c, _)| (format!("foreign key on \"{}\"", c.name()), vec![c.name()])),
-        );
-        for (what, columns) in keys {
-            let bytes: u32 = columns
-                .iter()
-                .filter_map(|c| table.column(c))
-                .map(key_bytes)
-                .sum();
-            if bytes > MAX_KEY_BYTES {
-                problems.push(format!(
-                    "the {what} over ({}) takes {bytes} bytes and InnoDB keys hold at most {MAX_KEY_BYTES}; \
-                     give its string columns a smaller `length` (utf8mb4 needs 4 bytes per character)",
-                    columns.join(", ")
-                ));
-            }
-        }
-        problems
-    }
-
-    /// MySQL 8 has no RETURNING (MariaDB only for INSERT); rows are read back by key.
-    fn supports_returning(&self) -> bool {
-        false
-    }
-
-    fn insert_defaults(&self) -> &'static str {
-        " () VALUES ()"
-    }
-
-    fn no_limit(&self) -> &'static str {
-        "18446744073709551615"
-    }
-
-    fn table_options(&self) -> &'static str {
-        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
-    }
-
-    fn inline_indexes(&self) -> bool {
-        true
-    }
-
-    fn transactional_ddl(&self) -> bool {
-        false
-    }
-
-    fn list_tables_sql(&self) -> &'static str {
-        "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
-         WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'"
-    }
+    };
 }
+
+mysql_family!(MySqlDialect, insert_returning = false);
+mysql_family!(MariaDbDialect, insert_returning = true);

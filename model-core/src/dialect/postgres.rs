@@ -13,6 +13,12 @@ impl Dialect for PostgresDialect {
         Backend::Postgres
     }
 
+    /// `EXISTS` is a boolean here; counts and flags are read as `BIGINT` (there is no direct
+    /// boolean-to-bigint cast).
+    fn exists_wrapper(&self) -> (&'static str, &'static str) {
+        ("SELECT CAST(CAST(EXISTS(", ") AS INTEGER) AS BIGINT)")
+    }
+
     fn push_placeholder(&self, out: &mut String, n: usize) {
         out.push('$');
         out.push_str(&n.to_string());

@@ -185,12 +185,21 @@ where
     <B::Db as Database>::Row: RowReader,
 {
     let arguments = B::arguments(args)?;
-    let rows = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments)
-        .fetch_all(&mut **tx)
-        .await?;
-    rows.iter()
-        .map(|row| M::decode_at(row, 0).map_err(DriverError::Decode))
-        .collect()
+    let rows = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments).fetch(&mut **tx);
+    decode_rows(rows).await
+}
+
+/// Decodes each row as it arrives, so the raw rows are never all held at once (as
+/// `fetch_all` would) and each is decoded while its bytes are still in cache.
+async fn decode_rows<R: RowReader, M: ColumnGroup>(
+    mut rows: impl futures_util::Stream<Item = Result<R, sqlx::Error>> + Unpin,
+) -> Result<Vec<M>, DriverError> {
+    use futures_util::TryStreamExt;
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        out.push(M::decode_at(&row, 0).map_err(DriverError::Decode)?);
+    }
+    Ok(out)
 }
 
 impl EngineTx {
@@ -500,8 +509,8 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
     type Db: Database;
     /// Which backend this is.
     const BACKEND: Backend;
-    /// Its SQL dialect.
-    const DIALECT: &'static dyn Dialect;
+    /// Its SQL dialect, which the URL may refine (`mariadb:`).
+    fn dialect(url: &DatabaseUrl) -> &'static dyn Dialect;
     /// Connect options parsed from the URL.
     fn connect_options(
         url: &DatabaseUrl,
@@ -519,6 +528,7 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
 /// A pool of one sqlx backend.
 pub(crate) struct SqlxDriver<B: SqlxBackend> {
     pool: Pool<B::Db>,
+    dialect: &'static dyn Dialect,
 }
 
 impl<B: SqlxBackend> fmt::Debug for SqlxDriver<B> {
@@ -567,13 +577,14 @@ impl<B: SqlxBackend> SqlxDriver<B> {
         }
         Ok(SqlxDriver {
             pool: options.connect_lazy_with(connect),
+            dialect: B::dialect(url),
         })
     }
 
     /// A transaction on a pooled connection, opened the backend's way.
     async fn begin(&self) -> Result<sqlx::Transaction<'static, B::Db>, sqlx::Error> {
         self.pool
-            .begin_with(sqlx::AssertSqlSafe(B::DIALECT.begin_transaction()))
+            .begin_with(sqlx::AssertSqlSafe(self.dialect.begin_transaction()))
             .await
     }
 }
@@ -588,7 +599,7 @@ where
     usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
 {
     fn dialect(&self) -> &'static dyn Dialect {
-        B::DIALECT
+        self.dialect
     }
 
     async fn fetch_all<M: ColumnGroup>(
@@ -597,12 +608,9 @@ where
         args: &[Value],
     ) -> Result<Vec<M>, DriverError> {
         let arguments = B::arguments(args)?;
-        let rows = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|row| M::decode_at(row, 0).map_err(DriverError::Decode))
-            .collect()
+        let rows =
+            sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments).fetch(&self.pool);
+        decode_rows(rows).await
     }
 
     async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error> {

@@ -24,7 +24,9 @@ pub(crate) struct PgBackend;
 impl SqlxBackend for PgBackend {
     type Db = Postgres;
     const BACKEND: Backend = Backend::Postgres;
-    const DIALECT: &'static dyn Dialect = &PostgresDialect;
+    fn dialect(_url: &DatabaseUrl) -> &'static dyn Dialect {
+        &PostgresDialect
+    }
 
     fn connect_options(url: &DatabaseUrl) -> Result<PgConnectOptions, sqlx::Error> {
         PgConnectOptions::from_str(url.expose())

@@ -27,7 +27,9 @@ pub(crate) struct SqliteBackend;
 impl SqlxBackend for SqliteBackend {
     type Db = Sqlite;
     const BACKEND: Backend = Backend::Sqlite;
-    const DIALECT: &'static dyn Dialect = &SqliteDialect;
+    fn dialect(_url: &DatabaseUrl) -> &'static dyn Dialect {
+        &SqliteDialect
+    }
 
     fn connect_options(url: &DatabaseUrl) -> Result<SqliteConnectOptions, sqlx::Error> {
         let (rest, pragmas) = split_pragmas(url.expose());

@@ -357,6 +357,12 @@ impl Node {
     }
 }
 
+/// `nodes` joined by AND, each in parentheses: a query's WHERE, written without building (and
+/// cloning into) an `And` node first.
+pub(crate) fn write_all(w: &mut SqlWriter<'_>, nodes: &[Node]) {
+    write_joined(w, nodes, " AND ", "1 = 1");
+}
+
 fn write_joined(w: &mut SqlWriter<'_>, nodes: &[Node], separator: &str, empty: &str) {
     if nodes.is_empty() {
         w.push(empty);

@@ -36,6 +36,8 @@ enum Projection {
     Model,
     /// `COUNT(*)` of the rows the query would return.
     Count,
+    /// `1` for each row, inside the dialect's `EXISTS` wrapper.
+    Exists,
 }
 
 impl<M: Model> Select<M> {
@@ -107,20 +109,32 @@ impl<M: Model> Select<M> {
         if wrap_count {
             w.push("SELECT COUNT(*) FROM (");
         }
-        w.push(if self.distinct {
+        let (exists_open, exists_close) = w.dialect().exists_wrapper();
+        if matches!(projection, Projection::Exists) {
+            w.push(exists_open);
+        }
+        // Whether a row exists does not depend on DISTINCT (nor on the order, below).
+        let distinct = self.distinct && !matches!(projection, Projection::Exists);
+        w.push(if distinct {
             "SELECT DISTINCT "
         } else {
             "SELECT "
         });
-        if matches!(projection, Projection::Count) && !wrap_count {
-            w.push("COUNT(*)");
-        } else {
-            w.ident_list(table.columns().iter().map(|c| c.name()));
+        match projection {
+            Projection::Count if !wrap_count => w.push("COUNT(*)"),
+            Projection::Exists => w.push("1"),
+            _ => w.ident_list(table.columns().iter().map(|c| c.name())),
         }
         w.push(" FROM ");
         w.ident(table.name());
         self.write_where(w);
-        if matches!(projection, Projection::Model) && !self.orders.is_empty() {
+        // An order matters to EXISTS only with an OFFSET (which rows are skipped).
+        let ordered = match projection {
+            Projection::Model => true,
+            Projection::Count => false,
+            Projection::Exists => self.offset.is_some(),
+        };
+        if ordered && !self.orders.is_empty() {
             w.push(" ORDER BY ");
             for (i, (column, descending)) in self.orders.iter().enumerate() {
                 if i > 0 {
@@ -149,13 +163,16 @@ impl<M: Model> Select<M> {
         if wrap_count {
             w.push(") AS model_core_counted");
         }
+        if matches!(projection, Projection::Exists) {
+            w.push(exists_close);
+        }
     }
 
     /// ` WHERE ...` when the query has conditions.
     pub(crate) fn write_where(&self, w: &mut SqlWriter<'_>) {
         if !self.conditions.is_empty() {
             w.push(" WHERE ");
-            Node::And(self.conditions.clone()).write(w);
+            super::expr::write_all(w, &self.conditions);
         }
     }
 
@@ -299,7 +316,16 @@ impl<M: Model> Select<M> {
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<bool>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            Ok(self.clone().limit(1).count(db).await? > 0)
+            let bind = bind_of::<M>(db)?;
+            let mut w = SqlWriter::new(bind.engine.dialect());
+            self.write(&mut w, Projection::Exists);
+            let (sql, values) = w.finish();
+            let found = bind
+                .engine
+                .fetch_i64(&sql, &values)
+                .await
+                .map_err(|e| driver_error::<M>(bind, DriverError::Sql(e)))?;
+            Ok(found != 0)
         })
     }
 

@@ -37,7 +37,7 @@ impl<M: Model> Select<M> {
             let mut w = SqlWriter::new(bind.engine.dialect());
             w.push("UPDATE ");
             w.ident(M::TABLE.name());
-            write_set(&mut w, &set);
+            write_set(&mut w, set);
             self.write_where(&mut w);
             rows_affected::<M>(bind, w, "updating").await
         })

@@ -34,7 +34,8 @@ impl Database {
     }
 
     /// Inserts `rows` with multi-row statements, as few as each backend's bound-parameter limit
-    /// allows, all in one transaction; returns the number of rows inserted.
+    /// allows, all in one transaction (none is opened when one statement holds them all);
+    /// returns the number of rows inserted.
     #[track_caller]
     pub fn insert_many<'a, M: Model>(
         &'a self,
@@ -46,10 +47,17 @@ impl Database {
             }
             let bind = bind_of::<M>(self)?;
             let statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
-            bind.engine
-                .execute_all(&statements)
-                .await
-                .map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
+            let inserted = match statements.as_slice() {
+                // One statement is atomic by itself: BEGIN and COMMIT would only add two round
+                // trips (and, on SQLite, a write lock taken early).
+                [(sql, args)] => bind
+                    .engine
+                    .execute(sql, args)
+                    .await
+                    .map(|e| e.rows_affected),
+                _ => bind.engine.execute_all(&statements).await,
+            };
+            inserted.map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
         })
     }
 
@@ -97,12 +105,14 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     let table = M::TABLE;
     let (columns, values) = statement::insert_values(table, row);
     let mut w = SqlWriter::new(dialect);
-    statement::write_insert(&mut w, table, &columns, std::slice::from_ref(&values));
-    if dialect.supports_returning() {
+    if dialect.insert_returning() {
+        statement::write_insert(&mut w, table, &columns, [values]);
         return returning::<M>(conn, bind, w, "inserting into")
             .await?
             .ok_or_else(|| lost::<M>(bind, "inserted"));
     }
+    // The key values are needed below to read the row back.
+    statement::write_insert(&mut w, table, &columns, [values.clone()]);
     let (sql, args) = w.finish();
     let executed = conn
         .execute(&sql, &args)
@@ -139,8 +149,8 @@ pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     let (assignments, key) = statement::update_values(table, row);
     if !assignments.is_empty() {
         let mut w = SqlWriter::new(dialect);
-        statement::write_update(&mut w, table, &assignments, &key);
-        if dialect.supports_returning() {
+        statement::write_update(&mut w, table, assignments, &key);
+        if dialect.update_returning() {
             return returning::<M>(conn, bind, w, "updating")
                 .await?
                 .ok_or_else(|| not_found::<M>());

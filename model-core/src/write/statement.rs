@@ -32,12 +32,13 @@ pub(super) fn insert_values<M: Model>(table: &Table, row: &M) -> (Vec<&'static s
     (columns, values)
 }
 
-/// `INSERT INTO t (columns) VALUES (row), (row)...`, or the dialect's all-defaults form.
+/// `INSERT INTO t (columns) VALUES (row), (row)...`, or the dialect's all-defaults form. The
+/// rows are moved into the statement's arguments, not copied.
 pub(super) fn write_insert(
     w: &mut SqlWriter<'_>,
     table: &Table,
     columns: &[&'static str],
-    rows: &[Vec<Value>],
+    rows: impl IntoIterator<Item = Vec<Value>>,
 ) {
     w.push("INSERT INTO ");
     w.ident(table.name());
@@ -48,16 +49,16 @@ pub(super) fn write_insert(
     w.push(" (");
     w.ident_list(columns.iter().copied());
     w.push(") VALUES ");
-    for (r, row) in rows.iter().enumerate() {
+    for (r, row) in rows.into_iter().enumerate() {
         if r > 0 {
             w.push(", ");
         }
         w.push("(");
-        for (i, value) in row.iter().enumerate() {
+        for (i, value) in row.into_iter().enumerate() {
             if i > 0 {
                 w.push(", ");
             }
-            w.value(value.clone());
+            w.value(value);
         }
         w.push(")");
     }
@@ -84,12 +85,12 @@ pub(super) fn insert_many<M: Model>(
         } else {
             (dialect.max_params() / columns.len()).max(1)
         };
-        for chunk in batch.chunks(per_statement) {
+        let mut rows = batch.drain(..).peekable();
+        while rows.peek().is_some() {
             let mut w = SqlWriter::new(dialect);
-            write_insert(&mut w, table, columns, chunk);
+            write_insert(&mut w, table, columns, rows.by_ref().take(per_statement));
             out.push(w.finish());
         }
-        batch.clear();
     };
     for row in rows {
         let (columns, values) = insert_values(table, row);
@@ -128,7 +129,7 @@ pub(super) fn update_values<M: Model>(
 pub(super) fn write_update(
     w: &mut SqlWriter<'_>,
     table: &Table,
-    set: &[(&'static str, Value)],
+    set: Vec<(&'static str, Value)>,
     key: &[(&'static str, Value)],
 ) {
     w.push("UPDATE ");
@@ -138,15 +139,15 @@ pub(super) fn write_update(
 }
 
 /// ` SET a = ?, b = ?`.
-pub(super) fn write_set(w: &mut SqlWriter<'_>, set: &[(&'static str, Value)]) {
+pub(super) fn write_set(w: &mut SqlWriter<'_>, set: Vec<(&'static str, Value)>) {
     w.push(" SET ");
-    for (i, (column, value)) in set.iter().enumerate() {
+    for (i, (column, value)) in set.into_iter().enumerate() {
         if i > 0 {
             w.push(", ");
         }
         w.ident(column);
         w.push(" = ");
-        w.value(value.clone());
+        w.value(value);
     }
 }
 
