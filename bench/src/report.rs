@@ -108,7 +108,7 @@ impl Run {
         );
         let _ = writeln!(
             out,
-            "- cells: median time per operation (×floor, ×sqlx), the ratios being medians of per-round ratios to the raw driver and to raw sqlx measured in the same round; — = not implemented"
+            "- cells: median time per operation (×floor, ×sqlx), the ratios being medians of per-round ratios to the raw driver and to raw sqlx on its pool (the `sqlx pool` column) measured in the same round; — = not implemented"
         );
         let _ = writeln!(
             out,

@@ -197,13 +197,17 @@ fn prepare_sqlite(
             Ok(match key {
                 Key::Floor => Box::new(Rusqlite::new(&path)?),
                 Key::Ours => Box::new(Ours::new(rt, &url)?),
-                Key::Sqlx => {
+                Key::Sqlx | Key::SqlxConn => {
                     let options = sqlx::sqlite::SqliteConnectOptions::new()
                         .filename(&path)
                         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                         .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
                         .foreign_keys(true);
-                    Box::new(sqlx_raw::sqlite::SqlxSqlite::new(rt, options)?)
+                    Box::new(sqlx_raw::sqlite::SqlxSqlite::new(
+                        rt,
+                        options,
+                        key == Key::Sqlx,
+                    )?)
                 }
                 Key::SeaOrm | Key::SeaOrmTuned => Box::new(SeaOrm::new(
                     rt,
@@ -291,9 +295,13 @@ fn prepare_postgres(
             Ok(match key {
                 Key::Floor => Box::new(TokioPostgres::new(rt, &url)?),
                 Key::Ours => Box::new(Ours::new(rt, &url)?),
-                Key::Sqlx => {
+                Key::Sqlx | Key::SqlxConn => {
                     let options: sqlx::postgres::PgConnectOptions = url.parse()?;
-                    Box::new(sqlx_raw::postgres::SqlxPostgres::new(rt, options)?)
+                    Box::new(sqlx_raw::postgres::SqlxPostgres::new(
+                        rt,
+                        options,
+                        key == Key::Sqlx,
+                    )?)
                 }
                 Key::SeaOrm | Key::SeaOrmTuned => {
                     Box::new(SeaOrm::new(rt, &url, key == Key::SeaOrmTuned)?)
@@ -377,10 +385,17 @@ fn prepare_mysql(
                 let sqlx_url = format!("{url}?ssl-mode=disabled");
                 Ok(match key {
                     Key::Floor => Box::new(MysqlAsync::new(rt, &url)?),
-                    Key::Ours => Box::new(Ours::new(rt, &sqlx_url)?),
-                    Key::Sqlx => {
+                    // The server is MariaDB: its scheme gives model-core INSERT ... RETURNING.
+                    Key::Ours => {
+                        Box::new(Ours::new(rt, &sqlx_url.replacen("mysql:", "mariadb:", 1))?)
+                    }
+                    Key::Sqlx | Key::SqlxConn => {
                         let options: sqlx::mysql::MySqlConnectOptions = sqlx_url.parse()?;
-                        Box::new(sqlx_raw::mysql::SqlxMySql::new(rt, options)?)
+                        Box::new(sqlx_raw::mysql::SqlxMySql::new(
+                            rt,
+                            options,
+                            key == Key::Sqlx,
+                        )?)
                     }
                     Key::SeaOrm | Key::SeaOrmTuned => {
                         Box::new(SeaOrm::new(rt, &sqlx_url, key == Key::SeaOrmTuned)?)

@@ -25,6 +25,7 @@ pub enum Key {
     Floor,
     Ours,
     Sqlx,
+    SqlxConn,
     SeaOrm,
     SeaOrmTuned,
     Diesel,
@@ -32,10 +33,11 @@ pub enum Key {
 
 impl Key {
     /// Report order: the floor first, then ours, then the peers.
-    pub const ALL: [Key; 6] = [
+    pub const ALL: [Key; 7] = [
         Key::Floor,
         Key::Ours,
         Key::Sqlx,
+        Key::SqlxConn,
         Key::SeaOrm,
         Key::SeaOrmTuned,
         Key::Diesel,
@@ -46,6 +48,7 @@ impl Key {
             Key::Floor => "floor",
             Key::Ours => "ours",
             Key::Sqlx => "sqlx",
+            Key::SqlxConn => "sqlx_conn",
             Key::SeaOrm => "seaorm",
             Key::SeaOrmTuned => "seaorm_tuned",
             Key::Diesel => "diesel",

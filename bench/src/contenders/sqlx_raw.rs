@@ -1,6 +1,7 @@
-//! Raw sqlx, the base model-core builds on: hand-written SQL as `&'static str`, one connection
-//! (`SqliteConnection` / `PgConnection` / `MySqlConnection`) with sqlx's default persistent
-//! statement cache, rows decoded by position into tuples, multi-row inserts through
+//! Raw sqlx, the base model-core builds on: hand-written SQL as `&'static str`, run on a `Pool`
+//! as sqlx's docs recommend (the `sqlx` contender, the base of the ×sqlx ratios: the same pool
+//! model-core runs on) or on one connection (`sqlx_conn`: what the pool costs), with sqlx's
+//! default persistent statement cache, rows decoded by position into tuples, multi-row inserts through
 //! `QueryBuilder::push_values`. W13 uses a `Pool` of four with the per-acquire ping off (the
 //! setting model-core also uses; sea-orm default shows what the ping costs).
 //!
@@ -46,6 +47,184 @@ impl Flag for i64 {
     }
 }
 
+/// The timed body of every workload but W13, over any sqlx executor: `$e` is re-evaluated at
+/// each statement (`&mut *conn`, or `&pool`), `$begin` opens a transaction on it.
+macro_rules! sqlx_workloads {
+    ($w:expr, $input:expr, $sink:expr, $sql:expr, db = $db:ty, exec = $e:expr, begin = $begin:expr,
+     exists = $exists:ty, backend = $backend:expr, ddl_in_tx = $ddl_in_tx:expr) => {{
+        use Workload::*;
+        let (w, input, sink, sql) = ($w, $input, $sink, $sql);
+        match w {
+            GetPk => {
+                for &id in &input.ids {
+                    let found = sqlx::query_as::<_, UserTuple>(sql.get)
+                        .bind(id)
+                        .fetch_optional($e)
+                        .await?;
+                    if let Some(u) = found {
+                        sink.row(&user(u));
+                    }
+                }
+            }
+            Load1 | Load100 | LoadAll => {
+                for _ in 0..input.k {
+                    let rows: Vec<Row> = sqlx::query_as::<_, UserTuple>(sql.load(w.load_table()))
+                        .fetch_all($e)
+                        .await?
+                        .into_iter()
+                        .map(user)
+                        .collect();
+                    rows.iter().for_each(|u| sink.row(u));
+                }
+            }
+            Filter | Paginate => {
+                for p in &input.params {
+                    let (text, limit, offset) = if w == Filter {
+                        (sql.filter, FILTER_LIMIT, p.a)
+                    } else {
+                        (sql.page, PER_PAGE, (p.a - 1) * PER_PAGE)
+                    };
+                    let rows: Vec<Row> = sqlx::query_as::<_, UserTuple>(text)
+                        .bind(p.text.as_str())
+                        .bind(limit)
+                        .bind(offset)
+                        .fetch_all($e)
+                        .await?
+                        .into_iter()
+                        .map(user)
+                        .collect();
+                    rows.iter().for_each(|u| sink.row(u));
+                    if w == Paginate {
+                        let total: i64 = sqlx::query_scalar(sql.count)
+                            .bind(p.text.as_str())
+                            .fetch_one($e)
+                            .await?;
+                        sink.value(total as u64);
+                    }
+                }
+            }
+            InsertOne => {
+                for r in &input.rows {
+                    let done = sqlx::query(sql.insert_one)
+                        .bind(r.name.as_str())
+                        .bind(r.hair_color.as_deref())
+                        .bind(r.created_at)
+                        .execute($e)
+                        .await?;
+                    sink.value(done.rows_affected());
+                }
+            }
+            InsertMany(n) => {
+                for chunk in input.rows.chunks(n) {
+                    sink.value(insert_chunk($e, chunk).await?);
+                }
+            }
+            BulkLoad => {
+                let mut tx = $begin.await?;
+                let mut done = 0;
+                for chunk in input.rows.chunks(sql::BULK_CHUNK) {
+                    done += insert_chunk(&mut *tx, chunk).await?;
+                }
+                tx.commit().await?;
+                sink.value(done);
+            }
+            TxInserts => {
+                for chunk in input.rows.chunks(input.chunk) {
+                    let mut tx = $begin.await?;
+                    for r in chunk {
+                        sqlx::query(sql.insert_one)
+                            .bind(r.name.as_str())
+                            .bind(r.hair_color.as_deref())
+                            .bind(r.created_at)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    sink.value(chunk.len() as u64);
+                }
+            }
+            UpdatePk => {
+                for r in &input.rows {
+                    let done = sqlx::query(sql.update_pk)
+                        .bind(r.name.as_str())
+                        .bind(r.hair_color.as_deref())
+                        .bind(r.created_at)
+                        .bind(r.id)
+                        .execute($e)
+                        .await?;
+                    sink.value(done.rows_affected());
+                }
+            }
+            UpdateBulk => {
+                for p in &input.params {
+                    let done = sqlx::query(sql.update_bulk)
+                        .bind(p.text.as_str())
+                        .bind(p.a)
+                        .bind(p.b)
+                        .execute($e)
+                        .await?;
+                    sink.value(done.rows_affected());
+                }
+            }
+            DeletePk => {
+                for r in &input.rows {
+                    let done = sqlx::query(sql.delete_pk).bind(r.id).execute($e).await?;
+                    sink.value(done.rows_affected());
+                }
+            }
+            DeleteBulk => {
+                for p in &input.params {
+                    let done = sqlx::query(sql.delete_bulk)
+                        .bind(p.a)
+                        .bind(p.b)
+                        .execute($e)
+                        .await?;
+                    sink.value(done.rows_affected());
+                }
+            }
+            Count => {
+                for p in &input.params {
+                    let n: i64 = sqlx::query_scalar(sql.count)
+                        .bind(p.text.as_str())
+                        .fetch_one($e)
+                        .await?;
+                    sink.value(n as u64);
+                }
+            }
+            Exists => {
+                for p in &input.params {
+                    let found: $exists = sqlx::query_scalar(sql.exists)
+                        .bind(p.text.as_str())
+                        .fetch_one($e)
+                        .await?;
+                    sink.value(u64::from(found.flag()));
+                }
+            }
+            CreateAll | DropAll => {
+                let statements = if w == CreateAll {
+                    sql::gen_create($backend)
+                } else {
+                    sql::gen_drop($backend)
+                };
+                if $ddl_in_tx {
+                    let mut tx = $begin.await?;
+                    for s in statements {
+                        (&mut *tx).execute(sqlx::AssertSqlSafe(s)).await?;
+                    }
+                    tx.commit().await?;
+                } else {
+                    for s in statements {
+                        ($e).execute(sqlx::AssertSqlSafe(s)).await?;
+                    }
+                }
+                sink.value(1);
+            }
+            Concurrency => anyhow::bail!("W13 runs through `concurrent`"),
+        }
+        Ok(())
+    }};
+}
+
 macro_rules! sqlx_contender {
     ($name:ident, $db:ty, $conn:ty, $backend:expr, $exists:ty, $ddl_in_tx:expr) => {
         pub struct $name {
@@ -54,13 +233,34 @@ macro_rules! sqlx_contender {
             options: <$conn as Connection>::Options,
             sql: Sql,
             pool: Option<sqlx::Pool<$db>>,
+            pooled: Option<sqlx::Pool<$db>>,
         }
 
         impl $name {
-            pub fn new(rt: Arc<Runtime>, options: <$conn as Connection>::Options) -> Result<$name> {
+            /// With `pooled`, every workload but W13 runs on a pool of ten (model-core's
+            /// default size) with the per-acquire ping off, as model-core runs; without it, on
+            /// the one connection.
+            pub fn new(
+                rt: Arc<Runtime>,
+                options: <$conn as Connection>::Options,
+                pooled: bool,
+            ) -> Result<$name> {
                 let conn = rt.block_on(<$conn>::connect_with(&options))?;
+                let pooled = if pooled {
+                    Some(
+                        rt.block_on(
+                            sqlx::pool::PoolOptions::<$db>::new()
+                                .max_connections(10)
+                                .test_before_acquire(false)
+                                .connect_with(options.clone()),
+                        )?,
+                    )
+                } else {
+                    None
+                };
                 Ok($name {
                     rt,
+                    pooled,
                     conn,
                     options,
                     sql: Sql::new($backend),
@@ -71,11 +271,20 @@ macro_rules! sqlx_contender {
 
         impl Contender for $name {
             fn key(&self) -> Key {
-                Key::Sqlx
+                if self.pooled.is_some() {
+                    Key::Sqlx
+                } else {
+                    Key::SqlxConn
+                }
             }
 
             fn label(&self) -> String {
-                format!("sqlx {}", crate::env::version("sqlx"))
+                let how = if self.pooled.is_some() {
+                    "pool"
+                } else {
+                    "1 conn"
+                };
+                format!("sqlx {} {how}", crate::env::version("sqlx"))
             }
 
             fn supports(&self, _w: Workload) -> bool {
@@ -83,182 +292,38 @@ macro_rules! sqlx_contender {
             }
 
             fn run(&mut self, w: Workload, input: &Input, sink: &mut Sink) -> Result<()> {
-                use Workload::*;
                 let sql = self.sql;
+                if let Some(pool) = &self.pooled {
+                    let pool = pool.clone();
+                    return self.rt.block_on(async {
+                        sqlx_workloads!(
+                            w,
+                            input,
+                            sink,
+                            sql,
+                            db = $db,
+                            exec = &pool,
+                            begin = pool.begin(),
+                            exists = $exists,
+                            backend = $backend,
+                            ddl_in_tx = $ddl_in_tx
+                        )
+                    });
+                }
                 let conn = &mut self.conn;
                 self.rt.block_on(async {
-                    match w {
-                        GetPk => {
-                            for &id in &input.ids {
-                                let found = sqlx::query_as::<_, UserTuple>(sql.get)
-                                    .bind(id)
-                                    .fetch_optional(&mut *conn)
-                                    .await?;
-                                if let Some(u) = found {
-                                    sink.row(&user(u));
-                                }
-                            }
-                        }
-                        Load1 | Load100 | LoadAll => {
-                            for _ in 0..input.k {
-                                let rows: Vec<Row> =
-                                    sqlx::query_as::<_, UserTuple>(sql.load(w.load_table()))
-                                        .fetch_all(&mut *conn)
-                                        .await?
-                                        .into_iter()
-                                        .map(user)
-                                        .collect();
-                                rows.iter().for_each(|u| sink.row(u));
-                            }
-                        }
-                        Filter | Paginate => {
-                            for p in &input.params {
-                                let (text, limit, offset) = if w == Filter {
-                                    (sql.filter, FILTER_LIMIT, p.a)
-                                } else {
-                                    (sql.page, PER_PAGE, (p.a - 1) * PER_PAGE)
-                                };
-                                let rows: Vec<Row> = sqlx::query_as::<_, UserTuple>(text)
-                                    .bind(p.text.as_str())
-                                    .bind(limit)
-                                    .bind(offset)
-                                    .fetch_all(&mut *conn)
-                                    .await?
-                                    .into_iter()
-                                    .map(user)
-                                    .collect();
-                                rows.iter().for_each(|u| sink.row(u));
-                                if w == Paginate {
-                                    let total: i64 = sqlx::query_scalar(sql.count)
-                                        .bind(p.text.as_str())
-                                        .fetch_one(&mut *conn)
-                                        .await?;
-                                    sink.value(total as u64);
-                                }
-                            }
-                        }
-                        InsertOne => {
-                            for r in &input.rows {
-                                let done = sqlx::query(sql.insert_one)
-                                    .bind(r.name.as_str())
-                                    .bind(r.hair_color.as_deref())
-                                    .bind(r.created_at)
-                                    .execute(&mut *conn)
-                                    .await?;
-                                sink.value(done.rows_affected());
-                            }
-                        }
-                        InsertMany(n) => {
-                            for chunk in input.rows.chunks(n) {
-                                sink.value(insert_chunk(&mut *conn, chunk).await?);
-                            }
-                        }
-                        BulkLoad => {
-                            let mut tx = conn.begin().await?;
-                            let mut done = 0;
-                            for chunk in input.rows.chunks(sql::BULK_CHUNK) {
-                                done += insert_chunk(&mut *tx, chunk).await?;
-                            }
-                            tx.commit().await?;
-                            sink.value(done);
-                        }
-                        TxInserts => {
-                            for chunk in input.rows.chunks(input.chunk) {
-                                let mut tx = conn.begin().await?;
-                                for r in chunk {
-                                    sqlx::query(sql.insert_one)
-                                        .bind(r.name.as_str())
-                                        .bind(r.hair_color.as_deref())
-                                        .bind(r.created_at)
-                                        .execute(&mut *tx)
-                                        .await?;
-                                }
-                                tx.commit().await?;
-                                sink.value(chunk.len() as u64);
-                            }
-                        }
-                        UpdatePk => {
-                            for r in &input.rows {
-                                let done = sqlx::query(sql.update_pk)
-                                    .bind(r.name.as_str())
-                                    .bind(r.hair_color.as_deref())
-                                    .bind(r.created_at)
-                                    .bind(r.id)
-                                    .execute(&mut *conn)
-                                    .await?;
-                                sink.value(done.rows_affected());
-                            }
-                        }
-                        UpdateBulk => {
-                            for p in &input.params {
-                                let done = sqlx::query(sql.update_bulk)
-                                    .bind(p.text.as_str())
-                                    .bind(p.a)
-                                    .bind(p.b)
-                                    .execute(&mut *conn)
-                                    .await?;
-                                sink.value(done.rows_affected());
-                            }
-                        }
-                        DeletePk => {
-                            for r in &input.rows {
-                                let done = sqlx::query(sql.delete_pk)
-                                    .bind(r.id)
-                                    .execute(&mut *conn)
-                                    .await?;
-                                sink.value(done.rows_affected());
-                            }
-                        }
-                        DeleteBulk => {
-                            for p in &input.params {
-                                let done = sqlx::query(sql.delete_bulk)
-                                    .bind(p.a)
-                                    .bind(p.b)
-                                    .execute(&mut *conn)
-                                    .await?;
-                                sink.value(done.rows_affected());
-                            }
-                        }
-                        Count => {
-                            for p in &input.params {
-                                let n: i64 = sqlx::query_scalar(sql.count)
-                                    .bind(p.text.as_str())
-                                    .fetch_one(&mut *conn)
-                                    .await?;
-                                sink.value(n as u64);
-                            }
-                        }
-                        Exists => {
-                            for p in &input.params {
-                                let found: $exists = sqlx::query_scalar(sql.exists)
-                                    .bind(p.text.as_str())
-                                    .fetch_one(&mut *conn)
-                                    .await?;
-                                sink.value(u64::from(found.flag()));
-                            }
-                        }
-                        CreateAll | DropAll => {
-                            let statements = if w == CreateAll {
-                                sql::gen_create($backend)
-                            } else {
-                                sql::gen_drop($backend)
-                            };
-                            if $ddl_in_tx {
-                                let mut tx = conn.begin().await?;
-                                for s in statements {
-                                    (&mut *tx).execute(sqlx::AssertSqlSafe(s)).await?;
-                                }
-                                tx.commit().await?;
-                            } else {
-                                for s in statements {
-                                    (&mut *conn).execute(sqlx::AssertSqlSafe(s)).await?;
-                                }
-                            }
-                            sink.value(1);
-                        }
-                        Concurrency => anyhow::bail!("W13 runs through `concurrent`"),
-                    }
-                    Ok(())
+                    sqlx_workloads!(
+                        w,
+                        input,
+                        sink,
+                        sql,
+                        db = $db,
+                        exec = &mut *conn,
+                        begin = conn.begin(),
+                        exists = $exists,
+                        backend = $backend,
+                        ddl_in_tx = $ddl_in_tx
+                    )
                 })
             }
 
@@ -320,8 +385,8 @@ macro_rules! sqlx_contender {
         }
 
         /// One multi-row INSERT built with `QueryBuilder::push_values`.
-        async fn insert_chunk(
-            conn: &mut <$db as sqlx::Database>::Connection,
+        async fn insert_chunk<'e, E: Executor<'e, Database = $db>>(
+            executor: E,
             rows: &[Row],
         ) -> Result<u64> {
             let mut qb = sqlx::QueryBuilder::<$db>::new(
@@ -332,7 +397,7 @@ macro_rules! sqlx_contender {
                     .push_bind(r.hair_color.as_deref())
                     .push_bind(r.created_at);
             });
-            Ok(qb.build().execute(conn).await?.rows_affected())
+            Ok(qb.build().execute(executor).await?.rows_affected())
         }
     };
 }
