@@ -81,6 +81,40 @@ impl Machine {
     }
 }
 
+/// The machine's CPU time counters (`/proc/stat`, in clock ticks): all of it, and what the
+/// hypervisor took for other guests (steal), which slows a run without showing in its numbers.
+#[derive(Clone, Copy, Debug)]
+pub struct CpuTimes {
+    total: u64,
+    steal: u64,
+}
+
+impl CpuTimes {
+    /// The counters now; `None` where `/proc/stat` cannot be read.
+    pub fn now() -> Option<CpuTimes> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()?
+            .strip_prefix("cpu ")?
+            .split_whitespace()
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal (guest time is counted in user).
+        Some(CpuTimes {
+            total: fields.iter().take(8).sum(),
+            steal: *fields.get(7)?,
+        })
+    }
+
+    /// The share of all CPU time stolen since `self`, in percent.
+    pub fn steal_percent_since(self) -> Option<f64> {
+        let now = CpuTimes::now()?;
+        let total = now.total.checked_sub(self.total)?;
+        (total > 0).then(|| 100.0 * (now.steal - self.steal) as f64 / total as f64)
+    }
+}
+
 /// How many CPUs a kernel CPU list (`0-3,6`) names.
 fn cpu_count(list: &str) -> usize {
     list.split(',')

@@ -200,6 +200,7 @@ fn run() -> Result<()> {
     }
     for (b, &backend) in o.backends.iter().enumerate() {
         let started = Instant::now();
+        let cpu_before = env::CpuTimes::now();
         eprintln!("# {backend}: setting up {} contenders", o.keys.len());
         let mut prepared = setup::prepare(backend, &o.keys, &o.targets, &sizes, &rt)?;
         let settings = Settings {
@@ -249,6 +250,7 @@ fn run() -> Result<()> {
             contenders,
             outcomes,
             seconds: started.elapsed().as_secs_f64(),
+            steal_percent: cpu_before.and_then(env::CpuTimes::steal_percent_since),
         });
     }
 

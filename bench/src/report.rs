@@ -21,6 +21,8 @@ pub struct BackendRun {
     pub contenders: Vec<(Key, String)>,
     pub outcomes: Vec<Outcome>,
     pub seconds: f64,
+    /// The share of the machine's CPU time the hypervisor gave other guests during the run.
+    pub steal_percent: Option<f64>,
 }
 
 /// The whole run.
@@ -158,7 +160,14 @@ impl BackendRun {
         for s in &self.settings {
             let _ = writeln!(out, "- {s}");
         }
-        let _ = writeln!(out, "- run time: {:.0} s\n", self.seconds);
+        let steal = self
+            .steal_percent
+            .map_or_else(|| "unknown".to_owned(), |p| format!("{p:.1}%"));
+        let _ = writeln!(
+            out,
+            "- run time: {:.0} s; CPU time stolen by the hypervisor meanwhile: {steal}\n",
+            self.seconds
+        );
 
         let header: Vec<&str> = self.contenders.iter().map(|(_, l)| l.as_str()).collect();
         let _ = writeln!(out, "| workload | {} |", header.join(" | "));
@@ -259,6 +268,7 @@ impl BackendRun {
             "server": self.server,
             "settings": self.settings,
             "seconds": self.seconds,
+            "steal_percent": self.steal_percent,
             "contenders": self.contenders.iter().map(|(k, l)| json!({"key": k.id(), "label": l})).collect::<Vec<_>>(),
             "workloads": self.outcomes.iter().map(|o| json!({
                 "id": o.workload.id(),
