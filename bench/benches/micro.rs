@@ -8,6 +8,8 @@
 //! - `insert_one`: `db.insert` against raw sqlx on an in-memory SQLite database;
 //! - `decode`: reading 1,000 rows of an in-memory SQLite table into owned structs, ours
 //!   (`User::query().all`) against raw sqlx (`query_as` into tuples).
+//! - `get_by_pk`: one lookup by primary key, ours against raw sqlx (pool and connection) and
+//!   rusqlite; run under `valgrind --tool=callgrind` to see where SQLite's time goes.
 //!
 //! Run with `cargo bench -p model-bench --bench micro`. Allocation counts cover the
 //! benchmarked thread only: sqlx builds SQLite rows on its worker thread, so the `decode`
@@ -241,6 +243,126 @@ mod insert_one {
                     .execute(&mut conn),
             )
             .expect("insert")
+        });
+    }
+}
+
+/// One lookup by primary key in a table of 1,000 rows: ours, raw sqlx on a pool and on one
+/// connection, and rusqlite with a cached statement (the floor). The sqlx paths pay a trip to
+/// sqlx's SQLite worker thread and back per statement; rusqlite runs on the caller's thread.
+mod get_by_pk {
+    use super::*;
+
+    const ROWS: i64 = 1_000;
+    const GET: &str = "SELECT id, name, hair_color, created_at FROM users WHERE id = ?";
+
+    /// The ids looked up, in a fixed scattered order.
+    fn next_id(i: &mut i64) -> i64 {
+        *i = (*i * 7 + 13) % ROWS;
+        *i + 1
+    }
+
+    #[divan::bench]
+    fn ours(bencher: Bencher) {
+        let rt = runtime();
+        let db = ours_db(&rt, ROWS);
+        let mut i = 0;
+        bencher.bench_local(|| {
+            let id = next_id(&mut i);
+            let found = rt.block_on(User::query().get(&db, id)).expect("get");
+            assert_eq!(found.as_ref().map(|u| u.id), Some(id));
+            found
+        });
+    }
+
+    #[divan::bench]
+    fn sqlx_pool(bencher: Bencher) {
+        let rt = runtime();
+        // One connection: the in-memory database lives in it.
+        let pool = rt.block_on(async {
+            let pool = sqlx::pool::PoolOptions::<sqlx::Sqlite>::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .connect_with(sqlx::sqlite::SqliteConnectOptions::new().in_memory(true))
+                .await
+                .expect("pool");
+            let mut conn = pool.acquire().await.expect("acquire");
+            sqlx::query(DDL).execute(&mut *conn).await.expect("ddl");
+            for i in 1..=ROWS {
+                let u = user(i);
+                sqlx::query("INSERT INTO users VALUES (?, ?, ?, ?)")
+                    .bind(u.id)
+                    .bind(u.name)
+                    .bind(u.hair_color)
+                    .bind(u.created_at)
+                    .execute(&mut *conn)
+                    .await
+                    .expect("insert");
+            }
+            pool
+        });
+        let mut i = 0;
+        bencher.bench_local(|| {
+            let id = next_id(&mut i);
+            let found = rt
+                .block_on(
+                    sqlx::query_as::<_, UserTuple>(GET)
+                        .bind(id)
+                        .fetch_optional(&pool),
+                )
+                .expect("get");
+            assert_eq!(found.as_ref().map(|u| u.0), Some(id));
+            found
+        });
+    }
+
+    #[divan::bench]
+    fn sqlx_conn(bencher: Bencher) {
+        let rt = runtime();
+        let mut conn = super::sqlx_conn(&rt, ROWS);
+        let mut i = 0;
+        bencher.bench_local(|| {
+            let id = next_id(&mut i);
+            let found = rt
+                .block_on(
+                    sqlx::query_as::<_, UserTuple>(GET)
+                        .bind(id)
+                        .fetch_optional(&mut conn),
+                )
+                .expect("get");
+            assert_eq!(found.as_ref().map(|u| u.0), Some(id));
+            found
+        });
+    }
+
+    #[divan::bench]
+    fn rusqlite(bencher: Bencher) {
+        let conn = rusqlite::Connection::open_in_memory().expect("open");
+        conn.execute(DDL, []).expect("ddl");
+        for i in 1..=ROWS {
+            let u = user(i);
+            conn.execute(
+                "INSERT INTO users VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![u.id, u.name, u.hair_color, u.created_at],
+            )
+            .expect("insert");
+        }
+        let mut i = 0;
+        bencher.bench_local(|| {
+            let id = next_id(&mut i);
+            let mut stmt = conn.prepare_cached(GET).expect("prepare");
+            let found = stmt
+                .query_row([id], |r| {
+                    Ok(User {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        hair_color: r.get(2)?,
+                        created_at: r.get(3)?,
+                    })
+                })
+                .expect("get");
+            assert_eq!(found.id, id);
+            found
         });
     }
 }

@@ -70,11 +70,17 @@ async fn insert_many_splits_and_is_atomic(kind: Kind) {
         return;
     };
     assert_eq!(db.insert_many::<Account>(&[]).await.unwrap(), 0);
-    // 20,000 rows of 4 written columns: 3 statements on SQLite (32,766 parameters), 2 elsewhere.
+    // 20,000 rows of 4 written columns: 20 statements of 1,000 rows, in one transaction.
     let rows: Vec<Account> = (0..20_000)
         .map(|i| Account::named(&format!("user{i}")))
         .collect();
+    db.record_queries(4);
     assert_eq!(db.insert_many(&rows).await.unwrap(), 20_000);
+    let recorded = db.take_recorded_queries();
+    assert_eq!(recorded.len(), 1, "one entry for the transaction");
+    assert_eq!(recorded[0].sql.matches("INSERT INTO").count(), 20);
+    assert_eq!(recorded[0].params.len(), 80_000);
+    db.record_queries(0);
     assert_eq!(t.catalog.count("account").await, 20_000);
     let last = Account::query()
         .filter(Account::USERNAME.eq("user19999"))

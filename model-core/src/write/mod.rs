@@ -33,9 +33,9 @@ impl Database {
         })
     }
 
-    /// Inserts `rows` with multi-row statements, as few as each backend's bound-parameter limit
-    /// allows, all in one transaction (none is opened when one statement holds them all);
-    /// returns the number of rows inserted.
+    /// Inserts `rows` with multi-row statements of up to 1,000 rows (fewer where the backend's
+    /// bound-parameter limit requires), all in one transaction (none is opened when one
+    /// statement holds them all); returns the number of rows inserted.
     #[track_caller]
     pub fn insert_many<'a, M: Model>(
         &'a self,

@@ -64,8 +64,15 @@ pub(super) fn write_insert(
     }
 }
 
-/// Multi-row inserts for `rows`: rows writing the same columns go together, in statements of as
-/// many rows as the dialect's parameter limit allows.
+/// The most rows one multi-row INSERT carries (SQLAlchemy's `insertmanyvalues_page_size`
+/// default). Bigger statements save no round trip worth having and cost more to parse and plan:
+/// loading 100,000 rows in statements as big as the parameter limit allowed (21,845 rows) took
+/// 1.41× (PostgreSQL) and 1.30× (MariaDB) as long as raw sqlx's 1,000-row statements; with this
+/// cap, 1.06× and 1.00× (bench W8).
+const MAX_ROWS_PER_STATEMENT: usize = 1_000;
+
+/// Multi-row inserts for `rows`: rows writing the same columns go together, in statements of up
+/// to [`MAX_ROWS_PER_STATEMENT`] rows and within the dialect's parameter limit.
 pub(super) fn insert_many<M: Model>(
     dialect: &dyn Dialect,
     table: &Table,
@@ -83,7 +90,7 @@ pub(super) fn insert_many<M: Model>(
         let per_statement = if columns.is_empty() {
             1
         } else {
-            (dialect.max_params() / columns.len()).max(1)
+            (dialect.max_params() / columns.len()).clamp(1, MAX_ROWS_PER_STATEMENT)
         };
         let mut rows = batch.drain(..).peekable();
         while rows.peek().is_some() {
