@@ -106,6 +106,12 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         None
     }
 
+    /// Whether LIMIT and OFFSET counts are bound parameters (so one statement serves every
+    /// page) rather than literals.
+    fn bind_row_counts(&self) -> bool {
+        true
+    }
+
     /// What `LIMIT` takes to mean "no limit" when only an `OFFSET` is wanted (SQLite and MySQL
     /// need a LIMIT before OFFSET).
     fn no_limit(&self) -> &'static str {

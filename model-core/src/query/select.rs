@@ -148,7 +148,7 @@ impl<M: Model> Select<M> {
             match self.limit {
                 Some(limit) => {
                     w.push(" LIMIT ");
-                    w.value(Value::BigInt(clamp(limit)));
+                    write_row_count(w, limit);
                 }
                 None => {
                     w.push(" LIMIT ");
@@ -157,7 +157,7 @@ impl<M: Model> Select<M> {
             }
             if let Some(offset) = self.offset {
                 w.push(" OFFSET ");
-                w.value(Value::BigInt(clamp(offset)));
+                write_row_count(w, offset);
             }
         }
         if wrap_count {
@@ -419,6 +419,16 @@ impl<M: Model> Page<M> {
 /// Limits and offsets are bound as BIGINT; anything larger is as good as unlimited.
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A LIMIT or OFFSET count: bound, or written as a literal where the dialect asks (an integer
+/// of ours, never user text).
+fn write_row_count(w: &mut SqlWriter<'_>, n: u64) {
+    if w.dialect().bind_row_counts() {
+        w.value(Value::BigInt(clamp(n)));
+    } else {
+        w.push(&clamp(n).to_string());
+    }
 }
 
 impl<M: Model> Default for Select<M> {
