@@ -296,15 +296,7 @@ impl<M: Model> Select<M> {
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            let bind = bind_of::<M>(db)?;
-            let mut w = SqlWriter::new(bind.engine.dialect());
-            self.write(&mut w, Projection::Count);
-            let (sql, values) = w.finish();
-            let count = bind
-                .engine
-                .fetch_i64(&sql, &values)
-                .await
-                .map_err(|e| driver_error::<M>(bind, DriverError::Sql(e)))?;
+            let count = self.fetch_integer(db, Projection::Count).await?;
             Ok(u64::try_from(count).unwrap_or(0))
         })
     }
@@ -316,17 +308,20 @@ impl<M: Model> Select<M> {
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<bool>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            let bind = bind_of::<M>(db)?;
-            let mut w = SqlWriter::new(bind.engine.dialect());
-            self.write(&mut w, Projection::Exists);
-            let (sql, values) = w.finish();
-            let found = bind
-                .engine
-                .fetch_i64(&sql, &values)
-                .await
-                .map_err(|e| driver_error::<M>(bind, DriverError::Sql(e)))?;
-            Ok(found != 0)
+            Ok(self.fetch_integer(db, Projection::Exists).await? != 0)
         })
+    }
+
+    /// Runs the query with a projection that returns one integer (a count or a flag).
+    async fn fetch_integer(&self, db: &Database, projection: Projection) -> Result<i64> {
+        let bind = bind_of::<M>(db)?;
+        let mut w = SqlWriter::new(bind.engine.dialect());
+        self.write(&mut w, projection);
+        let (sql, values) = w.finish();
+        bind.engine
+            .fetch_i64(&sql, &values)
+            .await
+            .map_err(|e| driver_error::<M>(bind, DriverError::Sql(e)))
     }
 
     /// Page `page` (from 1) of `per_page` rows, with the total count, as Flask-SQLAlchemy's
