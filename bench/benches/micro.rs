@@ -151,20 +151,25 @@ fn sqlx_conn(rt: &Runtime, rows: i64) -> SqliteConnection {
         let mut conn = SqliteConnection::connect("sqlite::memory:")
             .await
             .expect("connect");
-        sqlx::query(DDL).execute(&mut conn).await.expect("ddl");
-        for i in 1..=rows {
-            let u = user(i);
-            sqlx::query("INSERT INTO users (id, name, hair_color, created_at) VALUES (?, ?, ?, ?)")
-                .bind(u.id)
-                .bind(u.name)
-                .bind(u.hair_color)
-                .bind(u.created_at)
-                .execute(&mut conn)
-                .await
-                .expect("insert");
-        }
+        seed(&mut conn, rows).await;
         conn
     })
+}
+
+/// Creates the users table on `conn` and fills it with `rows` users, through raw sqlx.
+async fn seed(conn: &mut SqliteConnection, rows: i64) {
+    sqlx::query(DDL).execute(&mut *conn).await.expect("ddl");
+    for i in 1..=rows {
+        let u = user(i);
+        sqlx::query("INSERT INTO users (id, name, hair_color, created_at) VALUES (?, ?, ?, ?)")
+            .bind(u.id)
+            .bind(u.name)
+            .bind(u.hair_color)
+            .bind(u.created_at)
+            .execute(&mut *conn)
+            .await
+            .expect("insert");
+    }
 }
 
 type UserTuple = (i64, String, Option<String>, NaiveDateTime);
@@ -286,19 +291,7 @@ mod get_by_pk {
                 .connect_with(sqlx::sqlite::SqliteConnectOptions::new().in_memory(true))
                 .await
                 .expect("pool");
-            let mut conn = pool.acquire().await.expect("acquire");
-            sqlx::query(DDL).execute(&mut *conn).await.expect("ddl");
-            for i in 1..=ROWS {
-                let u = user(i);
-                sqlx::query("INSERT INTO users VALUES (?, ?, ?, ?)")
-                    .bind(u.id)
-                    .bind(u.name)
-                    .bind(u.hair_color)
-                    .bind(u.created_at)
-                    .execute(&mut *conn)
-                    .await
-                    .expect("insert");
-            }
+            seed(&mut pool.acquire().await.expect("acquire"), ROWS).await;
             pool
         });
         let mut i = 0;
