@@ -115,6 +115,37 @@ pub async fn kill_connections(kind: Kind, name: &str) -> usize {
     }
 }
 
+/// How many connections the server of `kind` has open to database `name` (0 for SQLite,
+/// which has no server to ask).
+pub async fn open_connections(kind: Kind, name: &str) -> usize {
+    let count: i64 = match kind {
+        Kind::Postgres => {
+            let mut admin = sqlx::PgConnection::connect(&postgres_url()).await.unwrap();
+            sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+            )
+            .bind(name)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap()
+        }
+        Kind::MySql => {
+            let mut admin = sqlx::MySqlConnection::connect(&mysql_url()).await.unwrap();
+            sqlx::query_scalar(
+                "SELECT count(*) FROM information_schema.processlist \
+                 WHERE db = ? AND id <> CONNECTION_ID()",
+            )
+            .bind(name)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap()
+        }
+        _ => 0,
+    };
+    usize::try_from(count).unwrap_or_default()
+}
+
 /// A server of this machine that a test may stop; started again when dropped, so a failing
 /// test still leaves it running.
 pub struct Server {

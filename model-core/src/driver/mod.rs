@@ -9,19 +9,21 @@
 
 mod health;
 mod mysql;
+mod pool;
 mod postgres;
 mod sqlite;
 
 use std::fmt;
 use std::sync::Arc;
 
-use sqlx::{Connection, Database, Executor, IntoArguments, Pool, Row};
+use futures_util::future::BoxFuture;
+use sqlx::{Connection, Database, Executor, IntoArguments, Row};
 
 pub use mysql::MySqlField;
 pub use postgres::PgField;
 pub use sqlite::SqliteField;
 
-use crate::config::{PoolConfig, PrePing};
+use crate::config::PoolConfig;
 use crate::dialect::Dialect;
 use crate::model::ColumnGroup;
 use crate::record::Instrument;
@@ -29,6 +31,7 @@ use crate::row::{DecodeError, RowReader};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 use health::{Health, is_connection_lost};
+use pool::{Pool, Pooled, RawConn};
 
 /// What a driver can fail with: the database's error, or a row that does not decode.
 #[derive(Debug)]
@@ -126,8 +129,9 @@ pub(crate) trait Driver: Send + Sync {
     async fn close(&self);
 }
 
-/// An open transaction on one bind. Dropped without `commit`, it rolls back (sqlx does so
-/// before the connection is used again).
+/// An open transaction on one bind: a connection checked out of the pool with BEGIN run on
+/// it. Dropped without `commit` or `rollback`, it is rolled back before the connection is
+/// reused (see [`pool`]).
 pub(crate) struct EngineTx {
     kind: TxKind,
     label: Arc<str>,
@@ -136,9 +140,9 @@ pub(crate) struct EngineTx {
 }
 
 enum TxKind {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-    MySql(sqlx::Transaction<'static, sqlx::MySql>),
+    Sqlite(Pooled<sqlite::SqliteBackend>),
+    Postgres(Pooled<postgres::PgBackend>),
+    MySql(Pooled<mysql::MySqlBackend>),
 }
 
 impl fmt::Debug for EngineTx {
@@ -148,45 +152,13 @@ impl fmt::Debug for EngineTx {
 }
 
 macro_rules! dispatch_tx {
-    ($tx:expr, $inner:ident => $call:expr) => {
+    ($tx:expr, $conn:ident => $call:expr) => {
         match $tx {
-            TxKind::Sqlite($inner) => $call,
-            TxKind::Postgres($inner) => $call,
-            TxKind::MySql($inner) => $call,
+            TxKind::Sqlite($conn) => $call,
+            TxKind::Postgres($conn) => $call,
+            TxKind::MySql($conn) => $call,
         }
     };
-}
-
-/// The statements a transaction runs, generic over the sqlx backend behind it.
-async fn tx_execute<B: SqlxBackend>(
-    tx: &mut sqlx::Transaction<'static, B::Db>,
-    sql: &str,
-    args: &[Value],
-) -> Result<Executed, sqlx::Error>
-where
-    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
-    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
-{
-    let arguments = B::arguments(args)?;
-    let result = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments)
-        .execute(&mut **tx)
-        .await?;
-    Ok(B::executed(&result))
-}
-
-async fn tx_fetch_all<B: SqlxBackend, M: ColumnGroup>(
-    tx: &mut sqlx::Transaction<'static, B::Db>,
-    sql: &str,
-    args: &[Value],
-) -> Result<Vec<M>, DriverError>
-where
-    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
-    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
-    <B::Db as Database>::Row: RowReader,
-{
-    let arguments = B::arguments(args)?;
-    let rows = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments).fetch(&mut **tx);
-    decode_rows(rows).await
 }
 
 /// Decodes each row as it arrives, so the raw rows are never all held at once (as
@@ -209,11 +181,7 @@ impl EngineTx {
         args: &[Value],
     ) -> Result<Executed, sqlx::Error> {
         let started = self.instrument.start();
-        let result = match &mut self.kind {
-            TxKind::Sqlite(tx) => tx_execute::<sqlite::SqliteBackend>(tx, sql, args).await,
-            TxKind::Postgres(tx) => tx_execute::<postgres::PgBackend>(tx, sql, args).await,
-            TxKind::MySql(tx) => tx_execute::<mysql::MySqlBackend>(tx, sql, args).await,
-        };
+        let result = dispatch_tx!(&mut self.kind, conn => run_execute(conn, sql, args).await);
         if let Err(error) = &result {
             self.health.observe(error);
         }
@@ -228,11 +196,7 @@ impl EngineTx {
         args: &[Value],
     ) -> Result<Vec<M>, DriverError> {
         let started = self.instrument.start();
-        let result = match &mut self.kind {
-            TxKind::Sqlite(tx) => tx_fetch_all::<sqlite::SqliteBackend, M>(tx, sql, args).await,
-            TxKind::Postgres(tx) => tx_fetch_all::<postgres::PgBackend, M>(tx, sql, args).await,
-            TxKind::MySql(tx) => tx_fetch_all::<mysql::MySqlBackend, M>(tx, sql, args).await,
-        };
+        let result = dispatch_tx!(&mut self.kind, conn => run_fetch_all(conn, sql, args).await);
         if let Err(DriverError::Sql(error)) = &result {
             self.health.observe(error);
         }
@@ -241,9 +205,9 @@ impl EngineTx {
         result
     }
 
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+    pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
         let started = self.instrument.start();
-        let result = dispatch_tx!(self.kind, tx => tx.commit().await);
+        let result = dispatch_tx!(&mut self.kind, conn => end_transaction(conn, "COMMIT").await);
         if let Err(error) = &result {
             self.health.observe(error);
         }
@@ -252,9 +216,9 @@ impl EngineTx {
         result
     }
 
-    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+    pub(crate) async fn rollback(mut self) -> Result<(), sqlx::Error> {
         let started = self.instrument.start();
-        let result = dispatch_tx!(self.kind, tx => tx.rollback().await);
+        let result = dispatch_tx!(&mut self.kind, conn => end_transaction(conn, "ROLLBACK").await);
         self.instrument
             .finish(started, &self.label, "ROLLBACK", &[], result.is_ok());
         result
@@ -509,6 +473,10 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
     type Db: Database;
     /// Which backend this is.
     const BACKEND: Backend;
+    /// Whether a connection whose statement was abandoned midway (a cancelled future, rows
+    /// left unread) can be used again once rolled back. Server protocols are left mid-message,
+    /// so not by default.
+    const REUSABLE_AFTER_CANCEL: bool = false;
     /// Its SQL dialect, which the URL may refine (`mariadb:`).
     fn dialect(url: &DatabaseUrl) -> &'static dyn Dialect;
     /// Connect options parsed from the URL.
@@ -525,23 +493,96 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
     fn executed(result: &<Self::Db as Database>::QueryResult) -> Executed;
 }
 
-/// A pool of one sqlx backend.
+/// The pool of one sqlx backend.
 pub(crate) struct SqlxDriver<B: SqlxBackend> {
-    pool: Pool<B::Db>,
+    pool: Pool<B>,
     dialect: &'static dyn Dialect,
 }
 
 impl<B: SqlxBackend> fmt::Debug for SqlxDriver<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SqlxDriver")
-            .field("backend", &B::BACKEND)
-            .field("size", &self.pool.size())
-            .field("idle", &self.pool.num_idle())
+            .field("pool", &self.pool)
             .finish()
     }
 }
 
-impl<B: SqlxBackend> SqlxDriver<B> {
+/// A statement with its arguments, as sqlx runs it.
+macro_rules! statement {
+    ($sql:expr, $args:expr) => {
+        sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe($sql), B::arguments($args)?)
+    };
+}
+
+/// Runs one write statement on a checked-out connection.
+async fn run_execute<B: SqlxBackend>(
+    conn: &mut Pooled<B>,
+    sql: &str,
+    args: &[Value],
+) -> Result<Executed, sqlx::Error>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+{
+    let statement = statement!(sql, args);
+    let result = statement.execute(conn.start()).await;
+    conn.finish(&result);
+    Ok(B::executed(&result?))
+}
+
+/// Runs a query on a checked-out connection, decoding every row into `M`.
+async fn run_fetch_all<B: SqlxBackend, M: ColumnGroup>(
+    conn: &mut Pooled<B>,
+    sql: &str,
+    args: &[Value],
+) -> Result<Vec<M>, DriverError>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    <B::Db as Database>::Row: RowReader,
+{
+    let statement = statement!(sql, args);
+    let result = decode_rows(statement.fetch(conn.start())).await;
+    conn.finish(&result);
+    result
+}
+
+/// Runs a statement without arguments (BEGIN, DDL) on a checked-out connection.
+async fn run_plain<B: SqlxBackend>(conn: &mut Pooled<B>, sql: &str) -> Result<(), sqlx::Error>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+{
+    let result = conn.start().execute(sqlx::AssertSqlSafe(sql)).await;
+    conn.finish(&result);
+    result.map(drop)
+}
+
+/// Runs COMMIT or ROLLBACK; the transaction counts as ended only when it succeeded, so a
+/// connection whose COMMIT failed is rolled back before reuse.
+async fn end_transaction<B: SqlxBackend>(
+    conn: &mut Pooled<B>,
+    sql: &'static str,
+) -> Result<(), sqlx::Error>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+{
+    run_plain(conn, sql).await?;
+    conn.set_in_transaction(false);
+    Ok(())
+}
+
+/// The pool's way to roll back a connection it gets back with a transaction open.
+fn rollback<B: SqlxBackend>(conn: &mut RawConn<B>) -> BoxFuture<'_, Result<(), sqlx::Error>>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+{
+    Box::pin(async move { conn.execute("ROLLBACK").await.map(drop) })
+}
+
+impl<B: SqlxBackend> SqlxDriver<B>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+{
     fn connect_lazy(
         url: &DatabaseUrl,
         config: &PoolConfig,
@@ -549,49 +590,24 @@ impl<B: SqlxBackend> SqlxDriver<B> {
     ) -> Result<Self, sqlx::Error> {
         let connect = B::connect_options(url)?;
         let config = B::adjust_pool(config.clone(), url);
-        let mut options = sqlx::pool::PoolOptions::<B::Db>::new()
-            .max_connections(config.max_connections)
-            .min_connections(config.min_connections)
-            .acquire_timeout(config.acquire_timeout)
-            .idle_timeout(config.idle_timeout)
-            .max_lifetime(config.recycle_for(B::BACKEND))
-            // sqlx's own test pings on every acquire, doubling the cost of a one-row query;
-            // the hook below pings only where the connection may have gone stale.
-            .test_before_acquire(false);
-        match config.pre_ping {
-            PrePing::Never => {}
-            PrePing::Always => options = options.test_before_acquire(true),
-            PrePing::IdleLongerThan(threshold) => {
-                // A failed ping makes sqlx discard the connection and hand out (or open) another.
-                let health = health.clone();
-                options = options.before_acquire(move |conn, meta| {
-                    let suspect = meta.idle_for > threshold || health.suspects(meta.age);
-                    Box::pin(async move {
-                        if suspect {
-                            conn.ping().await?;
-                        }
-                        Ok(true)
-                    })
-                });
-            }
-        }
         Ok(SqlxDriver {
-            pool: options.connect_lazy_with(connect),
+            pool: Pool::new(connect, config, health.clone(), rollback::<B>),
             dialect: B::dialect(url),
         })
     }
 
     /// A transaction on a pooled connection, opened the backend's way.
-    async fn begin(&self) -> Result<sqlx::Transaction<'static, B::Db>, sqlx::Error> {
-        self.pool
-            .begin_with(sqlx::AssertSqlSafe(self.dialect.begin_transaction()))
-            .await
+    async fn begin(&self) -> Result<Pooled<B>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        run_plain(&mut conn, self.dialect.begin_transaction()).await?;
+        conn.set_in_transaction(true);
+        Ok(conn)
     }
 }
 
 impl<B: SqlxBackend> Driver for SqlxDriver<B>
 where
-    for<'c> &'c mut <B::Db as Database>::Connection: Executor<'c, Database = B::Db>,
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
     for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
     <B::Db as Database>::Row: RowReader,
     String: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
@@ -607,59 +623,49 @@ where
         sql: &str,
         args: &[Value],
     ) -> Result<Vec<M>, DriverError> {
-        let arguments = B::arguments(args)?;
-        let rows =
-            sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments).fetch(&self.pool);
-        decode_rows(rows).await
+        let mut conn = self.pool.acquire().await?;
+        run_fetch_all(&mut conn, sql, args).await
     }
 
     async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error> {
-        let arguments = B::arguments(args)?;
-        let result = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments)
-            .execute(&self.pool)
-            .await?;
-        Ok(B::executed(&result))
+        let mut conn = self.pool.acquire().await?;
+        run_execute(&mut conn, sql, args).await
     }
 
     async fn execute_all(&self, statements: &[(String, Vec<Value>)]) -> Result<u64, sqlx::Error> {
-        let mut tx = self.begin().await?;
+        let mut conn = self.begin().await?;
         let mut affected = 0;
         for (sql, args) in statements {
-            let result = match B::arguments(args) {
-                Ok(arguments) => {
-                    sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql.as_str()), arguments)
-                        .execute(&mut *tx)
-                        .await
-                }
-                Err(error) => Err(error),
-            };
-            match result {
-                Ok(result) => affected += B::executed(&result).rows_affected,
+            match run_execute(&mut conn, sql, args).await {
+                Ok(executed) => affected += executed.rows_affected,
                 Err(error) => {
-                    // Roll back before returning: a dropped transaction is only rolled back
-                    // when its connection is next used, and would hold its locks until then.
-                    let _ = tx.rollback().await;
+                    // Roll back here rather than leave it to the pool, so the caller sees the
+                    // transaction gone when the error arrives.
+                    let _ = end_transaction(&mut conn, "ROLLBACK").await;
                     return Err(error);
                 }
             }
         }
-        tx.commit().await?;
+        end_transaction(&mut conn, "COMMIT").await?;
         Ok(affected)
     }
 
     async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error> {
-        let arguments = B::arguments(args)?;
-        let row = sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), arguments)
-            .fetch_one(&self.pool)
-            .await?;
-        row.try_get::<i64, usize>(0)
+        let statement = statement!(sql, args);
+        let mut conn = self.pool.acquire().await?;
+        let result = statement.fetch_one(conn.start()).await;
+        conn.finish(&result);
+        result?.try_get::<i64, usize>(0)
     }
 
     async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error> {
-        let rows = sqlx::query::<B::Db>(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
+        let mut conn = self.pool.acquire().await?;
+        let result = sqlx::query::<B::Db>(sqlx::AssertSqlSafe(sql))
+            .fetch_all(conn.start())
+            .await;
+        conn.finish(&result);
+        result?
+            .iter()
             .map(|row| row.try_get::<String, usize>(0))
             .collect()
     }
@@ -670,28 +676,27 @@ where
         transactional: bool,
     ) -> Result<(), ScriptError> {
         let fail = |statement| move |source| ScriptError { statement, source };
-        if transactional {
-            let mut tx = self.begin().await.map_err(fail(0))?;
-            for (i, sql) in statements.iter().enumerate() {
-                if let Err(source) = tx.execute(sqlx::AssertSqlSafe(sql.as_str())).await {
-                    // Dropping `tx` would roll back too; doing it here surfaces the rollback.
-                    let _ = tx.rollback().await;
-                    return Err(ScriptError {
-                        statement: i,
-                        source,
-                    });
-                }
-            }
-            tx.commit().await.map_err(fail(statements.len()))
+        let mut conn = if transactional {
+            self.begin().await
         } else {
-            let mut conn = self.pool.acquire().await.map_err(fail(0))?;
-            for (i, sql) in statements.iter().enumerate() {
-                conn.execute(sqlx::AssertSqlSafe(sql.as_str()))
-                    .await
-                    .map_err(fail(i))?;
-            }
-            Ok(())
+            self.pool.acquire().await
         }
+        .map_err(fail(0))?;
+        for (i, sql) in statements.iter().enumerate() {
+            if let Err(source) = run_plain(&mut conn, sql).await {
+                if transactional {
+                    // Dropping the connection would roll back too; here the caller sees it done.
+                    let _ = end_transaction(&mut conn, "ROLLBACK").await;
+                }
+                return Err(fail(i)(source));
+            }
+        }
+        if transactional {
+            end_transaction(&mut conn, "COMMIT")
+                .await
+                .map_err(fail(statements.len()))?;
+        }
+        Ok(())
     }
 
     async fn close(&self) {

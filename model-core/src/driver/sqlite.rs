@@ -27,6 +27,9 @@ pub(crate) struct SqliteBackend;
 impl SqlxBackend for SqliteBackend {
     type Db = Sqlite;
     const BACKEND: Backend = Backend::Sqlite;
+    /// sqlx runs each SQLite statement on the connection's worker thread, which resets it when
+    /// its rows are no longer wanted; and an in-memory database lives only in its connection.
+    const REUSABLE_AFTER_CANCEL: bool = true;
     fn dialect(_url: &DatabaseUrl) -> &'static dyn Dialect {
         &SqliteDialect
     }
