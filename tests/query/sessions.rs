@@ -14,6 +14,7 @@ use crate::models::{Account, AuditEntry, seeded, touched};
 
 per_backend!(
     commit_writes_and_signals,
+    queued_writes_read_nothing_back,
     dropping_a_session_rolls_back,
     a_failed_write_rolls_back_all_of_the_session,
     transaction_commits_on_ok_and_rolls_back_on_err_or_panic,
@@ -89,8 +90,88 @@ async fn commit_writes_and_signals(kind: Kind) {
             (Operation::Delete, "account")
         ]
     );
+    let new1 = Account::query()
+        .filter(Account::USERNAME.eq("new1"))
+        .first(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after[0].key, [Value::BigInt(new1.id)], "the generated key");
     assert_eq!(after[1].key, [Value::BigInt(new2.id)]);
+    assert_eq!(after[2].key, [Value::BigInt(existing.id)]);
     assert_eq!(after[3].key, [Value::BigInt(doomed.id)]);
+}
+
+/// A queued insert or update reports only the row's key, so nothing else is read back: no
+/// `RETURNING` of the row, no `SELECT` after the write. Only PostgreSQL, which does not report
+/// a generated key by itself, returns that one column. A queued update of a missing row
+/// fails the commit with `NotFound`.
+async fn queued_writes_read_nothing_back(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "queued").await else {
+        return;
+    };
+    let existing = db.insert(&Account::named("existing")).await.unwrap();
+    db.record_queries(100);
+    let mut session = db.session();
+    session.add(Account::named("added"));
+    session.add(Account {
+        id: 9_000,
+        ..Account::named("keyed")
+    });
+    session.update(Account {
+        note: Some("seen".into()),
+        ..existing.clone()
+    });
+    session.commit().await.unwrap();
+    let records = db.take_recorded_queries();
+    let sql: Vec<&str> = records.iter().map(|r| r.sql.as_str()).collect();
+    assert_eq!(sql.len(), 5, "BEGIN, 2 inserts, 1 update, COMMIT: {sql:?}");
+    let generated_key = if kind == Kind::Postgres {
+        r#" RETURNING "id""#
+    } else {
+        ")"
+    };
+    assert!(
+        sql[1].starts_with("INSERT") && sql[1].ends_with(generated_key),
+        "{}",
+        sql[1]
+    );
+    assert!(
+        sql[2].starts_with("INSERT") && !sql[2].contains("RETURNING"),
+        "{}",
+        sql[2]
+    );
+    assert!(
+        sql[3].starts_with("UPDATE") && !sql[3].contains("RETURNING"),
+        "{}",
+        sql[3]
+    );
+    let added = Account::query()
+        .filter(Account::USERNAME.eq("added"))
+        .first(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (added.role.as_str(), added.status.as_str()),
+        ("member", "active"),
+        "defaults applied as by db.insert"
+    );
+    assert!(Account::query().get(&db, 9_000).await.unwrap().is_some());
+
+    let mut session = db.session();
+    session.add(Account::named("never"));
+    session.update(Account {
+        id: 123_456,
+        ..Account::named("nobody")
+    });
+    let err = session.commit().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::NotFound { model, .. } if model == "Account"),
+        "{err:?}"
+    );
+    let never = Account::query().filter(Account::USERNAME.eq("never"));
+    assert_eq!(never.count(&db).await.unwrap(), 0, "rolled back");
 }
 
 async fn dropping_a_session_rolls_back(kind: Kind) {

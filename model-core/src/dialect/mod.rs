@@ -84,6 +84,12 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         true
     }
 
+    /// Whether a write reports the key it generated (SQLite's rowid, MySQL's
+    /// `LAST_INSERT_ID()`), so an insert that needs only the key sends no `RETURNING`.
+    fn reports_generated_key(&self) -> bool {
+        false
+    }
+
     /// What goes around a `SELECT 1 ...` to ask whether it returns a row, as an integer
     /// column (0 or 1) so every backend reads it the same way.
     fn exists_wrapper(&self) -> (&'static str, &'static str) {

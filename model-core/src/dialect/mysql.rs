@@ -158,6 +158,10 @@ macro_rules! mysql_family {
                 false
             }
 
+            fn reports_generated_key(&self) -> bool {
+                true
+            }
+
             fn insert_defaults(&self) -> &'static str {
                 " () VALUES ()"
             }

@@ -37,6 +37,12 @@ impl Dialect for SqliteDialect {
         "BEGIN IMMEDIATE"
     }
 
+    /// A generated key is the rowid (an `INTEGER PRIMARY KEY` aliases it), which every write
+    /// reports.
+    fn reports_generated_key(&self) -> bool {
+        true
+    }
+
     fn column_type(&self, column: &ColumnDef, _keyed: bool) -> String {
         match column.sql_type() {
             // Not "INTEGER": a sole primary key declared exactly INTEGER aliases the rowid and

@@ -205,6 +205,21 @@ impl EngineTx {
         result
     }
 
+    pub(crate) async fn fetch_i64(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<i64, sqlx::Error> {
+        let started = self.instrument.start();
+        let result = dispatch_tx!(&mut self.kind, conn => run_fetch_i64(conn, sql, args).await);
+        if let Err(error) = &result {
+            self.health.observe(error);
+        }
+        self.instrument
+            .finish(started, &self.label, sql, args, result.is_ok());
+        result
+    }
+
     pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
         let started = self.instrument.start();
         let result = dispatch_tx!(&mut self.kind, conn => end_transaction(conn, "COMMIT").await);
@@ -251,6 +266,19 @@ impl Conn<'_> {
         match self {
             Conn::Pool(engine) => engine.fetch_all::<M>(sql, args).await,
             Conn::Tx(tx) => tx.fetch_all::<M>(sql, args).await,
+        }
+    }
+
+    /// Runs a statement returning one integer (e.g. `INSERT ... RETURNING id`); never retried,
+    /// as it may write.
+    pub(crate) async fn fetch_i64(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<i64, sqlx::Error> {
+        match self {
+            Conn::Pool(engine) => engine.fetch_i64_once(sql, args).await,
+            Conn::Tx(tx) => tx.fetch_i64(sql, args).await,
         }
     }
 }
@@ -356,19 +384,25 @@ impl Engine {
 
     /// Runs a `SELECT` returning one integer (a count); retried like [`read_all`](Self::read_all).
     pub(crate) async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error> {
-        let once = || async {
-            watched!(
-                self,
-                sql,
-                args,
-                dispatch!(self, d => d.fetch_i64(sql, args).await)
-            )
-        };
-        let result = once().await;
+        let result = self.fetch_i64_once(sql, args).await;
         if lost(&result) {
-            return once().await;
+            return self.fetch_i64_once(sql, args).await;
         }
         result
+    }
+
+    /// Runs a statement returning one integer, once.
+    pub(crate) async fn fetch_i64_once(
+        &self,
+        sql: &str,
+        args: &[Value],
+    ) -> Result<i64, sqlx::Error> {
+        watched!(
+            self,
+            sql,
+            args,
+            dispatch!(self, d => d.fetch_i64(sql, args).await)
+        )
     }
 
     pub(crate) async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error> {
@@ -547,6 +581,24 @@ where
     result
 }
 
+/// Runs a statement returning one integer in its first row's first column.
+async fn run_fetch_i64<B: SqlxBackend>(
+    conn: &mut Pooled<B>,
+    sql: &str,
+    args: &[Value],
+) -> Result<i64, sqlx::Error>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    i64: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
+    usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
+{
+    let statement = statement!(sql, args);
+    let result = statement.fetch_one(conn.start()).await;
+    conn.finish(&result);
+    result?.try_get::<i64, usize>(0)
+}
+
 /// Runs a statement without arguments (BEGIN, DDL) on a checked-out connection.
 async fn run_plain<B: SqlxBackend>(conn: &mut Pooled<B>, sql: &str) -> Result<(), sqlx::Error>
 where
@@ -651,11 +703,8 @@ where
     }
 
     async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error> {
-        let statement = statement!(sql, args);
         let mut conn = self.pool.acquire().await?;
-        let result = statement.fetch_one(conn.start()).await;
-        conn.finish(&result);
-        result?.try_get::<i64, usize>(0)
+        run_fetch_i64(&mut conn, sql, args).await
     }
 
     async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error> {

@@ -27,7 +27,7 @@ use crate::driver::{Conn, EngineTx};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{Select, bind_of};
-use crate::write::{delete_row, insert_row, key_of, select_on, update_row};
+use crate::write::{delete_row, insert_key, insert_row, key_of, select_on, update_key};
 
 /// A boxed, `Send` future, as [`Database::transaction`] takes.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -63,8 +63,9 @@ impl<M: Model> Pending for Queued<M> {
     ) -> BoxFuture<'a, Result<Change>> {
         Box::pin(async move {
             let key = match self.operation {
-                Operation::Insert => key_of(&insert_row(&mut conn, bind, &self.row).await?),
-                Operation::Update => key_of(&update_row(&mut conn, bind, &self.row).await?),
+                // A queued write reports only the key: nothing more is read back.
+                Operation::Insert => insert_key(&mut conn, bind, &self.row).await?,
+                Operation::Update => update_key(&mut conn, bind, &self.row).await?,
                 Operation::Delete => {
                     delete_row(&mut conn, bind, &self.row).await?;
                     key_of(&self.row)

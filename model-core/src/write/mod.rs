@@ -14,7 +14,7 @@ mod statement;
 use crate::database::{Bind, Database};
 use crate::driver::Conn;
 use crate::error::{Error, Result};
-use crate::meta::Table;
+use crate::meta::{ColumnDef, Table};
 use crate::model::Model;
 use crate::query::{Select, SqlWriter, bind_of, convert_key_value, driver_error};
 use crate::value::Value;
@@ -123,16 +123,8 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     for column in table.primary_key() {
         let value = match columns.iter().position(|c| *c == column.name()) {
             Some(i) => values[i].clone(),
-            None => Value::BigInt(executed.last_insert_id.unwrap_or_default()),
+            None => generated_key(table, column, executed.last_insert_id.unwrap_or_default())?,
         };
-        let value = convert_key_value(value, column.sql_type()).map_err(|v| Error::InvalidKey {
-            model: table.model().to_owned(),
-            table: table.name().to_owned(),
-            message: format!(
-                "the generated key {v:?} does not fit column \"{}\"",
-                column.name()
-            ),
-        })?;
         key.push((column.name(), value));
     }
     let query = Select::<M>::new().by_key(key).limit(1);
@@ -140,6 +132,106 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
         .await?
         .pop()
         .ok_or_else(|| lost::<M>(bind, "inserted"))
+}
+
+/// The generated key `id` as a value of `column`'s type.
+fn generated_key(table: &Table, column: &ColumnDef, id: i64) -> Result<Value> {
+    convert_key_value(Value::BigInt(id), column.sql_type()).map_err(|v| Error::InvalidKey {
+        model: table.model().to_owned(),
+        table: table.name().to_owned(),
+        message: format!(
+            "the generated key {v:?} does not fit column \"{}\"",
+            column.name()
+        ),
+    })
+}
+
+/// Inserts `row` through `conn` and returns only its primary key, which is all a session's
+/// queued insert reports: nothing is read back when the key was given or the backend reports
+/// the generated one, and only the key is returned otherwise. Keys generated in other ways
+/// (a server default) fall back to [`insert_row`].
+pub(crate) async fn insert_key<M: Model>(
+    conn: &mut Conn<'_>,
+    bind: &Bind,
+    row: &M,
+) -> Result<Vec<Value>> {
+    let dialect = bind.engine.dialect();
+    let table = M::TABLE;
+    let (columns, values) = statement::insert_values(table, row);
+    let given: Option<Vec<Value>> = table
+        .primary_key()
+        .map(|key| {
+            let i = columns.iter().position(|c| *c == key.name())?;
+            Some(values[i].clone())
+        })
+        .collect();
+    let generated = match table.primary_key().collect::<Vec<_>>().as_slice() {
+        [key] if given.is_none() && table.is_autoincrement(key) => Some(*key),
+        _ => None,
+    };
+    let mut w = SqlWriter::new(dialect);
+    match (given, generated) {
+        (Some(key), _) => {
+            statement::write_insert(&mut w, table, &columns, [values]);
+            let (sql, args) = w.finish();
+            conn.execute(&sql, &args)
+                .await
+                .map_err(|e| write_error(bind, "inserting into", table, e))?;
+            Ok(key)
+        }
+        (None, Some(column)) if dialect.reports_generated_key() => {
+            statement::write_insert(&mut w, table, &columns, [values]);
+            let (sql, args) = w.finish();
+            let executed = conn
+                .execute(&sql, &args)
+                .await
+                .map_err(|e| write_error(bind, "inserting into", table, e))?;
+            let id = executed
+                .last_insert_id
+                .ok_or_else(|| lost::<M>(bind, "inserted"))?;
+            Ok(vec![generated_key(table, column, id)?])
+        }
+        (None, Some(column)) if dialect.insert_returning() => {
+            statement::write_insert(&mut w, table, &columns, [values]);
+            w.push(" RETURNING ");
+            w.ident_list([column.name()]);
+            let (sql, args) = w.finish();
+            let id = conn
+                .fetch_i64(&sql, &args)
+                .await
+                .map_err(|e| write_error(bind, "inserting into", table, e))?;
+            Ok(vec![generated_key(table, column, id)?])
+        }
+        _ => Ok(key_of(&insert_row(conn, bind, row).await?)),
+    }
+}
+
+/// Updates `row` by key through `conn` and returns its key, reading nothing back: what a
+/// session's queued update reports. [`Error::NotFound`] if no row has that key.
+pub(crate) async fn update_key<M: Model>(
+    conn: &mut Conn<'_>,
+    bind: &Bind,
+    row: &M,
+) -> Result<Vec<Value>> {
+    let table = M::TABLE;
+    let (assignments, key) = statement::update_values(table, row);
+    if assignments.is_empty() {
+        // Nothing to set: the row is read to say whether it exists.
+        return Ok(key_of(&update_row(conn, bind, row).await?));
+    }
+    let key_values = key.iter().map(|(_, v)| v.clone()).collect();
+    let mut w = SqlWriter::new(bind.engine.dialect());
+    statement::write_update(&mut w, table, assignments, &key);
+    let (sql, args) = w.finish();
+    // MySQL counts matched rows here, not changed ones (sqlx sets CLIENT_FOUND_ROWS).
+    let executed = conn
+        .execute(&sql, &args)
+        .await
+        .map_err(|e| write_error(bind, "updating", table, e))?;
+    if executed.rows_affected == 0 {
+        return Err(not_found::<M>());
+    }
+    Ok(key_values)
 }
 
 /// Updates `row` by key through `conn` and returns it as stored.
