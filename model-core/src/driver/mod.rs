@@ -11,6 +11,7 @@ mod health;
 mod mysql;
 mod pool;
 mod postgres;
+mod sink;
 mod sqlite;
 
 use std::fmt;
@@ -27,11 +28,12 @@ use crate::config::PoolConfig;
 use crate::dialect::Dialect;
 use crate::model::ColumnGroup;
 use crate::record::Instrument;
-use crate::row::{DecodeError, RowReader};
+use crate::row::DecodeError;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 use health::{Health, is_connection_lost};
 use pool::{Pool, Pooled, RawConn};
+use sink::{Collect, RowSink};
 
 /// What a driver can fail with: the database's error, or a row that does not decode.
 #[derive(Debug)]
@@ -98,12 +100,13 @@ pub(crate) trait Driver: Send + Sync {
     /// The SQL dialect of this backend.
     fn dialect(&self) -> &'static dyn Dialect;
 
-    /// Runs a query and decodes every row into `M`.
-    async fn fetch_all<M: ColumnGroup>(
+    /// Runs a query, handing each row to `sink` as it arrives.
+    async fn fetch_into(
         &self,
         sql: &str,
         args: &[Value],
-    ) -> Result<Vec<M>, DriverError>;
+        sink: &mut dyn RowSink,
+    ) -> Result<(), DriverError>;
 
     /// Runs one write statement.
     async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error>;
@@ -161,17 +164,17 @@ macro_rules! dispatch_tx {
     };
 }
 
-/// Decodes each row as it arrives, so the raw rows are never all held at once (as
+/// Hands each row to `sink` as it arrives, so the raw rows are never all held at once (as
 /// `fetch_all` would) and each is decoded while its bytes are still in cache.
-async fn decode_rows<R: RowReader, M: ColumnGroup>(
-    mut rows: impl futures_util::Stream<Item = Result<R, sqlx::Error>> + Unpin,
-) -> Result<Vec<M>, DriverError> {
+async fn feed_rows<B: SqlxBackend>(
+    mut rows: impl futures_util::Stream<Item = Result<<B::Db as Database>::Row, sqlx::Error>> + Unpin,
+    sink: &mut dyn RowSink,
+) -> Result<(), DriverError> {
     use futures_util::TryStreamExt;
-    let mut out = Vec::new();
     while let Some(row) = rows.try_next().await? {
-        out.push(M::decode_at(&row, 0).map_err(DriverError::Decode)?);
+        B::accept(sink, &row).map_err(DriverError::Decode)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 impl EngineTx {
@@ -190,13 +193,15 @@ impl EngineTx {
         result
     }
 
-    pub(crate) async fn fetch_all<M: ColumnGroup>(
+    pub(crate) async fn fetch_into(
         &mut self,
         sql: &str,
         args: &[Value],
-    ) -> Result<Vec<M>, DriverError> {
+        sink: &mut dyn RowSink,
+    ) -> Result<(), DriverError> {
         let started = self.instrument.start();
-        let result = dispatch_tx!(&mut self.kind, conn => run_fetch_all(conn, sql, args).await);
+        let result =
+            dispatch_tx!(&mut self.kind, conn => run_fetch_into(conn, sql, args, sink).await);
         if let Err(DriverError::Sql(error)) = &result {
             self.health.observe(error);
         }
@@ -258,14 +263,26 @@ impl Conn<'_> {
         }
     }
 
+    /// Runs a query and decodes every row into `M`.
     pub(crate) async fn fetch_all<M: ColumnGroup>(
         &mut self,
         sql: &str,
         args: &[Value],
     ) -> Result<Vec<M>, DriverError> {
+        let mut rows = Collect(Vec::new());
+        self.fetch_into(sql, args, &mut rows).await?;
+        Ok(rows.0)
+    }
+
+    async fn fetch_into(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+        sink: &mut dyn RowSink,
+    ) -> Result<(), DriverError> {
         match self {
-            Conn::Pool(engine) => engine.fetch_all::<M>(sql, args).await,
-            Conn::Tx(tx) => tx.fetch_all::<M>(sql, args).await,
+            Conn::Pool(engine) => engine.fetch_into(sql, args, sink).await,
+            Conn::Tx(tx) => tx.fetch_into(sql, args, sink).await,
         }
     }
 
@@ -355,17 +372,15 @@ impl Engine {
         dispatch!(self, d => d.dialect())
     }
 
+    /// Runs a query and decodes every row into `M`.
     pub(crate) async fn fetch_all<M: ColumnGroup>(
         &self,
         sql: &str,
         args: &[Value],
     ) -> Result<Vec<M>, DriverError> {
-        watched!(
-            self,
-            sql,
-            args,
-            dispatch!(self, d => d.fetch_all(sql, args).await)
-        )
+        let mut rows = Collect(Vec::new());
+        self.fetch_into(sql, args, &mut rows).await?;
+        Ok(rows.0)
     }
 
     /// [`fetch_all`](Self::fetch_all) for a `SELECT`, run once more on another connection when
@@ -375,9 +390,35 @@ impl Engine {
         sql: &str,
         args: &[Value],
     ) -> Result<Vec<M>, DriverError> {
-        let result = self.fetch_all(sql, args).await;
+        let mut rows = Collect(Vec::new());
+        self.read_into(sql, args, &mut rows).await?;
+        Ok(rows.0)
+    }
+
+    async fn fetch_into(
+        &self,
+        sql: &str,
+        args: &[Value],
+        sink: &mut dyn RowSink,
+    ) -> Result<(), DriverError> {
+        watched!(
+            self,
+            sql,
+            args,
+            dispatch!(self, d => d.fetch_into(sql, args, sink).await)
+        )
+    }
+
+    async fn read_into(
+        &self,
+        sql: &str,
+        args: &[Value],
+        sink: &mut dyn RowSink,
+    ) -> Result<(), DriverError> {
+        let result = self.fetch_into(sql, args, sink).await;
         if lost(&result) {
-            return self.fetch_all(sql, args).await;
+            sink.clear();
+            return self.fetch_into(sql, args, sink).await;
         }
         result
     }
@@ -525,6 +566,9 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
     fn arguments(args: &[Value]) -> Result<<Self::Db as Database>::Arguments, sqlx::Error>;
     /// What a write reported (sqlx has no common trait for it).
     fn executed(result: &<Self::Db as Database>::QueryResult) -> Executed;
+    /// Hands `row` to the sink's method for this backend.
+    fn accept(sink: &mut dyn RowSink, row: &<Self::Db as Database>::Row)
+    -> Result<(), DecodeError>;
 }
 
 /// The pool of one sqlx backend.
@@ -564,19 +608,19 @@ where
     Ok(B::executed(&result?))
 }
 
-/// Runs a query on a checked-out connection, decoding every row into `M`.
-async fn run_fetch_all<B: SqlxBackend, M: ColumnGroup>(
+/// Runs a query on a checked-out connection, handing each row to `sink`.
+async fn run_fetch_into<B: SqlxBackend>(
     conn: &mut Pooled<B>,
     sql: &str,
     args: &[Value],
-) -> Result<Vec<M>, DriverError>
+    sink: &mut dyn RowSink,
+) -> Result<(), DriverError>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
     for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
-    <B::Db as Database>::Row: RowReader,
 {
     let statement = statement!(sql, args);
-    let result = decode_rows(statement.fetch(conn.start())).await;
+    let result = feed_rows::<B>(statement.fetch(conn.start()), sink).await;
     conn.finish(&result);
     result
 }
@@ -661,7 +705,6 @@ impl<B: SqlxBackend> Driver for SqlxDriver<B>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
     for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
-    <B::Db as Database>::Row: RowReader,
     String: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
     i64: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
     usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
@@ -670,13 +713,14 @@ where
         self.dialect
     }
 
-    async fn fetch_all<M: ColumnGroup>(
+    async fn fetch_into(
         &self,
         sql: &str,
         args: &[Value],
-    ) -> Result<Vec<M>, DriverError> {
+        sink: &mut dyn RowSink,
+    ) -> Result<(), DriverError> {
         let mut conn = self.pool.acquire().await?;
-        run_fetch_all(&mut conn, sql, args).await
+        run_fetch_into(&mut conn, sql, args, sink).await
     }
 
     async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error> {

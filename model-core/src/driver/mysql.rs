@@ -4,8 +4,9 @@ use std::str::FromStr;
 
 use sqlx::mysql::{MySql, MySqlArguments, MySqlConnectOptions, MySqlQueryResult, MySqlRow};
 
-use super::{Executed, SqlxBackend, bind_values, row_reader};
+use super::{Executed, RowSink, SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, MariaDbDialect, MySqlDialect};
+use crate::row::DecodeError;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 
@@ -52,6 +53,10 @@ impl SqlxBackend for MySqlBackend {
             rows_affected: result.rows_affected(),
             last_insert_id: i64::try_from(result.last_insert_id()).ok(),
         }
+    }
+
+    fn accept(sink: &mut dyn RowSink, row: &MySqlRow) -> Result<(), DecodeError> {
+        sink.mysql(row)
     }
 }
 

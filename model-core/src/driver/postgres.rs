@@ -6,9 +6,10 @@ use std::str::FromStr;
 use sqlx::Arguments as _;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgQueryResult, PgRow, Postgres};
 
-use super::{Executed, SqlxBackend, bind_values, row_reader};
+use super::{Executed, RowSink, SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, PostgresDialect};
 use crate::meta::SqlType;
+use crate::row::DecodeError;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 
@@ -41,6 +42,10 @@ impl SqlxBackend for PgBackend {
             rows_affected: result.rows_affected(),
             last_insert_id: None,
         }
+    }
+
+    fn accept(sink: &mut dyn RowSink, row: &PgRow) -> Result<(), DecodeError> {
+        sink.postgres(row)
     }
 }
 

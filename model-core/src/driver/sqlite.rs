@@ -9,9 +9,10 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use super::{Executed, SqlxBackend, bind_values, row_reader};
+use super::{Executed, RowSink, SqlxBackend, bind_values, row_reader};
 use crate::config::{PoolConfig, PrePing};
 use crate::dialect::{Dialect, SqliteDialect};
+use crate::row::DecodeError;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 
@@ -78,6 +79,10 @@ impl SqlxBackend for SqliteBackend {
             rows_affected: result.rows_affected(),
             last_insert_id: Some(result.last_insert_rowid()),
         }
+    }
+
+    fn accept(sink: &mut dyn RowSink, row: &SqliteRow) -> Result<(), DecodeError> {
+        sink.sqlite(row)
     }
 }
 

@@ -14,6 +14,7 @@ use crate::dialect::Dialect;
 use crate::driver::DriverError;
 use crate::error::{Error, Result};
 use crate::field::FieldType;
+use crate::meta::Table;
 use crate::model::{Column, Contains, Model};
 use crate::value::Value;
 
@@ -103,77 +104,20 @@ impl<M: Model> Select<M> {
     }
 
     fn write(&self, w: &mut SqlWriter<'_>, projection: Projection) {
-        let table = M::TABLE;
-        let wrap_count = matches!(projection, Projection::Count)
-            && (self.distinct || self.limit.is_some() || self.offset.is_some());
-        if wrap_count {
-            w.push("SELECT COUNT(*) FROM (");
+        Parts {
+            table: M::TABLE,
+            conditions: &self.conditions,
+            orders: &self.orders,
+            limit: self.limit,
+            offset: self.offset,
+            distinct: self.distinct,
         }
-        let (exists_open, exists_close) = w.dialect().exists_wrapper();
-        if matches!(projection, Projection::Exists) {
-            w.push(exists_open);
-        }
-        // Whether a row exists does not depend on DISTINCT (nor on the order, below).
-        let distinct = self.distinct && !matches!(projection, Projection::Exists);
-        w.push(if distinct {
-            "SELECT DISTINCT "
-        } else {
-            "SELECT "
-        });
-        match projection {
-            Projection::Count if !wrap_count => w.push("COUNT(*)"),
-            Projection::Exists => w.push("1"),
-            _ => w.ident_list(table.columns().iter().map(|c| c.name())),
-        }
-        w.push(" FROM ");
-        w.ident(table.name());
-        self.write_where(w);
-        // An order matters to EXISTS only with an OFFSET (which rows are skipped).
-        let ordered = match projection {
-            Projection::Model => true,
-            Projection::Count => false,
-            Projection::Exists => self.offset.is_some(),
-        };
-        if ordered && !self.orders.is_empty() {
-            w.push(" ORDER BY ");
-            for (i, (column, descending)) in self.orders.iter().enumerate() {
-                if i > 0 {
-                    w.push(", ");
-                }
-                w.ident(column);
-                w.push(if *descending { " DESC" } else { " ASC" });
-            }
-        }
-        if self.limit.is_some() || self.offset.is_some() {
-            match self.limit {
-                Some(limit) => {
-                    w.push(" LIMIT ");
-                    write_row_count(w, limit);
-                }
-                None => {
-                    w.push(" LIMIT ");
-                    w.push(w.dialect().no_limit());
-                }
-            }
-            if let Some(offset) = self.offset {
-                w.push(" OFFSET ");
-                write_row_count(w, offset);
-            }
-        }
-        if wrap_count {
-            w.push(") AS model_core_counted");
-        }
-        if matches!(projection, Projection::Exists) {
-            w.push(exists_close);
-        }
+        .write(w, projection);
     }
 
     /// ` WHERE ...` when the query has conditions.
     pub(crate) fn write_where(&self, w: &mut SqlWriter<'_>) {
-        if !self.conditions.is_empty() {
-            w.push(" WHERE ");
-            super::expr::write_all(w, &self.conditions);
-        }
+        write_where(w, &self.conditions);
     }
 
     /// This query narrowed to the row whose primary key is `values` (already of the key's
@@ -408,6 +352,93 @@ impl<M: Model> Page<M> {
             per_page: self.per_page,
             total: self.total,
         })
+    }
+}
+
+/// A query's parts without its model type, so that one function (not one per model) writes
+/// the SQL of every query.
+struct Parts<'q> {
+    table: &'static Table,
+    conditions: &'q [Node],
+    orders: &'q [(&'static str, bool)],
+    limit: Option<u64>,
+    offset: Option<u64>,
+    distinct: bool,
+}
+
+impl Parts<'_> {
+    fn write(&self, w: &mut SqlWriter<'_>, projection: Projection) {
+        let table = self.table;
+        let wrap_count = matches!(projection, Projection::Count)
+            && (self.distinct || self.limit.is_some() || self.offset.is_some());
+        if wrap_count {
+            w.push("SELECT COUNT(*) FROM (");
+        }
+        let (exists_open, exists_close) = w.dialect().exists_wrapper();
+        if matches!(projection, Projection::Exists) {
+            w.push(exists_open);
+        }
+        // Whether a row exists does not depend on DISTINCT (nor on the order, below).
+        let distinct = self.distinct && !matches!(projection, Projection::Exists);
+        w.push(if distinct {
+            "SELECT DISTINCT "
+        } else {
+            "SELECT "
+        });
+        match projection {
+            Projection::Count if !wrap_count => w.push("COUNT(*)"),
+            Projection::Exists => w.push("1"),
+            _ => w.ident_list(table.columns().iter().map(|c| c.name())),
+        }
+        w.push(" FROM ");
+        w.ident(table.name());
+        write_where(w, self.conditions);
+        // An order matters to EXISTS only with an OFFSET (which rows are skipped).
+        let ordered = match projection {
+            Projection::Model => true,
+            Projection::Count => false,
+            Projection::Exists => self.offset.is_some(),
+        };
+        if ordered && !self.orders.is_empty() {
+            w.push(" ORDER BY ");
+            for (i, (column, descending)) in self.orders.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.ident(column);
+                w.push(if *descending { " DESC" } else { " ASC" });
+            }
+        }
+        if self.limit.is_some() || self.offset.is_some() {
+            match self.limit {
+                Some(limit) => {
+                    w.push(" LIMIT ");
+                    write_row_count(w, limit);
+                }
+                None => {
+                    w.push(" LIMIT ");
+                    w.push(w.dialect().no_limit());
+                }
+            }
+            if let Some(offset) = self.offset {
+                w.push(" OFFSET ");
+                write_row_count(w, offset);
+            }
+        }
+        if wrap_count {
+            w.push(") AS model_core_counted");
+        }
+        if matches!(projection, Projection::Exists) {
+            w.push(exists_close);
+        }
+    }
+}
+
+/// ` WHERE ...` when there are conditions.
+fn write_where(w: &mut SqlWriter<'_>, conditions: &[Node]) {
+    if !conditions.is_empty() {
+        w.push(" WHERE ");
+        super::expr::write_all(w, conditions);
     }
 }
 
