@@ -372,19 +372,9 @@ impl Engine {
         dispatch!(self, d => d.dialect())
     }
 
-    /// Runs a query and decodes every row into `M`.
-    pub(crate) async fn fetch_all<M: ColumnGroup>(
-        &self,
-        sql: &str,
-        args: &[Value],
-    ) -> Result<Vec<M>, DriverError> {
-        let mut rows = Collect(Vec::new());
-        self.fetch_into(sql, args, &mut rows).await?;
-        Ok(rows.0)
-    }
-
-    /// [`fetch_all`](Self::fetch_all) for a `SELECT`, run once more on another connection when
-    /// the first one turned out dead: a read that never reached the server is safe to repeat.
+    /// Runs a `SELECT` and decodes every row into `M`; runs it once more on another connection
+    /// when the first one turned out dead (a read that never reached the server is safe to
+    /// repeat).
     pub(crate) async fn read_all<M: ColumnGroup>(
         &self,
         sql: &str,

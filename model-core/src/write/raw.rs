@@ -3,6 +3,7 @@
 //! PostgreSQL.
 
 use crate::database::Database;
+use crate::driver::Conn;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{bind_of, driver_error};
@@ -44,7 +45,7 @@ impl Database {
     ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
             let bind = bind_of::<M>(self)?;
-            bind.engine
+            Conn::Pool(&bind.engine)
                 .fetch_all::<M>(sql, values)
                 .await
                 .map_err(|e| driver_error::<M>(bind, e))
