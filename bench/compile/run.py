@@ -39,14 +39,18 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 LOCKS = HERE / "locks"
 
-WAYS = ["ours", "sqlx", "seaorm", "diesel"]
+WAYS = ["ours", "ours_pg", "sqlx", "seaorm", "diesel"]
+# model-core with only the backend the sample app talks to (PostgreSQL), as the sqlx and
+# Diesel versions reach only PostgreSQL; same source as "ours".
+OURS = ("ours", "ours_pg")
 LABEL = {
     "ours": "model-core `#[derive(Model)]`",
+    "ours_pg": "model-core, `postgres` feature only",
     "sqlx": "sqlx `FromRow` + `query_as`",
     "seaorm": "SeaORM `DeriveEntityModel`",
     "diesel": "Diesel `table!` + derives",
 }
-SHORT = {"ours": "ours", "sqlx": "sqlx FromRow", "seaorm": "SeaORM", "diesel": "Diesel"}
+SHORT = {"ours": "ours", "ours_pg": "ours (postgres only)", "sqlx": "sqlx FromRow", "seaorm": "SeaORM", "diesel": "Diesel"}
 # Crates whose resolved versions are reported for every way.
 KEY_CRATES = [
     "model-core", "sqlx", "sea-orm", "sea-query", "diesel", "tokio", "chrono",
@@ -82,6 +86,12 @@ CARGO_TOML = {
     # model-core's README: model-core + tokio (rt, macros) + chrono.
     "ours": """\
 model-core = {{ path = "{model_core}" }}
+tokio = {{ version = "1", features = ["rt", "macros"] }}
+chrono = "0.4"
+""",
+    # The same with default features off but for PostgreSQL and chrono.
+    "ours_pg": """\
+model-core = {{ path = "{model_core}", default-features = false, features = ["postgres", "chrono"] }}
 tokio = {{ version = "1", features = ["rt", "macros"] }}
 chrono = "0.4"
 """,
@@ -312,9 +322,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {{
     Ok(())
 }}
 """
-    handle = {"ours": "db", "sqlx": "pool", "seaorm": "db"}[way]
+    handle = {"ours": "db", "ours_pg": "db", "sqlx": "pool", "seaorm": "db"}[way]
     calls = "".join(f"        rows += models::{m}::all(&{handle}).await?.len();\n" for m in mods)
-    if way == "ours":
+    if way in OURS:
         ret, setup, head = "model_core::Result<()>", (
             "        let db = model_core::Database::from_env().await?;\n"
             "        db.create_all().await?;\n"), (
@@ -325,7 +335,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {{
     else:
         ret, setup, head = "Result<(), sea_orm::DbErr>", (
             "        let db = sea_orm::Database::connect(url).await?;\n"), ""
-    cond = ("if std::env::var_os(\"DATABASE_URL\").is_some()" if way == "ours"
+    cond = ("if std::env::var_os(\"DATABASE_URL\").is_some()" if way in OURS
             else "if let Ok(url) = std::env::var(\"DATABASE_URL\")")
     return f"""\
 #![allow(dead_code)] // fields are never read back; the same for all four ways
@@ -343,7 +353,7 @@ async fn main() -> {ret} {{
 """
 
 
-MODEL_FN = {"ours": model_ours, "sqlx": model_sqlx, "seaorm": model_seaorm, "diesel": model_diesel}
+MODEL_FN = {"ours": model_ours, "ours_pg": model_ours, "sqlx": model_sqlx, "seaorm": model_seaorm, "diesel": model_diesel}
 
 
 def generate(way: str, n: int, proj: Path, opts) -> None:
@@ -462,6 +472,8 @@ def prepare_lock(runner: Runner, way: str, proj: Path, target: Path, opts) -> Pa
     """Seeds Cargo.lock (committed lock for this way, else the repo's lock) so the four
     ways resolve shared dependencies to the same versions, then lets cargo complete it."""
     saved = LOCKS / f"{way}.Cargo.lock"
+    if not saved.exists() and way in OURS:
+        saved = LOCKS / "ours.Cargo.lock"  # the same dependencies, fewer features
     seed = saved if saved.exists() and not opts.fresh_locks else opts.repo_lock
     shutil.copy(seed, proj / "Cargo.lock")
     runner.run(way, ["cargo", "fetch"], proj, target, f"fetch (lock seeded from {seed})")
@@ -640,6 +652,10 @@ def ratios(results: dict) -> list[dict]:
     add("(b) incremental build, ours / sqlx FromRow", "ours", "sqlx",
         ("incremental_build", "median_s"), 1.2)
     add("(c) check after touch, ours / sqlx FromRow", "ours", "sqlx",
+        ("incremental_check", "median_s"), 1.2)
+    add("(b) incremental build, ours (postgres only) / sqlx FromRow", "ours_pg", "sqlx",
+        ("incremental_build", "median_s"), 1.2)
+    add("(c) check after touch, ours (postgres only) / sqlx FromRow", "ours_pg", "sqlx",
         ("incremental_check", "median_s"), 1.2)
     add("(a) clean build, ours / SeaORM", "ours", "seaorm", ("clean_build", "median_s"), 1.0)
     add("(a) clean build, ours / Diesel", "ours", "diesel", ("clean_build", "median_s"), None)

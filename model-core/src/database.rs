@@ -52,6 +52,7 @@ impl Bind {
             reason,
         };
         let backend = config.url.backend().map_err(invalid)?;
+        crate::driver::compiled(backend).map_err(invalid)?;
         let engine = Engine::connect_lazy(
             backend,
             &config.url,
@@ -295,6 +296,7 @@ mod tests {
         assert!(!text.contains("hunter2"), "{text}");
     }
 
+    #[cfg(feature = "postgres")]
     #[tokio::test]
     async fn debug_output_hides_passwords() {
         let db = Database::connect(

@@ -7,12 +7,36 @@
 //! supplies what differs ([`SqlxBackend`]: connect options, binding of values) and its
 //! `*Field` trait, the sqlx decoding bounds that [`FieldType`](crate::FieldType) requires.
 
+#[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+mod absent;
 mod health;
+#[cfg(feature = "mysql")]
 mod mysql;
 mod pool;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod sink;
+#[cfg(feature = "sqlite")]
 mod sqlite;
+
+/// Whether this build has `backend`'s driver; if not, says which cargo feature adds it.
+pub(crate) fn compiled(backend: Backend) -> Result<(), String> {
+    match backend {
+        #[cfg(feature = "sqlite")]
+        Backend::Sqlite => Ok(()),
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => Ok(()),
+        #[cfg(feature = "mysql")]
+        Backend::MySql => Ok(()),
+        #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+        other => Err(absent::not_compiled(other)),
+    }
+}
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+compile_error!(
+    "model-core needs at least one backend: enable its `sqlite`, `postgres` or `mysql` feature"
+);
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,8 +44,17 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use sqlx::{Connection, Database, Executor, IntoArguments, Row};
 
+#[cfg(not(feature = "mysql"))]
+pub use absent::MySqlField;
+#[cfg(not(feature = "postgres"))]
+pub use absent::PgField;
+#[cfg(not(feature = "sqlite"))]
+pub use absent::SqliteField;
+#[cfg(feature = "mysql")]
 pub use mysql::MySqlField;
+#[cfg(feature = "postgres")]
 pub use postgres::PgField;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteField;
 
 use crate::config::PoolConfig;
@@ -143,8 +176,11 @@ pub(crate) struct EngineTx {
 }
 
 enum TxKind {
+    #[cfg(feature = "sqlite")]
     Sqlite(Pooled<sqlite::SqliteBackend>),
+    #[cfg(feature = "postgres")]
     Postgres(Pooled<postgres::PgBackend>),
+    #[cfg(feature = "mysql")]
     MySql(Pooled<mysql::MySqlBackend>),
 }
 
@@ -157,8 +193,11 @@ impl fmt::Debug for EngineTx {
 macro_rules! dispatch_tx {
     ($tx:expr, $conn:ident => $call:expr) => {
         match $tx {
+            #[cfg(feature = "sqlite")]
             TxKind::Sqlite($conn) => $call,
+            #[cfg(feature = "postgres")]
             TxKind::Postgres($conn) => $call,
+            #[cfg(feature = "mysql")]
             TxKind::MySql($conn) => $call,
         }
     };
@@ -312,16 +351,22 @@ pub(crate) struct Engine {
 
 #[derive(Debug)]
 enum Kind {
+    #[cfg(feature = "sqlite")]
     Sqlite(SqlxDriver<sqlite::SqliteBackend>),
+    #[cfg(feature = "postgres")]
     Postgres(SqlxDriver<postgres::PgBackend>),
+    #[cfg(feature = "mysql")]
     MySql(SqlxDriver<mysql::MySqlBackend>),
 }
 
 macro_rules! dispatch {
     ($engine:expr, $driver:ident => $call:expr) => {
         match &$engine.kind {
+            #[cfg(feature = "sqlite")]
             Kind::Sqlite($driver) => $call,
+            #[cfg(feature = "postgres")]
             Kind::Postgres($driver) => $call,
+            #[cfg(feature = "mysql")]
             Kind::MySql($driver) => $call,
         }
     };
@@ -356,9 +401,18 @@ impl Engine {
     ) -> Result<Engine, sqlx::Error> {
         let health = Arc::new(Health::new());
         let kind = match backend {
+            #[cfg(feature = "sqlite")]
             Backend::Sqlite => Kind::Sqlite(SqlxDriver::connect_lazy(url, pool, &health)?),
+            #[cfg(feature = "postgres")]
             Backend::Postgres => Kind::Postgres(SqlxDriver::connect_lazy(url, pool, &health)?),
+            #[cfg(feature = "mysql")]
             Backend::MySql => Kind::MySql(SqlxDriver::connect_lazy(url, pool, &health)?),
+            #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+            other => {
+                return Err(sqlx::Error::Configuration(
+                    absent::not_compiled(other).into(),
+                ));
+            }
         };
         Ok(Engine {
             kind,
@@ -514,8 +568,11 @@ impl Engine {
     pub(crate) async fn begin(&self) -> Result<EngineTx, sqlx::Error> {
         let started = self.instrument.start();
         let kind = match &self.kind {
+            #[cfg(feature = "sqlite")]
             Kind::Sqlite(d) => d.begin().await.map(TxKind::Sqlite),
+            #[cfg(feature = "postgres")]
             Kind::Postgres(d) => d.begin().await.map(TxKind::Postgres),
+            #[cfg(feature = "mysql")]
             Kind::MySql(d) => d.begin().await.map(TxKind::MySql),
         };
         if let Err(error) = &kind {

@@ -3,8 +3,11 @@
 //! compiled for each model, which keeps what every `#[derive(Model)]` struct adds to a user's
 //! build small.
 
+#[cfg(feature = "mysql")]
 use sqlx::mysql::MySqlRow;
+#[cfg(feature = "postgres")]
 use sqlx::postgres::PgRow;
+#[cfg(feature = "sqlite")]
 use sqlx::sqlite::SqliteRow;
 
 use crate::model::ColumnGroup;
@@ -12,8 +15,11 @@ use crate::row::DecodeError;
 
 /// Receives the rows of one query, each as its backend's own row type.
 pub(crate) trait RowSink: Send {
+    #[cfg(feature = "sqlite")]
     fn sqlite(&mut self, row: &SqliteRow) -> Result<(), DecodeError>;
+    #[cfg(feature = "postgres")]
     fn postgres(&mut self, row: &PgRow) -> Result<(), DecodeError>;
+    #[cfg(feature = "mysql")]
     fn mysql(&mut self, row: &MySqlRow) -> Result<(), DecodeError>;
     /// Forgets the rows received so far, before a read is run again.
     fn clear(&mut self);
@@ -23,16 +29,19 @@ pub(crate) trait RowSink: Send {
 pub(crate) struct Collect<M>(pub(crate) Vec<M>);
 
 impl<M: ColumnGroup> RowSink for Collect<M> {
+    #[cfg(feature = "sqlite")]
     fn sqlite(&mut self, row: &SqliteRow) -> Result<(), DecodeError> {
         self.0.push(M::decode_at(row, 0)?);
         Ok(())
     }
 
+    #[cfg(feature = "postgres")]
     fn postgres(&mut self, row: &PgRow) -> Result<(), DecodeError> {
         self.0.push(M::decode_at(row, 0)?);
         Ok(())
     }
 
+    #[cfg(feature = "mysql")]
     fn mysql(&mut self, row: &MySqlRow) -> Result<(), DecodeError> {
         self.0.push(M::decode_at(row, 0)?);
         Ok(())
