@@ -66,6 +66,7 @@ use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 use health::{Health, is_connection_lost};
 use pool::{Pool, Pooled, RawConn};
+pub(crate) use sink::Expect;
 use sink::{Collect, RowSink};
 
 /// What a driver can fail with: the database's error, or a row that does not decode.
@@ -302,15 +303,16 @@ impl Conn<'_> {
         }
     }
 
-    /// Runs a query and decodes every row into `M`.
+    /// Runs a query and decodes the rows `expect`ed into `M`.
     pub(crate) async fn fetch_all<M: ColumnGroup>(
         &mut self,
         sql: &str,
         args: &[Value],
+        expect: Expect,
     ) -> Result<Vec<M>, DriverError> {
-        let mut rows = Collect(Vec::new());
+        let mut rows = Collect::new(expect);
         self.fetch_into(sql, args, &mut rows).await?;
-        Ok(rows.0)
+        Ok(rows.rows)
     }
 
     async fn fetch_into(
@@ -433,10 +435,11 @@ impl Engine {
         &self,
         sql: &str,
         args: &[Value],
+        expect: Expect,
     ) -> Result<Vec<M>, DriverError> {
-        let mut rows = Collect(Vec::new());
+        let mut rows = Collect::new(expect);
         self.read_into(sql, args, &mut rows).await?;
-        Ok(rows.0)
+        Ok(rows.rows)
     }
 
     async fn fetch_into(
@@ -667,7 +670,14 @@ where
     for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
 {
     let statement = statement!(sql, args);
-    let result = feed_rows::<B>(statement.fetch(conn.start()), sink).await;
+    let result = match sink.expect() {
+        Expect::Rows => feed_rows::<B>(statement.fetch(conn.start()), sink).await,
+        Expect::AtMostOne => match statement.fetch_optional(conn.start()).await {
+            Ok(Some(row)) => B::accept(sink, &row).map_err(DriverError::Decode),
+            Ok(None) => Ok(()),
+            Err(error) => Err(error.into()),
+        },
+    };
     conn.finish(&result);
     result
 }

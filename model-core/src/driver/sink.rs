@@ -13,8 +13,30 @@ use sqlx::sqlite::SqliteRow;
 use crate::model::ColumnGroup;
 use crate::row::DecodeError;
 
+/// How many rows the caller of a query wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expect {
+    /// Every row the statement returns.
+    Rows,
+    /// At most one (`LIMIT 1`, `INSERT ... RETURNING`): the driver may stop reading after it.
+    AtMostOne,
+}
+
+impl Expect {
+    /// What a query with this `LIMIT` returns.
+    pub(crate) fn for_limit(limit: Option<u64>) -> Expect {
+        if limit == Some(1) {
+            Expect::AtMostOne
+        } else {
+            Expect::Rows
+        }
+    }
+}
+
 /// Receives the rows of one query, each as its backend's own row type.
 pub(crate) trait RowSink: Send {
+    /// How many rows it wants.
+    fn expect(&self) -> Expect;
     #[cfg(feature = "sqlite")]
     fn sqlite(&mut self, row: &SqliteRow) -> Result<(), DecodeError>;
     #[cfg(feature = "postgres")]
@@ -26,28 +48,44 @@ pub(crate) trait RowSink: Send {
 }
 
 /// Decodes every row into `M`, by position, and keeps it.
-pub(crate) struct Collect<M>(pub(crate) Vec<M>);
+pub(crate) struct Collect<M> {
+    pub(crate) rows: Vec<M>,
+    expect: Expect,
+}
+
+impl<M> Collect<M> {
+    pub(crate) fn new(expect: Expect) -> Self {
+        Collect {
+            rows: Vec::new(),
+            expect,
+        }
+    }
+}
 
 impl<M: ColumnGroup> RowSink for Collect<M> {
+    fn expect(&self) -> Expect {
+        self.expect
+    }
+
     #[cfg(feature = "sqlite")]
     fn sqlite(&mut self, row: &SqliteRow) -> Result<(), DecodeError> {
-        self.0.push(M::decode_at(row, 0)?);
+        self.rows.push(M::decode_at(row, 0)?);
         Ok(())
     }
 
     #[cfg(feature = "postgres")]
     fn postgres(&mut self, row: &PgRow) -> Result<(), DecodeError> {
-        self.0.push(M::decode_at(row, 0)?);
+        self.rows.push(M::decode_at(row, 0)?);
         Ok(())
     }
 
     #[cfg(feature = "mysql")]
     fn mysql(&mut self, row: &MySqlRow) -> Result<(), DecodeError> {
-        self.0.push(M::decode_at(row, 0)?);
+        self.rows.push(M::decode_at(row, 0)?);
         Ok(())
     }
 
     fn clear(&mut self) {
-        self.0.clear();
+        self.rows.clear();
     }
 }

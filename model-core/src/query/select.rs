@@ -11,7 +11,7 @@ use super::page::Page;
 use super::writer::SqlWriter;
 use crate::database::{Bind, Database};
 use crate::dialect::Dialect;
-use crate::driver::DriverError;
+use crate::driver::{DriverError, Expect};
 use crate::error::{Error, Result};
 use crate::field::FieldType;
 use crate::meta::Table;
@@ -143,7 +143,7 @@ impl<M: Model> Select<M> {
             let bind = bind_of::<M>(db)?;
             let (sql, values) = self.to_sql(bind.engine.dialect());
             bind.engine
-                .read_all::<M>(&sql, &values)
+                .read_all::<M>(&sql, &values, Expect::for_limit(self.limit))
                 .await
                 .map_err(|e| driver_error::<M>(bind, e))
         })

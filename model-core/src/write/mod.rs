@@ -12,7 +12,7 @@ mod raw;
 mod statement;
 
 use crate::database::{Bind, Database};
-use crate::driver::Conn;
+use crate::driver::{Conn, Expect};
 use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
 use crate::model::Model;
@@ -94,7 +94,7 @@ pub(crate) async fn select_on<M: Model>(
     query: &Select<M>,
 ) -> Result<Vec<M>> {
     let (sql, args) = query.to_sql(bind.engine.dialect());
-    conn.fetch_all::<M>(&sql, &args)
+    conn.fetch_all::<M>(&sql, &args, Expect::for_limit(query.limit))
         .await
         .map_err(|e| driver_error::<M>(bind, e))
 }
@@ -317,7 +317,7 @@ async fn returning<M: Model>(
     w.ident_list(M::TABLE.columns().iter().map(|c| c.name()));
     let (sql, args) = w.finish();
     let mut rows = conn
-        .fetch_all::<M>(&sql, &args)
+        .fetch_all::<M>(&sql, &args, Expect::AtMostOne)
         .await
         .map_err(|e| returning_error::<M>(bind, action, e))?;
     Ok(rows.pop())

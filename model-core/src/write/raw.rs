@@ -3,7 +3,7 @@
 //! PostgreSQL.
 
 use crate::database::Database;
-use crate::driver::Conn;
+use crate::driver::{Conn, Expect};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{bind_of, driver_error};
@@ -46,7 +46,7 @@ impl Database {
         crate::record::at(std::panic::Location::caller(), async move {
             let bind = bind_of::<M>(self)?;
             Conn::Pool(&bind.engine)
-                .fetch_all::<M>(sql, values)
+                .fetch_all::<M>(sql, values, Expect::Rows)
                 .await
                 .map_err(|e| driver_error::<M>(bind, e))
         })
