@@ -6,6 +6,8 @@
 //! The three sqlx backends share one generic driver ([`SqlxDriver`]); each backend module
 //! supplies what differs ([`SqlxBackend`]: connect options, binding of values) and its
 //! `*Field` trait, the sqlx decoding bounds that [`FieldType`](crate::FieldType) requires.
+//! Each backend is a cargo feature (`sqlite`, `postgres`, `mysql`); `absent` stands in for the
+//! ones left out, so a one-backend build links only that backend's driver.
 
 #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 mod absent;
