@@ -219,20 +219,36 @@ async fn feed_rows<B: SqlxBackend>(
     Ok(())
 }
 
+/// Times `$call` (an expression returning a `Result`), echoes/records it, and tells the
+/// bind's [`Health`] when it found its connection dead.
+macro_rules! watched {
+    ($engine:expr, $sql:expr, $args:expr, $call:expr) => {{
+        let started = $engine.instrument.start();
+        let result = $call;
+        if let Err(error) = &result
+            && let Some(error) = SqlxCause::sqlx_cause(error)
+        {
+            $engine.health.observe(error);
+        }
+        $engine
+            .instrument
+            .finish(started, &$engine.label, $sql, $args, result.is_ok());
+        result
+    }};
+}
+
 impl EngineTx {
     pub(crate) async fn execute(
         &mut self,
         sql: &str,
         args: &[Value],
     ) -> Result<Executed, sqlx::Error> {
-        let started = self.instrument.start();
-        let result = dispatch_tx!(&mut self.kind, conn => run_execute(conn, sql, args).await);
-        if let Err(error) = &result {
-            self.health.observe(error);
-        }
-        self.instrument
-            .finish(started, &self.label, sql, args, result.is_ok());
-        result
+        watched!(
+            self,
+            sql,
+            args,
+            dispatch_tx!(&mut self.kind, conn => run_execute(conn, sql, args).await)
+        )
     }
 
     pub(crate) async fn fetch_into(
@@ -241,15 +257,12 @@ impl EngineTx {
         args: &[Value],
         sink: &mut dyn RowSink,
     ) -> Result<(), DriverError> {
-        let started = self.instrument.start();
-        let result =
-            dispatch_tx!(&mut self.kind, conn => run_fetch_into(conn, sql, args, sink).await);
-        if let Err(DriverError::Sql(error)) = &result {
-            self.health.observe(error);
-        }
-        self.instrument
-            .finish(started, &self.label, sql, args, result.is_ok());
-        result
+        watched!(
+            self,
+            sql,
+            args,
+            dispatch_tx!(&mut self.kind, conn => run_fetch_into(conn, sql, args, sink).await)
+        )
     }
 
     pub(crate) async fn fetch_i64(
@@ -257,25 +270,21 @@ impl EngineTx {
         sql: &str,
         args: &[Value],
     ) -> Result<i64, sqlx::Error> {
-        let started = self.instrument.start();
-        let result = dispatch_tx!(&mut self.kind, conn => run_fetch_i64(conn, sql, args).await);
-        if let Err(error) = &result {
-            self.health.observe(error);
-        }
-        self.instrument
-            .finish(started, &self.label, sql, args, result.is_ok());
-        result
+        watched!(
+            self,
+            sql,
+            args,
+            dispatch_tx!(&mut self.kind, conn => run_fetch_i64(conn, sql, args).await)
+        )
     }
 
     pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
-        let started = self.instrument.start();
-        let result = dispatch_tx!(&mut self.kind, conn => end_transaction(conn, "COMMIT").await);
-        if let Err(error) = &result {
-            self.health.observe(error);
-        }
-        self.instrument
-            .finish(started, &self.label, "COMMIT", &[], result.is_ok());
-        result
+        watched!(
+            self,
+            "COMMIT",
+            &[],
+            dispatch_tx!(&mut self.kind, conn => end_transaction(conn, "COMMIT").await)
+        )
     }
 
     pub(crate) async fn rollback(mut self) -> Result<(), sqlx::Error> {
@@ -374,24 +383,6 @@ macro_rules! dispatch {
             Kind::MySql($driver) => $call,
         }
     };
-}
-
-/// Times `$call` (an expression returning a `Result`), echoes/records it, and tells the
-/// bind's [`Health`] when it found its connection dead.
-macro_rules! watched {
-    ($engine:expr, $sql:expr, $args:expr, $call:expr) => {{
-        let started = $engine.instrument.start();
-        let result = $call;
-        if let Err(error) = &result
-            && let Some(error) = SqlxCause::sqlx_cause(error)
-        {
-            $engine.health.observe(error);
-        }
-        $engine
-            .instrument
-            .finish(started, &$engine.label, $sql, $args, result.is_ok());
-        result
-    }};
 }
 
 impl Engine {
