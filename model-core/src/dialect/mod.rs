@@ -318,14 +318,20 @@ pub fn for_backend(backend: Backend) -> &'static dyn Dialect {
 }
 
 /// Appends `ident` between `quote`s, doubling any `quote` inside it: the one escaping rule
-/// all three backends share for quoted identifiers.
+/// all three backends share for quoted identifiers. `quote` is ASCII.
 pub(crate) fn push_quoted(out: &mut String, ident: &str, quote: char) {
     out.push(quote);
-    for c in ident.chars() {
-        if c == quote {
-            out.push(quote);
+    // Identifiers are written for every statement, and almost none holds a quote: copy those
+    // whole instead of char by char.
+    if ident.bytes().any(|b| char::from(b) == quote) {
+        for c in ident.chars() {
+            if c == quote {
+                out.push(quote);
+            }
+            out.push(c);
         }
-        out.push(c);
+    } else {
+        out.push_str(ident);
     }
     out.push(quote);
 }
@@ -338,4 +344,18 @@ pub(crate) fn keyed_columns(table: &Table) -> HashSet<&'static str> {
     }
     keyed.extend(table.foreign_keys().map(|(c, _)| c.name()));
     keyed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_quoted;
+
+    #[test]
+    fn quotes_are_doubled_inside_identifiers() {
+        let mut out = String::new();
+        push_quoted(&mut out, "plain", '"');
+        push_quoted(&mut out, "a\"b", '"');
+        push_quoted(&mut out, "é`x``", '`');
+        assert_eq!(out, "\"plain\"\"a\"\"b\"`é``x`````");
+    }
 }

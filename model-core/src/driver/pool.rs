@@ -103,37 +103,55 @@ impl<B: SqlxBackend> Pool<B> {
         if shared.closed.load(Ordering::Acquire) {
             return Err(sqlx::Error::PoolClosed);
         }
-        let timeout = shared.config.acquire_timeout;
-        let deadline = Instant::now() + timeout;
-        // The common case, a free slot and an idle connection that needs no ping, sets no timer.
-        let mut slot = match shared.permits.clone().try_acquire_owned() {
+        // The common case, a free slot and an idle connection that needs no ping, sets no
+        // timer and allocates nothing.
+        match shared.permits.clone().try_acquire_owned() {
             Ok(permit) => {
                 let mut slot = Pooled::empty(shared.clone(), permit);
                 if slot.take_ready_idle() {
                     return Ok(slot);
                 }
-                slot
+                self.acquire_slow(Some(slot)).await
             }
-            Err(TryAcquireError::Closed) => return Err(sqlx::Error::PoolClosed),
-            Err(TryAcquireError::NoPermits) => {
-                let waited = tokio::time::timeout(timeout, shared.permits.clone().acquire_owned());
-                match waited.await {
-                    Ok(Ok(permit)) => Pooled::empty(shared.clone(), permit),
-                    Ok(Err(_)) => return Err(sqlx::Error::PoolClosed),
-                    Err(_) => return Err(sqlx::Error::PoolTimedOut),
+            Err(TryAcquireError::Closed) => Err(sqlx::Error::PoolClosed),
+            Err(TryAcquireError::NoPermits) => self.acquire_slow(None).await,
+        }
+    }
+
+    /// The rest of [`acquire`](Self::acquire): waiting for a slot, pinging, connecting. Boxed,
+    /// because a connect future is kilobytes large, and every statement's future would carry
+    /// it (and copy it as it is moved) if it were inlined.
+    fn acquire_slow(
+        &self,
+        slot: Option<Pooled<B>>,
+    ) -> BoxFuture<'_, Result<Pooled<B>, sqlx::Error>> {
+        Box::pin(async move {
+            let shared = &self.shared;
+            let timeout = shared.config.acquire_timeout;
+            let deadline = Instant::now() + timeout;
+            let mut slot = match slot {
+                Some(slot) => slot,
+                None => {
+                    let waited =
+                        tokio::time::timeout(timeout, shared.permits.clone().acquire_owned());
+                    match waited.await {
+                        Ok(Ok(permit)) => Pooled::empty(shared.clone(), permit),
+                        Ok(Err(_)) => return Err(sqlx::Error::PoolClosed),
+                        Err(_) => return Err(sqlx::Error::PoolTimedOut),
+                    }
                 }
+            };
+            if shared.closed.load(Ordering::Acquire) {
+                return Err(sqlx::Error::PoolClosed);
             }
-        };
-        if shared.closed.load(Ordering::Acquire) {
-            return Err(sqlx::Error::PoolClosed);
-        }
-        shared.start_housekeeping();
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, slot.fill(deadline)).await {
-            Ok(Ok(())) => Ok(slot),
-            Ok(Err(error)) => Err(error),
-            Err(_) => Err(sqlx::Error::PoolTimedOut),
-        }
+            shared.start_housekeeping();
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, slot.fill(deadline)).await {
+                Ok(Ok(())) => Ok(slot),
+                Ok(Err(error)) => Err(error),
+                Err(_) => Err(sqlx::Error::PoolTimedOut),
+            }
+        })
     }
 
     /// Closes the pool: later acquires fail with `PoolClosed`; waits for the connections in use

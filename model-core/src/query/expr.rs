@@ -359,22 +359,28 @@ impl Node {
 
 /// `nodes` joined by AND, each in parentheses: a query's WHERE, written without building (and
 /// cloning into) an `And` node first.
-pub(crate) fn write_all(w: &mut SqlWriter<'_>, nodes: &[Node]) {
+pub(crate) fn write_all<'n>(w: &mut SqlWriter<'_>, nodes: impl IntoIterator<Item = &'n Node>) {
     write_joined(w, nodes, " AND ", "1 = 1");
 }
 
-fn write_joined(w: &mut SqlWriter<'_>, nodes: &[Node], separator: &str, empty: &str) {
-    if nodes.is_empty() {
-        w.push(empty);
-        return;
-    }
-    for (i, node) in nodes.iter().enumerate() {
-        if i > 0 {
+fn write_joined<'n>(
+    w: &mut SqlWriter<'_>,
+    nodes: impl IntoIterator<Item = &'n Node>,
+    separator: &str,
+    empty: &str,
+) {
+    let mut written = false;
+    for node in nodes {
+        if written {
             w.push(separator);
         }
         w.push("(");
         node.write(w);
         w.push(")");
+        written = true;
+    }
+    if !written {
+        w.push(empty);
     }
 }
 

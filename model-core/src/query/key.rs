@@ -2,6 +2,7 @@
 //! one. Integers are converted to the key column's width when they fit, so `get(&db, 5)` works
 //! on an `i64` key.
 
+use super::expr::Node;
 use crate::field::FieldType;
 use crate::meta::{SqlType, Table};
 use crate::value::Value;
@@ -52,36 +53,38 @@ tuple_keys! {
     (A 0, B 1, C 2, D 3)
 }
 
-/// `values` matched against `table`'s primary key columns: the right count, each value of the
-/// column's type (integers narrowed or widened when the value fits).
-pub(crate) fn key_values(
-    table: &Table,
-    values: Vec<Value>,
-) -> Result<Vec<(&'static str, Value)>, String> {
-    let columns: Vec<_> = table.primary_key().collect();
-    if columns.len() != values.len() {
+/// `values` matched against `table`'s primary key columns, as one `column = value` condition
+/// per column: the right count, each value of the column's type (integers narrowed or widened
+/// when the value fits).
+pub(crate) fn key_conditions(table: &Table, values: Vec<Value>) -> Result<Vec<Node>, String> {
+    let count = table.primary_key().count();
+    if count != values.len() {
         return Err(format!(
-            "the primary key has {} column(s) ({}), and {} value(s) were given",
-            columns.len(),
-            columns
-                .iter()
+            "the primary key has {count} column(s) ({}), and {} value(s) were given",
+            table
+                .primary_key()
                 .map(|c| c.name())
                 .collect::<Vec<_>>()
                 .join(", "),
             values.len()
         ));
     }
-    columns
-        .into_iter()
+    table
+        .primary_key()
         .zip(values)
         .map(|(column, value)| {
             let ty = column.sql_type();
-            convert(value, ty).map(|v| (column.name(), v)).map_err(|v| {
-                format!(
+            match convert(value, ty) {
+                Ok(value) => Ok(Node::Compare {
+                    column: column.name(),
+                    op: "=",
+                    value,
+                }),
+                Err(v) => Err(format!(
                     "key column \"{}\" is {ty:?}, and the value given is {v:?}",
                     column.name()
-                )
-            })
+                )),
+            }
         })
         .collect()
 }

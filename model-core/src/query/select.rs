@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::expr::{Condition, Node};
-use super::key::{IntoKey, key_values};
+use super::key::{IntoKey, key_conditions};
 use super::order::Order;
 use super::page::Page;
 use super::writer::SqlWriter;
@@ -104,20 +104,45 @@ impl<M: Model> Select<M> {
     }
 
     fn write(&self, w: &mut SqlWriter<'_>, projection: Projection) {
+        self.parts(&[]).write(w, projection);
+    }
+
+    /// The parts this query writes, with `key` conditions after its own.
+    fn parts<'q>(&'q self, key: &'q [Node]) -> Parts<'q> {
         Parts {
             table: M::TABLE,
             conditions: &self.conditions,
+            key,
             orders: &self.orders,
             limit: self.limit,
             offset: self.offset,
             distinct: self.distinct,
         }
-        .write(w, projection);
     }
 
     /// ` WHERE ...` when the query has conditions.
     pub(crate) fn write_where(&self, w: &mut SqlWriter<'_>) {
-        write_where(w, &self.conditions);
+        write_where(w, &self.conditions, &[]);
+    }
+
+    /// Runs `parts` (this query's, adjusted by the caller) and decodes the rows. Every read of
+    /// rows goes through here, once, inside the public method's caller scope: the query is
+    /// never cloned to be adjusted.
+    async fn load(db: &Database, parts: Parts<'_>) -> Result<Vec<M>> {
+        let bind = bind_of::<M>(db)?;
+        let mut w = SqlWriter::new(bind.engine.dialect());
+        parts.write(&mut w, Projection::Model);
+        let (sql, values) = w.finish();
+        bind.engine
+            .read_all::<M>(&sql, &values, Expect::for_limit(parts.limit))
+            .await
+            .map_err(|e| driver_error::<M>(bind, e))
+    }
+
+    /// The first row of `parts` run with `LIMIT 1`.
+    async fn load_first(db: &Database, mut parts: Parts<'_>) -> Result<Option<M>> {
+        parts.limit = Some(1);
+        Ok(Self::load(db, parts).await?.pop())
     }
 
     /// This query narrowed to the row whose primary key is `values` (already of the key's
@@ -139,14 +164,10 @@ impl<M: Model> Select<M> {
         &'a self,
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
-            let bind = bind_of::<M>(db)?;
-            let (sql, values) = self.to_sql(bind.engine.dialect());
-            bind.engine
-                .read_all::<M>(&sql, &values, Expect::for_limit(self.limit))
-                .await
-                .map_err(|e| driver_error::<M>(bind, e))
-        })
+        crate::record::at(
+            std::panic::Location::caller(),
+            Self::load(db, self.parts(&[])),
+        )
     }
 
     /// The first row, if any.
@@ -155,9 +176,10 @@ impl<M: Model> Select<M> {
         &'a self,
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<Option<M>>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
-            Ok(self.clone().limit(1).all(db).await?.into_iter().next())
-        })
+        crate::record::at(
+            std::panic::Location::caller(),
+            Self::load_first(db, self.parts(&[])),
+        )
     }
 
     /// The first row, or [`Error::NotFound`] (a 404 with the `axum` feature).
@@ -167,7 +189,7 @@ impl<M: Model> Select<M> {
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            self.first(db)
+            Self::load_first(db, self.parts(&[]))
                 .await?
                 .ok_or_else(|| not_found::<M>("no row matches the query".to_owned()))
         })
@@ -181,7 +203,9 @@ impl<M: Model> Select<M> {
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            let mut rows = self.clone().limit(2).all(db).await?;
+            let mut parts = self.parts(&[]);
+            parts.limit = Some(2);
+            let mut rows = Self::load(db, parts).await?;
             match rows.len() {
                 0 => Err(not_found::<M>("no row matches the query".to_owned())),
                 1 => Ok(rows.remove(0)),
@@ -201,21 +225,8 @@ impl<M: Model> Select<M> {
         key: impl IntoKey + Send + 'a,
     ) -> impl std::future::Future<Output = Result<Option<M>>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            let pairs =
-                key_values(M::TABLE, key.into_key()).map_err(|message| Error::InvalidKey {
-                    model: M::TABLE.model().to_owned(),
-                    table: M::TABLE.name().to_owned(),
-                    message,
-                })?;
-            let mut query = self.clone();
-            for (column, value) in pairs {
-                query.conditions.push(Node::Compare {
-                    column,
-                    op: "=",
-                    value,
-                });
-            }
-            query.first(db).await
+            let key = self.key_nodes(key)?;
+            Self::load_first(db, self.parts(&key)).await
         })
     }
 
@@ -227,9 +238,19 @@ impl<M: Model> Select<M> {
         key: impl IntoKey + Send + 'a,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            self.get(db, key)
+            let key = self.key_nodes(key)?;
+            Self::load_first(db, self.parts(&key))
                 .await?
                 .ok_or_else(|| not_found::<M>("no row has that primary key".to_owned()))
+        })
+    }
+
+    /// `key` checked against the primary key, as one `column = value` condition per column.
+    fn key_nodes(&self, key: impl IntoKey) -> Result<Vec<Node>> {
+        key_conditions(M::TABLE, key.into_key()).map_err(|message| Error::InvalidKey {
+            model: M::TABLE.model().to_owned(),
+            table: M::TABLE.name().to_owned(),
+            message,
         })
     }
 
@@ -240,8 +261,7 @@ impl<M: Model> Select<M> {
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            let count = self.fetch_integer(db, Projection::Count).await?;
-            Ok(u64::try_from(count).unwrap_or(0))
+            Self::count_parts(db, self.parts(&[])).await
         })
     }
 
@@ -252,15 +272,21 @@ impl<M: Model> Select<M> {
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<bool>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            Ok(self.fetch_integer(db, Projection::Exists).await? != 0)
+            Ok(Self::fetch_integer(db, self.parts(&[]), Projection::Exists).await? != 0)
         })
     }
 
-    /// Runs the query with a projection that returns one integer (a count or a flag).
-    async fn fetch_integer(&self, db: &Database, projection: Projection) -> Result<i64> {
+    /// The number of rows `parts` selects.
+    async fn count_parts(db: &Database, parts: Parts<'_>) -> Result<u64> {
+        let count = Self::fetch_integer(db, parts, Projection::Count).await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    /// Runs `parts` with a projection that returns one integer (a count or a flag).
+    async fn fetch_integer(db: &Database, parts: Parts<'_>, projection: Projection) -> Result<i64> {
         let bind = bind_of::<M>(db)?;
         let mut w = SqlWriter::new(bind.engine.dialect());
-        self.write(&mut w, projection);
+        parts.write(&mut w, projection);
         let (sql, values) = w.finish();
         bind.engine
             .fetch_i64(&sql, &values)
@@ -288,19 +314,17 @@ impl<M: Model> Select<M> {
             }
             let page = page.max(1);
             let per_page = if per_page < 1 { 20 } else { per_page };
-            let items = self
-                .clone()
-                .limit(per_page)
-                .offset((page - 1).saturating_mul(per_page))
-                .all(db)
-                .await?;
+            let mut parts = self.parts(&[]);
+            parts.limit = Some(per_page);
+            parts.offset = Some((page - 1).saturating_mul(per_page));
+            let items = Self::load(db, parts).await?;
             if error_out && items.is_empty() && page != 1 {
                 return Err(not_found::<M>(format!("page {page} is past the last page")));
             }
-            let mut counted = self.clone();
+            let mut counted = self.parts(&[]);
             counted.limit = None;
             counted.offset = None;
-            let total = counted.count(db).await?;
+            let total = Self::count_parts(db, counted).await?;
             Ok(Page {
                 items,
                 page,
@@ -337,12 +361,10 @@ impl<M: Model> Page<M> {
         }
         let page = page.max(1);
         let offset = (page - 1).saturating_mul(self.per_page);
-        let items = query
-            .clone()
-            .limit(self.per_page)
-            .offset(offset)
-            .all(db)
-            .await?;
+        let mut parts = query.parts(&[]);
+        parts.limit = Some(self.per_page);
+        parts.offset = Some(offset);
+        let items = Select::load(db, parts).await?;
         if error_out && items.is_empty() && page != 1 {
             return Err(not_found::<M>(format!("page {page} is past the last page")));
         }
@@ -357,9 +379,12 @@ impl<M: Model> Page<M> {
 
 /// A query's parts without its model type, so that one function (not one per model) writes
 /// the SQL of every query.
+#[derive(Clone, Copy)]
 struct Parts<'q> {
     table: &'static Table,
     conditions: &'q [Node],
+    /// Primary key conditions of `get`, after the query's own.
+    key: &'q [Node],
     orders: &'q [(&'static str, bool)],
     limit: Option<u64>,
     offset: Option<u64>,
@@ -392,7 +417,7 @@ impl Parts<'_> {
         }
         w.push(" FROM ");
         w.ident(table.name());
-        write_where(w, self.conditions);
+        write_where(w, self.conditions, self.key);
         // An order matters to EXISTS only with an OFFSET (which rows are skipped).
         let ordered = match projection {
             Projection::Model => true,
@@ -435,10 +460,10 @@ impl Parts<'_> {
 }
 
 /// ` WHERE ...` when there are conditions.
-fn write_where(w: &mut SqlWriter<'_>, conditions: &[Node]) {
-    if !conditions.is_empty() {
+fn write_where(w: &mut SqlWriter<'_>, conditions: &[Node], key: &[Node]) {
+    if !conditions.is_empty() || !key.is_empty() {
         w.push(" WHERE ");
-        super::expr::write_all(w, conditions);
+        super::expr::write_all(w, conditions.iter().chain(key));
     }
 }
 
