@@ -1,8 +1,7 @@
-//! `FieldType`: the Rust types a model field may have, with the column type each maps to and
-//! how it becomes a bound [`Value`]. Decoding is delegated to sqlx through one supertrait per
-//! backend (see `driver/`), so each backend keeps its own type rules.
+//! `FieldType`: the Rust types a model field may have, with the column type each maps to, how
+//! it becomes a bound [`Value`] and how it is taken back out of one. Each backend decodes a
+//! column into the `Value` of its [`SqlType`] (see `driver/`), so each keeps its own type rules.
 
-use crate::driver::{MySqlField, PgField, SqliteField};
 use crate::meta::SqlType;
 use crate::row::{DecodeError, RowReader};
 use crate::value::Value;
@@ -18,7 +17,7 @@ use crate::value::Value;
     note = "to keep the field out of the table, mark it `#[column(skip)]`; for a group of columns, \
             derive `ColumnGroup` on its type and mark the field `#[column(flatten)]`"
 )]
-pub trait FieldType: Sized + Send + Sync + 'static + SqliteField + PgField + MySqlField {
+pub trait FieldType: Sized + Send + Sync + 'static {
     /// The type values of this column are compared with: `Self`, or `T` for `Option<T>`
     /// (`Column<_, Option<String>>::eq("x")`; NULL is tested with `is_null`).
     type Compare: FieldType;
@@ -31,11 +30,23 @@ pub trait FieldType: Sized + Send + Sync + 'static + SqliteField + PgField + MyS
     /// The value to bind, taking the field.
     fn into_value(self) -> Value;
 
-    /// Reads a value of this type from column `index` of `row`. Generated code calls this
-    /// rather than `RowReader::read` so that an unsupported type is reported once.
-    #[inline]
-    fn read_from<R: RowReader + ?Sized>(row: &R, index: usize) -> Result<Self, DecodeError> {
-        row.read::<Self>(index)
+    /// The field's value out of a decoded column value, or the value back if it is of
+    /// another type.
+    fn from_value(value: Value) -> Result<Self, Value>;
+
+    /// Reads a value of this type from column `index` of `row`: what generated `decode_at`
+    /// code calls for each column.
+    fn read_from(row: &dyn RowReader, index: usize) -> Result<Self, DecodeError> {
+        let value = row.value(index, Self::SQL_TYPE, Self::NULLABLE)?;
+        Self::from_value(value).map_err(|other| {
+            DecodeError::new(
+                index,
+                format!(
+                    "the backend returned {other:?} for a {:?} column",
+                    Self::SQL_TYPE
+                ),
+            )
+        })
     }
 }
 
@@ -82,6 +93,12 @@ macro_rules! field_types {
                 fn into_value(self) -> Value {
                     Value::$variant(self)
                 }
+                fn from_value(value: Value) -> Result<Self, Value> {
+                    match value {
+                        Value::$variant(v) => Ok(v),
+                        other => Err(other),
+                    }
+                }
             }
             impl NotNullField for $ty {}
         )*
@@ -95,6 +112,12 @@ macro_rules! field_types {
                 }
                 fn into_value(self) -> Value {
                     Value::$cvariant(self)
+                }
+                fn from_value(value: Value) -> Result<Self, Value> {
+                    match value {
+                        Value::$cvariant(v) => Ok(v),
+                        other => Err(other),
+                    }
                 }
             }
             impl NotNullField for $cty {}
@@ -146,10 +169,7 @@ field_types! {
     ]
 }
 
-impl<T: NotNullField> FieldType for Option<T>
-where
-    Option<T>: SqliteField + PgField + MySqlField,
-{
+impl<T: NotNullField> FieldType for Option<T> {
     type Compare = T;
     const SQL_TYPE: SqlType = T::SQL_TYPE;
     const NULLABLE: bool = true;
@@ -163,6 +183,12 @@ where
         match self {
             Some(value) => value.into_value(),
             None => Value::Null(T::SQL_TYPE),
+        }
+    }
+    fn from_value(value: Value) -> Result<Self, Value> {
+        match value {
+            Value::Null(_) => Ok(None),
+            other => T::from_value(other).map(Some),
         }
     }
 }

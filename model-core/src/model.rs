@@ -14,7 +14,7 @@ pub trait ColumnGroup: Sized + Send + Sync + Unpin + 'static {
     /// The columns, in declaration order.
     const COLUMNS: &'static [ColumnDef];
     /// Reads the struct from `row`, its first column at position `offset`.
-    fn decode_at<R: RowReader + ?Sized>(row: &R, offset: usize) -> Result<Self, DecodeError>;
+    fn decode_at(row: &dyn RowReader, offset: usize) -> Result<Self, DecodeError>;
     /// Appends one bound value per column, in column order.
     fn push_values(&self, out: &mut Vec<Value>);
 }

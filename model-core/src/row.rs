@@ -1,15 +1,22 @@
 //! Reading rows into structs: generated `decode_at` code asks a [`RowReader`] for each column by
 //! position, so rows are decoded without looking columns up by name.
+//!
+//! The reader is a trait object with one method, implemented once per backend inside this
+//! crate. A model's decoder is therefore one function however many backends are compiled in,
+//! and the per-type decoding of each backend is compiled once, here, not once per model.
 
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::field::FieldType;
+use crate::meta::SqlType;
+use crate::value::Value;
 
 /// A row of a result set, read by column position. Implemented by each backend's row type.
 pub trait RowReader {
-    /// The value at `index` (0-based), decoded as `T`.
-    fn read<T: FieldType>(&self, index: usize) -> Result<T, DecodeError>;
+    /// The value at `index` (0-based), decoded as a column of type `ty`: the [`Value`] variant
+    /// of that type, or `Value::Null(ty)` for a NULL when `nullable` (a NULL is an error
+    /// otherwise).
+    fn value(&self, index: usize, ty: SqlType, nullable: bool) -> Result<Value, DecodeError>;
 }
 
 /// A column value that could not be decoded into its field. The driver turns it into

@@ -247,8 +247,8 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
         impl #krate::ColumnGroup for #ident {
             const COLUMNS: &'static [#krate::ColumnDef] = &__MODEL_CORE_COLUMNS;
 
-            fn decode_at<__ModelCoreRow: #krate::RowReader + ?::core::marker::Sized>(
-                __row: &__ModelCoreRow,
+            fn decode_at(
+                __row: &dyn #krate::RowReader,
                 __offset: ::core::primitive::usize,
             ) -> ::core::result::Result<Self, #krate::DecodeError> {
                 ::core::result::Result::Ok(Self { #(#decode),* })

@@ -73,8 +73,8 @@ fn group_impl(input: &DeriveInput, krate: &Path) -> TokenStream {
         impl #krate::Contains<#ident> for #ident {}
         impl #krate::ColumnGroup for #ident {
             const COLUMNS: &'static [#krate::ColumnDef] = &[];
-            fn decode_at<__ModelCoreRow: #krate::RowReader + ?::core::marker::Sized>(
-                _: &__ModelCoreRow,
+            fn decode_at(
+                _: &dyn #krate::RowReader,
                 _: ::core::primitive::usize,
             ) -> ::core::result::Result<Self, #krate::DecodeError> {
                 ::core::result::Result::Err(#krate::DecodeError::invalid_model())

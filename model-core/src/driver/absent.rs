@@ -1,25 +1,7 @@
-//! What stands in for a backend whose cargo feature is off: its `*Field` trait becomes a bound
-//! every type meets, and connecting to it is refused with the feature to enable.
+//! What stands in for a backend whose cargo feature is off: connecting to it is refused with the
+//! feature to enable.
 
 use crate::url::Backend;
-
-/// Stands in for the SQLite decoding bounds when the `sqlite` feature is off.
-#[cfg(not(feature = "sqlite"))]
-pub trait SqliteField {}
-#[cfg(not(feature = "sqlite"))]
-impl<T: ?Sized> SqliteField for T {}
-
-/// Stands in for the PostgreSQL decoding bounds when the `postgres` feature is off.
-#[cfg(not(feature = "postgres"))]
-pub trait PgField {}
-#[cfg(not(feature = "postgres"))]
-impl<T: ?Sized> PgField for T {}
-
-/// Stands in for the MySQL/MariaDB decoding bounds when the `mysql` feature is off.
-#[cfg(not(feature = "mysql"))]
-pub trait MySqlField {}
-#[cfg(not(feature = "mysql"))]
-impl<T: ?Sized> MySqlField for T {}
 
 /// Why a URL whose backend this build of model-core leaves out cannot be used.
 pub(super) fn not_compiled(backend: Backend) -> String {

@@ -4,10 +4,10 @@
 //! see sqlx. A faster SQLite executor slots in as another `Driver` variant without touching them.
 //!
 //! The three sqlx backends share one generic driver ([`SqlxDriver`]); each backend module
-//! supplies what differs ([`SqlxBackend`]: connect options, binding of values) and its
-//! `*Field` trait, the sqlx decoding bounds that [`FieldType`](crate::FieldType) requires.
-//! Each backend is a cargo feature (`sqlite`, `postgres`, `mysql`); `absent` stands in for the
-//! ones left out, so a one-backend build links only that backend's driver.
+//! supplies what differs ([`SqlxBackend`]: connect options, binding of values) and implements
+//! [`RowReader`](crate::RowReader) for its row type, through which every model decodes.
+//! Each backend is a cargo feature (`sqlite`, `postgres`, `mysql`); `absent` refuses the URLs
+//! of the ones left out, so a one-backend build links only that backend's driver.
 
 #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 mod absent;
@@ -46,24 +46,11 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use sqlx::{Connection, Database, Executor, IntoArguments, Row};
 
-#[cfg(not(feature = "mysql"))]
-pub use absent::MySqlField;
-#[cfg(not(feature = "postgres"))]
-pub use absent::PgField;
-#[cfg(not(feature = "sqlite"))]
-pub use absent::SqliteField;
-#[cfg(feature = "mysql")]
-pub use mysql::MySqlField;
-#[cfg(feature = "postgres")]
-pub use postgres::PgField;
-#[cfg(feature = "sqlite")]
-pub use sqlite::SqliteField;
-
 use crate::config::PoolConfig;
 use crate::dialect::Dialect;
 use crate::model::ColumnGroup;
 use crate::record::Instrument;
-use crate::row::DecodeError;
+use crate::row::{DecodeError, RowReader};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 use health::{Health, is_connection_lost};
@@ -214,7 +201,7 @@ async fn feed_rows<B: SqlxBackend>(
 ) -> Result<(), DriverError> {
     use futures_util::TryStreamExt;
     while let Some(row) = rows.try_next().await? {
-        B::accept(sink, &row).map_err(DriverError::Decode)?;
+        sink.accept(&row).map_err(DriverError::Decode)?;
     }
     Ok(())
 }
@@ -587,8 +574,8 @@ impl Engine {
 
 /// What one sqlx backend brings to [`SqlxDriver`].
 pub(crate) trait SqlxBackend: Send + Sync + 'static {
-    /// The sqlx database.
-    type Db: Database;
+    /// The sqlx database, whose rows every model decodes through.
+    type Db: Database<Row: RowReader>;
     /// Which backend this is.
     const BACKEND: Backend;
     /// Whether a connection whose statement was abandoned midway (a cancelled future, rows
@@ -609,9 +596,6 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
     fn arguments(args: &[Value]) -> Result<<Self::Db as Database>::Arguments, sqlx::Error>;
     /// What a write reported (sqlx has no common trait for it).
     fn executed(result: &<Self::Db as Database>::QueryResult) -> Executed;
-    /// Hands `row` to the sink's method for this backend.
-    fn accept(sink: &mut dyn RowSink, row: &<Self::Db as Database>::Row)
-    -> Result<(), DecodeError>;
 }
 
 /// The pool of one sqlx backend.
@@ -666,7 +650,7 @@ where
     let result = match sink.expect() {
         Expect::Rows => feed_rows::<B>(statement.fetch(conn.start()), sink).await,
         Expect::AtMostOne => match statement.fetch_optional(conn.start()).await {
-            Ok(Some(row)) => B::accept(sink, &row).map_err(DriverError::Decode),
+            Ok(Some(row)) => sink.accept(&row).map_err(DriverError::Decode),
             Ok(None) => Ok(()),
             Err(error) => Err(error.into()),
         },
@@ -883,16 +867,67 @@ macro_rules! bind_values {
 }
 use bind_values;
 
-/// `RowReader` for a sqlx row type: decode by position through the backend's `*Field` bounds.
+/// `RowReader` for a sqlx row type: the column at `index` decoded by sqlx as the Rust type of
+/// its [`SqlType`](crate::SqlType), as an `Option` when nullable, so each backend applies its
+/// own type rules and NULL checks.
 macro_rules! row_reader {
     ($row:ty) => {
         impl crate::row::RowReader for $row {
-            fn read<T: crate::field::FieldType>(
+            fn value(
                 &self,
                 index: usize,
-            ) -> Result<T, crate::row::DecodeError> {
-                sqlx::Row::try_get::<T, usize>(self, index)
-                    .map_err(|e| crate::row::DecodeError::new(index, e))
+                ty: crate::meta::SqlType,
+                nullable: bool,
+            ) -> Result<crate::value::Value, crate::row::DecodeError> {
+                use crate::meta::SqlType;
+                use crate::value::Value;
+
+                fn get<T>(
+                    row: &$row,
+                    index: usize,
+                    ty: SqlType,
+                    nullable: bool,
+                    wrap: fn(T) -> Value,
+                ) -> Result<Value, crate::row::DecodeError>
+                where
+                    T: for<'r> sqlx::Decode<'r, <$row as sqlx::Row>::Database>
+                        + sqlx::Type<<$row as sqlx::Row>::Database>,
+                {
+                    let value = if nullable {
+                        sqlx::Row::try_get::<Option<T>, usize>(row, index)
+                            .map(|v| v.map_or(Value::Null(ty), wrap))
+                    } else {
+                        sqlx::Row::try_get::<T, usize>(row, index).map(wrap)
+                    };
+                    value.map_err(|e| crate::row::DecodeError::new(index, e))
+                }
+
+                match ty {
+                    SqlType::SmallInt => get(self, index, ty, nullable, Value::SmallInt),
+                    SqlType::Integer => get(self, index, ty, nullable, Value::Int),
+                    SqlType::BigInt => get(self, index, ty, nullable, Value::BigInt),
+                    SqlType::Real => get(self, index, ty, nullable, Value::Real),
+                    SqlType::Double => get(self, index, ty, nullable, Value::Double),
+                    SqlType::Boolean => get(self, index, ty, nullable, Value::Bool),
+                    SqlType::Text => get(self, index, ty, nullable, Value::Text),
+                    SqlType::Blob => get(self, index, ty, nullable, Value::Blob),
+                    #[cfg(feature = "chrono")]
+                    SqlType::Timestamp => get(self, index, ty, nullable, Value::Timestamp),
+                    #[cfg(feature = "chrono")]
+                    SqlType::TimestampTz => get(self, index, ty, nullable, Value::TimestampTz),
+                    #[cfg(feature = "chrono")]
+                    SqlType::Date => get(self, index, ty, nullable, Value::Date),
+                    #[cfg(feature = "uuid")]
+                    SqlType::Uuid => get(self, index, ty, nullable, Value::Uuid),
+                    #[cfg(feature = "json")]
+                    SqlType::Json => get(self, index, ty, nullable, Value::Json),
+                    // No field type maps to a column type whose feature is off.
+                    #[allow(unreachable_patterns)]
+                    other => Err(crate::row::DecodeError::new(
+                        index,
+                        format!("{other:?} columns need model-core's matching cargo feature"),
+                    )),
+                }
             }
         }
     };

@@ -4,15 +4,10 @@ use std::str::FromStr;
 
 use sqlx::mysql::{MySql, MySqlArguments, MySqlConnectOptions, MySqlQueryResult, MySqlRow};
 
-use super::{Executed, RowSink, SqlxBackend, bind_values, row_reader};
+use super::{Executed, SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, MariaDbDialect, MySqlDialect};
-use crate::row::DecodeError;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
-
-/// The decoding bounds MySQL needs of a field type (implemented for every type sqlx decodes).
-pub trait MySqlField: for<'r> sqlx::Decode<'r, MySql> + sqlx::Type<MySql> {}
-impl<T> MySqlField for T where T: for<'r> sqlx::Decode<'r, MySql> + sqlx::Type<MySql> {}
 
 row_reader!(MySqlRow);
 
@@ -53,10 +48,6 @@ impl SqlxBackend for MySqlBackend {
             rows_affected: result.rows_affected(),
             last_insert_id: i64::try_from(result.last_insert_id()).ok(),
         }
-    }
-
-    fn accept(sink: &mut dyn RowSink, row: &MySqlRow) -> Result<(), DecodeError> {
-        sink.mysql(row)
     }
 }
 

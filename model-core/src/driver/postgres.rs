@@ -6,16 +6,11 @@ use std::str::FromStr;
 use sqlx::Arguments as _;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgQueryResult, PgRow, Postgres};
 
-use super::{Executed, RowSink, SqlxBackend, bind_values, row_reader};
+use super::{Executed, SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, PostgresDialect};
 use crate::meta::SqlType;
-use crate::row::DecodeError;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
-
-/// The decoding bounds PostgreSQL needs of a field type (implemented for every type sqlx decodes).
-pub trait PgField: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> {}
-impl<T> PgField for T where T: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> {}
 
 row_reader!(PgRow);
 
@@ -42,10 +37,6 @@ impl SqlxBackend for PgBackend {
             rows_affected: result.rows_affected(),
             last_insert_id: None,
         }
-    }
-
-    fn accept(sink: &mut dyn RowSink, row: &PgRow) -> Result<(), DecodeError> {
-        sink.postgres(row)
     }
 }
 

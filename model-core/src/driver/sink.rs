@@ -1,17 +1,10 @@
 //! Handing rows to the code that decodes them. The code that runs a statement and streams its
-//! rows is compiled once per backend, inside this crate; only a [`RowSink`] (a few lines) is
-//! compiled for each model, which keeps what every `#[derive(Model)]` struct adds to a user's
-//! build small.
-
-#[cfg(feature = "mysql")]
-use sqlx::mysql::MySqlRow;
-#[cfg(feature = "postgres")]
-use sqlx::postgres::PgRow;
-#[cfg(feature = "sqlite")]
-use sqlx::sqlite::SqliteRow;
+//! rows is compiled once per backend, inside this crate; only a [`RowSink`] (a few lines, the
+//! same for every backend) is compiled for each model, which keeps what every
+//! `#[derive(Model)]` struct adds to a user's build small.
 
 use crate::model::ColumnGroup;
-use crate::row::DecodeError;
+use crate::row::{DecodeError, RowReader};
 
 /// How many rows the caller of a query wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,16 +26,12 @@ impl Expect {
     }
 }
 
-/// Receives the rows of one query, each as its backend's own row type.
+/// Receives the rows of one query.
 pub(crate) trait RowSink: Send {
     /// How many rows it wants.
     fn expect(&self) -> Expect;
-    #[cfg(feature = "sqlite")]
-    fn sqlite(&mut self, row: &SqliteRow) -> Result<(), DecodeError>;
-    #[cfg(feature = "postgres")]
-    fn postgres(&mut self, row: &PgRow) -> Result<(), DecodeError>;
-    #[cfg(feature = "mysql")]
-    fn mysql(&mut self, row: &MySqlRow) -> Result<(), DecodeError>;
+    /// Decodes and keeps one row.
+    fn accept(&mut self, row: &dyn RowReader) -> Result<(), DecodeError>;
     /// Forgets the rows received so far, before a read is run again.
     fn clear(&mut self);
 }
@@ -67,20 +56,7 @@ impl<M: ColumnGroup> RowSink for Collect<M> {
         self.expect
     }
 
-    #[cfg(feature = "sqlite")]
-    fn sqlite(&mut self, row: &SqliteRow) -> Result<(), DecodeError> {
-        self.rows.push(M::decode_at(row, 0)?);
-        Ok(())
-    }
-
-    #[cfg(feature = "postgres")]
-    fn postgres(&mut self, row: &PgRow) -> Result<(), DecodeError> {
-        self.rows.push(M::decode_at(row, 0)?);
-        Ok(())
-    }
-
-    #[cfg(feature = "mysql")]
-    fn mysql(&mut self, row: &MySqlRow) -> Result<(), DecodeError> {
+    fn accept(&mut self, row: &dyn RowReader) -> Result<(), DecodeError> {
         self.rows.push(M::decode_at(row, 0)?);
         Ok(())
     }

@@ -9,16 +9,11 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use super::{Executed, RowSink, SqlxBackend, bind_values, row_reader};
+use super::{Executed, SqlxBackend, bind_values, row_reader};
 use crate::config::{PoolConfig, PrePing};
 use crate::dialect::{Dialect, SqliteDialect};
-use crate::row::DecodeError;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
-
-/// The decoding bounds SQLite needs of a field type (implemented for every type sqlx decodes).
-pub trait SqliteField: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> {}
-impl<T> SqliteField for T where T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> {}
 
 row_reader!(SqliteRow);
 
@@ -79,10 +74,6 @@ impl SqlxBackend for SqliteBackend {
             rows_affected: result.rows_affected(),
             last_insert_id: Some(result.last_insert_rowid()),
         }
-    }
-
-    fn accept(sink: &mut dyn RowSink, row: &SqliteRow) -> Result<(), DecodeError> {
-        sink.sqlite(row)
     }
 }
 
