@@ -51,6 +51,16 @@ async fn statements_are_recorded_with_their_caller(kind: Kind) {
     assert_eq!(sql.first(), Some(&"BEGIN"));
     assert_eq!(sql.last(), Some(&"COMMIT"));
     assert!(sql.contains(&"INSERT"), "{sql:?}");
+    // The values are handed to the driver; the record keeps its own copy of them.
+    let insert = records
+        .iter()
+        .find(|r| r.sql.starts_with("INSERT"))
+        .expect("the INSERT is recorded");
+    assert!(
+        insert.params.contains(&Value::Text("rec".to_owned())),
+        "{:?}",
+        insert.params
+    );
     assert!(
         records
             .iter()

@@ -131,11 +131,12 @@ pub(crate) trait Driver: Send + Sync {
         sink: &mut dyn RowSink,
     ) -> Result<(), DriverError>;
 
-    /// Runs one write statement.
-    async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error>;
+    /// Runs one write statement, its values handed over (a backend that keeps bound text, as
+    /// SQLite does, takes it without copying).
+    async fn execute(&self, sql: &str, args: Vec<Value>) -> Result<Executed, sqlx::Error>;
 
     /// Runs write statements in order in one transaction: all of them or none.
-    async fn execute_all(&self, statements: &[(String, Vec<Value>)]) -> Result<u64, sqlx::Error>;
+    async fn execute_all(&self, statements: Vec<(String, Vec<Value>)>) -> Result<u64, sqlx::Error>;
 
     /// Runs a query returning one integer (a count), from its first row.
     async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error>;
@@ -207,33 +208,69 @@ async fn feed_rows<B: SqlxBackend>(
 }
 
 /// Times `$call` (an expression returning a `Result`), echoes/records it, and tells the
-/// bind's [`Health`] when it found its connection dead.
+/// bind's [`Health`] when it found its connection dead. With `owned $args`, the call takes
+/// the values, and a copy is kept for the record only when something watches.
 macro_rules! watched {
+    ($engine:expr, $sql:expr, owned $args:ident, $call:expr) => {{
+        let started = $engine.instrument.start();
+        let kept = started.as_ref().map(|_| $args.clone());
+        let result = $call;
+        let args: &[Value] = kept.as_deref().unwrap_or_default();
+        observed(
+            &$engine.instrument,
+            &$engine.health,
+            &$engine.label,
+            started,
+            $sql,
+            args,
+            &result,
+        );
+        result
+    }};
     ($engine:expr, $sql:expr, $args:expr, $call:expr) => {{
         let started = $engine.instrument.start();
         let result = $call;
-        if let Err(error) = &result
-            && let Some(error) = SqlxCause::sqlx_cause(error)
-        {
-            $engine.health.observe(error);
-        }
-        $engine
-            .instrument
-            .finish(started, &$engine.label, $sql, $args, result.is_ok());
+        observed(
+            &$engine.instrument,
+            &$engine.health,
+            &$engine.label,
+            started,
+            $sql,
+            $args,
+            &result,
+        );
         result
     }};
+}
+
+/// The end of [`watched!`]: tells `health` about a dead connection, echoes/records the statement.
+fn observed<T, E: SqlxCause>(
+    instrument: &Instrument,
+    health: &Health,
+    label: &str,
+    started: Option<crate::record::Started>,
+    sql: &str,
+    args: &[Value],
+    result: &Result<T, E>,
+) {
+    if let Err(error) = result
+        && let Some(error) = error.sqlx_cause()
+    {
+        health.observe(error);
+    }
+    instrument.finish(started, label, sql, args, result.is_ok());
 }
 
 impl EngineTx {
     pub(crate) async fn execute(
         &mut self,
         sql: &str,
-        args: &[Value],
+        args: Vec<Value>,
     ) -> Result<Executed, sqlx::Error> {
         watched!(
             self,
             sql,
-            args,
+            owned args,
             dispatch_tx!(&mut self.kind, conn => run_execute(conn, sql, args).await)
         )
     }
@@ -293,7 +330,7 @@ impl Conn<'_> {
     pub(crate) async fn execute(
         &mut self,
         sql: &str,
-        args: &[Value],
+        args: Vec<Value>,
     ) -> Result<Executed, sqlx::Error> {
         match self {
             Conn::Pool(engine) => engine.execute(sql, args).await,
@@ -473,11 +510,15 @@ impl Engine {
         )
     }
 
-    pub(crate) async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error> {
+    pub(crate) async fn execute(
+        &self,
+        sql: &str,
+        args: Vec<Value>,
+    ) -> Result<Executed, sqlx::Error> {
         watched!(
             self,
             sql,
-            args,
+            owned args,
             dispatch!(self, d => d.execute(sql, args).await)
         )
     }
@@ -485,23 +526,22 @@ impl Engine {
     /// Statements of one transaction, recorded as one entry (SQL joined by `;`).
     pub(crate) async fn execute_all(
         &self,
-        statements: &[(String, Vec<Value>)],
+        statements: Vec<(String, Vec<Value>)>,
     ) -> Result<u64, sqlx::Error> {
         let started = self.instrument.start();
-        let result = dispatch!(self, d => d.execute_all(statements).await);
-        if started.is_some() {
+        // What the record shows, taken before the statements are handed over.
+        let kept = started.as_ref().map(|_| {
             let sql: Vec<&str> = statements.iter().map(|(sql, _)| sql.as_str()).collect();
             let args: Vec<Value> = statements
                 .iter()
                 .flat_map(|(_, args)| args.iter().cloned())
                 .collect();
-            self.instrument.finish(
-                started,
-                &self.label,
-                &sql.join(";\n"),
-                &args,
-                result.is_ok(),
-            );
+            (sql.join(";\n"), args)
+        });
+        let result = dispatch!(self, d => d.execute_all(statements).await);
+        if let Some((sql, args)) = kept {
+            self.instrument
+                .finish(started, &self.label, &sql, &args, result.is_ok());
         }
         result
     }
@@ -594,6 +634,11 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
     }
     /// The values bound as sqlx arguments.
     fn arguments(args: &[Value]) -> Result<<Self::Db as Database>::Arguments, sqlx::Error>;
+    /// The same, taking the values: a backend whose arguments own their text (SQLite) moves
+    /// it instead of copying it.
+    fn arguments_owned(args: Vec<Value>) -> Result<<Self::Db as Database>::Arguments, sqlx::Error> {
+        Self::arguments(&args)
+    }
     /// What a write reported (sqlx has no common trait for it).
     fn executed(result: &<Self::Db as Database>::QueryResult) -> Executed;
 }
@@ -623,13 +668,14 @@ macro_rules! statement {
 async fn run_execute<B: SqlxBackend>(
     conn: &mut Pooled<B>,
     sql: &str,
-    args: &[Value],
+    args: Vec<Value>,
 ) -> Result<Executed, sqlx::Error>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
     for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
 {
-    let statement = statement!(sql, args);
+    let statement =
+        sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), B::arguments_owned(args)?);
     let result = statement.execute(conn.start()).await;
     conn.finish(&result);
     Ok(B::executed(&result?))
@@ -757,16 +803,16 @@ where
         run_fetch_into(&mut conn, sql, args, sink).await
     }
 
-    async fn execute(&self, sql: &str, args: &[Value]) -> Result<Executed, sqlx::Error> {
+    async fn execute(&self, sql: &str, args: Vec<Value>) -> Result<Executed, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         run_execute(&mut conn, sql, args).await
     }
 
-    async fn execute_all(&self, statements: &[(String, Vec<Value>)]) -> Result<u64, sqlx::Error> {
+    async fn execute_all(&self, statements: Vec<(String, Vec<Value>)>) -> Result<u64, sqlx::Error> {
         let mut conn = self.begin().await?;
         let mut affected = 0;
         for (sql, args) in statements {
-            match run_execute(&mut conn, sql, args).await {
+            match run_execute(&mut conn, &sql, args).await {
                 Ok(executed) => affected += executed.rows_affected,
                 Err(error) => {
                     // Roll back here rather than leave it to the pool, so the caller sees the
@@ -831,36 +877,44 @@ where
     }
 }
 
-/// The body of `SqlxBackend::arguments`: every [`Value`] bound as the sqlx type it holds. The
-/// backends differ only in how a NULL is bound, which the caller gives as `|out, ty| expr`.
-macro_rules! bind_values {
-    ($arguments:ty, $values:expr, |$out:ident, $ty:pat_param| $null:expr) => {{
+/// Binds one borrowed [`Value`] (`$value: &Value`) to `$out` as the sqlx type it holds; the
+/// backends differ only in how a NULL is bound, which the caller gives as `|ty| expr`.
+macro_rules! bind_value {
+    ($out:ident, $value:expr, |$ty:pat_param| $null:expr) => {{
         use crate::value::Value;
         use sqlx::Arguments as _;
+        match $value {
+            Value::Null($ty) => $null,
+            Value::Bool(v) => $out.add(*v),
+            Value::SmallInt(v) => $out.add(*v),
+            Value::Int(v) => $out.add(*v),
+            Value::BigInt(v) => $out.add(*v),
+            Value::Real(v) => $out.add(*v),
+            Value::Double(v) => $out.add(*v),
+            Value::Text(v) => $out.add(v.as_str()),
+            Value::Blob(v) => $out.add(v.as_slice()),
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(v) => $out.add(*v),
+            #[cfg(feature = "chrono")]
+            Value::TimestampTz(v) => $out.add(*v),
+            #[cfg(feature = "chrono")]
+            Value::Date(v) => $out.add(*v),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(v) => $out.add(*v),
+            #[cfg(feature = "json")]
+            Value::Json(v) => $out.add(sqlx::types::Json(v)),
+        }
+    }};
+}
+use bind_value;
+
+/// The body of `SqlxBackend::arguments`: every [`Value`] of `$values` (a slice) bound with
+/// [`bind_value!`].
+macro_rules! bind_values {
+    ($arguments:ty, $values:expr, |$out:ident, $ty:pat_param| $null:expr) => {{
         let mut $out = <$arguments>::default();
         for value in $values {
-            let added = match value {
-                Value::Null($ty) => $null,
-                Value::Bool(v) => $out.add(*v),
-                Value::SmallInt(v) => $out.add(*v),
-                Value::Int(v) => $out.add(*v),
-                Value::BigInt(v) => $out.add(*v),
-                Value::Real(v) => $out.add(*v),
-                Value::Double(v) => $out.add(*v),
-                Value::Text(v) => $out.add(v.as_str()),
-                Value::Blob(v) => $out.add(v.as_slice()),
-                #[cfg(feature = "chrono")]
-                Value::Timestamp(v) => $out.add(*v),
-                #[cfg(feature = "chrono")]
-                Value::TimestampTz(v) => $out.add(*v),
-                #[cfg(feature = "chrono")]
-                Value::Date(v) => $out.add(*v),
-                #[cfg(feature = "uuid")]
-                Value::Uuid(v) => $out.add(*v),
-                #[cfg(feature = "json")]
-                Value::Json(v) => $out.add(sqlx::types::Json(v)),
-            };
-            added.map_err(sqlx::Error::Encode)?;
+            crate::driver::bind_value!($out, value, |$ty| $null).map_err(sqlx::Error::Encode)?;
         }
         Ok($out)
     }};

@@ -9,7 +9,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use super::{Executed, SqlxBackend, bind_values, row_reader};
+use super::{Executed, SqlxBackend, bind_value, bind_values, row_reader};
 use crate::config::{PoolConfig, PrePing};
 use crate::dialect::{Dialect, SqliteDialect};
 use crate::url::{Backend, DatabaseUrl};
@@ -59,14 +59,25 @@ impl SqlxBackend for SqliteBackend {
     }
 
     fn arguments(args: &[Value]) -> Result<SqliteArguments, sqlx::Error> {
-        if args.iter().any(Value::is_nan) {
-            // SQLite binds NaN as NULL: refused, rather than a NOT NULL error that points
-            // elsewhere, or a nullable column that silently reads back None.
-            return Err(sqlx::Error::Encode(
-                "SQLite cannot store or compare NaN (it would become NULL)".into(),
-            ));
-        }
+        refuse_nan(args)?;
         bind_values!(SqliteArguments, args, |out, _| out.add(None::<i64>))
+    }
+
+    /// sqlx's SQLite arguments own their text and blobs (a borrowed `&str` is copied into a
+    /// new `String`), so handed-over values are moved in.
+    fn arguments_owned(args: Vec<Value>) -> Result<SqliteArguments, sqlx::Error> {
+        use sqlx::Arguments as _;
+        refuse_nan(&args)?;
+        let mut out = SqliteArguments::default();
+        for value in args {
+            let added = match value {
+                Value::Text(text) => out.add(text),
+                Value::Blob(bytes) => out.add(bytes),
+                other => bind_value!(out, &other, |_| out.add(None::<i64>)),
+            };
+            added.map_err(sqlx::Error::Encode)?;
+        }
+        Ok(out)
     }
 
     fn executed(result: &SqliteQueryResult) -> Executed {
@@ -75,6 +86,17 @@ impl SqlxBackend for SqliteBackend {
             last_insert_id: Some(result.last_insert_rowid()),
         }
     }
+}
+
+/// SQLite binds NaN as NULL: refused, rather than a NOT NULL error that points elsewhere, or
+/// a nullable column that silently reads back None.
+fn refuse_nan(args: &[Value]) -> Result<(), sqlx::Error> {
+    if args.iter().any(Value::is_nan) {
+        return Err(sqlx::Error::Encode(
+            "SQLite cannot store or compare NaN (it would become NULL)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Query parameters that set a per-connection pragma. sqlx's URL parser refuses them, but they

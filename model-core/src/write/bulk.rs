@@ -85,7 +85,7 @@ async fn rows_affected<M: Model>(bind: &Bind, w: SqlWriter<'_>, action: &str) ->
     let (sql, args) = w.finish();
     let executed = bind
         .engine
-        .execute(&sql, &args)
+        .execute(&sql, args)
         .await
         .map_err(|e| write_error(bind, action, M::TABLE, e))?;
     Ok(executed.rows_affected)

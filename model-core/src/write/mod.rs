@@ -50,12 +50,14 @@ impl Database {
             let inserted = match statements.as_slice() {
                 // One statement is atomic by itself: BEGIN and COMMIT would only add two round
                 // trips (and, on SQLite, a write lock taken early).
-                [(sql, args)] => bind
-                    .engine
-                    .execute(sql, args)
-                    .await
-                    .map(|e| e.rows_affected),
-                _ => bind.engine.execute_all(&statements).await,
+                [_] => {
+                    let (sql, args) = statements.into_iter().next().unwrap_or_default();
+                    bind.engine
+                        .execute(&sql, args)
+                        .await
+                        .map(|e| e.rows_affected)
+                }
+                _ => bind.engine.execute_all(statements).await,
             };
             inserted.map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
         })
@@ -115,7 +117,7 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     statement::write_insert(&mut w, table, &columns, [values.clone()]);
     let (sql, args) = w.finish();
     let executed = conn
-        .execute(&sql, &args)
+        .execute(&sql, args)
         .await
         .map_err(|e| write_error(bind, "inserting into", table, e))?;
     // Read the row back by its key: the generated id where the key column was left out.
@@ -174,7 +176,7 @@ pub(crate) async fn insert_key<M: Model>(
         (Some(key), _) => {
             statement::write_insert(&mut w, table, &columns, [values]);
             let (sql, args) = w.finish();
-            conn.execute(&sql, &args)
+            conn.execute(&sql, args)
                 .await
                 .map_err(|e| write_error(bind, "inserting into", table, e))?;
             Ok(key)
@@ -183,7 +185,7 @@ pub(crate) async fn insert_key<M: Model>(
             statement::write_insert(&mut w, table, &columns, [values]);
             let (sql, args) = w.finish();
             let executed = conn
-                .execute(&sql, &args)
+                .execute(&sql, args)
                 .await
                 .map_err(|e| write_error(bind, "inserting into", table, e))?;
             let id = executed
@@ -225,7 +227,7 @@ pub(crate) async fn update_key<M: Model>(
     let (sql, args) = w.finish();
     // MySQL counts matched rows here, not changed ones (sqlx sets CLIENT_FOUND_ROWS).
     let executed = conn
-        .execute(&sql, &args)
+        .execute(&sql, args)
         .await
         .map_err(|e| write_error(bind, "updating", table, e))?;
     if executed.rows_affected == 0 {
@@ -248,7 +250,7 @@ pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
                 .ok_or_else(|| not_found::<M>());
         }
         let (sql, args) = w.finish();
-        conn.execute(&sql, &args)
+        conn.execute(&sql, args)
             .await
             .map_err(|e| write_error(bind, "updating", table, e))?;
     }
@@ -266,7 +268,7 @@ pub(crate) async fn delete_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     statement::write_delete(&mut w, M::TABLE, &key);
     let (sql, args) = w.finish();
     let executed = conn
-        .execute(&sql, &args)
+        .execute(&sql, args)
         .await
         .map_err(|e| write_error(bind, "deleting from", M::TABLE, e))?;
     if executed.rows_affected == 0 {

@@ -23,7 +23,7 @@ impl Database {
             let target = self.bind(bind)?;
             target
                 .engine
-                .execute(sql, values)
+                .execute(sql, values.to_vec())
                 .await
                 .map(|e| e.rows_affected)
                 .map_err(|source| Error::Database {
