@@ -108,13 +108,13 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     let (columns, values) = statement::insert_values(table, row);
     let mut w = SqlWriter::new(dialect);
     if dialect.insert_returning() {
-        statement::write_insert(&mut w, table, &columns, [values]);
+        statement::write_insert(&mut w, table, &columns, values);
         return returning::<M>(conn, bind, w, "inserting into")
             .await?
             .ok_or_else(|| lost::<M>(bind, "inserted"));
     }
     // The key values are needed below to read the row back.
-    statement::write_insert(&mut w, table, &columns, [values.clone()]);
+    statement::write_insert(&mut w, table, &columns, values.clone());
     let (sql, args) = w.finish();
     let executed = conn
         .execute(&sql, args)
@@ -174,7 +174,7 @@ pub(crate) async fn insert_key<M: Model>(
     let mut w = SqlWriter::new(dialect);
     match (given, generated) {
         (Some(key), _) => {
-            statement::write_insert(&mut w, table, &columns, [values]);
+            statement::write_insert(&mut w, table, &columns, values);
             let (sql, args) = w.finish();
             conn.execute(&sql, args)
                 .await
@@ -182,7 +182,7 @@ pub(crate) async fn insert_key<M: Model>(
             Ok(key)
         }
         (None, Some(column)) if dialect.reports_generated_key() => {
-            statement::write_insert(&mut w, table, &columns, [values]);
+            statement::write_insert(&mut w, table, &columns, values);
             let (sql, args) = w.finish();
             let executed = conn
                 .execute(&sql, args)
@@ -194,7 +194,7 @@ pub(crate) async fn insert_key<M: Model>(
             Ok(vec![generated_key(table, column, id)?])
         }
         (None, Some(column)) if dialect.insert_returning() => {
-            statement::write_insert(&mut w, table, &columns, [values]);
+            statement::write_insert(&mut w, table, &columns, values);
             w.push(" RETURNING ");
             w.ident_list([column.name()]);
             let (sql, args) = w.finish();

@@ -9,11 +9,26 @@ use crate::value::Value;
 /// The columns an insert of `row` writes and their values: unset fields (see the module docs)
 /// take the client default, or are left out for the database to fill.
 pub(super) fn insert_values<M: Model>(table: &Table, row: &M) -> (Vec<&'static str>, Vec<Value>) {
-    let mut all = Vec::with_capacity(table.columns().len());
-    row.push_values(&mut all);
-    let mut columns = Vec::with_capacity(all.len());
-    let mut values = Vec::with_capacity(all.len());
-    for (column, value) in table.columns().iter().zip(all) {
+    let mut columns = Vec::new();
+    let mut values = Vec::new();
+    collect_insert(table, row, &mut Vec::new(), &mut columns, &mut values);
+    let names = columns.iter().map(|&i| table.columns()[i].name()).collect();
+    (names, values)
+}
+
+/// [`insert_values`] into buffers the caller reuses from row to row: the positions of the
+/// columns written in `columns`, their values appended to `values`; `scratch` holds every
+/// column's value on the way.
+fn collect_insert<M: Model>(
+    table: &Table,
+    row: &M,
+    scratch: &mut Vec<Value>,
+    columns: &mut Vec<usize>,
+    values: &mut Vec<Value>,
+) {
+    scratch.clear();
+    row.push_values(scratch);
+    for (i, (column, value)) in table.columns().iter().zip(scratch.drain(..)).enumerate() {
         let value = if value.is_zero() {
             if table.is_autoincrement(column) {
                 continue;
@@ -26,19 +41,30 @@ pub(super) fn insert_values<M: Model>(table: &Table, row: &M) -> (Vec<&'static s
         } else {
             value
         };
-        columns.push(column.name());
+        columns.push(i);
         values.push(value);
     }
-    (columns, values)
 }
 
-/// `INSERT INTO t (columns) VALUES (row), (row)...`, or the dialect's all-defaults form. The
-/// rows are moved into the statement's arguments, not copied.
+/// `INSERT INTO t (columns) VALUES (row)`, or the dialect's all-defaults form; the values
+/// are moved into the statement's arguments, not copied.
 pub(super) fn write_insert(
     w: &mut SqlWriter<'_>,
     table: &Table,
     columns: &[&'static str],
-    rows: impl IntoIterator<Item = Vec<Value>>,
+    row: Vec<Value>,
+) {
+    write_insert_rows(w, table, columns, 1, row);
+}
+
+/// `INSERT INTO t (columns) VALUES (row), (row)...` for `rows` rows whose values come one
+/// row after the other from `values`; the all-defaults form when there are no columns.
+fn write_insert_rows(
+    w: &mut SqlWriter<'_>,
+    table: &Table,
+    columns: &[&'static str],
+    rows: usize,
+    values: impl IntoIterator<Item = Value>,
 ) {
     w.push("INSERT INTO ");
     w.ident(table.name());
@@ -49,12 +75,13 @@ pub(super) fn write_insert(
     w.push(" (");
     w.ident_list(columns.iter().copied());
     w.push(") VALUES ");
-    for (r, row) in rows.into_iter().enumerate() {
+    let mut values = values.into_iter();
+    for r in 0..rows {
         if r > 0 {
             w.push(", ");
         }
         w.push("(");
-        for (i, value) in row.into_iter().enumerate() {
+        for (i, value) in values.by_ref().take(columns.len()).enumerate() {
             if i > 0 {
                 w.push(", ");
             }
@@ -71,6 +98,51 @@ pub(super) fn write_insert(
 /// cap, 1.06× and 1.00× (bench W8).
 const MAX_ROWS_PER_STATEMENT: usize = 1_000;
 
+/// Rows of one multi-row insert being gathered: the columns they write (positions in the
+/// table) and their values, one row after the other in one vector (no vector per row).
+struct Batch {
+    columns: Vec<usize>,
+    values: Vec<Value>,
+    rows: usize,
+}
+
+impl Batch {
+    /// Writes the gathered rows as statements of up to [`MAX_ROWS_PER_STATEMENT`] rows within
+    /// the dialect's parameter limit, and empties the batch.
+    fn flush(&mut self, dialect: &dyn Dialect, table: &Table, out: &mut Vec<(String, Vec<Value>)>) {
+        if self.rows == 0 {
+            return;
+        }
+        let columns: Vec<&'static str> = self
+            .columns
+            .iter()
+            .map(|&i| table.columns()[i].name())
+            .collect();
+        let per_statement = if columns.is_empty() {
+            1
+        } else {
+            (dialect.max_params() / columns.len()).clamp(1, MAX_ROWS_PER_STATEMENT)
+        };
+        let mut values = self.values.drain(..);
+        let mut left = self.rows;
+        while left > 0 {
+            let rows = left.min(per_statement);
+            let mut w = SqlWriter::new(dialect);
+            w.reserve_values(rows * columns.len());
+            write_insert_rows(
+                &mut w,
+                table,
+                &columns,
+                rows,
+                values.by_ref().take(rows * columns.len()),
+            );
+            out.push(w.finish());
+            left -= rows;
+        }
+        self.rows = 0;
+    }
+}
+
 /// Multi-row inserts for `rows`: rows writing the same columns go together, in statements of up
 /// to [`MAX_ROWS_PER_STATEMENT`] rows and within the dialect's parameter limit.
 pub(super) fn insert_many<M: Model>(
@@ -79,35 +151,23 @@ pub(super) fn insert_many<M: Model>(
     rows: &[M],
 ) -> Vec<(String, Vec<Value>)> {
     let mut statements = Vec::new();
-    let mut batch_columns: Vec<&'static str> = Vec::new();
-    let mut batch: Vec<Vec<Value>> = Vec::new();
-    let flush = |columns: &[&'static str],
-                 batch: &mut Vec<Vec<Value>>,
-                 out: &mut Vec<(String, Vec<Value>)>| {
-        if batch.is_empty() {
-            return;
-        }
-        let per_statement = if columns.is_empty() {
-            1
-        } else {
-            (dialect.max_params() / columns.len()).clamp(1, MAX_ROWS_PER_STATEMENT)
-        };
-        let mut rows = batch.drain(..).peekable();
-        while rows.peek().is_some() {
-            let mut w = SqlWriter::new(dialect);
-            write_insert(&mut w, table, columns, rows.by_ref().take(per_statement));
-            out.push(w.finish());
-        }
+    let mut batch = Batch {
+        columns: Vec::new(),
+        values: Vec::new(),
+        rows: 0,
     };
+    let (mut scratch, mut columns, mut values) = (Vec::new(), Vec::new(), Vec::new());
     for row in rows {
-        let (columns, values) = insert_values(table, row);
-        if columns != batch_columns {
-            flush(&batch_columns, &mut batch, &mut statements);
-            batch_columns = columns;
+        columns.clear();
+        collect_insert(table, row, &mut scratch, &mut columns, &mut values);
+        if columns != batch.columns {
+            batch.flush(dialect, table, &mut statements);
+            std::mem::swap(&mut batch.columns, &mut columns);
         }
-        batch.push(values);
+        batch.values.append(&mut values);
+        batch.rows += 1;
     }
-    flush(&batch_columns, &mut batch, &mut statements);
+    batch.flush(dialect, table, &mut statements);
     statements
 }
 
