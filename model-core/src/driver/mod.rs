@@ -211,35 +211,27 @@ async fn feed_rows<B: SqlxBackend>(
 /// bind's [`Health`] when it found its connection dead. With `owned $args`, the call takes
 /// the values, and a copy is kept for the record only when something watches.
 macro_rules! watched {
-    ($engine:expr, $sql:expr, owned $args:ident, $call:expr) => {{
-        let started = $engine.instrument.start();
-        let kept = started.as_ref().map(|_| $args.clone());
-        let result = $call;
-        let args: &[Value] = kept.as_deref().unwrap_or_default();
-        observed(
-            &$engine.instrument,
-            &$engine.health,
-            &$engine.label,
-            started,
-            $sql,
-            args,
-            &result,
-        );
-        result
-    }};
-    ($engine:expr, $sql:expr, $args:expr, $call:expr) => {{
-        let started = $engine.instrument.start();
+    (@finish $engine:expr, $started:ident, $sql:expr, $args:expr, $call:expr) => {{
         let result = $call;
         observed(
             &$engine.instrument,
             &$engine.health,
             &$engine.label,
-            started,
+            $started,
             $sql,
             $args,
             &result,
         );
         result
+    }};
+    ($engine:expr, $sql:expr, owned $args:ident, $call:expr) => {{
+        let started = $engine.instrument.start();
+        let kept = started.as_ref().map(|_| $args.clone());
+        watched!(@finish $engine, started, $sql, kept.as_deref().unwrap_or_default(), $call)
+    }};
+    ($engine:expr, $sql:expr, $args:expr, $call:expr) => {{
+        let started = $engine.instrument.start();
+        watched!(@finish $engine, started, $sql, $args, $call)
     }};
 }
 
