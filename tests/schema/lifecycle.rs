@@ -4,11 +4,13 @@
 use model_core::{Binds, Config, Database, Error};
 use model_tests::{Kind, TestDb, per_backend};
 
-use crate::models::{Gauge, Note};
+use crate::models::{Gauge, Motto, Note};
 
 per_backend!(
     create_all_twice_keeps_tables_and_rows,
     drop_all_leaves_other_tables_alone,
+    drop_all_failing_partway_drops_nothing,
+    create_all_keeps_semicolons_inside_defaults,
     decode_errors_name_the_column
 );
 
@@ -85,6 +87,75 @@ async fn drop_all_leaves_other_tables_alone(kind: Kind) {
 
     // Dropping again finds nothing to drop and is not an error.
     db.drop_all_in(Binds::named("dropper")).await.unwrap();
+}
+
+/// SQLite and PostgreSQL run `drop_all` as one script in one transaction; when the database
+/// refuses one of its statements, the error names that table and every table is still there.
+async fn drop_all_failing_partway_drops_nothing(kind: Kind) {
+    if kind == Kind::MySql {
+        // MySQL commits each DROP TABLE; its clean-up is tested in `tests/failures.rs`.
+        return;
+    }
+    let Some(t) = TestDb::new(kind, "keeper").await else {
+        return;
+    };
+    let db = Database::connect(Config::binds_only().bind("keeper", t.url.clone()))
+        .await
+        .unwrap();
+    db.create_all_in(Binds::named("keeper")).await.unwrap();
+    // A table no model declares holds a row that refers to `keeper_parent`: PostgreSQL refuses
+    // to drop a table others depend on, SQLite to delete a row still referred to.
+    t.catalog
+        .execute(&format!(
+            "CREATE TABLE {} (id INTEGER PRIMARY KEY, parent_id BIGINT REFERENCES {} (id))",
+            quoted(kind, "keeper_ref"),
+            quoted(kind, "keeper_parent")
+        ))
+        .await;
+    t.catalog
+        .execute(&format!(
+            "INSERT INTO {} (id) VALUES (1)",
+            quoted(kind, "keeper_parent")
+        ))
+        .await;
+    t.catalog
+        .execute(&format!(
+            "INSERT INTO {} (id, parent_id) VALUES (1, 1)",
+            quoted(kind, "keeper_ref")
+        ))
+        .await;
+
+    let err = db.drop_all_in(Binds::named("keeper")).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("dropping model `KeeperParent` (table \"keeper_parent\""),
+        "{message}"
+    );
+    assert_eq!(
+        t.catalog.tables().await,
+        ["keeper_other", "keeper_parent", "keeper_ref"],
+        "{message}"
+    );
+    assert_eq!(t.catalog.count("keeper_parent").await, 1);
+}
+
+async fn create_all_keeps_semicolons_inside_defaults(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "script").await else {
+        return;
+    };
+    let db = Database::connect(Config::binds_only().bind("script", t.url.clone()))
+        .await
+        .unwrap();
+    db.create_all_in(Binds::named("script")).await.unwrap();
+    t.catalog
+        .execute(&format!(
+            "INSERT INTO {} (id) VALUES (1)",
+            quoted(kind, "motto")
+        ))
+        .await;
+    let mottos = Motto::query().all(&db).await.unwrap();
+    assert_eq!(mottos.len(), 1);
+    assert_eq!(mottos[0].text, "one; two");
 }
 
 async fn decode_errors_name_the_column(kind: Kind) {

@@ -153,3 +153,29 @@ pub struct AppMeta {
     pub id: i32,
     pub version: String,
 }
+
+/// A default whose text holds a semicolon: the DDL script must reach the database as
+/// statements, not be split on `;` (the index makes it a script of two).
+#[derive(Model, Debug)]
+#[model(bind = "script")]
+pub struct Motto {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(length = 40, index, server_default = "'one; two'")]
+    pub text: String,
+}
+
+/// Two tables for `drop_all` to fail on: a table no model declares references `keeper_parent`.
+#[derive(Model, Debug)]
+#[model(bind = "keeper")]
+pub struct KeeperParent {
+    #[column(primary_key)]
+    pub id: i64,
+}
+
+#[derive(Model, Debug)]
+#[model(bind = "keeper")]
+pub struct KeeperOther {
+    #[column(primary_key)]
+    pub id: i64,
+}

@@ -145,7 +145,8 @@ pub(crate) trait Driver: Send + Sync {
     async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error>;
 
     /// Runs statements in order, in one transaction when `transactional`; stops at the first
-    /// failure (rolling the transaction back).
+    /// failure (rolling the transaction back). A transactional script of several statements
+    /// goes to the server as one string, in one round trip.
     async fn run_script(
         &self,
         statements: &[String],
@@ -725,6 +726,21 @@ where
     result.map(drop)
 }
 
+/// Runs DDL text, one or several statements, unprepared: sqlx would otherwise keep each
+/// statement of a `create_all` in the connection's statement cache, evicting the queries that
+/// are run again.
+async fn run_raw<B: SqlxBackend>(
+    conn: &mut Pooled<B>,
+    sql: impl sqlx::SqlSafeStr,
+) -> Result<(), sqlx::Error>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+{
+    let result = sqlx::raw_sql(sql).execute(conn.start()).await;
+    conn.finish(&result);
+    result.map(drop)
+}
+
 /// Runs COMMIT or ROLLBACK; the transaction counts as ended only when it succeeded, so a
 /// connection whose COMMIT failed is rolled back before reuse.
 async fn end_transaction<B: SqlxBackend>(
@@ -762,6 +778,34 @@ where
             pool: Pool::new(connect, config, health.clone(), rollback::<B>),
             dialect: B::dialect(url),
         })
+    }
+
+    /// Runs a transactional script as one multi-statement string: one round trip (one
+    /// hand-off to SQLite's worker thread) instead of one per statement, which is most of what
+    /// `create_all` of many small tables costs when the server is near. `Ok(false)` when the
+    /// script failed and was rolled back: sqlx does not say which statement of a string
+    /// failed, so the caller runs the statements again one by one to name it.
+    async fn run_batch(&self, statements: &[String]) -> Result<bool, ScriptError> {
+        let mut conn = self.begin().await.map_err(|source| ScriptError {
+            statement: 0,
+            source,
+        })?;
+        if run_raw(&mut conn, sqlx::AssertSqlSafe(statements.join(";\n")))
+            .await
+            .is_err()
+        {
+            // A failed ROLLBACK leaves the connection marked in a transaction, so the pool
+            // rolls it back or closes it; the statement-by-statement run uses another.
+            let _ = end_transaction(&mut conn, "ROLLBACK").await;
+            return Ok(false);
+        }
+        end_transaction(&mut conn, "COMMIT")
+            .await
+            .map_err(|source| ScriptError {
+                statement: statements.len(),
+                source,
+            })?;
+        Ok(true)
     }
 
     /// A transaction on a pooled connection, opened the backend's way.
@@ -841,6 +885,9 @@ where
         transactional: bool,
     ) -> Result<(), ScriptError> {
         let fail = |statement| move |source| ScriptError { statement, source };
+        if transactional && statements.len() > 1 && self.run_batch(statements).await? {
+            return Ok(());
+        }
         let mut conn = if transactional {
             self.begin().await
         } else {
@@ -848,7 +895,7 @@ where
         }
         .map_err(fail(0))?;
         for (i, sql) in statements.iter().enumerate() {
-            if let Err(source) = run_plain(&mut conn, sql).await {
+            if let Err(source) = run_raw(&mut conn, sqlx::AssertSqlSafe(sql.as_str())).await {
                 if transactional {
                     // Dropping the connection would roll back too; here the caller sees it done.
                     let _ = end_transaction(&mut conn, "ROLLBACK").await;
