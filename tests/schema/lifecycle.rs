@@ -2,7 +2,7 @@
 //! not fit their model.
 
 use model_core::{Binds, Config, Database, Error};
-use model_tests::{Kind, TestDb, per_backend};
+use model_tests::{Kind, TestDb, per_backend, quoted};
 
 use crate::models::{Gauge, Motto, Note};
 
@@ -14,21 +14,19 @@ per_backend!(
     decode_errors_name_the_column
 );
 
-fn quoted(kind: Kind, ident: &str) -> String {
-    if kind == Kind::MySql {
-        format!("`{ident}`")
-    } else {
-        format!("\"{ident}\"")
-    }
+/// A fresh database for `bind`, and a `Database` configured with that bind alone.
+async fn connect(kind: Kind, bind: &str) -> Option<(TestDb, Database)> {
+    let t = TestDb::new(kind, bind).await?;
+    let db = Database::connect(Config::binds_only().bind(bind, t.url.clone()))
+        .await
+        .unwrap();
+    Some((t, db))
 }
 
 async fn create_all_twice_keeps_tables_and_rows(kind: Kind) {
-    let Some(t) = TestDb::new(kind, "twice").await else {
+    let Some((t, db)) = connect(kind, "twice").await else {
         return;
     };
-    let db = Database::connect(Config::binds_only().bind("twice", t.url.clone()))
-        .await
-        .unwrap();
     db.create_all_in(Binds::named("twice")).await.unwrap();
     t.catalog
         .execute(&format!(
@@ -96,12 +94,9 @@ async fn drop_all_failing_partway_drops_nothing(kind: Kind) {
         // MySQL commits each DROP TABLE; its clean-up is tested in `tests/failures.rs`.
         return;
     }
-    let Some(t) = TestDb::new(kind, "keeper").await else {
+    let Some((t, db)) = connect(kind, "keeper").await else {
         return;
     };
-    let db = Database::connect(Config::binds_only().bind("keeper", t.url.clone()))
-        .await
-        .unwrap();
     db.create_all_in(Binds::named("keeper")).await.unwrap();
     // A table no model declares holds a row that refers to `keeper_parent`: PostgreSQL refuses
     // to drop a table others depend on, SQLite to delete a row still referred to.
@@ -140,12 +135,9 @@ async fn drop_all_failing_partway_drops_nothing(kind: Kind) {
 }
 
 async fn create_all_keeps_semicolons_inside_defaults(kind: Kind) {
-    let Some(t) = TestDb::new(kind, "script").await else {
+    let Some((t, db)) = connect(kind, "script").await else {
         return;
     };
-    let db = Database::connect(Config::binds_only().bind("script", t.url.clone()))
-        .await
-        .unwrap();
     db.create_all_in(Binds::named("script")).await.unwrap();
     t.catalog
         .execute(&format!(
