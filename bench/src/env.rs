@@ -26,6 +26,9 @@ pub struct Machine {
     /// Whether the affinity excludes some online CPU (the process was pinned, e.g. by taskset).
     pub pinned: bool,
     pub memory: String,
+    /// The CPUs the local database servers may run on, per server program (`postgres`,
+    /// `mariadbd`), as found in `/proc`: `bench/scripts/colocated.sh` pins them with the client.
+    pub servers: Vec<(String, String)>,
 }
 
 impl Machine {
@@ -68,7 +71,21 @@ impl Machine {
             pinned: allowed > 0 && allowed < online,
             affinity,
             memory,
+            servers: server_affinities(),
         }
+    }
+
+    /// `postgres on CPUs 0, mariadbd on CPUs 0-1`, or `none found`.
+    pub fn server_pinning(&self) -> String {
+        if self.servers.is_empty() {
+            return "none found".to_owned();
+        }
+        let parts: Vec<String> = self
+            .servers
+            .iter()
+            .map(|(name, cpus)| format!("{name} on CPUs {cpus}"))
+            .collect();
+        parts.join(", ")
     }
 
     /// `pinned to CPUs 1` or `not pinned (CPUs 0-1)`.
@@ -113,6 +130,48 @@ impl CpuTimes {
         let total = now.total.checked_sub(self.total)?;
         (total > 0).then(|| 100.0 * (now.steal - self.steal) as f64 / total as f64)
     }
+}
+
+/// The server programs whose affinity the header reports.
+const SERVERS: [&str; 3] = ["postgres", "mariadbd", "mysqld"];
+
+/// Per local server program, the CPU lists its processes may run on (`0` or, when they differ,
+/// `0 / 0-1`). Only a server on this machine is seen; one in a container or elsewhere is not.
+fn server_affinities() -> Vec<(String, String)> {
+    let mut found: Vec<(String, Vec<String>)> = Vec::new();
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    for entry in procs.flatten() {
+        let path = entry.path();
+        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
+            continue;
+        };
+        let comm = comm.trim();
+        if !SERVERS.contains(&comm) {
+            continue;
+        }
+        let Some(cpus) = std::fs::read_to_string(path.join("status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+                    .map(|v| v.trim().to_owned())
+            })
+        else {
+            continue;
+        };
+        match found.iter_mut().find(|(name, _)| name == comm) {
+            Some((_, lists)) if !lists.contains(&cpus) => lists.push(cpus),
+            Some(_) => {}
+            None => found.push((comm.to_owned(), vec![cpus])),
+        }
+    }
+    found.sort();
+    found
+        .into_iter()
+        .map(|(name, lists)| (name, lists.join(" / ")))
+        .collect()
 }
 
 /// How many CPUs a kernel CPU list (`0-3,6`) names.

@@ -94,6 +94,7 @@ impl Run {
             m.kernel,
             m.pinning()
         );
+        let _ = writeln!(out, "- local database servers: {}", m.server_pinning());
         let _ = writeln!(out, "- build: {}, {} profile", env::RUSTC, env::PROFILE);
         let versions: Vec<String> = env::VERSIONS
             .iter()
@@ -137,6 +138,7 @@ impl Run {
                 "kernel": m.kernel,
                 "affinity": m.affinity,
                 "pinned": m.pinned,
+                "servers": m.servers.iter().map(|(name, cpus)| json!({"program": name, "cpus": cpus})).collect::<Vec<_>>(),
             },
             "build": { "rustc": env::RUSTC, "profile": env::PROFILE },
             "versions": versions,
