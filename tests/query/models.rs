@@ -35,6 +35,16 @@ pub struct Membership {
     pub role: String,
 }
 
+/// A key and nothing else: an update has no column to set.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "query")]
+pub struct Follow {
+    #[column(primary_key)]
+    pub follower: i32,
+    #[column(primary_key)]
+    pub followed: i32,
+}
+
 /// The client default of `Account::role`.
 pub fn member() -> String {
     "member".to_owned()

@@ -10,11 +10,12 @@ use std::sync::{Arc, Mutex};
 use model_core::{Binds, Change, Config, Database, Error, Operation, Value};
 use model_tests::{Kind, TestDb, per_backend};
 
-use crate::models::{Account, AuditEntry, seeded, touched};
+use crate::models::{Account, AuditEntry, Follow, Membership, seeded, touched};
 
 per_backend!(
     commit_writes_and_signals,
     queued_writes_read_nothing_back,
+    queued_writes_of_composite_and_key_only_rows,
     dropping_a_session_rolls_back,
     a_failed_write_rolls_back_all_of_the_session,
     transaction_commits_on_ok_and_rolls_back_on_err_or_panic,
@@ -172,6 +173,86 @@ async fn queued_writes_read_nothing_back(kind: Kind) {
     );
     let never = Account::query().filter(Account::USERNAME.eq("never"));
     assert_eq!(never.count(&db).await.unwrap(), 0, "rolled back");
+}
+
+/// Rows whose key the row gives (a composite key) report it without reading anything back;
+/// an update of a row that is nothing but its key has nothing to set, so it reads the row to
+/// say whether it exists. Either way the changes carry the keys in key order.
+async fn queued_writes_of_composite_and_key_only_rows(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "composite").await else {
+        return;
+    };
+    let member = |team: &str, member: i32, role: &str| Membership {
+        team: team.to_owned(),
+        member,
+        role: role.to_owned(),
+    };
+    let follow = |follower, followed| Follow { follower, followed };
+    db.record_queries(100);
+    let mut session = db.session();
+    session.add(member("green", 1, "lead"));
+    session.add(follow(1, 2));
+    session.flush().await.unwrap();
+    session.update(member("green", 1, "coach"));
+    session.update(follow(1, 2));
+    session.commit().await.unwrap();
+    let sql: Vec<String> = db
+        .take_recorded_queries()
+        .into_iter()
+        .map(|r| r.sql)
+        .filter(|s| {
+            ["INSERT", "UPDATE", "DELETE", "SELECT"]
+                .iter()
+                .any(|v| s.starts_with(v))
+        })
+        .collect();
+    let verbs: Vec<&str> = sql.iter().filter_map(|s| s.split(' ').next()).collect();
+    assert_eq!(verbs, ["INSERT", "INSERT", "UPDATE", "SELECT"], "{sql:?}");
+    assert!(sql.iter().all(|s| !s.contains("RETURNING")), "{sql:?}");
+    let stored = Membership::query().get(&db, ("green", 1)).await.unwrap();
+    assert_eq!(stored.map(|m| m.role), Some("coach".to_owned()));
+
+    let seen: Arc<Mutex<Vec<Change>>> = Arc::default();
+    let s = seen.clone();
+    db.models_committed(move |changes| s.lock().unwrap().extend_from_slice(changes));
+    let mut session = db.session();
+    session.update(follow(1, 2));
+    session.delete(member("green", 1, "coach"));
+    session.commit().await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    let summary: Vec<(&str, Operation, Vec<Value>)> = seen
+        .iter()
+        .map(|c| (c.model, c.operation, c.key.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "Follow",
+                Operation::Update,
+                vec![Value::Int(1), Value::Int(2)]
+            ),
+            (
+                "Membership",
+                Operation::Delete,
+                vec![Value::Text("green".into()), Value::Int(1)]
+            ),
+        ]
+    );
+
+    for missing in [
+        Box::new(|s: &mut model_core::Session| s.update(follow(7, 8)))
+            as Box<dyn Fn(&mut model_core::Session)>,
+        Box::new(|s: &mut model_core::Session| s.delete(member("blue", 9, "none"))),
+    ] {
+        let mut session = db.session();
+        session.add(follow(3, 4));
+        missing(&mut session);
+        let err = session.commit().await.unwrap_err();
+        assert!(matches!(&err, Error::NotFound { .. }), "{err:?}");
+        let kept = Follow::query().get(&db, (3, 4)).await.unwrap();
+        assert_eq!(kept, None, "the add before it was rolled back");
+    }
 }
 
 async fn dropping_a_session_rolls_back(kind: Kind) {

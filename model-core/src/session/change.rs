@@ -1,5 +1,6 @@
 //! What a session changed: the list the commit signals receive.
 
+use crate::meta::Table;
 use crate::model::Model;
 use crate::value::Value;
 
@@ -31,10 +32,15 @@ pub struct Change {
 
 impl Change {
     pub(crate) fn new<M: Model>(operation: Operation, key: Vec<Value>) -> Self {
+        Self::of(M::TABLE, operation, key)
+    }
+
+    /// The change to a row of `table`.
+    pub(crate) fn of(table: &'static Table, operation: Operation, key: Vec<Value>) -> Self {
         Change {
-            model: M::TABLE.model(),
-            table: M::TABLE.name(),
-            bind: M::TABLE.bind(),
+            model: table.model(),
+            table: table.name(),
+            bind: table.bind(),
             operation,
             key,
         }

@@ -23,11 +23,14 @@ pub use change::{Change, Operation};
 pub(crate) use signals::Signals;
 
 use crate::database::{Bind, Database};
+use crate::dialect::Dialect;
 use crate::driver::{Conn, EngineTx};
 use crate::error::{Error, Result};
+use crate::meta::Table;
 use crate::model::Model;
 use crate::query::{Select, bind_of};
-use crate::write::{delete_row, insert_key, insert_row, key_of, select_on, update_key};
+use crate::value::Value;
+use crate::write::{KeyedWrite, delete_row, insert_row, key_of, select_on, update_row};
 
 /// A boxed, `Send` future, as [`Database::transaction`] takes.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -42,8 +45,17 @@ pub struct Session {
 
 /// A queued write, with its model type erased.
 trait Pending: Send {
-    fn bind(&self) -> Option<&'static str>;
-    fn run<'a>(self: Box<Self>, conn: Conn<'a>, bind: &'a Bind) -> BoxFuture<'a, Result<Change>>;
+    fn table(&self) -> &'static Table;
+    fn operation(&self) -> Operation;
+    /// The write as one statement that reports the row's key: what nearly every write is.
+    /// `None` where only the typed path below can learn the key.
+    fn keyed(&self, dialect: &dyn Dialect) -> Option<KeyedWrite>;
+    /// The typed path: writes the row and reads it back to learn its key.
+    fn run_typed<'a>(
+        self: Box<Self>,
+        conn: Conn<'a>,
+        bind: &'a Bind,
+    ) -> BoxFuture<'a, Result<Vec<Value>>>;
 }
 
 struct Queued<M> {
@@ -52,26 +64,36 @@ struct Queued<M> {
 }
 
 impl<M: Model> Pending for Queued<M> {
-    fn bind(&self) -> Option<&'static str> {
-        M::TABLE.bind()
+    fn table(&self) -> &'static Table {
+        M::TABLE
     }
 
-    fn run<'a>(
+    fn operation(&self) -> Operation {
+        self.operation
+    }
+
+    fn keyed(&self, dialect: &dyn Dialect) -> Option<KeyedWrite> {
+        match self.operation {
+            Operation::Insert => KeyedWrite::insert(dialect, &self.row),
+            Operation::Update => KeyedWrite::update(dialect, &self.row),
+            Operation::Delete => Some(KeyedWrite::delete(dialect, &self.row)),
+        }
+    }
+
+    fn run_typed<'a>(
         self: Box<Self>,
         mut conn: Conn<'a>,
         bind: &'a Bind,
-    ) -> BoxFuture<'a, Result<Change>> {
+    ) -> BoxFuture<'a, Result<Vec<Value>>> {
         Box::pin(async move {
-            let key = match self.operation {
-                // A queued write reports only the key: nothing more is read back.
-                Operation::Insert => insert_key(&mut conn, bind, &self.row).await?,
-                Operation::Update => update_key(&mut conn, bind, &self.row).await?,
+            match self.operation {
+                Operation::Insert => Ok(key_of(&insert_row(&mut conn, bind, &self.row).await?)),
+                Operation::Update => Ok(key_of(&update_row(&mut conn, bind, &self.row).await?)),
                 Operation::Delete => {
                     delete_row(&mut conn, bind, &self.row).await?;
-                    key_of(&self.row)
+                    Ok(key_of(&self.row))
                 }
-            };
-            Ok(Change::new::<M>(self.operation, key))
+            }
         })
     }
 }
@@ -209,7 +231,8 @@ impl Session {
         crate::record::at(std::panic::Location::caller(), async move {
             let db = self.db.clone();
             for pending in std::mem::take(&mut self.pending) {
-                let bind = match db.bind(pending.bind()) {
+                let (table, operation) = (pending.table(), pending.operation());
+                let bind = match db.bind(table.bind()) {
                     Ok(bind) => bind,
                     Err(error) => return Err(self.fail(error).await),
                 };
@@ -217,8 +240,14 @@ impl Session {
                     Ok(tx) => tx,
                     Err(error) => return Err(self.fail(error).await),
                 };
-                match pending.run(Conn::Tx(tx), bind).await {
-                    Ok(change) => self.changes.push(change),
+                let mut conn = Conn::Tx(tx);
+                // Not boxed: the keyed write runs inside this future, with no allocation per row.
+                let key = match pending.keyed(bind.engine.dialect()) {
+                    Some(write) => write.run(&mut conn, bind).await,
+                    None => pending.run_typed(conn, bind).await,
+                };
+                match key {
+                    Ok(key) => self.changes.push(Change::of(table, operation, key)),
                     Err(error) => return Err(self.fail(error).await),
                 }
             }

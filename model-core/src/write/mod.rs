@@ -8,8 +8,11 @@
 //! generates the key. Fields without defaults are always written as they are.
 
 mod bulk;
+mod keyed;
 mod raw;
 mod statement;
+
+pub(crate) use keyed::KeyedWrite;
 
 use crate::database::{Bind, Database};
 use crate::driver::{Conn, Expect};
@@ -148,94 +151,6 @@ fn generated_key(table: &Table, column: &ColumnDef, id: i64) -> Result<Value> {
     })
 }
 
-/// Inserts `row` through `conn` and returns only its primary key, which is all a session's
-/// queued insert reports: nothing is read back when the key was given or the backend reports
-/// the generated one, and only the key is returned otherwise. Keys generated in other ways
-/// (a server default) fall back to [`insert_row`].
-pub(crate) async fn insert_key<M: Model>(
-    conn: &mut Conn<'_>,
-    bind: &Bind,
-    row: &M,
-) -> Result<Vec<Value>> {
-    let dialect = bind.engine.dialect();
-    let table = M::TABLE;
-    let (columns, values) = statement::insert_values(table, row);
-    let given: Option<Vec<Value>> = table
-        .primary_key()
-        .map(|key| {
-            let i = columns.iter().position(|c| *c == key.name())?;
-            Some(values[i].clone())
-        })
-        .collect();
-    let generated = match table.primary_key().collect::<Vec<_>>().as_slice() {
-        [key] if given.is_none() && table.is_autoincrement(key) => Some(*key),
-        _ => None,
-    };
-    let mut w = SqlWriter::new(dialect);
-    match (given, generated) {
-        (Some(key), _) => {
-            statement::write_insert(&mut w, table, &columns, values);
-            let (sql, args) = w.finish();
-            conn.execute(&sql, args)
-                .await
-                .map_err(|e| write_error(bind, "inserting into", table, e))?;
-            Ok(key)
-        }
-        (None, Some(column)) if dialect.reports_generated_key() => {
-            statement::write_insert(&mut w, table, &columns, values);
-            let (sql, args) = w.finish();
-            let executed = conn
-                .execute(&sql, args)
-                .await
-                .map_err(|e| write_error(bind, "inserting into", table, e))?;
-            let id = executed
-                .last_insert_id
-                .ok_or_else(|| lost::<M>(bind, "inserted"))?;
-            Ok(vec![generated_key(table, column, id)?])
-        }
-        (None, Some(column)) if dialect.insert_returning() => {
-            statement::write_insert(&mut w, table, &columns, values);
-            w.push(" RETURNING ");
-            w.ident_list([column.name()]);
-            let (sql, args) = w.finish();
-            let id = conn
-                .fetch_i64(&sql, &args)
-                .await
-                .map_err(|e| write_error(bind, "inserting into", table, e))?;
-            Ok(vec![generated_key(table, column, id)?])
-        }
-        _ => Ok(key_of(&insert_row(conn, bind, row).await?)),
-    }
-}
-
-/// Updates `row` by key through `conn` and returns its key, reading nothing back: what a
-/// session's queued update reports. [`Error::NotFound`] if no row has that key.
-pub(crate) async fn update_key<M: Model>(
-    conn: &mut Conn<'_>,
-    bind: &Bind,
-    row: &M,
-) -> Result<Vec<Value>> {
-    let table = M::TABLE;
-    let (assignments, key) = statement::update_values(table, row);
-    if assignments.is_empty() {
-        // Nothing to set: the row is read to say whether it exists.
-        return Ok(key_of(&update_row(conn, bind, row).await?));
-    }
-    let key_values = key.iter().map(|(_, v)| v.clone()).collect();
-    let mut w = SqlWriter::new(bind.engine.dialect());
-    statement::write_update(&mut w, table, assignments, &key);
-    let (sql, args) = w.finish();
-    // MySQL counts matched rows here, not changed ones (sqlx sets CLIENT_FOUND_ROWS).
-    let executed = conn
-        .execute(&sql, args)
-        .await
-        .map_err(|e| write_error(bind, "updating", table, e))?;
-    if executed.rows_affected == 0 {
-        return Err(not_found::<M>());
-    }
-    Ok(key_values)
-}
-
 /// Updates `row` by key through `conn` and returns it as stored.
 pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<M> {
     let dialect = bind.engine.dialect();
@@ -263,19 +178,10 @@ pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
 
 /// Deletes `row` by key through `conn`.
 pub(crate) async fn delete_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<()> {
-    let (_, key) = statement::update_values(M::TABLE, row);
-    let mut w = SqlWriter::new(bind.engine.dialect());
-    statement::write_delete(&mut w, M::TABLE, &key);
-    let (sql, args) = w.finish();
-    let executed = conn
-        .execute(&sql, args)
+    KeyedWrite::delete(bind.engine.dialect(), row)
+        .run(conn, bind)
         .await
-        .map_err(|e| write_error(bind, "deleting from", M::TABLE, e))?;
-    if executed.rows_affected == 0 {
-        Err(not_found::<M>())
-    } else {
-        Ok(())
-    }
+        .map(drop)
 }
 
 /// The primary key values of `row`, in key order.
@@ -288,9 +194,14 @@ pub(crate) fn key_of<M: Model>(row: &M) -> Vec<Value> {
 }
 
 fn not_found<M: Model>() -> Error {
+    missing_in(M::TABLE)
+}
+
+/// An update or delete of a row of `table` found no row with its key.
+fn missing_in(table: &Table) -> Error {
     Error::NotFound {
-        model: M::TABLE.model().to_owned(),
-        table: M::TABLE.name().to_owned(),
+        model: table.model().to_owned(),
+        table: table.name().to_owned(),
         detail: "no row has that primary key".to_owned(),
     }
 }
@@ -298,9 +209,14 @@ fn not_found<M: Model>() -> Error {
 /// A row that was just written and cannot be read back (a concurrent delete, or a key the
 /// database changed): said plainly rather than returning something else.
 fn lost<M: Model>(bind: &Bind, what: &str) -> Error {
+    lost_in(M::TABLE, bind, what)
+}
+
+/// [`lost`], for a row of `table`.
+fn lost_in(table: &Table, bind: &Bind, what: &str) -> Error {
     Error::NotFound {
-        model: M::TABLE.model().to_owned(),
-        table: M::TABLE.name().to_owned(),
+        model: table.model().to_owned(),
+        table: table.name().to_owned(),
         detail: format!(
             "the row just {what} on bind {} could not be read back",
             bind.label()

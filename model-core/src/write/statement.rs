@@ -9,9 +9,16 @@ use crate::value::Value;
 /// The columns an insert of `row` writes and their values: unset fields (see the module docs)
 /// take the client default, or are left out for the database to fill.
 pub(super) fn insert_values<M: Model>(table: &Table, row: &M) -> (Vec<&'static str>, Vec<Value>) {
-    let mut columns = Vec::new();
-    let mut values = Vec::new();
-    collect_insert(table, row, &mut Vec::new(), &mut columns, &mut values);
+    let n = table.columns().len();
+    let mut columns = Vec::with_capacity(n);
+    let mut values = Vec::with_capacity(n);
+    collect_insert(
+        table,
+        row,
+        &mut Vec::with_capacity(n),
+        &mut columns,
+        &mut values,
+    );
     let names = columns.iter().map(|&i| table.columns()[i].name()).collect();
     (names, values)
 }

@@ -1,0 +1,153 @@
+//! Writes that report only the row's primary key: what a session's queued insert, update and
+//! delete run. Each is rendered from the typed row first ([`KeyedWrite::insert`], `update`,
+//! `delete`), then run by one non-generic [`KeyedWrite::run`]. So flushing a queue of rows
+//! allocates no future per row (a boxed future per row was over 1 KB, past the allocator's
+//! fast path, and cost more than rendering the statement), and the running code is compiled
+//! once rather than per model.
+
+use super::{SqlWriter, generated_key, lost_in, missing_in, statement, write_error};
+use crate::database::Bind;
+use crate::dialect::Dialect;
+use crate::driver::Conn;
+use crate::error::Result;
+use crate::meta::{ColumnDef, Table};
+use crate::model::Model;
+use crate::value::Value;
+
+/// One rendered write and how it learns the row's key.
+pub(crate) struct KeyedWrite {
+    table: &'static Table,
+    /// What the error says was being done: `inserting into`, `updating`, `deleting from`.
+    action: &'static str,
+    sql: String,
+    args: Vec<Value>,
+    key: KeyFrom,
+}
+
+/// Where the key of the written row comes from.
+enum KeyFrom {
+    /// The row gave it.
+    Given(Vec<Value>),
+    /// The row gave it, and a statement that touches no row means no row has it.
+    Existing(Vec<Value>),
+    /// The database generated it and the driver reports the last insert id.
+    LastInsertId(&'static ColumnDef),
+    /// The database generated it and the statement returns it (`RETURNING`).
+    Returning(&'static ColumnDef),
+}
+
+impl KeyedWrite {
+    /// The insert of `row`; `None` when the database fills the key in a way only reading the
+    /// whole row back reveals (a composite or server-default key left unset).
+    pub(crate) fn insert<M: Model>(dialect: &dyn Dialect, row: &M) -> Option<KeyedWrite> {
+        let (columns, values) = statement::insert_values(M::TABLE, row);
+        Self::insert_of(dialect, M::TABLE, &columns, values)
+    }
+
+    fn insert_of(
+        dialect: &dyn Dialect,
+        table: &'static Table,
+        columns: &[&'static str],
+        values: Vec<Value>,
+    ) -> Option<KeyedWrite> {
+        let given: Option<Vec<Value>> = table
+            .primary_key()
+            .map(|key| {
+                let i = columns.iter().position(|c| *c == key.name())?;
+                Some(values[i].clone())
+            })
+            .collect();
+        let mut keys = table.primary_key();
+        let generated = match (keys.next(), keys.next()) {
+            (Some(key), None) if given.is_none() && table.is_autoincrement(key) => Some(key),
+            _ => None,
+        };
+        let key = match (given, generated) {
+            (Some(key), _) => KeyFrom::Given(key),
+            (None, Some(column)) if dialect.reports_generated_key() => {
+                KeyFrom::LastInsertId(column)
+            }
+            (None, Some(column)) if dialect.insert_returning() => KeyFrom::Returning(column),
+            _ => return None,
+        };
+        let mut w = SqlWriter::new(dialect);
+        statement::write_insert(&mut w, table, columns, values);
+        if let KeyFrom::Returning(column) = key {
+            w.push(" RETURNING ");
+            w.ident(column.name());
+        }
+        let (sql, args) = w.finish();
+        Some(KeyedWrite {
+            table,
+            action: "inserting into",
+            sql,
+            args,
+            key,
+        })
+    }
+
+    /// The update of `row` by its key; `None` when it has no column but its key to set (then
+    /// only reading the row says whether it exists).
+    pub(crate) fn update<M: Model>(dialect: &dyn Dialect, row: &M) -> Option<KeyedWrite> {
+        let (assignments, key) = statement::update_values(M::TABLE, row);
+        if assignments.is_empty() {
+            return None;
+        }
+        let mut w = SqlWriter::new(dialect);
+        statement::write_update(&mut w, M::TABLE, assignments, &key);
+        Some(Self::by_key(w, M::TABLE, "updating", key))
+    }
+
+    /// The delete of `row` by its key.
+    pub(crate) fn delete<M: Model>(dialect: &dyn Dialect, row: &M) -> KeyedWrite {
+        let (_, key) = statement::update_values(M::TABLE, row);
+        let mut w = SqlWriter::new(dialect);
+        statement::write_delete(&mut w, M::TABLE, &key);
+        Self::by_key(w, M::TABLE, "deleting from", key)
+    }
+
+    fn by_key(
+        w: SqlWriter<'_>,
+        table: &'static Table,
+        action: &'static str,
+        key: Vec<(&'static str, Value)>,
+    ) -> KeyedWrite {
+        let (sql, args) = w.finish();
+        KeyedWrite {
+            table,
+            action,
+            sql,
+            args,
+            key: KeyFrom::Existing(key.into_iter().map(|(_, v)| v).collect()),
+        }
+    }
+
+    /// Runs the write through `conn` and returns the row's key. [`crate::Error::NotFound`]
+    /// when an update or delete finds no row with its key.
+    pub(crate) async fn run(self, conn: &mut Conn<'_>, bind: &Bind) -> Result<Vec<Value>> {
+        let KeyedWrite {
+            table,
+            action,
+            sql,
+            args,
+            key,
+        } = self;
+        let failed = |e| write_error(bind, action, table, e);
+        if let KeyFrom::Returning(column) = key {
+            let id = conn.fetch_i64(&sql, &args).await.map_err(failed)?;
+            return Ok(vec![generated_key(table, column, id)?]);
+        }
+        // MySQL counts matched rows here, not changed ones (sqlx sets CLIENT_FOUND_ROWS).
+        let executed = conn.execute(&sql, args).await.map_err(failed)?;
+        match key {
+            KeyFrom::Existing(_) if executed.rows_affected == 0 => Err(missing_in(table)),
+            KeyFrom::Given(key) | KeyFrom::Existing(key) => Ok(key),
+            KeyFrom::LastInsertId(column) | KeyFrom::Returning(column) => {
+                let id = executed
+                    .last_insert_id
+                    .ok_or_else(|| lost_in(table, bind, "inserted"))?;
+                Ok(vec![generated_key(table, column, id)?])
+            }
+        }
+    }
+}
