@@ -10,6 +10,11 @@
 //!   (`User::query().all`) against raw sqlx (`query_as` into tuples).
 //! - `get_by_pk`: one lookup by primary key, ours against raw sqlx (pool and connection) and
 //!   rusqlite; run under `valgrind --tool=callgrind` to see where SQLite's time goes.
+//! - `server_get`: one lookup by primary key over loopback on PostgreSQL and MariaDB, ours
+//!   against raw sqlx on one connection: the per-query overhead of the round-trip cells (W1),
+//!   long enough to profile (`perf record`, callgrind) one contender alone. Servers come from
+//!   `MODEL_TEST_POSTGRES_URL` / `MODEL_TEST_MYSQL_URL` (the test defaults); each run creates
+//!   and drops its own database, and is skipped, saying why, when its server is unreachable.
 //!
 //! Run with `cargo bench -p model-bench --bench micro`. Allocation counts cover the
 //! benchmarked thread only: sqlx builds SQLite rows on its worker thread, so the `decode`
@@ -357,5 +362,173 @@ mod get_by_pk {
             assert_eq!(found.id, id);
             found
         });
+    }
+}
+
+/// One lookup by primary key over loopback (PostgreSQL, MariaDB) in a table of 1,000 rows:
+/// ours against raw sqlx on one connection, the same SQL shape and the same owned struct.
+mod server_get {
+    use super::*;
+    use sqlx::{MySqlConnection, PgConnection};
+
+    const ROWS: i64 = 1_000;
+    const SERVERS: [&str; 2] = ["postgres", "mysql"];
+
+    /// The server's URL (a database the benchmark may create others next to).
+    fn server_url(backend: &str) -> String {
+        let (var, default) = match backend {
+            "postgres" => (
+                "MODEL_TEST_POSTGRES_URL",
+                "postgres://postgres@127.0.0.1:5432/test",
+            ),
+            _ => ("MODEL_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
+        };
+        std::env::var(var).unwrap_or_else(|_| default.to_owned())
+    }
+
+    /// A fresh database of its own on `backend`'s server, seeded through ours, and its URL;
+    /// `None` (after saying why) when the server is unreachable.
+    fn scratch(rt: &Runtime, backend: &str, who: &str) -> Option<(Database, String, Scratch)> {
+        let admin = server_url(backend);
+        let name = format!("model_micro_{}_{who}", std::process::id());
+        let scratch = match rt.block_on(Scratch::create(backend, &admin, &name)) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("server_get/{backend}: skipped, {admin} is unreachable: {e}");
+                return None;
+            }
+        };
+        let url = scratch.url.clone();
+        let db = rt.block_on(async {
+            let db = Database::connect(&url).await.expect("connect");
+            db.create_all().await.expect("create_all");
+            let users: Vec<User> = (1..=ROWS).map(user).collect();
+            db.insert_many(&users).await.expect("insert_many");
+            db
+        });
+        Some((db, url, scratch))
+    }
+
+    /// A database created for one benchmark and dropped when it is done.
+    struct Scratch {
+        backend: &'static str,
+        admin: String,
+        name: String,
+        url: String,
+    }
+
+    impl Scratch {
+        async fn create(backend: &str, admin: &str, name: &str) -> Result<Scratch, sqlx::Error> {
+            let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
+            let scratch = Scratch {
+                backend: if backend == "postgres" {
+                    "postgres"
+                } else {
+                    "mysql"
+                },
+                admin: admin.to_owned(),
+                name: name.to_owned(),
+                url: format!("{base}/{name}"),
+            };
+            scratch
+                .admin_sql(&format!("DROP DATABASE IF EXISTS {name}"))
+                .await?;
+            scratch
+                .admin_sql(&format!("CREATE DATABASE {name}"))
+                .await?;
+            Ok(scratch)
+        }
+
+        async fn admin_sql(&self, sql: &str) -> Result<(), sqlx::Error> {
+            // The database name is ours (the process id and a fixed word), never user input.
+            let sql = sqlx::AssertSqlSafe(sql.to_owned());
+            if self.backend == "postgres" {
+                let mut conn = PgConnection::connect(&self.admin).await?;
+                sqlx::raw_sql(sql).execute(&mut conn).await?;
+            } else {
+                let mut conn = MySqlConnection::connect(&self.admin).await?;
+                sqlx::raw_sql(sql).execute(&mut conn).await?;
+            }
+            Ok(())
+        }
+
+        fn drop_with(self, rt: &Runtime) {
+            let sql = if self.backend == "postgres" {
+                format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)
+            } else {
+                format!("DROP DATABASE IF EXISTS {}", self.name)
+            };
+            rt.block_on(self.admin_sql(&sql))
+                .expect("drop the scratch database");
+        }
+    }
+
+    /// The ids looked up, in a fixed scattered order.
+    fn next_id(i: &mut i64) -> i64 {
+        *i = (*i * 7 + 13) % ROWS;
+        *i + 1
+    }
+
+    #[divan::bench(args = SERVERS)]
+    fn ours(bencher: Bencher, backend: &str) {
+        let rt = runtime();
+        let Some((db, _, scratch)) = scratch(&rt, backend, "ours") else {
+            return;
+        };
+        let mut i = 0;
+        bencher.bench_local(|| {
+            let id = next_id(&mut i);
+            let found = rt.block_on(User::query().get(&db, id)).expect("get");
+            assert_eq!(found.as_ref().map(|u| u.id), Some(id));
+            found
+        });
+        rt.block_on(db.close());
+        scratch.drop_with(&rt);
+    }
+
+    #[divan::bench(args = SERVERS)]
+    fn sqlx_conn(bencher: Bencher, backend: &str) {
+        let rt = runtime();
+        let Some((db, url, scratch)) = scratch(&rt, backend, "sqlx") else {
+            return;
+        };
+        rt.block_on(db.close());
+        let mut i = 0;
+        macro_rules! lookups {
+            ($conn:ty, $sql:literal) => {{
+                let mut conn = rt.block_on(<$conn>::connect(&url)).expect("connect");
+                bencher.bench_local(|| {
+                    let id = next_id(&mut i);
+                    let found = rt
+                        .block_on(
+                            sqlx::query_as::<_, UserTuple>($sql)
+                                .bind(id)
+                                .fetch_optional(&mut conn),
+                        )
+                        .expect("get")
+                        .map(|(id, name, hair_color, created_at)| User {
+                            id,
+                            name,
+                            hair_color,
+                            created_at,
+                        });
+                    assert_eq!(found.as_ref().map(|u| u.id), Some(id));
+                    found
+                });
+                rt.block_on(conn.close()).expect("close");
+            }};
+        }
+        if backend == "postgres" {
+            lookups!(
+                PgConnection,
+                "SELECT id, name, hair_color, created_at FROM users WHERE id = $1"
+            );
+        } else {
+            lookups!(
+                MySqlConnection,
+                "SELECT id, name, hair_color, created_at FROM users WHERE id = ?"
+            );
+        }
+        scratch.drop_with(&rt);
     }
 }

@@ -200,6 +200,13 @@ impl From<String> for Config {
     }
 }
 
+/// So `Database::connect(&url)` takes a URL held in a `String`, as `&str` would.
+impl From<&String> for Config {
+    fn from(url: &String) -> Self {
+        Config::new(url.as_str())
+    }
+}
+
 /// When to test a pooled connection before handing it out, so a connection the server closed
 /// ("server has gone away") is replaced instead of failing the caller's statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

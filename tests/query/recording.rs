@@ -79,6 +79,46 @@ async fn statements_are_recorded_with_their_caller(kind: Kind) {
     assert!(db.recorded_queries().is_empty());
 }
 
+per_backend!(lookups_by_key_send_only_the_key);
+
+/// A primary key matches at most one row, so `get` and the read-back after a write (on a
+/// backend without `RETURNING`) send the plain lookup: no `LIMIT`, and the key as the only
+/// parameter. `first` still limits.
+async fn lookups_by_key_send_only_the_key(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "bykey").await else {
+        return;
+    };
+    db.record_queries(100);
+
+    let found = Person::query().get(&db, 7_i64).await.unwrap();
+    assert_eq!(found.map(|p| p.key.id), Some(7));
+    assert!(Person::query().get_or_404(&db, 8_i64).await.is_ok());
+    let records = db.take_recorded_queries();
+    assert_eq!(records.len(), 2, "{records:?}");
+    for (record, key) in records.iter().zip([7, 8]) {
+        assert!(!record.sql.contains("LIMIT"), "{}", record.sql);
+        assert_eq!(record.params, [Value::BigInt(key)], "{}", record.sql);
+    }
+
+    Person::query().first(&db).await.unwrap();
+    let records = db.take_recorded_queries();
+    assert!(records[0].sql.contains("LIMIT"), "{}", records[0].sql);
+
+    let stored = db.insert(&Account::named("bykey")).await.unwrap();
+    let records = db.take_recorded_queries();
+    let reads: Vec<_> = records
+        .iter()
+        .filter(|r| r.sql.starts_with("SELECT"))
+        .collect();
+    if let Some(read) = reads.first() {
+        assert_eq!(reads.len(), 1, "{records:?}");
+        assert!(!read.sql.contains("LIMIT"), "{}", read.sql);
+        assert_eq!(read.params, [Value::BigInt(stored.id)], "{}", read.sql);
+    } else {
+        assert!(records[0].sql.contains("RETURNING"), "{records:?}");
+    }
+}
+
 /// Collects the messages of `model_core::sql` events.
 struct Capture(Arc<Mutex<Vec<String>>>);
 

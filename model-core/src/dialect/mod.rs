@@ -348,7 +348,7 @@ pub(crate) fn keyed_columns(table: &Table) -> HashSet<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::push_quoted;
+    use super::{Dialect, PostgresDialect, push_quoted};
 
     #[test]
     fn quotes_are_doubled_inside_identifiers() {
@@ -357,5 +357,15 @@ mod tests {
         push_quoted(&mut out, "a\"b", '"');
         push_quoted(&mut out, "é`x``", '`');
         assert_eq!(out, "\"plain\"\"a\"\"b\"`é``x`````");
+    }
+
+    #[test]
+    fn postgres_placeholders_are_numbered_in_decimal() {
+        let mut out = String::new();
+        for n in [1, 9, 10, 99, 100, 65_535, usize::MAX] {
+            PostgresDialect.push_placeholder(&mut out, n);
+            out.push(' ');
+        }
+        assert_eq!(out, format!("$1 $9 $10 $99 $100 $65535 ${} ", usize::MAX));
     }
 }

@@ -20,9 +20,8 @@ impl Dialect for PostgresDialect {
     }
 
     fn push_placeholder(&self, out: &mut String, n: usize) {
-        use std::fmt::Write as _;
-        // Formatting straight into the SQL: `n.to_string()` cost an allocation per value.
-        let _ = write!(out, "${n}");
+        out.push('$');
+        push_decimal(out, n);
     }
 
     fn column_type(&self, column: &ColumnDef, _keyed: bool) -> String {
@@ -71,4 +70,21 @@ impl Dialect for PostgresDialect {
         "SELECT table_name::text FROM information_schema.tables \
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
     }
+}
+
+/// Appends `n` in decimal. Every statement numbers its placeholders, and `write!` through the
+/// formatting machinery cost more than the rest of a short statement's rendering (callgrind:
+/// about 200 instructions per placeholder, against a few dozen here).
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }

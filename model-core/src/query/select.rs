@@ -129,14 +129,28 @@ impl<M: Model> Select<M> {
     /// rows goes through here, once, inside the public method's caller scope: the query is
     /// never cloned to be adjusted.
     async fn load(db: &Database, parts: Parts<'_>) -> Result<Vec<M>> {
+        Self::load_expecting(db, parts, Expect::for_limit(parts.limit)).await
+    }
+
+    /// [`Self::load`], telling the driver how many rows to read.
+    async fn load_expecting(db: &Database, parts: Parts<'_>, expect: Expect) -> Result<Vec<M>> {
         let bind = bind_of::<M>(db)?;
         let mut w = SqlWriter::new(bind.engine.dialect());
         parts.write(&mut w, Projection::Model);
         let (sql, values) = w.finish();
         bind.engine
-            .read_all::<M>(&sql, &values, Expect::for_limit(parts.limit))
+            .read_all::<M>(&sql, &values, expect)
             .await
             .map_err(|e| driver_error::<M>(bind, e))
+    }
+
+    /// The row of `parts` whose primary key `parts.key` holds. A key matches at most one row,
+    /// so no `LIMIT` is written: the statement is the plain lookup, with one value fewer to
+    /// bind and send.
+    async fn load_key(db: &Database, parts: Parts<'_>) -> Result<Option<M>> {
+        Ok(Self::load_expecting(db, parts, Expect::AtMostOne)
+            .await?
+            .pop())
     }
 
     /// The first row of `parts` run with `LIMIT 1`.
@@ -226,7 +240,7 @@ impl<M: Model> Select<M> {
     ) -> impl std::future::Future<Output = Result<Option<M>>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
             let key = self.key_nodes(key)?;
-            Self::load_first(db, self.parts(&key)).await
+            Self::load_key(db, self.parts(&key)).await
         })
     }
 
@@ -239,7 +253,7 @@ impl<M: Model> Select<M> {
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
             let key = self.key_nodes(key)?;
-            Self::load_first(db, self.parts(&key))
+            Self::load_key(db, self.parts(&key))
                 .await?
                 .ok_or_else(|| not_found::<M>("no row has that primary key".to_owned()))
         })

@@ -132,11 +132,24 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
         };
         key.push((column.name(), value));
     }
-    let query = Select::<M>::new().by_key(key).limit(1);
-    select_on(conn, bind, &query)
+    read_key::<M>(conn, bind, key)
         .await?
-        .pop()
         .ok_or_else(|| lost::<M>(bind, "inserted"))
+}
+
+/// The row whose primary key is `key`, read through `conn`. No `LIMIT`: a key matches at most
+/// one row.
+async fn read_key<M: Model>(
+    conn: &mut Conn<'_>,
+    bind: &Bind,
+    key: Vec<(&'static str, Value)>,
+) -> Result<Option<M>> {
+    let (sql, args) = Select::<M>::new().by_key(key).to_sql(bind.engine.dialect());
+    let mut rows = conn
+        .fetch_all::<M>(&sql, &args, Expect::AtMostOne)
+        .await
+        .map_err(|e| driver_error::<M>(bind, e))?;
+    Ok(rows.pop())
 }
 
 /// The generated key `id` as a value of `column`'s type.
@@ -169,10 +182,8 @@ pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
             .await
             .map_err(|e| write_error(bind, "updating", table, e))?;
     }
-    let query = Select::<M>::new().by_key(key).limit(1);
-    select_on(conn, bind, &query)
+    read_key::<M>(conn, bind, key)
         .await?
-        .pop()
         .ok_or_else(|| not_found::<M>())
 }
 
