@@ -179,6 +179,26 @@ async fn seed(conn: &mut SqliteConnection, rows: i64) {
 
 type UserTuple = (i64, String, Option<String>, NaiveDateTime);
 
+/// Rows in the tables the lookup benchmarks (`get_by_pk`, `server_get`) read.
+const LOOKUP_ROWS: i64 = 1_000;
+
+/// The ids looked up, in a fixed scattered order.
+fn next_id(i: &mut i64) -> i64 {
+    *i = (*i * 7 + 13) % LOOKUP_ROWS;
+    *i + 1
+}
+
+/// Times ours' `get` of one row of `db`'s users by primary key.
+fn bench_ours_get(bencher: Bencher, rt: &Runtime, db: &Database) {
+    let mut i = 0;
+    bencher.bench_local(|| {
+        let id = next_id(&mut i);
+        let found = rt.block_on(User::query().get(db, id)).expect("get");
+        assert_eq!(found.as_ref().map(|u| u.id), Some(id));
+        found
+    });
+}
+
 /// 1,000 rows into owned structs.
 mod decode {
     use super::*;
@@ -263,26 +283,14 @@ mod insert_one {
 mod get_by_pk {
     use super::*;
 
-    const ROWS: i64 = 1_000;
+    const ROWS: i64 = LOOKUP_ROWS;
     const GET: &str = "SELECT id, name, hair_color, created_at FROM users WHERE id = ?";
-
-    /// The ids looked up, in a fixed scattered order.
-    fn next_id(i: &mut i64) -> i64 {
-        *i = (*i * 7 + 13) % ROWS;
-        *i + 1
-    }
 
     #[divan::bench]
     fn ours(bencher: Bencher) {
         let rt = runtime();
         let db = ours_db(&rt, ROWS);
-        let mut i = 0;
-        bencher.bench_local(|| {
-            let id = next_id(&mut i);
-            let found = rt.block_on(User::query().get(&db, id)).expect("get");
-            assert_eq!(found.as_ref().map(|u| u.id), Some(id));
-            found
-        });
+        bench_ours_get(bencher, &rt, &db);
     }
 
     #[divan::bench]
@@ -371,7 +379,7 @@ mod server_get {
     use super::*;
     use sqlx::{MySqlConnection, PgConnection};
 
-    const ROWS: i64 = 1_000;
+    const ROWS: i64 = LOOKUP_ROWS;
     const SERVERS: [&str; 2] = ["postgres", "mysql"];
 
     /// The server's URL (a database the benchmark may create others next to).
@@ -463,25 +471,13 @@ mod server_get {
         }
     }
 
-    /// The ids looked up, in a fixed scattered order.
-    fn next_id(i: &mut i64) -> i64 {
-        *i = (*i * 7 + 13) % ROWS;
-        *i + 1
-    }
-
     #[divan::bench(args = SERVERS)]
     fn ours(bencher: Bencher, backend: &str) {
         let rt = runtime();
         let Some((db, _, scratch)) = scratch(&rt, backend, "ours") else {
             return;
         };
-        let mut i = 0;
-        bencher.bench_local(|| {
-            let id = next_id(&mut i);
-            let found = rt.block_on(User::query().get(&db, id)).expect("get");
-            assert_eq!(found.as_ref().map(|u| u.id), Some(id));
-            found
-        });
+        bench_ours_get(bencher, &rt, &db);
         rt.block_on(db.close());
         scratch.drop_with(&rt);
     }
