@@ -25,6 +25,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import random
 import re
 import shlex
 import shutil
@@ -502,19 +503,35 @@ def slope(points: list[tuple[int, float]]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den
 
 
-def measure_way(runner: Runner, way: str, opts, res: dict) -> None:
-    """Fills res step by step, so a failure keeps what was measured before it."""
-    base = opts.workdir / way
-    target = base / "target"
-    n = opts.models
-    proj = base / f"n{n}"
+class Way:
+    """One way's project, between the measuring steps."""
+
+    def __init__(self, way: str, opts):
+        self.way = way
+        base = opts.workdir / way
+        self.base = base
+        self.target = base / "target"
+        self.proj = base / f"n{opts.models}"
+        self.touched = touched_file(self.proj, opts.models)
+        self.touches = 0
+        self.lock: Path | None = None
+
+    def touch(self) -> None:
+        self.touches += 1
+        touch(self.touched, self.touches)
+
+
+def prepare_way(runner: Runner, w: Way, opts, res: dict) -> None:
+    """Generates the project and takes (a); fills res step by step, so a failure keeps what
+    was measured before it."""
+    way, proj, target, n = w.way, w.proj, w.target, opts.models
     res.update({"way": way, "label": LABEL[way], "project": str(proj), "target_dir": str(target)})
     print(f"== {way}: generating {n} models in {proj}", file=sys.stderr)
     generate(way, n, proj, opts)
-    lock = prepare_lock(runner, way, proj, target, opts)
-    res["lock"] = lock_versions(lock)
+    w.lock = prepare_lock(runner, way, proj, target, opts)
+    res["lock"] = lock_versions(w.lock)
     res["source"] = source_lines(proj)
-    res["source"]["per_model_file"] = len(touched_file(proj, n).read_text().splitlines())
+    res["source"]["per_model_file"] = len(w.touched.read_text().splitlines())
     build = ["cargo", "build"]
 
     # (a) clean build, dependencies included
@@ -534,39 +551,71 @@ def measure_way(runner: Runner, way: str, opts, res: dict) -> None:
     exe = target / "debug" / f"bench_{way}"
     if exe.exists():
         res["binary_bytes"] = exe.stat().st_size
+    res["touched_file"] = str(w.touched.relative_to(proj))
 
-    # (b) incremental build after touching one model file
-    f = touched_file(proj, n)
-    res["touched_file"] = str(f.relative_to(proj))
-    k = 0
-    for _ in range(opts.warmup if "b" in opts.steps else 0):
-        k += 1
-        touch(f, k)
-        runner.run(way, build, proj, target, "(b) warm-up")
-    times = []
-    for r in range(opts.runs if "b" in opts.steps else 0):
-        k += 1
-        touch(f, k)
-        times.append(runner.run(way, build, proj, target, f"(b) incremental build {r + 1}")[0])
-    if times:
-        res["incremental_build"] = {"runs_s": times, "median_s": median(times)}
-        print(f"   (b) incremental build {median(times):.2f}s", file=sys.stderr)
 
-    # (c) cargo check after touching one model file (first check builds the deps' metadata)
-    if "c" in opts.steps:
-        runner.run(way, ["cargo", "check"], proj, target, "(c) initial check")
-    for _ in range(opts.warmup if "c" in opts.steps else 0):
-        k += 1
-        touch(f, k)
-        runner.run(way, ["cargo", "check"], proj, target, "(c) warm-up")
-    times = []
-    for r in range(opts.runs if "c" in opts.steps else 0):
-        k += 1
-        touch(f, k)
-        times.append(runner.run(way, ["cargo", "check"], proj, target, f"(c) check {r + 1}")[0])
-    if times:
-        res["incremental_check"] = {"runs_s": times, "median_s": median(times)}
-        print(f"   (c) check {median(times):.2f}s", file=sys.stderr)
+# (b) and (c): the command run after touching one model file, and where its times go.
+TOUCH_STEPS = {
+    "b": (["cargo", "build"], "incremental_build", "incremental build"),
+    "c": (["cargo", "check"], "incremental_check", "check"),
+}
+
+
+def measure_touches(runner: Runner, ways: list[Way], opts, results: dict, step: str) -> None:
+    """(b) or (c) for every way, interleaved: each round runs every way once, in an order
+    shuffled per round, so a machine that speeds up or slows down during the measurement
+    (another VM, the page cache) weighs on every way alike instead of on whichever ran last."""
+    if step not in opts.steps:
+        return
+    args, key, what = TOUCH_STEPS[step]
+    live = [w for w in ways if "error" not in results[w.way]]
+    if step == "c":
+        # The first check builds the dependencies' metadata.
+        for w in list(live):
+            if not try_step(results, w, lambda w=w: runner.run(
+                    w.way, args, w.proj, w.target, "(c) initial check")):
+                live.remove(w)
+    for _ in range(opts.warmup):
+        for w in list(live):
+            w.touch()
+            if not try_step(results, w, lambda w=w: runner.run(
+                    w.way, args, w.proj, w.target, f"({step}) warm-up")):
+                live.remove(w)
+    times = {w.way: [] for w in live}
+    order = random.Random(0x636F6D70 + ord(step))
+    for r in range(opts.runs):
+        round_ways = list(live)
+        order.shuffle(round_ways)
+        for w in round_ways:
+            if w not in live:
+                continue
+            w.touch()
+            if not try_step(results, w, lambda w=w: times[w.way].append(runner.run(
+                    w.way, args, w.proj, w.target, f"({step}) {what} {r + 1}")[0])):
+                live.remove(w)
+    for w in live:
+        t = times[w.way]
+        if t:
+            results[w.way][key] = {"runs_s": t, "median_s": median(t)}
+            print(f"   {w.way}: ({step}) {what} {median(t):.2f}s", file=sys.stderr)
+
+
+def try_step(results: dict, w: Way, step) -> bool:
+    """Runs step(); on failure records the error for w's way and returns False."""
+    try:
+        step()
+        return True
+    except StepFailed as e:
+        print(f"!! {w.way} failed: {e}", file=sys.stderr)
+        results[w.way]["error"] = str(e)
+        return False
+
+
+def finish_way(runner: Runner, w: Way, opts, res: dict) -> None:
+    """The generated code volume and (d), which need no interleaving (each is one number
+    per way, measured back to back)."""
+    way, proj, target, n, base, lock = w.way, w.proj, w.target, opts.models, w.base, w.lock
+    build = ["cargo", "build"]
 
     # generated code volume of the app crate
     if opts.expand:
@@ -696,7 +745,8 @@ def markdown(report: dict) -> str:
              + (f"(a) {o['clean_runs']} clean build(s); " if "a" in o["steps"] else
                 "(a) not measured; ")
              + (f"(b) and (c) median of {o['runs']} after {o['warmup']} warm-up, each run "
-                "appends a comment to one model file; "
+                "appends a comment to one model file, the ways interleaved in an order shuffled "
+                "every round; "
                 if {"b", "c"} & set(o["steps"]) else "(b), (c) not measured; ")
              + (f"(d) median of {o['slope_runs']} builds of the app crate alone "
                 f"(`cargo clean -p`), for {', '.join(map(str, o['sizes']))} models"
@@ -875,18 +925,27 @@ def main(argv=None) -> int:
             ["git", "-C", str(opts.model_core), "rev-parse", "HEAD"],
             capture_output=True, text=True).stdout.strip(),
     }
-    results = {}
-    for way in opts.ways:
-        results[way] = {}
-        try:
-            measure_way(runner, way, opts, results[way])
-        except StepFailed as e:
-            print(f"!! {way} failed: {e}", file=sys.stderr)
-            results[way]["error"] = str(e)
-        except Exception as e:  # a bug here must not lose the other ways' numbers
-            import traceback
-            traceback.print_exc()
-            results[way]["error"] = f"{type(e).__name__}: {e}"
+    results = {way: {} for way in opts.ways}
+    ways = [Way(way, opts) for way in opts.ways]
+
+    def each(phase, ws):
+        for w in ws:
+            if "error" in results[w.way]:
+                continue
+            try:
+                phase(runner, w, opts, results[w.way])
+            except StepFailed as e:
+                print(f"!! {w.way} failed: {e}", file=sys.stderr)
+                results[w.way]["error"] = str(e)
+            except Exception as e:  # a bug here must not lose the other ways' numbers
+                import traceback
+                traceback.print_exc()
+                results[w.way]["error"] = f"{type(e).__name__}: {e}"
+
+    each(prepare_way, ways)
+    measure_touches(runner, ways, opts, results, "b")
+    measure_touches(runner, ways, opts, results, "c")
+    each(finish_way, ways)
     meta["loadavg_end"] = list(os.getloadavg())
     options = {k: (str(v) if isinstance(v, Path) else sorted(v) if isinstance(v, set) else v)
                for k, v in vars(opts).items()}
