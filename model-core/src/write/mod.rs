@@ -98,8 +98,18 @@ pub(crate) async fn select_on<M: Model>(
     bind: &Bind,
     query: &Select<M>,
 ) -> Result<Vec<M>> {
+    select_expecting(conn, bind, query, Expect::for_limit(query.limit)).await
+}
+
+/// [`select_on`], telling the driver how many rows to read.
+async fn select_expecting<M: Model>(
+    conn: &mut Conn<'_>,
+    bind: &Bind,
+    query: &Select<M>,
+    expect: Expect,
+) -> Result<Vec<M>> {
     let (sql, args) = query.to_sql(bind.engine.dialect());
-    conn.fetch_all::<M>(&sql, &args, Expect::for_limit(query.limit))
+    conn.fetch_all::<M>(&sql, &args, expect)
         .await
         .map_err(|e| driver_error::<M>(bind, e))
 }
@@ -144,12 +154,10 @@ async fn read_key<M: Model>(
     bind: &Bind,
     key: Vec<(&'static str, Value)>,
 ) -> Result<Option<M>> {
-    let (sql, args) = Select::<M>::new().by_key(key).to_sql(bind.engine.dialect());
-    let mut rows = conn
-        .fetch_all::<M>(&sql, &args, Expect::AtMostOne)
-        .await
-        .map_err(|e| driver_error::<M>(bind, e))?;
-    Ok(rows.pop())
+    let query = Select::<M>::new().by_key(key);
+    Ok(select_expecting(conn, bind, &query, Expect::AtMostOne)
+        .await?
+        .pop())
 }
 
 /// The generated key `id` as a value of `column`'s type.
