@@ -45,6 +45,7 @@ pub mod registry;
 mod row;
 mod schema;
 mod session;
+mod sql_cache;
 mod url;
 mod value;
 #[cfg(feature = "axum")]

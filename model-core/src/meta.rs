@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::sql_cache::SqlCache;
 use crate::value::Value;
 
 /// The portable column type of a field; each dialect renders it (see the README's type table).
@@ -324,6 +325,8 @@ pub struct Table {
     module_path: &'static str,
     columns: &'static [ColumnDef],
     indexes: &'static [Index],
+    /// The statements rendered from this table so far (a `static` of the model's own).
+    sql: &'static SqlCache,
 }
 
 impl Table {
@@ -335,6 +338,7 @@ impl Table {
         module_path: &'static str,
         columns: &'static [ColumnDef],
         indexes: &'static [Index],
+        sql: &'static SqlCache,
     ) -> Self {
         Table {
             name,
@@ -343,7 +347,12 @@ impl Table {
             module_path,
             columns,
             indexes,
+            sql,
         }
+    }
+    /// Where the statements that depend only on this table are kept once rendered.
+    pub(crate) fn sql_cache(&self) -> &'static SqlCache {
+        self.sql
     }
     /// The table name.
     pub const fn name(&self) -> &'static str {

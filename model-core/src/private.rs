@@ -5,11 +5,14 @@ pub use std::vec::Vec;
 
 pub use crate::field::{IntegerField, NotNullField, StringField};
 pub use crate::registry::Registration;
+pub use crate::sql_cache::SqlCache;
 
 use crate::meta::{ColumnDef, SqlType, Table};
 
 /// The table of a model whose derive failed; only the fallback code names it.
-pub static INVALID_TABLE: Table = Table::new("", None, "", "", &[], &[]);
+pub static INVALID_TABLE: Table = Table::new("", None, "", "", &[], &[], &INVALID_SQL);
+
+static INVALID_SQL: SqlCache = SqlCache::new();
 
 const PLACEHOLDER: ColumnDef = ColumnDef::new("", "", SqlType::Text, false);
 

@@ -111,6 +111,9 @@ fn expand_model(model: &Model) -> TokenStream {
         const _: () = {
             #body
 
+            static __MODEL_CORE_SQL: #krate::__private::SqlCache =
+                #krate::__private::SqlCache::new();
+
             static __MODEL_CORE_TABLE: #krate::Table = #krate::Table::new(
                 #table,
                 #bind,
@@ -118,6 +121,7 @@ fn expand_model(model: &Model) -> TokenStream {
                 ::core::module_path!(),
                 &__MODEL_CORE_COLUMNS,
                 &[#(#indexes),*],
+                &__MODEL_CORE_SQL,
             );
 
             #[automatically_derived]

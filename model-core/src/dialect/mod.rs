@@ -26,6 +26,11 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// The backend this dialect is for.
     fn backend(&self) -> Backend;
 
+    /// An index unique to this dialect, below 4: where a table keeps the statements it
+    /// rendered in this dialect.
+    #[doc(hidden)]
+    fn slot(&self) -> usize;
+
     /// Appends `ident` quoted, with embedded quote characters doubled: `"user"`.
     fn push_ident(&self, out: &mut String, ident: &str) {
         push_quoted(out, ident, '"');

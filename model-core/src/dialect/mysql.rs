@@ -52,10 +52,14 @@ pub struct MariaDbDialect;
 
 /// The `Dialect` impl of both: one body, so the two cannot drift apart.
 macro_rules! mysql_family {
-    ($dialect:ty, insert_returning = $insert_returning:expr) => {
+    ($dialect:ty, slot = $slot:expr, insert_returning = $insert_returning:expr) => {
         impl Dialect for $dialect {
             fn backend(&self) -> Backend {
                 Backend::MySql
+            }
+
+            fn slot(&self) -> usize {
+                $slot
             }
 
             fn push_ident(&self, out: &mut String, ident: &str) {
@@ -190,5 +194,5 @@ macro_rules! mysql_family {
     };
 }
 
-mysql_family!(MySqlDialect, insert_returning = false);
-mysql_family!(MariaDbDialect, insert_returning = true);
+mysql_family!(MySqlDialect, slot = 2, insert_returning = false);
+mysql_family!(MariaDbDialect, slot = 3, insert_returning = true);

@@ -13,6 +13,10 @@ impl Dialect for PostgresDialect {
         Backend::Postgres
     }
 
+    fn slot(&self) -> usize {
+        1
+    }
+
     /// `EXISTS` is a boolean here; counts and flags are read as `BIGINT` (there is no direct
     /// boolean-to-bigint cast).
     fn exists_wrapper(&self) -> (&'static str, &'static str) {

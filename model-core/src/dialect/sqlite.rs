@@ -14,6 +14,10 @@ impl Dialect for SqliteDialect {
         Backend::Sqlite
     }
 
+    fn slot(&self) -> usize {
+        0
+    }
+
     /// SQLite plans with the value bound to LIMIT/OFFSET and so marks the statement expired at
     /// every bind: a bound count made every `get`/`first` re-prepare its statement (measured:
     /// `sqlite3Reprepare` once per lookup, 2.6× raw sqlx's instructions). A literal lets the

@@ -53,10 +53,9 @@ tuple_keys! {
     (A 0, B 1, C 2, D 3)
 }
 
-/// `values` matched against `table`'s primary key columns, as one `column = value` condition
-/// per column: the right count, each value of the column's type (integers narrowed or widened
-/// when the value fits).
-pub(crate) fn key_conditions(table: &Table, values: Vec<Value>) -> Result<Vec<Node>, String> {
+/// `values` matched against `table`'s primary key columns: the right count, each value of the
+/// column's type (integers narrowed or widened when the value fits), in key column order.
+pub(crate) fn key_values(table: &Table, values: Vec<Value>) -> Result<Vec<Value>, String> {
     let count = table.primary_key().count();
     if count != values.len() {
         return Err(format!(
@@ -74,17 +73,25 @@ pub(crate) fn key_conditions(table: &Table, values: Vec<Value>) -> Result<Vec<No
         .zip(values)
         .map(|(column, value)| {
             let ty = column.sql_type();
-            match convert(value, ty) {
-                Ok(value) => Ok(Node::Compare {
-                    column: column.name(),
-                    op: "=",
-                    value,
-                }),
-                Err(v) => Err(format!(
+            convert(value, ty).map_err(|v| {
+                format!(
                     "key column \"{}\" is {ty:?}, and the value given is {v:?}",
                     column.name()
-                )),
-            }
+                )
+            })
+        })
+        .collect()
+}
+
+/// One `column = value` condition per primary key column of `table`, in key order.
+pub(crate) fn key_conditions(table: &Table, values: Vec<Value>) -> Vec<Node> {
+    table
+        .primary_key()
+        .zip(values)
+        .map(|(column, value)| Node::Compare {
+            column: column.name(),
+            op: "=",
+            value,
         })
         .collect()
 }

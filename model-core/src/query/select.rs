@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::expr::{Condition, Node};
-use super::key::{IntoKey, key_conditions};
+use super::key::{IntoKey, key_conditions, key_values};
 use super::order::Order;
 use super::page::Page;
 use super::writer::SqlWriter;
@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::field::FieldType;
 use crate::meta::Table;
 use crate::model::{Column, Contains, Model};
+use crate::sql_cache::Shape;
 use crate::value::Value;
 
 /// A query for rows of `M`, built by `M::query()` and refined with `filter`, `order_by`,
@@ -144,32 +145,42 @@ impl<M: Model> Select<M> {
             .map_err(|e| driver_error::<M>(bind, e))
     }
 
-    /// The row of `parts` whose primary key `parts.key` holds. A key matches at most one row,
-    /// so no `LIMIT` is written: the statement is the plain lookup, with one value fewer to
-    /// bind and send.
-    async fn load_key(db: &Database, parts: Parts<'_>) -> Result<Option<M>> {
-        Ok(Self::load_expecting(db, parts, Expect::AtMostOne)
-            .await?
-            .pop())
+    /// The row of this query whose primary key is `key` (values already of the key's column
+    /// types). A key matches at most one row, so no `LIMIT` is written: the statement is the
+    /// plain lookup, with one value fewer to bind and send. On a query with no filter, order,
+    /// limit, offset or `DISTINCT`, that is the table's cached lookup text.
+    async fn load_key(&self, db: &Database, key: Vec<Value>) -> Result<Option<M>> {
+        if !self.is_plain() {
+            let key = key_conditions(M::TABLE, key);
+            return Ok(
+                Self::load_expecting(db, self.parts(&key), Expect::AtMostOne)
+                    .await?
+                    .pop(),
+            );
+        }
+        let bind = bind_of::<M>(db)?;
+        let sql = select_by_key_sql(M::TABLE, bind.engine.dialect());
+        let mut rows = bind
+            .engine
+            .read_all::<M>(sql, &key, Expect::AtMostOne)
+            .await
+            .map_err(|e| driver_error::<M>(bind, e))?;
+        Ok(rows.pop())
+    }
+
+    /// Whether the query is `M::query()` as it comes: every row, in no particular order.
+    fn is_plain(&self) -> bool {
+        self.conditions.is_empty()
+            && self.orders.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+            && !self.distinct
     }
 
     /// The first row of `parts` run with `LIMIT 1`.
     async fn load_first(db: &Database, mut parts: Parts<'_>) -> Result<Option<M>> {
         parts.limit = Some(1);
         Ok(Self::load(db, parts).await?.pop())
-    }
-
-    /// This query narrowed to the row whose primary key is `values` (already of the key's
-    /// column types).
-    pub(crate) fn by_key(mut self, values: Vec<(&'static str, Value)>) -> Self {
-        for (column, value) in values {
-            self.conditions.push(Node::Compare {
-                column,
-                op: "=",
-                value,
-            });
-        }
-        self
     }
 
     /// Every row.
@@ -239,8 +250,8 @@ impl<M: Model> Select<M> {
         key: impl IntoKey + Send + 'a,
     ) -> impl std::future::Future<Output = Result<Option<M>>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            let key = self.key_nodes(key)?;
-            Self::load_key(db, self.parts(&key)).await
+            let key = self.checked_key(key)?;
+            self.load_key(db, key).await
         })
     }
 
@@ -252,16 +263,16 @@ impl<M: Model> Select<M> {
         key: impl IntoKey + Send + 'a,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            let key = self.key_nodes(key)?;
-            Self::load_key(db, self.parts(&key))
+            let key = self.checked_key(key)?;
+            self.load_key(db, key)
                 .await?
                 .ok_or_else(|| not_found::<M>("no row has that primary key".to_owned()))
         })
     }
 
-    /// `key` checked against the primary key, as one `column = value` condition per column.
-    fn key_nodes(&self, key: impl IntoKey) -> Result<Vec<Node>> {
-        key_conditions(M::TABLE, key.into_key()).map_err(|message| Error::InvalidKey {
+    /// `key` checked against the primary key: one value per key column, of its type.
+    fn checked_key(&self, key: impl IntoKey) -> Result<Vec<Value>> {
+        key_values(M::TABLE, key.into_key()).map_err(|message| Error::InvalidKey {
             model: M::TABLE.model().to_owned(),
             table: M::TABLE.name().to_owned(),
             message,
@@ -471,6 +482,30 @@ impl Parts<'_> {
             w.push(exists_close);
         }
     }
+}
+
+/// The text of [`Shape::SelectByKey`] for `table` in `dialect`: what `get` on a plain query
+/// writes, rendered once.
+pub(crate) fn select_by_key_sql(table: &'static Table, dialect: &dyn Dialect) -> &'static str {
+    table
+        .sql_cache()
+        .get_or_render(dialect, Shape::SelectByKey, || {
+            // Values only become placeholders: any value of each key column writes the same text.
+            let nulls = table.primary_key().map(|c| Value::Null(c.sql_type()));
+            let key = key_conditions(table, nulls.collect());
+            let parts = Parts {
+                table,
+                conditions: &[],
+                key: &key,
+                orders: &[],
+                limit: None,
+                offset: None,
+                distinct: false,
+            };
+            let mut w = SqlWriter::new(dialect);
+            parts.write(&mut w, Projection::Model);
+            w.finish().0
+        })
 }
 
 /// ` WHERE ...` when there are conditions.

@@ -1,9 +1,12 @@
 //! Writes that report only the row's primary key: what a session's queued insert, update and
-//! delete run. Each is rendered from the typed row first ([`KeyedWrite::insert`], `update`,
-//! `delete`), then run by one non-generic [`KeyedWrite::run`]. So flushing a queue of rows
+//! delete run. Each is prepared from the typed row first ([`KeyedWrite::insert`], `update`,
+//! `delete`: an insert rendered for the columns the row writes, an update or delete taking its
+//! table's cached text), then run by one non-generic [`KeyedWrite::run`]. So flushing a queue of rows
 //! allocates no future per row (a boxed future per row was over 1 KB, past the allocator's
 //! fast path, and cost more than rendering the statement), and the running code is compiled
 //! once rather than per model.
+
+use std::borrow::Cow;
 
 use super::{SqlWriter, generated_key, lost_in, missing_in, statement, write_error};
 use crate::database::Bind;
@@ -19,7 +22,8 @@ pub(crate) struct KeyedWrite {
     table: &'static Table,
     /// What the error says was being done: `inserting into`, `updating`, `deleting from`.
     action: &'static str,
-    sql: String,
+    /// Rendered for this row (an insert), or the table's cached text (an update or delete).
+    sql: Cow<'static, str>,
     args: Vec<Value>,
     key: KeyFrom,
 }
@@ -80,7 +84,7 @@ impl KeyedWrite {
         Some(KeyedWrite {
             table,
             action: "inserting into",
-            sql,
+            sql: Cow::Owned(sql),
             args,
             key,
         })
@@ -93,30 +97,30 @@ impl KeyedWrite {
         if assignments.is_empty() {
             return None;
         }
-        let mut w = SqlWriter::new(dialect);
-        statement::write_update(&mut w, M::TABLE, assignments, &key);
-        Some(Self::by_key(w, M::TABLE, "updating", key))
+        let sql = statement::update_by_key_sql(M::TABLE, dialect, false);
+        let args = statement::update_args(assignments, &key);
+        Some(Self::by_key(sql, M::TABLE, "updating", args, key))
     }
 
     /// The delete of `row` by its key.
     pub(crate) fn delete<M: Model>(dialect: &dyn Dialect, row: &M) -> KeyedWrite {
         let (_, key) = statement::update_values(M::TABLE, row);
-        let mut w = SqlWriter::new(dialect);
-        statement::write_delete(&mut w, M::TABLE, &key);
-        Self::by_key(w, M::TABLE, "deleting from", key)
+        let sql = statement::delete_by_key_sql(M::TABLE, dialect);
+        let args = key.iter().map(|(_, v)| v.clone()).collect();
+        Self::by_key(sql, M::TABLE, "deleting from", args, key)
     }
 
     fn by_key(
-        w: SqlWriter<'_>,
+        sql: &'static str,
         table: &'static Table,
         action: &'static str,
+        args: Vec<Value>,
         key: Vec<(&'static str, Value)>,
     ) -> KeyedWrite {
-        let (sql, args) = w.finish();
         KeyedWrite {
             table,
             action,
-            sql,
+            sql: Cow::Borrowed(sql),
             args,
             key: KeyFrom::Existing(key.into_iter().map(|(_, v)| v).collect()),
         }

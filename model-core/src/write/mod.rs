@@ -19,7 +19,9 @@ use crate::driver::{Conn, Expect};
 use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
 use crate::model::Model;
-use crate::query::{Select, SqlWriter, bind_of, convert_key_value, driver_error};
+use crate::query::{
+    Select, SqlWriter, bind_of, convert_key_value, driver_error, select_by_key_sql,
+};
 use crate::value::Value;
 
 impl Database {
@@ -98,18 +100,8 @@ pub(crate) async fn select_on<M: Model>(
     bind: &Bind,
     query: &Select<M>,
 ) -> Result<Vec<M>> {
-    select_expecting(conn, bind, query, Expect::for_limit(query.limit)).await
-}
-
-/// [`select_on`], telling the driver how many rows to read.
-async fn select_expecting<M: Model>(
-    conn: &mut Conn<'_>,
-    bind: &Bind,
-    query: &Select<M>,
-    expect: Expect,
-) -> Result<Vec<M>> {
     let (sql, args) = query.to_sql(bind.engine.dialect());
-    conn.fetch_all::<M>(&sql, &args, expect)
+    conn.fetch_all::<M>(&sql, &args, Expect::for_limit(query.limit))
         .await
         .map_err(|e| driver_error::<M>(bind, e))
 }
@@ -122,7 +114,9 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     let mut w = SqlWriter::new(dialect);
     if dialect.insert_returning() {
         statement::write_insert(&mut w, table, &columns, values);
-        return returning::<M>(conn, bind, w, "inserting into")
+        statement::push_returning(&mut w, table);
+        let (sql, args) = w.finish();
+        return returning::<M>(conn, bind, &sql, &args, "inserting into")
             .await?
             .ok_or_else(|| lost::<M>(bind, "inserted"));
     }
@@ -140,24 +134,22 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
             Some(i) => values[i].clone(),
             None => generated_key(table, column, executed.last_insert_id.unwrap_or_default())?,
         };
-        key.push((column.name(), value));
+        key.push(value);
     }
-    read_key::<M>(conn, bind, key)
+    read_key::<M>(conn, bind, &key)
         .await?
         .ok_or_else(|| lost::<M>(bind, "inserted"))
 }
 
-/// The row whose primary key is `key`, read through `conn`. No `LIMIT`: a key matches at most
-/// one row.
-async fn read_key<M: Model>(
-    conn: &mut Conn<'_>,
-    bind: &Bind,
-    key: Vec<(&'static str, Value)>,
-) -> Result<Option<M>> {
-    let query = Select::<M>::new().by_key(key);
-    Ok(select_expecting(conn, bind, &query, Expect::AtMostOne)
-        .await?
-        .pop())
+/// The row whose primary key is `key` (one value per key column), read through `conn` with
+/// the table's cached lookup. No `LIMIT`: a key matches at most one row.
+async fn read_key<M: Model>(conn: &mut Conn<'_>, bind: &Bind, key: &[Value]) -> Result<Option<M>> {
+    let sql = select_by_key_sql(M::TABLE, bind.engine.dialect());
+    let mut rows = conn
+        .fetch_all::<M>(sql, key, Expect::AtMostOne)
+        .await
+        .map_err(|e| driver_error::<M>(bind, e))?;
+    Ok(rows.pop())
 }
 
 /// The generated key `id` as a value of `column`'s type.
@@ -178,19 +170,20 @@ pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     let table = M::TABLE;
     let (assignments, key) = statement::update_values(table, row);
     if !assignments.is_empty() {
-        let mut w = SqlWriter::new(dialect);
-        statement::write_update(&mut w, table, assignments, &key);
-        if dialect.update_returning() {
-            return returning::<M>(conn, bind, w, "updating")
+        let returns = dialect.update_returning();
+        let sql = statement::update_by_key_sql(table, dialect, returns);
+        let args = statement::update_args(assignments, &key);
+        if returns {
+            return returning::<M>(conn, bind, sql, &args, "updating")
                 .await?
                 .ok_or_else(|| not_found::<M>());
         }
-        let (sql, args) = w.finish();
-        conn.execute(&sql, args)
+        conn.execute(sql, args)
             .await
             .map_err(|e| write_error(bind, "updating", table, e))?;
     }
-    read_key::<M>(conn, bind, key)
+    let key: Vec<Value> = key.into_iter().map(|(_, v)| v).collect();
+    read_key::<M>(conn, bind, &key)
         .await?
         .ok_or_else(|| not_found::<M>())
 }
@@ -243,18 +236,16 @@ fn lost_in(table: &Table, bind: &Bind, what: &str) -> Error {
     }
 }
 
-/// Finishes `w` with `RETURNING <every column>`, runs it and reads the row written, if any.
+/// Runs a write ending in `RETURNING <every column>` and reads the row written, if any.
 async fn returning<M: Model>(
     conn: &mut Conn<'_>,
     bind: &Bind,
-    mut w: SqlWriter<'_>,
+    sql: &str,
+    args: &[Value],
     action: &str,
 ) -> Result<Option<M>> {
-    w.push(" RETURNING ");
-    w.ident_list(M::TABLE.columns().iter().map(|c| c.name()));
-    let (sql, args) = w.finish();
     let mut rows = conn
-        .fetch_all::<M>(&sql, &args, Expect::AtMostOne)
+        .fetch_all::<M>(sql, args, Expect::AtMostOne)
         .await
         .map_err(|e| returning_error::<M>(bind, action, e))?;
     Ok(rows.pop())

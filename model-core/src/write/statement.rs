@@ -4,7 +4,11 @@ use super::SqlWriter;
 use crate::dialect::Dialect;
 use crate::meta::Table;
 use crate::model::Model;
+use crate::sql_cache::Shape;
 use crate::value::Value;
+
+/// A list of column/value pairs, in column order.
+type Pairs = Vec<(&'static str, Value)>;
 
 /// The columns an insert of `row` writes and their values: unset fields (see the module docs)
 /// take the client default, or are left out for the database to fill.
@@ -180,14 +184,15 @@ pub(super) fn insert_many<M: Model>(
 
 /// For an update of `row` by key: the non-key columns with their values (`onupdate` columns
 /// take their function's value), and the key columns with theirs.
-#[allow(clippy::type_complexity, reason = "two lists of column/value pairs")]
-pub(super) fn update_values<M: Model>(
-    table: &Table,
-    row: &M,
-) -> (Vec<(&'static str, Value)>, Vec<(&'static str, Value)>) {
+pub(super) fn update_values<M: Model>(table: &Table, row: &M) -> (Pairs, Pairs) {
     let mut all = Vec::with_capacity(table.columns().len());
     row.push_values(&mut all);
-    let mut set = Vec::new();
+    split_key(table, all)
+}
+
+/// [`update_values`] of one value per column of `table`, in column order.
+fn split_key(table: &Table, all: Vec<Value>) -> (Pairs, Pairs) {
+    let mut set = Vec::with_capacity(all.len());
     let mut key = Vec::new();
     for (column, value) in table.columns().iter().zip(all) {
         if column.is_primary_key() {
@@ -199,13 +204,64 @@ pub(super) fn update_values<M: Model>(
     (set, key)
 }
 
+/// [`update_values`] with a typed NULL for every value. Values only become placeholders, so
+/// these write the text any row's values would: what the cached statements are rendered from.
+fn placeholders(table: &Table) -> (Pairs, Pairs) {
+    let nulls = table.columns().iter().map(|c| Value::Null(c.sql_type()));
+    split_key(table, nulls.collect())
+}
+
+/// The bound values of an update by key: the assigned values, then the key's.
+pub(super) fn update_args(set: Pairs, key: &[(&'static str, Value)]) -> Vec<Value> {
+    let mut args = Vec::with_capacity(set.len() + key.len());
+    args.extend(set.into_iter().map(|(_, v)| v));
+    args.extend(key.iter().map(|(_, v)| v.clone()));
+    args
+}
+
+/// The text of the update of every non-key column of `table` by its key, with
+/// `RETURNING <every column>` when `returning`; rendered once per dialect.
+pub(super) fn update_by_key_sql(
+    table: &'static Table,
+    dialect: &dyn Dialect,
+    returning: bool,
+) -> &'static str {
+    let shape = if returning {
+        Shape::UpdateByKeyReturning
+    } else {
+        Shape::UpdateByKey
+    };
+    table.sql_cache().get_or_render(dialect, shape, || {
+        let (set, key) = placeholders(table);
+        let mut w = SqlWriter::new(dialect);
+        write_update(&mut w, table, set, &key);
+        if returning {
+            push_returning(&mut w, table);
+        }
+        w.finish().0
+    })
+}
+
+/// The text of the delete of a row of `table` by its key; rendered once per dialect.
+pub(super) fn delete_by_key_sql(table: &'static Table, dialect: &dyn Dialect) -> &'static str {
+    table
+        .sql_cache()
+        .get_or_render(dialect, Shape::DeleteByKey, || {
+            let (_, key) = placeholders(table);
+            let mut w = SqlWriter::new(dialect);
+            write_delete(&mut w, table, &key);
+            w.finish().0
+        })
+}
+
+/// ` RETURNING <every column>`, so the statement yields the row as stored.
+pub(super) fn push_returning(w: &mut SqlWriter<'_>, table: &Table) {
+    w.push(" RETURNING ");
+    w.ident_list(table.columns().iter().map(|c| c.name()));
+}
+
 /// `UPDATE t SET a = ?, b = ? WHERE k = ?`.
-pub(super) fn write_update(
-    w: &mut SqlWriter<'_>,
-    table: &Table,
-    set: Vec<(&'static str, Value)>,
-    key: &[(&'static str, Value)],
-) {
+fn write_update(w: &mut SqlWriter<'_>, table: &Table, set: Pairs, key: &[(&'static str, Value)]) {
     w.push("UPDATE ");
     w.ident(table.name());
     write_set(w, set);
@@ -213,7 +269,7 @@ pub(super) fn write_update(
 }
 
 /// ` SET a = ?, b = ?`.
-pub(super) fn write_set(w: &mut SqlWriter<'_>, set: Vec<(&'static str, Value)>) {
+pub(super) fn write_set(w: &mut SqlWriter<'_>, set: Pairs) {
     w.push(" SET ");
     for (i, (column, value)) in set.into_iter().enumerate() {
         if i > 0 {
@@ -226,7 +282,7 @@ pub(super) fn write_set(w: &mut SqlWriter<'_>, set: Vec<(&'static str, Value)>) 
 }
 
 /// `DELETE FROM t WHERE k = ?`.
-pub(super) fn write_delete(w: &mut SqlWriter<'_>, table: &Table, key: &[(&'static str, Value)]) {
+fn write_delete(w: &mut SqlWriter<'_>, table: &Table, key: &[(&'static str, Value)]) {
     w.push("DELETE FROM ");
     w.ident(table.name());
     write_key(w, key);
@@ -238,5 +294,73 @@ fn write_key(w: &mut SqlWriter<'_>, key: &[(&'static str, Value)]) {
         w.ident(column);
         w.push(" = ");
         w.value(value.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::{MySqlDialect, PostgresDialect};
+    use crate::meta::{ColumnDef, SqlType};
+    use crate::query::select_by_key_sql;
+    use crate::sql_cache::SqlCache;
+
+    static COLUMNS: [ColumnDef; 4] = [
+        ColumnDef::new("tenant", "tenant", SqlType::Integer, false).with_primary_key(),
+        ColumnDef::new("name", "name", SqlType::Text, false),
+        ColumnDef::new("id", "id", SqlType::BigInt, false).with_primary_key(),
+        ColumnDef::new("note", "note", SqlType::Text, true),
+    ];
+    static SQL: SqlCache = SqlCache::new();
+    static TABLE: Table = Table::new("entry", None, "Entry", "tests", &COLUMNS, &[], &SQL);
+
+    #[test]
+    fn cached_statements_key_every_key_column_in_order() {
+        let pg = &PostgresDialect;
+        assert_eq!(
+            select_by_key_sql(&TABLE, pg),
+            r#"SELECT "tenant", "name", "id", "note" FROM "entry" WHERE ("tenant" = $1) AND ("id" = $2)"#
+        );
+        assert_eq!(
+            update_by_key_sql(&TABLE, pg, false),
+            r#"UPDATE "entry" SET "name" = $1, "note" = $2 WHERE "tenant" = $3 AND "id" = $4"#
+        );
+        assert_eq!(
+            update_by_key_sql(&TABLE, pg, true),
+            r#"UPDATE "entry" SET "name" = $1, "note" = $2 WHERE "tenant" = $3 AND "id" = $4 RETURNING "tenant", "name", "id", "note""#
+        );
+        assert_eq!(
+            delete_by_key_sql(&TABLE, pg),
+            r#"DELETE FROM "entry" WHERE "tenant" = $1 AND "id" = $2"#
+        );
+        // Another dialect of the same table gets its own text, and the first stays.
+        assert_eq!(
+            delete_by_key_sql(&TABLE, &MySqlDialect),
+            "DELETE FROM `entry` WHERE `tenant` = ? AND `id` = ?"
+        );
+        assert_eq!(
+            delete_by_key_sql(&TABLE, pg),
+            r#"DELETE FROM "entry" WHERE "tenant" = $1 AND "id" = $2"#
+        );
+    }
+
+    #[test]
+    fn update_arguments_follow_the_placeholders() {
+        let row = vec![
+            Value::Int(3),
+            Value::Text("ada".to_owned()),
+            Value::BigInt(9),
+            Value::Null(SqlType::Text),
+        ];
+        let (set, key) = split_key(&TABLE, row);
+        assert_eq!(
+            update_args(set, &key),
+            [
+                Value::Text("ada".to_owned()),
+                Value::Null(SqlType::Text),
+                Value::Int(3),
+                Value::BigInt(9),
+            ]
+        );
     }
 }
