@@ -1,5 +1,6 @@
 //! SQL text rendered once per table, dialect and statement shape. A lookup, update or delete
-//! by primary key depends on nothing but the model and the dialect, yet rendering it (quoting
+//! by primary key, or the insert of a whole row, depends on nothing but the model and the
+//! dialect, yet rendering it (quoting
 //! every column name, numbering the placeholders) cost about 2,200 instructions per PostgreSQL
 //! lookup, a sixth of what raw sqlx spends on the whole query (BENCHMARKS.md, "PostgreSQL and
 //! MariaDB: one lookup by key"). Each table renders such a statement the first time a dialect
@@ -26,9 +27,19 @@ pub(crate) enum Shape {
     UpdateByKeyReturning,
     /// `DELETE FROM t WHERE <key> = ?`.
     DeleteByKey,
+    /// `INSERT INTO t (<every column>) VALUES (?, ...)`.
+    InsertAll,
+    /// [`Shape::InsertAll`] followed by `RETURNING <every column>`.
+    InsertAllReturning,
+    /// `INSERT INTO t (<every column but the generated key>) VALUES (?, ...)`.
+    InsertGenerated,
+    /// [`Shape::InsertGenerated`] followed by `RETURNING <every column>`.
+    InsertGeneratedReturning,
+    /// [`Shape::InsertGenerated`] followed by `RETURNING <the key>`.
+    InsertGeneratedReturningKey,
 }
 
-const SHAPES: usize = 4;
+const SHAPES: usize = 9;
 
 /// The statements of one table, each rendered on first use per dialect. `#[derive(Model)]`
 /// gives every model its own, in a `static`, so reading one back is a load: no lock, no

@@ -1,14 +1,16 @@
 //! Writes that report only the row's primary key: what a session's queued insert, update and
 //! delete run. Each is prepared from the typed row first ([`KeyedWrite::insert`], `update`,
-//! `delete`: an insert rendered for the columns the row writes, an update or delete taking its
-//! table's cached text), then run by one non-generic [`KeyedWrite::run`]. So flushing a queue of rows
+//! `delete`: the table's cached text with the row's values, or for an insert leaving out
+//! columns other than the generated key, a text rendered for the row), then run by one
+//! non-generic [`KeyedWrite::run`]. So flushing a queue of rows
 //! allocates no future per row (a boxed future per row was over 1 KB, past the allocator's
 //! fast path, and cost more than rendering the statement), and the running code is compiled
 //! once rather than per model.
 
 use std::borrow::Cow;
 
-use super::{SqlWriter, generated_key, lost_in, missing_in, statement, write_error};
+use super::statement::Returning;
+use super::{generated_key, lost_in, missing_in, statement, write_error};
 use crate::database::Bind;
 use crate::dialect::Dialect;
 use crate::driver::Conn;
@@ -22,7 +24,7 @@ pub(crate) struct KeyedWrite {
     table: &'static Table,
     /// What the error says was being done: `inserting into`, `updating`, `deleting from`.
     action: &'static str,
-    /// Rendered for this row (an insert), or the table's cached text (an update or delete).
+    /// The table's cached text, or one rendered for this row's columns.
     sql: Cow<'static, str>,
     args: Vec<Value>,
     key: KeyFrom,
@@ -74,18 +76,15 @@ impl KeyedWrite {
             (None, Some(column)) if dialect.insert_returning() => KeyFrom::Returning(column),
             _ => return None,
         };
-        let mut w = SqlWriter::new(dialect);
-        statement::write_insert(&mut w, table, columns, values);
-        if let KeyFrom::Returning(column) = key {
-            w.push(" RETURNING ");
-            w.ident(column.name());
-        }
-        let (sql, args) = w.finish();
+        let returning = match key {
+            KeyFrom::Returning(column) => Returning::Key(column),
+            _ => Returning::Nothing,
+        };
         Some(KeyedWrite {
             table,
             action: "inserting into",
-            sql: Cow::Owned(sql),
-            args,
+            sql: statement::insert_sql(table, dialect, columns, returning),
+            args: values,
             key,
         })
     }

@@ -23,6 +23,7 @@ use crate::query::{
     Select, SqlWriter, bind_of, convert_key_value, driver_error, select_by_key_sql,
 };
 use crate::value::Value;
+use statement::Returning;
 
 impl Database {
     /// Inserts `row` and returns it as stored: generated key, client defaults applied, server
@@ -111,20 +112,16 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
     let dialect = bind.engine.dialect();
     let table = M::TABLE;
     let (columns, values) = statement::insert_values(table, row);
-    let mut w = SqlWriter::new(dialect);
     if dialect.insert_returning() {
-        statement::write_insert(&mut w, table, &columns, values);
-        statement::push_returning(&mut w, table);
-        let (sql, args) = w.finish();
-        return returning::<M>(conn, bind, &sql, &args, "inserting into")
+        let sql = statement::insert_sql(table, dialect, &columns, Returning::Row);
+        return returning::<M>(conn, bind, &sql, &values, "inserting into")
             .await?
             .ok_or_else(|| lost::<M>(bind, "inserted"));
     }
+    let sql = statement::insert_sql(table, dialect, &columns, Returning::Nothing);
     // The key values are needed below to read the row back.
-    statement::write_insert(&mut w, table, &columns, values.clone());
-    let (sql, args) = w.finish();
     let executed = conn
-        .execute(&sql, args)
+        .execute(&sql, values.clone())
         .await
         .map_err(|e| write_error(bind, "inserting into", table, e))?;
     // Read the row back by its key: the generated id where the key column was left out.

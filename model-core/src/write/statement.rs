@@ -1,8 +1,10 @@
 //! INSERT, UPDATE and DELETE statements for one table, written through the dialect.
 
+use std::borrow::Cow;
+
 use super::SqlWriter;
 use crate::dialect::Dialect;
-use crate::meta::Table;
+use crate::meta::{ColumnDef, SqlType, Table};
 use crate::model::Model;
 use crate::sql_cache::Shape;
 use crate::value::Value;
@@ -57,15 +59,70 @@ fn collect_insert<M: Model>(
     }
 }
 
-/// `INSERT INTO t (columns) VALUES (row)`, or the dialect's all-defaults form; the values
-/// are moved into the statement's arguments, not copied.
-pub(super) fn write_insert(
-    w: &mut SqlWriter<'_>,
-    table: &Table,
+/// What an insert statement returns.
+#[derive(Clone, Copy)]
+pub(super) enum Returning {
+    /// Nothing: the plain `INSERT`.
+    Nothing,
+    /// The row as stored: `RETURNING <every column>`.
+    Row,
+    /// The generated key: `RETURNING <key>`.
+    Key(&'static ColumnDef),
+}
+
+/// The text of the one-row insert writing `columns` (as [`insert_values`] chose them). Kept in
+/// the table's cache when they are every column, or every column but the generated key; any
+/// other set of columns is rendered for this row. The row's values bind in `columns` order.
+pub(super) fn insert_sql(
+    table: &'static Table,
+    dialect: &dyn Dialect,
     columns: &[&'static str],
-    row: Vec<Value>,
-) {
-    write_insert_rows(w, table, columns, 1, row);
+    returning: Returning,
+) -> Cow<'static, str> {
+    let render = || {
+        let mut w = SqlWriter::new(dialect);
+        // Values only become placeholders: any value per column writes the same text.
+        let nulls = columns.iter().map(|_| Value::Null(SqlType::Text));
+        write_insert_rows(&mut w, table, columns, 1, nulls);
+        match returning {
+            Returning::Nothing => {}
+            Returning::Row => push_returning(&mut w, table),
+            Returning::Key(column) => {
+                w.push(" RETURNING ");
+                w.ident(column.name());
+            }
+        }
+        w.finish().0
+    };
+    let every = table.columns().len();
+    let shape = if columns.len() == every {
+        match returning {
+            Returning::Nothing => Some(Shape::InsertAll),
+            Returning::Row => Some(Shape::InsertAllReturning),
+            Returning::Key(_) => None,
+        }
+    } else if columns.len() + 1 == every && leaves_out_generated_key(table, columns) {
+        Some(match returning {
+            Returning::Nothing => Shape::InsertGenerated,
+            Returning::Row => Shape::InsertGeneratedReturning,
+            Returning::Key(_) => Shape::InsertGeneratedReturningKey,
+        })
+    } else {
+        None
+    };
+    match shape {
+        Some(shape) => Cow::Borrowed(table.sql_cache().get_or_render(dialect, shape, render)),
+        None => Cow::Owned(render()),
+    }
+}
+
+/// Whether `columns` (in table order) leave out the table's generated key, its only key column.
+fn leaves_out_generated_key(table: &Table, columns: &[&'static str]) -> bool {
+    let mut keys = table.primary_key();
+    match (keys.next(), keys.next()) {
+        (Some(key), None) => table.is_autoincrement(key) && !columns.contains(&key.name()),
+        _ => false,
+    }
 }
 
 /// `INSERT INTO t (columns) VALUES (row), (row)...` for `rows` rows whose values come one
@@ -301,7 +358,6 @@ fn write_key(w: &mut SqlWriter<'_>, key: &[(&'static str, Value)]) {
 mod tests {
     use super::*;
     use crate::dialect::{MySqlDialect, PostgresDialect};
-    use crate::meta::{ColumnDef, SqlType};
     use crate::query::select_by_key_sql;
     use crate::sql_cache::SqlCache;
 
@@ -313,6 +369,63 @@ mod tests {
     ];
     static SQL: SqlCache = SqlCache::new();
     static TABLE: Table = Table::new("entry", None, "Entry", "tests", &COLUMNS, &[], &SQL);
+
+    static ITEM_COLUMNS: [ColumnDef; 2] = [
+        ColumnDef::new("id", "id", SqlType::BigInt, false).with_primary_key(),
+        ColumnDef::new("title", "title", SqlType::Text, false),
+    ];
+    static ITEM_SQL: SqlCache = SqlCache::new();
+    static ITEM: Table = Table::new("item", None, "Item", "tests", &ITEM_COLUMNS, &[], &ITEM_SQL);
+
+    #[test]
+    fn whole_row_inserts_are_cached_and_others_rendered() {
+        let pg = &PostgresDialect;
+        let cases: [(&'static Table, &[&'static str], Returning, &str, bool); 5] = [
+            (
+                &ITEM,
+                &["title"],
+                Returning::Key(&ITEM_COLUMNS[0]),
+                r#"INSERT INTO "item" ("title") VALUES ($1) RETURNING "id""#,
+                true,
+            ),
+            (
+                &ITEM,
+                &["id", "title"],
+                Returning::Row,
+                r#"INSERT INTO "item" ("id", "title") VALUES ($1, $2) RETURNING "id", "title""#,
+                true,
+            ),
+            (
+                &ITEM,
+                &["title"],
+                Returning::Nothing,
+                r#"INSERT INTO "item" ("title") VALUES ($1)"#,
+                true,
+            ),
+            // A column left out for its server default: rendered for this row.
+            (
+                &TABLE,
+                &["tenant", "name", "id"],
+                Returning::Nothing,
+                r#"INSERT INTO "entry" ("tenant", "name", "id") VALUES ($1, $2, $3)"#,
+                false,
+            ),
+            (
+                &ITEM,
+                &[],
+                Returning::Row,
+                r#"INSERT INTO "item" DEFAULT VALUES RETURNING "id", "title""#,
+                false,
+            ),
+        ];
+        for _ in 0..2 {
+            for (table, columns, returning, expected, cached) in cases {
+                let sql = insert_sql(table, pg, columns, returning);
+                assert_eq!(sql, expected);
+                assert_eq!(matches!(sql, Cow::Borrowed(_)), cached, "{expected}");
+            }
+        }
+    }
 
     #[test]
     fn cached_statements_key_every_key_column_in_order() {
