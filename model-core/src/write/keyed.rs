@@ -1,11 +1,10 @@
 //! Writes that report only the row's primary key: what a session's queued insert, update and
 //! delete run. Each is prepared from the typed row first ([`KeyedWrite::insert`], `update`,
-//! `delete`: the table's cached text with the row's values, or for an insert leaving out
-//! columns other than the generated key, a text rendered for the row), then run by one
-//! non-generic [`KeyedWrite::run`]. So flushing a queue of rows
-//! allocates no future per row (a boxed future per row was over 1 KB, past the allocator's
-//! fast path, and cost more than rendering the statement), and the running code is compiled
-//! once rather than per model.
+//! `delete`): the row's values, with the table's cached text (or, for an insert that leaves a
+//! column other than the generated key to the database, a text rendered for the row). Then one
+//! non-generic [`KeyedWrite::run`] runs it. So flushing a queue of rows allocates no future per
+//! row (a boxed future per row was over 1 KB, past the allocator's fast path, and cost more
+//! than rendering the statement), and the running code is compiled once rather than per model.
 
 use std::borrow::Cow;
 
