@@ -41,6 +41,12 @@ pub enum Value {
     /// `serde_json::Value`.
     #[cfg(feature = "json")]
     Json(serde_json::Value),
+    /// An array of values of one column type (each of that type or its NULL), bound as one
+    /// PostgreSQL array parameter: `int8[]` for [`SqlType::BigInt`], `text[]` for
+    /// [`SqlType::Text`], and so on. `insert_many` binds one per column on PostgreSQL; in raw
+    /// SQL it serves `WHERE id = ANY($1)`. SQLite and MySQL have no array parameters: binding
+    /// one there is an error.
+    Array(SqlType, Vec<Value>),
 }
 
 impl Value {
@@ -54,8 +60,8 @@ impl Value {
     }
 
     /// Whether this is the zero value of its type (`0`, `""`, `false`, empty bytes, NULL, the
-    /// Unix epoch, the nil UUID, JSON null): what an unset field of a row holds, so `insert`
-    /// applies the column's default instead.
+    /// Unix epoch, the nil UUID, JSON null, an empty array): what an unset field of a row
+    /// holds, so `insert` applies the column's default instead.
     pub fn is_zero(&self) -> bool {
         match self {
             Value::Null(_) => true,
@@ -77,6 +83,7 @@ impl Value {
             Value::Uuid(v) => v.is_nil(),
             #[cfg(feature = "json")]
             Value::Json(v) => v.is_null(),
+            Value::Array(_, v) => v.is_empty(),
         }
     }
 }

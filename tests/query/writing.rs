@@ -79,7 +79,22 @@ async fn insert_many_splits_and_is_atomic(kind: Kind) {
     let recorded = db.take_recorded_queries();
     assert_eq!(recorded.len(), 1, "one entry for the transaction");
     assert_eq!(recorded[0].sql.matches("INSERT INTO").count(), 20);
-    assert_eq!(recorded[0].params.len(), 80_000);
+    let values: usize = recorded[0]
+        .params
+        .iter()
+        .map(|p| match p {
+            Value::Array(_, elements) => elements.len(),
+            _ => 1,
+        })
+        .sum();
+    assert_eq!(values, 80_000, "every value bound");
+    if kind == Kind::Postgres {
+        // One array per column: four parameters per statement, whatever its rows.
+        assert_eq!(recorded[0].params.len(), 80);
+        assert_eq!(recorded[0].sql.matches("FROM UNNEST($1, $2, $3, $4)").count(), 20);
+    } else {
+        assert_eq!(recorded[0].params.len(), 80_000);
+    }
     db.record_queries(0);
     assert_eq!(t.catalog.count("account").await, 20_000);
     let last = Account::query()
@@ -252,6 +267,21 @@ async fn raw_sql(kind: Kind) {
     let sql = format!("SELECT * FROM {table} WHERE username = {p1}");
     let found: Vec<Account> = db.fetch_raw(&sql, &[Value::from("raw")]).await.unwrap();
     assert_eq!((found.len(), found[0].role.as_str()), (1, "r"));
+    // An array is one parameter on PostgreSQL, and refused elsewhere.
+    let names = Value::Array(
+        model_core::SqlType::Text,
+        vec![Value::from("raw"), Value::from("nobody")],
+    );
+    if kind == Kind::Postgres {
+        let sql = format!("SELECT * FROM {table} WHERE username = ANY($1)");
+        let found: Vec<Account> = db.fetch_raw(&sql, &[names]).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].username, "raw");
+    } else {
+        let sql = format!("SELECT * FROM {table} WHERE username IN ({p1})");
+        let err = db.fetch_raw::<Account>(&sql, &[names]).await.unwrap_err();
+        assert!(err.to_string().contains("has no array parameters"), "{err}");
+    }
     let err = db
         .execute_raw(Some("query"), "NOT SQL", &[])
         .await
@@ -301,6 +331,24 @@ async fn hostile_values_through_writes(kind: Kind) {
         );
     }
     assert_eq!(t.catalog.count("account").await, 1);
+
+    // The same names in one multi-row insert (one array per column on PostgreSQL).
+    let rows: Vec<Account> = HOSTILE
+        .iter()
+        .map(|name| Account {
+            note: Some(name.to_string()),
+            ..Account::named(name)
+        })
+        .collect();
+    assert_eq!(db.insert_many(&rows).await.unwrap(), HOSTILE.len() as u64);
+    for name in HOSTILE {
+        let stored = Account::query()
+            .filter(Account::USERNAME.eq(name))
+            .one(&db)
+            .await
+            .unwrap();
+        assert_eq!(stored.note.as_deref(), Some(name), "{name:?}");
+    }
     assert_eq!(
         t.catalog.count("person").await,
         30,

@@ -268,7 +268,34 @@ async fn every_type_round_trips(kind: Kind) {
         maybe_text: Some("x".to_owned()),
         maybe_uid: None,
     };
-    assert_eq!(Everything::query().all(&db).await.unwrap(), vec![expected]);
+    assert_eq!(
+        Everything::query().all(&db).await.unwrap(),
+        vec![expected.clone()]
+    );
+
+    // The same values written by `insert_many` (on PostgreSQL, one array per column), with the
+    // nullable columns NULL in one row and set in the other.
+    let rows = [
+        Everything {
+            id: 2,
+            ..expected.clone()
+        },
+        Everything {
+            id: 3,
+            maybe: Some(-1),
+            maybe_text: None,
+            maybe_uid: Some(expected.uid),
+            ..expected.clone()
+        },
+    ];
+    assert_eq!(db.insert_many(&rows).await.unwrap(), 2);
+    let stored = Everything::query()
+        .filter(Everything::ID.gt(1))
+        .order_by(Everything::ID.asc())
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(stored, rows);
 }
 
 /// What only MySQL/MariaDB cannot build is refused there, before any DDL, with every reason;

@@ -69,7 +69,7 @@ pub struct SetDefaultRef {
 }
 
 /// One column of every supported type.
-#[derive(Model, Debug, PartialEq)]
+#[derive(Model, Debug, Clone, PartialEq)]
 #[model(bind = "catalog")]
 pub struct Everything {
     #[column(primary_key)]

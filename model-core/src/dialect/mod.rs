@@ -106,6 +106,14 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         65_535
     }
 
+    /// What goes before and after the placeholders of a multi-row insert that binds one array
+    /// per column, if the backend has array parameters (PostgreSQL: `SELECT * FROM UNNEST(`
+    /// and `)`). Such an insert has one text for any number of rows, so the server prepares
+    /// it once, and parses one parameter per column instead of one per value.
+    fn insert_from_arrays(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
     /// How to insert a row that takes every column's default.
     fn insert_defaults(&self) -> &'static str {
         " DEFAULT VALUES"

@@ -1,4 +1,5 @@
-//! PostgreSQL: double-quoted identifiers, `$n` placeholders, identity columns.
+//! PostgreSQL: double-quoted identifiers, `$n` placeholders, identity columns, multi-row
+//! inserts from arrays.
 
 use super::{AutoincrementSql, Dialect};
 use crate::meta::{ColumnDef, SqlType};
@@ -60,6 +61,12 @@ impl Dialect for PostgresDialect {
     /// them. The key is arbitrary and fixed: "model_core" in ASCII.
     fn ddl_lock(&self) -> Option<&'static str> {
         Some("SELECT pg_advisory_xact_lock(7885350835713994853)")
+    }
+
+    /// `UNNEST` of several arrays yields their elements side by side, one row per index; the
+    /// arrays are typed by their bound parameters, so the text needs no casts.
+    fn insert_from_arrays(&self) -> Option<(&'static str, &'static str)> {
+        Some(("SELECT * FROM UNNEST(", ")"))
     }
 
     fn ilike_operator(&self) -> Option<&'static str> {

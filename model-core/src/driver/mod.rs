@@ -917,9 +917,10 @@ where
 }
 
 /// Binds one borrowed [`Value`] (`$value: &Value`) to `$out` as the sqlx type it holds; the
-/// backends differ only in how a NULL is bound, which the caller gives as `|ty| expr`.
+/// backends differ only in how a NULL is bound, which the caller gives as `|ty| expr`, and in
+/// how an array is (`|ty, elements| expr`; PostgreSQL alone has array parameters).
 macro_rules! bind_value {
-    ($out:ident, $value:expr, |$ty:pat_param| $null:expr) => {{
+    ($out:ident, $value:expr, |$ty:pat_param| $null:expr, |$aty:pat_param, $elements:pat_param| $array:expr) => {{
         use crate::value::Value;
         use sqlx::Arguments as _;
         match $value {
@@ -942,6 +943,7 @@ macro_rules! bind_value {
             Value::Uuid(v) => $out.add(*v),
             #[cfg(feature = "json")]
             Value::Json(v) => $out.add(sqlx::types::Json(v)),
+            Value::Array($aty, $elements) => $array,
         }
     }};
 }
@@ -950,15 +952,25 @@ use bind_value;
 /// The body of `SqlxBackend::arguments`: every [`Value`] of `$values` (a slice) bound with
 /// [`bind_value!`].
 macro_rules! bind_values {
-    ($arguments:ty, $values:expr, |$out:ident, $ty:pat_param| $null:expr) => {{
+    ($arguments:ty, $values:expr, |$out:ident, $ty:pat_param| $null:expr, |$aty:pat_param, $elements:pat_param| $array:expr) => {{
         let mut $out = <$arguments>::default();
         for value in $values {
-            crate::driver::bind_value!($out, value, |$ty| $null).map_err(sqlx::Error::Encode)?;
+            crate::driver::bind_value!($out, value, |$ty| $null, |$aty, $elements| $array)
+                .map_err(sqlx::Error::Encode)?;
         }
         Ok($out)
     }};
 }
 use bind_values;
+
+/// The error of binding a [`Value::Array`] on a backend without array parameters.
+fn no_array_parameters(backend: &str) -> sqlx::error::BoxDynError {
+    format!(
+        "{backend} has no array parameters: a Value::Array binds only on PostgreSQL (list the \
+         values instead, e.g. with `is_in`)"
+    )
+    .into()
+}
 
 /// `RowReader` for a sqlx row type: the column at `index` decoded by sqlx as the Rust type of
 /// its [`SqlType`](crate::SqlType), as an `Option` when nullable, so each backend applies its

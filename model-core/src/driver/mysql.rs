@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use sqlx::mysql::{MySql, MySqlArguments, MySqlConnectOptions, MySqlQueryResult, MySqlRow};
 
-use super::{Executed, SqlxBackend, bind_values, row_reader};
+use super::{Executed, SqlxBackend, bind_values, no_array_parameters, row_reader};
 use crate::dialect::{Dialect, MariaDbDialect, MySqlDialect};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
@@ -40,7 +40,12 @@ impl SqlxBackend for MySqlBackend {
     }
 
     fn arguments(args: &[Value]) -> Result<MySqlArguments, sqlx::Error> {
-        bind_values!(MySqlArguments, args, |out, _| out.add(None::<i64>))
+        bind_values!(
+            MySqlArguments,
+            args,
+            |out, _| out.add(None::<i64>),
+            |_, _| Err(no_array_parameters("MySQL/MariaDB"))
+        )
     }
 
     fn executed(result: &MySqlQueryResult) -> Executed {

@@ -1,9 +1,10 @@
 //! PostgreSQL through sqlx. NULLs are bound with their column's type, which PostgreSQL needs to
-//! plan the statement.
+//! plan the statement; arrays with their element type, one typed array per parameter.
 
 use std::str::FromStr;
 
 use sqlx::Arguments as _;
+use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgQueryResult, PgRow, Postgres};
 
 use super::{Executed, SqlxBackend, bind_values, row_reader};
@@ -29,7 +30,12 @@ impl SqlxBackend for PgBackend {
     }
 
     fn arguments(args: &[Value]) -> Result<PgArguments, sqlx::Error> {
-        bind_values!(PgArguments, args, |out, ty| add_null(&mut out, *ty))
+        bind_values!(
+            PgArguments,
+            args,
+            |out, ty| add_null(&mut out, *ty),
+            |ty, elements| add_array(&mut out, *ty, elements)
+        )
     }
 
     fn executed(result: &PgQueryResult) -> Executed {
@@ -40,7 +46,7 @@ impl SqlxBackend for PgBackend {
     }
 }
 
-fn add_null(out: &mut PgArguments, ty: SqlType) -> Result<(), sqlx::error::BoxDynError> {
+fn add_null(out: &mut PgArguments, ty: SqlType) -> Result<(), BoxDynError> {
     match ty {
         SqlType::SmallInt => out.add(None::<i16>),
         SqlType::Integer => out.add(None::<i32>),
@@ -65,5 +71,95 @@ fn add_null(out: &mut PgArguments, ty: SqlType) -> Result<(), sqlx::error::BoxDy
             reason = "reached only when a type feature is off"
         )]
         _ => out.add(None::<String>),
+    }
+}
+
+/// Binds `elements` as one array of `ty` (`int8[]`, `text[]`...): NULLs become NULL elements and
+/// narrower integers and floats widen to `ty`; text, bytes and JSON are encoded from where they
+/// are, not copied first.
+fn add_array(out: &mut PgArguments, ty: SqlType, elements: &[Value]) -> Result<(), BoxDynError> {
+    /// The elements as `T`s, or an error naming the array's type if one is of another type.
+    fn each<'v, T>(
+        ty: SqlType,
+        elements: &'v [Value],
+        get: impl Fn(&'v Value) -> Option<T>,
+    ) -> Result<Vec<Option<T>>, BoxDynError> {
+        elements
+            .iter()
+            .map(|value| match value {
+                Value::Null(_) => Ok(None),
+                value => get(value).map(Some).ok_or_else(|| {
+                    format!("a Value::Array of {ty:?} holds a value of another type").into()
+                }),
+            })
+            .collect()
+    }
+    match ty {
+        SqlType::SmallInt => out.add(each(ty, elements, |v| match v {
+            Value::SmallInt(v) => Some(*v),
+            _ => None,
+        })?),
+        SqlType::Integer => out.add(each(ty, elements, |v| match v {
+            Value::SmallInt(v) => Some(i32::from(*v)),
+            Value::Int(v) => Some(*v),
+            _ => None,
+        })?),
+        SqlType::BigInt => out.add(each(ty, elements, |v| match v {
+            Value::SmallInt(v) => Some(i64::from(*v)),
+            Value::Int(v) => Some(i64::from(*v)),
+            Value::BigInt(v) => Some(*v),
+            _ => None,
+        })?),
+        SqlType::Real => out.add(each(ty, elements, |v| match v {
+            Value::Real(v) => Some(*v),
+            _ => None,
+        })?),
+        SqlType::Double => out.add(each(ty, elements, |v| match v {
+            Value::Real(v) => Some(f64::from(*v)),
+            Value::Double(v) => Some(*v),
+            _ => None,
+        })?),
+        SqlType::Boolean => out.add(each(ty, elements, |v| match v {
+            Value::Bool(v) => Some(*v),
+            _ => None,
+        })?),
+        SqlType::Text => out.add(each(ty, elements, |v| match v {
+            Value::Text(v) => Some(v.as_str()),
+            _ => None,
+        })?),
+        SqlType::Blob => out.add(each(ty, elements, |v| match v {
+            Value::Blob(v) => Some(v.as_slice()),
+            _ => None,
+        })?),
+        #[cfg(feature = "chrono")]
+        SqlType::Timestamp => out.add(each(ty, elements, |v| match v {
+            Value::Timestamp(v) => Some(*v),
+            _ => None,
+        })?),
+        #[cfg(feature = "chrono")]
+        SqlType::TimestampTz => out.add(each(ty, elements, |v| match v {
+            Value::TimestampTz(v) => Some(*v),
+            _ => None,
+        })?),
+        #[cfg(feature = "chrono")]
+        SqlType::Date => out.add(each(ty, elements, |v| match v {
+            Value::Date(v) => Some(*v),
+            _ => None,
+        })?),
+        #[cfg(feature = "uuid")]
+        SqlType::Uuid => out.add(each(ty, elements, |v| match v {
+            Value::Uuid(v) => Some(*v),
+            _ => None,
+        })?),
+        #[cfg(feature = "json")]
+        SqlType::Json => out.add(each(ty, elements, |v| match v {
+            Value::Json(v) => Some(sqlx::types::Json(v)),
+            _ => None,
+        })?),
+        #[allow(
+            unreachable_patterns,
+            reason = "reached only when a type feature is off"
+        )]
+        _ => Err(format!("a Value::Array of {ty:?} needs that type's feature of model-core").into()),
     }
 }

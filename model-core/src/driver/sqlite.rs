@@ -9,7 +9,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use super::{Executed, SqlxBackend, bind_value, bind_values, row_reader};
+use super::{Executed, SqlxBackend, bind_value, bind_values, no_array_parameters, row_reader};
 use crate::config::{PoolConfig, PrePing};
 use crate::dialect::{Dialect, SqliteDialect};
 use crate::url::{Backend, DatabaseUrl};
@@ -60,7 +60,12 @@ impl SqlxBackend for SqliteBackend {
 
     fn arguments(args: &[Value]) -> Result<SqliteArguments, sqlx::Error> {
         refuse_nan(args)?;
-        bind_values!(SqliteArguments, args, |out, _| out.add(None::<i64>))
+        bind_values!(
+            SqliteArguments,
+            args,
+            |out, _| out.add(None::<i64>),
+            |_, _| Err(no_array_parameters("SQLite"))
+        )
     }
 
     /// sqlx's SQLite arguments own their text and blobs (a borrowed `&str` is copied into a
@@ -73,7 +78,9 @@ impl SqlxBackend for SqliteBackend {
             let added = match value {
                 Value::Text(text) => out.add(text),
                 Value::Blob(bytes) => out.add(bytes),
-                other => bind_value!(out, &other, |_| out.add(None::<i64>)),
+                other => bind_value!(out, &other, |_| out.add(None::<i64>), |_, _| Err(
+                    no_array_parameters("SQLite")
+                )),
             };
             added.map_err(sqlx::Error::Encode)?;
         }

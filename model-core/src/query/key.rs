@@ -139,5 +139,6 @@ fn value_type(value: &Value) -> Option<SqlType> {
         Value::Uuid(_) => SqlType::Uuid,
         #[cfg(feature = "json")]
         Value::Json(_) => SqlType::Json,
+        Value::Array(..) => return None,
     })
 }

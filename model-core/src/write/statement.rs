@@ -191,24 +191,60 @@ impl Batch {
         } else {
             (dialect.max_params() / columns.len()).clamp(1, MAX_ROWS_PER_STATEMENT)
         };
+        let arrays = dialect.insert_from_arrays().filter(|_| !columns.is_empty());
         let mut values = self.values.drain(..);
         let mut left = self.rows;
         while left > 0 {
             let rows = left.min(per_statement);
+            let values = values.by_ref().take(rows * columns.len());
             let mut w = SqlWriter::new(dialect);
-            w.reserve_values(rows * columns.len());
-            write_insert_rows(
-                &mut w,
-                table,
-                &columns,
-                rows,
-                values.by_ref().take(rows * columns.len()),
-            );
+            match arrays {
+                Some(around) if rows > 1 => {
+                    let types = self.columns.iter().map(|&i| table.columns()[i].sql_type());
+                    write_insert_arrays(&mut w, table, &columns, types, around, rows, values);
+                }
+                _ => {
+                    w.reserve_values(rows * columns.len());
+                    write_insert_rows(&mut w, table, &columns, rows, values);
+                }
+            }
             out.push(w.finish());
             left -= rows;
         }
         self.rows = 0;
     }
+}
+
+/// `INSERT INTO t (columns) SELECT * FROM UNNEST($1, $2...)`: `rows` rows, whose values come one
+/// row after the other from `values`, bound as one array per column (of the column's `types`)
+/// between the dialect's [`Dialect::insert_from_arrays`] text.
+fn write_insert_arrays(
+    w: &mut SqlWriter<'_>,
+    table: &Table,
+    columns: &[&'static str],
+    types: impl Iterator<Item = SqlType>,
+    (open, close): (&str, &str),
+    rows: usize,
+    values: impl Iterator<Item = Value>,
+) {
+    let mut arrays: Vec<Vec<Value>> = columns.iter().map(|_| Vec::with_capacity(rows)).collect();
+    for (i, value) in values.enumerate() {
+        arrays[i % columns.len()].push(value);
+    }
+    w.push("INSERT INTO ");
+    w.ident(table.name());
+    w.push(" (");
+    w.ident_list(columns.iter().copied());
+    w.push(") ");
+    w.push(open);
+    w.reserve_values(columns.len());
+    for (i, (ty, array)) in types.zip(arrays).enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.value(Value::Array(ty, array));
+    }
+    w.push(close);
 }
 
 /// Multi-row inserts for `rows`: rows writing the same columns go together, in statements of up
@@ -455,6 +491,85 @@ mod tests {
             delete_by_key_sql(&TABLE, pg),
             r#"DELETE FROM "entry" WHERE "tenant" = $1 AND "id" = $2"#
         );
+    }
+
+    /// `rows` rows of every column of `TABLE` as one batch, row `r` holding `r` in its keys.
+    fn batch_of(rows: usize) -> Batch {
+        let values = (0..rows).flat_map(|r| {
+            [
+                Value::Int(1),
+                Value::Text(format!("row{r}")),
+                Value::BigInt(r as i64),
+                if r % 2 == 0 {
+                    Value::Null(SqlType::Text)
+                } else {
+                    Value::Text("odd".to_owned())
+                },
+            ]
+        });
+        Batch {
+            columns: vec![0, 1, 2, 3],
+            values: values.collect(),
+            rows,
+        }
+    }
+
+    #[test]
+    fn postgres_inserts_many_rows_from_one_array_per_column() {
+        let mut out = Vec::new();
+        batch_of(2_500).flush(&PostgresDialect, &TABLE, &mut out);
+        let unnest = r#"INSERT INTO "entry" ("tenant", "name", "id", "note") SELECT * FROM UNNEST($1, $2, $3, $4)"#;
+        assert_eq!(out.len(), 3, "statements of up to 1,000 rows");
+        for ((sql, args), rows) in out.iter().zip([1_000, 1_000, 500]) {
+            // One text for any number of rows: the server prepares it once.
+            assert_eq!(sql, unnest);
+            let types: Vec<SqlType> = args
+                .iter()
+                .map(|a| match a {
+                    Value::Array(ty, elements) => {
+                        assert_eq!(elements.len(), rows);
+                        *ty
+                    }
+                    other => panic!("not an array: {other:?}"),
+                })
+                .collect();
+            let expected = [
+                SqlType::Integer,
+                SqlType::Text,
+                SqlType::BigInt,
+                SqlType::Text,
+            ];
+            assert_eq!(types, expected);
+        }
+        // Each array holds its column's values in row order, NULLs included.
+        let Value::Array(_, ids) = &out[2].1[2] else {
+            unreachable!()
+        };
+        assert_eq!(ids[0], Value::BigInt(2_000));
+        assert_eq!(ids[499], Value::BigInt(2_499));
+        let Value::Array(_, notes) = &out[0].1[3] else {
+            unreachable!()
+        };
+        assert_eq!(
+            notes[..2],
+            [Value::Null(SqlType::Text), Value::Text("odd".to_owned())]
+        );
+
+        // One row is the plain one-row insert; MySQL, without arrays, lists every row.
+        let mut out = Vec::new();
+        batch_of(1).flush(&PostgresDialect, &TABLE, &mut out);
+        assert_eq!(
+            out[0].0,
+            r#"INSERT INTO "entry" ("tenant", "name", "id", "note") VALUES ($1, $2, $3, $4)"#
+        );
+        assert_eq!(out[0].1.len(), 4);
+        let mut out = Vec::new();
+        batch_of(2).flush(&MySqlDialect, &TABLE, &mut out);
+        assert_eq!(
+            out[0].0,
+            "INSERT INTO `entry` (`tenant`, `name`, `id`, `note`) VALUES (?, ?, ?, ?), (?, ?, ?, ?)"
+        );
+        assert_eq!(out[0].1.len(), 8);
     }
 
     #[test]
