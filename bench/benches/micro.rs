@@ -15,6 +15,10 @@
 //!   long enough to profile (`perf record`, callgrind) one contender alone. Servers come from
 //!   `MODEL_TEST_POSTGRES_URL` / `MODEL_TEST_MYSQL_URL` (the test defaults); each run creates
 //!   and drops its own database, and is skipped, saying why, when its server is unreachable.
+//! - `server_insert_sizes`: `insert_many` on PostgreSQL of batches whose size changes every
+//!   call (32 to 231 rows, more sizes than sqlx's cache of 100 prepared statements), ours
+//!   against raw sqlx's `QueryBuilder::push_values` on one connection. Listed values make a
+//!   text per size, which the cache cannot keep; ours binds arrays, one text for every size.
 //!
 //! Run with `cargo bench -p model-bench --bench micro`. Allocation counts cover the
 //! benchmarked thread only: sqlx builds SQLite rows on its worker thread, so the `decode`
@@ -396,7 +400,11 @@ mod server_get {
 
     /// A fresh database of its own on `backend`'s server, seeded through ours, and its URL;
     /// `None` (after saying why) when the server is unreachable.
-    fn scratch(rt: &Runtime, backend: &str, who: &str) -> Option<(Database, String, Scratch)> {
+    pub(super) fn scratch(
+        rt: &Runtime,
+        backend: &str,
+        who: &str,
+    ) -> Option<(Database, String, Scratch)> {
         let admin = server_url(backend);
         let name = format!("model_micro_{}_{who}", std::process::id());
         let scratch = match rt.block_on(Scratch::create(backend, &admin, &name)) {
@@ -418,7 +426,7 @@ mod server_get {
     }
 
     /// A database created for one benchmark and dropped when it is done.
-    struct Scratch {
+    pub(super) struct Scratch {
         backend: &'static str,
         admin: String,
         name: String,
@@ -460,7 +468,7 @@ mod server_get {
             Ok(())
         }
 
-        fn drop_with(self, rt: &Runtime) {
+        pub(super) fn drop_with(self, rt: &Runtime) {
             let sql = if self.backend == "postgres" {
                 format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)
             } else {
@@ -525,6 +533,70 @@ mod server_get {
                 "SELECT id, name, hair_color, created_at FROM users WHERE id = ?"
             );
         }
+        scratch.drop_with(&rt);
+    }
+}
+
+mod server_insert_sizes {
+    use super::server_get::scratch;
+    use super::*;
+    use sqlx::PgConnection;
+
+    /// The batch sizes, taken in turn: 200 of them.
+    const SIZES: std::ops::RangeInclusive<usize> = 32..=231;
+
+    /// The next batch: `SIZES` in turn, of users with ids not used before.
+    fn batches() -> impl FnMut() -> Vec<User> {
+        let mut sizes = SIZES.cycle();
+        let mut next_id = LOOKUP_ROWS;
+        move || {
+            let size = sizes.next().expect("cycle");
+            let batch = (next_id + 1..=next_id + size as i64).map(user).collect();
+            next_id += size as i64;
+            batch
+        }
+    }
+
+    #[divan::bench]
+    fn ours(bencher: Bencher) {
+        let rt = runtime();
+        let Some((db, _, scratch)) = scratch(&rt, "postgres", "ours_sizes") else {
+            return;
+        };
+        bencher
+            .with_inputs(batches())
+            .bench_local_values(|batch: Vec<User>| {
+                let inserted = rt.block_on(db.insert_many(&batch)).expect("insert_many");
+                assert_eq!(inserted, batch.len() as u64);
+            });
+        rt.block_on(db.close());
+        scratch.drop_with(&rt);
+    }
+
+    #[divan::bench]
+    fn sqlx_conn(bencher: Bencher) {
+        let rt = runtime();
+        let Some((db, url, scratch)) = scratch(&rt, "postgres", "sqlx_sizes") else {
+            return;
+        };
+        rt.block_on(db.close());
+        let mut conn = rt.block_on(PgConnection::connect(&url)).expect("connect");
+        bencher
+            .with_inputs(batches())
+            .bench_local_values(|batch: Vec<User>| {
+                let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+                    "INSERT INTO users (id, name, hair_color, created_at) ",
+                );
+                qb.push_values(&batch, |mut b, u| {
+                    b.push_bind(u.id)
+                        .push_bind(u.name.as_str())
+                        .push_bind(u.hair_color.as_deref())
+                        .push_bind(u.created_at);
+                });
+                let done = rt.block_on(qb.build().execute(&mut conn)).expect("insert");
+                assert_eq!(done.rows_affected(), batch.len() as u64);
+            });
+        rt.block_on(conn.close()).expect("close");
         scratch.drop_with(&rt);
     }
 }

@@ -91,7 +91,13 @@ async fn insert_many_splits_and_is_atomic(kind: Kind) {
     if kind == Kind::Postgres {
         // One array per column: four parameters per statement, whatever its rows.
         assert_eq!(recorded[0].params.len(), 80);
-        assert_eq!(recorded[0].sql.matches("FROM UNNEST($1, $2, $3, $4)").count(), 20);
+        assert_eq!(
+            recorded[0]
+                .sql
+                .matches("FROM UNNEST($1, $2, $3, $4)")
+                .count(),
+            20
+        );
     } else {
         assert_eq!(recorded[0].params.len(), 80_000);
     }
@@ -139,6 +145,48 @@ async fn insert_many_splits_and_is_atomic(kind: Kind) {
     assert_eq!(t.catalog.count("account").await, 20_000);
     assert_eq!(db.insert_many(&few[..2]).await.unwrap(), 2);
     assert_eq!(t.catalog.count("account").await, 20_002);
+}
+
+/// On PostgreSQL, inserts of 32 rows or more bind arrays: one text whatever their size, so a
+/// connection prepares it once. Fewer rows are listed, a text per size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_inserts_of_any_size_share_one_prepared_statement() {
+    let Some((t, _)) = seeded(Kind::Postgres, "prepared").await else {
+        return;
+    };
+    // One connection, so the session asked below is the one that inserted.
+    let pool = model_core::PoolConfig::default().max_connections(1);
+    let db = model_core::Database::connect(model_core::Config::binds_only().bind_with(
+        "query",
+        t.url.clone(),
+        pool,
+    ))
+    .await
+    .unwrap();
+    let mut next = 0;
+    let mut insert = async |rows: usize| {
+        let batch: Vec<Account> = (next..next + rows)
+            .map(|i| Account::named(&format!("size{i}")))
+            .collect();
+        next += rows;
+        assert_eq!(db.insert_many(&batch).await.unwrap(), rows as u64);
+    };
+    for rows in 32..=60 {
+        insert(rows).await;
+    }
+    insert(2).await;
+    insert(3).await;
+    // A SELECT's command tag counts its rows.
+    let prepared = db
+        .execute_raw(
+            Some("query"),
+            r#"SELECT 1 FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO "account"%'"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(prepared, 3, "one for 32 to 60 rows, one each for 2 and 3");
+    assert_eq!(t.catalog.count("account").await, 1_339);
 }
 
 /// A `mariadb:` URL inserts with `INSERT ... RETURNING`: one statement gives back the row with

@@ -160,6 +160,8 @@ fn add_array(out: &mut PgArguments, ty: SqlType, elements: &[Value]) -> Result<(
             unreachable_patterns,
             reason = "reached only when a type feature is off"
         )]
-        _ => Err(format!("a Value::Array of {ty:?} needs that type's feature of model-core").into()),
+        _ => {
+            Err(format!("a Value::Array of {ty:?} needs that type's feature of model-core").into())
+        }
     }
 }

@@ -42,8 +42,9 @@ impl Database {
     /// Inserts `rows` with multi-row statements of up to 1,000 rows (fewer where the backend's
     /// bound-parameter limit requires), all in one transaction (none is opened when one
     /// statement holds them all); returns the number of rows inserted. On PostgreSQL a
-    /// statement binds one array per column (`INSERT ... SELECT * FROM UNNEST($1, $2...)`), so
-    /// its text, prepared once per connection, is the same for any number of rows.
+    /// statement of 32 rows or more binds one array per column (`INSERT ... SELECT * FROM
+    /// UNNEST($1, $2...)`), so its text, prepared once per connection, is the same for any
+    /// number of rows.
     #[track_caller]
     pub fn insert_many<'a, M: Model>(
         &'a self,
