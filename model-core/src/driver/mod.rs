@@ -964,6 +964,7 @@ macro_rules! bind_values {
 use bind_values;
 
 /// The error of binding a [`Value::Array`] on a backend without array parameters.
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
 fn no_array_parameters(backend: &str) -> sqlx::error::BoxDynError {
     format!(
         "{backend} has no array parameters: a Value::Array binds only on PostgreSQL (list the \

@@ -94,68 +94,38 @@ fn add_array(out: &mut PgArguments, ty: SqlType, elements: &[Value]) -> Result<(
             })
             .collect()
     }
+    // `array![Value::X(v) => element, ...]`: the array of the elements those variants give.
+    macro_rules! array {
+        ($($variant:pat => $element:expr),+) => {
+            out.add(each(ty, elements, |value| match value {
+                $($variant => Some($element),)+
+                _ => None,
+            })?)
+        };
+    }
     match ty {
-        SqlType::SmallInt => out.add(each(ty, elements, |v| match v {
-            Value::SmallInt(v) => Some(*v),
-            _ => None,
-        })?),
-        SqlType::Integer => out.add(each(ty, elements, |v| match v {
-            Value::SmallInt(v) => Some(i32::from(*v)),
-            Value::Int(v) => Some(*v),
-            _ => None,
-        })?),
-        SqlType::BigInt => out.add(each(ty, elements, |v| match v {
-            Value::SmallInt(v) => Some(i64::from(*v)),
-            Value::Int(v) => Some(i64::from(*v)),
-            Value::BigInt(v) => Some(*v),
-            _ => None,
-        })?),
-        SqlType::Real => out.add(each(ty, elements, |v| match v {
-            Value::Real(v) => Some(*v),
-            _ => None,
-        })?),
-        SqlType::Double => out.add(each(ty, elements, |v| match v {
-            Value::Real(v) => Some(f64::from(*v)),
-            Value::Double(v) => Some(*v),
-            _ => None,
-        })?),
-        SqlType::Boolean => out.add(each(ty, elements, |v| match v {
-            Value::Bool(v) => Some(*v),
-            _ => None,
-        })?),
-        SqlType::Text => out.add(each(ty, elements, |v| match v {
-            Value::Text(v) => Some(v.as_str()),
-            _ => None,
-        })?),
-        SqlType::Blob => out.add(each(ty, elements, |v| match v {
-            Value::Blob(v) => Some(v.as_slice()),
-            _ => None,
-        })?),
+        SqlType::SmallInt => array![Value::SmallInt(v) => *v],
+        SqlType::Integer => array![Value::SmallInt(v) => i32::from(*v), Value::Int(v) => *v],
+        SqlType::BigInt => array![
+            Value::SmallInt(v) => i64::from(*v),
+            Value::Int(v) => i64::from(*v),
+            Value::BigInt(v) => *v
+        ],
+        SqlType::Real => array![Value::Real(v) => *v],
+        SqlType::Double => array![Value::Real(v) => f64::from(*v), Value::Double(v) => *v],
+        SqlType::Boolean => array![Value::Bool(v) => *v],
+        SqlType::Text => array![Value::Text(v) => v.as_str()],
+        SqlType::Blob => array![Value::Blob(v) => v.as_slice()],
         #[cfg(feature = "chrono")]
-        SqlType::Timestamp => out.add(each(ty, elements, |v| match v {
-            Value::Timestamp(v) => Some(*v),
-            _ => None,
-        })?),
+        SqlType::Timestamp => array![Value::Timestamp(v) => *v],
         #[cfg(feature = "chrono")]
-        SqlType::TimestampTz => out.add(each(ty, elements, |v| match v {
-            Value::TimestampTz(v) => Some(*v),
-            _ => None,
-        })?),
+        SqlType::TimestampTz => array![Value::TimestampTz(v) => *v],
         #[cfg(feature = "chrono")]
-        SqlType::Date => out.add(each(ty, elements, |v| match v {
-            Value::Date(v) => Some(*v),
-            _ => None,
-        })?),
+        SqlType::Date => array![Value::Date(v) => *v],
         #[cfg(feature = "uuid")]
-        SqlType::Uuid => out.add(each(ty, elements, |v| match v {
-            Value::Uuid(v) => Some(*v),
-            _ => None,
-        })?),
+        SqlType::Uuid => array![Value::Uuid(v) => *v],
         #[cfg(feature = "json")]
-        SqlType::Json => out.add(each(ty, elements, |v| match v {
-            Value::Json(v) => Some(sqlx::types::Json(v)),
-            _ => None,
-        })?),
+        SqlType::Json => array![Value::Json(v) => sqlx::types::Json(v)],
         #[allow(
             unreachable_patterns,
             reason = "reached only when a type feature is off"
