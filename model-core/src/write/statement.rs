@@ -134,15 +134,14 @@ fn write_insert_rows(
     rows: usize,
     values: impl IntoIterator<Item = Value>,
 ) {
-    w.push("INSERT INTO ");
-    w.ident(table.name());
     if columns.is_empty() {
+        w.push("INSERT INTO ");
+        w.ident(table.name());
         w.push(w.dialect().insert_defaults());
         return;
     }
-    w.push(" (");
-    w.ident_list(columns.iter().copied());
-    w.push(") VALUES ");
+    write_insert_into(w, table, columns);
+    w.push(" VALUES ");
     let mut values = values.into_iter();
     for r in 0..rows {
         if r > 0 {
@@ -157,6 +156,15 @@ fn write_insert_rows(
         }
         w.push(")");
     }
+}
+
+/// `INSERT INTO t (columns)`, the head every listed or unnested insert shares.
+fn write_insert_into(w: &mut SqlWriter<'_>, table: &Table, columns: &[&'static str]) {
+    w.push("INSERT INTO ");
+    w.ident(table.name());
+    w.push(" (");
+    w.ident_list(columns.iter().copied());
+    w.push(")");
 }
 
 /// The most rows one multi-row INSERT carries (SQLAlchemy's `insertmanyvalues_page_size`
@@ -183,7 +191,8 @@ struct Batch {
 
 impl Batch {
     /// Writes the gathered rows as statements of up to [`MAX_ROWS_PER_STATEMENT`] rows within
-    /// the dialect's parameter limit, and empties the batch.
+    /// the dialect's parameter limit, from one array per column where the dialect binds arrays
+    /// and a statement has [`MIN_ROWS_FROM_ARRAYS`] rows, and empties the batch.
     fn flush(&mut self, dialect: &dyn Dialect, table: &Table, out: &mut Vec<(String, Vec<Value>)>) {
         if self.rows == 0 {
             return;
@@ -238,11 +247,8 @@ fn write_insert_arrays(
     for (i, value) in values.enumerate() {
         arrays[i % columns.len()].push(value);
     }
-    w.push("INSERT INTO ");
-    w.ident(table.name());
-    w.push(" (");
-    w.ident_list(columns.iter().copied());
-    w.push(") ");
+    write_insert_into(w, table, columns);
+    w.push(" ");
     w.push(open);
     w.reserve_values(columns.len());
     for (i, (ty, array)) in types.zip(arrays).enumerate() {
