@@ -118,6 +118,9 @@ pub(crate) struct ScriptError {
     pub source: sqlx::Error,
 }
 
+/// Write statements (text and bound values) handed to a driver one at a time.
+pub(crate) type Statements<'a> = dyn Iterator<Item = (String, Vec<Value>)> + Send + 'a;
+
 /// How statements run on one backend.
 pub(crate) trait Driver: Send + Sync {
     /// The SQL dialect of this backend.
@@ -135,8 +138,9 @@ pub(crate) trait Driver: Send + Sync {
     /// SQLite does, takes it without copying).
     async fn execute(&self, sql: &str, args: Vec<Value>) -> Result<Executed, sqlx::Error>;
 
-    /// Runs write statements in order in one transaction: all of them or none.
-    async fn execute_all(&self, statements: Vec<(String, Vec<Value>)>) -> Result<u64, sqlx::Error>;
+    /// Runs write statements in order in one transaction: all of them or none. Each is taken
+    /// from `statements` when the previous one is done.
+    async fn execute_all(&self, statements: &mut Statements<'_>) -> Result<u64, sqlx::Error>;
 
     /// Runs a query returning one integer (a count), from its first row.
     async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error>;
@@ -519,20 +523,20 @@ impl Engine {
     /// Statements of one transaction, recorded as one entry (SQL joined by `;`).
     pub(crate) async fn execute_all(
         &self,
-        statements: Vec<(String, Vec<Value>)>,
+        statements: &mut Statements<'_>,
     ) -> Result<u64, sqlx::Error> {
         let started = self.instrument.start();
-        // What the record shows, taken before the statements are handed over.
-        let kept = started.as_ref().map(|_| {
-            let sql: Vec<&str> = statements.iter().map(|(sql, _)| sql.as_str()).collect();
-            let args: Vec<Value> = statements
-                .iter()
-                .flat_map(|(_, args)| args.iter().cloned())
-                .collect();
-            (sql.join(";\n"), args)
+        // What the record shows: each statement as it is handed over.
+        let mut kept = started.as_ref().map(|_| (Vec::new(), Vec::new()));
+        let mut recorded = statements.inspect(|(sql, args)| {
+            if let Some((texts, values)) = kept.as_mut() {
+                texts.push(sql.clone());
+                values.extend(args.iter().cloned());
+            }
         });
-        let result = dispatch!(self, d => d.execute_all(statements).await);
-        if let Some((sql, args)) = kept {
+        let result = dispatch!(self, d => d.execute_all(&mut recorded).await);
+        if let Some((texts, args)) = kept {
+            let sql = texts.join(";\n");
             self.instrument
                 .finish(started, &self.label, &sql, &args, result.is_ok());
         }
@@ -844,7 +848,7 @@ where
         run_execute(&mut conn, sql, args).await
     }
 
-    async fn execute_all(&self, statements: Vec<(String, Vec<Value>)>) -> Result<u64, sqlx::Error> {
+    async fn execute_all(&self, statements: &mut Statements<'_>) -> Result<u64, sqlx::Error> {
         let mut conn = self.begin().await?;
         let mut affected = 0;
         for (sql, args) in statements {

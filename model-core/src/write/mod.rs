@@ -44,7 +44,8 @@ impl Database {
     /// statement holds them all); returns the number of rows inserted. On PostgreSQL a
     /// statement of 32 rows or more binds one array per column (`INSERT ... SELECT * FROM
     /// UNNEST($1, $2...)`), so its text, prepared once per connection, is the same for any
-    /// number of rows.
+    /// number of rows. Each statement is built just before it is sent, so a large load holds
+    /// one statement's values at a time rather than a copy of every row.
     #[track_caller]
     pub fn insert_many<'a, M: Model>(
         &'a self,
@@ -55,18 +56,19 @@ impl Database {
                 return Ok(0);
             }
             let bind = bind_of::<M>(self)?;
-            let statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
-            let inserted = match statements.as_slice() {
+            let mut statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
+            let (sql, args) = statements.next().unwrap_or_default();
+            let inserted = if statements.is_done() {
                 // One statement is atomic by itself: BEGIN and COMMIT would only add two round
                 // trips (and, on SQLite, a write lock taken early).
-                [_] => {
-                    let (sql, args) = statements.into_iter().next().unwrap_or_default();
-                    bind.engine
-                        .execute(&sql, args)
-                        .await
-                        .map(|e| e.rows_affected)
-                }
-                _ => bind.engine.execute_all(statements).await,
+                bind.engine
+                    .execute(&sql, args)
+                    .await
+                    .map(|e| e.rows_affected)
+            } else {
+                // The later statements are built as their turn comes.
+                let mut all = std::iter::once((sql, args)).chain(statements);
+                bind.engine.execute_all(&mut all).await
             };
             inserted.map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
         })

@@ -181,53 +181,153 @@ const MAX_ROWS_PER_STATEMENT: usize = 1_000;
 /// listed texts are few enough for the prepared-statement cache.
 const MIN_ROWS_FROM_ARRAYS: usize = 32;
 
-/// Rows of one multi-row insert being gathered: the columns they write (positions in the
+/// The multi-row inserts of some rows, built one statement at a time as they are asked for:
+/// rows writing the same columns go together, in statements of up to
+/// [`MAX_ROWS_PER_STATEMENT`] rows within the dialect's parameter limit. Building each statement
+/// just before it is sent keeps one statement's values in memory, not a copy of every row: a
+/// bulk load of 100,000 rows holds 1,000 rows' values at a time.
+pub(super) struct InsertMany<'a, M> {
+    dialect: &'static dyn Dialect,
+    table: &'static Table,
+    rows: std::slice::Iter<'a, M>,
+    next: NextRow,
+}
+
+/// The next row of an [`InsertMany`], gathered into buffers reused from row to row.
+#[derive(Default)]
+struct NextRow {
+    /// Every column's value on the way (see `collect_insert`).
+    scratch: Vec<Value>,
+    /// The positions of the columns the row writes.
+    columns: Vec<usize>,
+    /// Their values.
+    values: Vec<Value>,
+    /// Whether `columns` and `values` hold a row not yet in a statement.
+    held: bool,
+}
+
+/// The multi-row inserts of `rows` (not empty), built as they are asked for.
+pub(super) fn insert_many<'a, M: Model>(
+    dialect: &'static dyn Dialect,
+    table: &'static Table,
+    rows: &'a [M],
+) -> InsertMany<'a, M> {
+    InsertMany {
+        dialect,
+        table,
+        rows: rows.iter(),
+        next: NextRow::default(),
+    }
+}
+
+impl<M: Model> InsertMany<'_, M> {
+    /// Whether every row is in a statement already returned.
+    pub(super) fn is_done(&self) -> bool {
+        !self.next.held && self.rows.len() == 0
+    }
+
+    /// Gathers the next row unless one is held; false when none is left.
+    fn gather(&mut self) -> bool {
+        if self.next.held {
+            return true;
+        }
+        let Some(row) = self.rows.next() else {
+            return false;
+        };
+        let next = &mut self.next;
+        next.columns.clear();
+        collect_insert(
+            self.table,
+            row,
+            &mut next.scratch,
+            &mut next.columns,
+            &mut next.values,
+        );
+        next.held = true;
+        true
+    }
+}
+
+impl<M: Model> Iterator for InsertMany<'_, M> {
+    type Item = (String, Vec<Value>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if !self.gather() {
+            return None;
+        }
+        let left = self.rows.len() + 1;
+        let mut statement = Statement::new(self.dialect, &self.next.columns, left);
+        while self.gather() && statement.take(&mut self.next) {}
+        Some(statement.finish(self.dialect, self.table))
+    }
+}
+
+/// The rows of one multi-row insert being gathered: the columns they write (positions in the
 /// table) and their values, one row after the other in one vector (no vector per row).
-struct Batch {
+struct Statement {
     columns: Vec<usize>,
     values: Vec<Value>,
     rows: usize,
+    /// The most rows the statement may hold.
+    most: usize,
 }
 
-impl Batch {
-    /// Writes the gathered rows as statements of up to [`MAX_ROWS_PER_STATEMENT`] rows within
-    /// the dialect's parameter limit, from one array per column where the dialect binds arrays
-    /// and a statement has [`MIN_ROWS_FROM_ARRAYS`] rows, and empties the batch.
-    fn flush(&mut self, dialect: &dyn Dialect, table: &Table, out: &mut Vec<(String, Vec<Value>)>) {
-        if self.rows == 0 {
-            return;
+impl Statement {
+    /// An empty statement for rows writing `columns`, `left` of them at most to come.
+    fn new(dialect: &dyn Dialect, columns: &[usize], left: usize) -> Self {
+        let most = if columns.is_empty() {
+            1
+        } else {
+            (dialect.max_params() / columns.len()).clamp(1, MAX_ROWS_PER_STATEMENT)
+        };
+        Statement {
+            columns: columns.to_vec(),
+            values: Vec::with_capacity(most.min(left) * columns.len()),
+            rows: 0,
+            most,
         }
+    }
+
+    /// Moves the held row in if it writes the same columns and there is room; otherwise
+    /// leaves it held for the next statement and says no.
+    fn take(&mut self, row: &mut NextRow) -> bool {
+        if self.rows == self.most || row.columns != self.columns {
+            return false;
+        }
+        self.values.append(&mut row.values);
+        row.held = false;
+        self.rows += 1;
+        true
+    }
+
+    /// The statement's text and values: from one array per column where the dialect binds
+    /// arrays and there are [`MIN_ROWS_FROM_ARRAYS`] rows, listed otherwise.
+    fn finish(self, dialect: &dyn Dialect, table: &Table) -> (String, Vec<Value>) {
         let columns: Vec<&'static str> = self
             .columns
             .iter()
             .map(|&i| table.columns()[i].name())
             .collect();
-        let per_statement = if columns.is_empty() {
-            1
-        } else {
-            (dialect.max_params() / columns.len()).clamp(1, MAX_ROWS_PER_STATEMENT)
-        };
-        let arrays = dialect.insert_from_arrays().filter(|_| !columns.is_empty());
-        let mut values = self.values.drain(..);
-        let mut left = self.rows;
-        while left > 0 {
-            let rows = left.min(per_statement);
-            let values = values.by_ref().take(rows * columns.len());
-            let mut w = SqlWriter::new(dialect);
-            match arrays {
-                Some(around) if rows >= MIN_ROWS_FROM_ARRAYS => {
-                    let types = self.columns.iter().map(|&i| table.columns()[i].sql_type());
-                    write_insert_arrays(&mut w, table, &columns, types, around, rows, values);
-                }
-                _ => {
-                    w.reserve_values(rows * columns.len());
-                    write_insert_rows(&mut w, table, &columns, rows, values);
-                }
+        let mut w = SqlWriter::new(dialect);
+        match dialect.insert_from_arrays() {
+            Some(around) if !columns.is_empty() && self.rows >= MIN_ROWS_FROM_ARRAYS => {
+                let types = self.columns.iter().map(|&i| table.columns()[i].sql_type());
+                write_insert_arrays(
+                    &mut w,
+                    table,
+                    &columns,
+                    types,
+                    around,
+                    self.rows,
+                    self.values,
+                );
             }
-            out.push(w.finish());
-            left -= rows;
+            _ => {
+                w.reserve_values(self.values.len());
+                write_insert_rows(&mut w, table, &columns, self.rows, self.values);
+            }
         }
-        self.rows = 0;
+        w.finish()
     }
 }
 
@@ -241,10 +341,10 @@ fn write_insert_arrays(
     types: impl Iterator<Item = SqlType>,
     (open, close): (&str, &str),
     rows: usize,
-    values: impl Iterator<Item = Value>,
+    values: Vec<Value>,
 ) {
     let mut arrays: Vec<Vec<Value>> = columns.iter().map(|_| Vec::with_capacity(rows)).collect();
-    for (i, value) in values.enumerate() {
+    for (i, value) in values.into_iter().enumerate() {
         arrays[i % columns.len()].push(value);
     }
     write_insert_into(w, table, columns);
@@ -258,34 +358,6 @@ fn write_insert_arrays(
         w.value(Value::Array(ty, array));
     }
     w.push(close);
-}
-
-/// Multi-row inserts for `rows`: rows writing the same columns go together, in statements of up
-/// to [`MAX_ROWS_PER_STATEMENT`] rows and within the dialect's parameter limit.
-pub(super) fn insert_many<M: Model>(
-    dialect: &dyn Dialect,
-    table: &Table,
-    rows: &[M],
-) -> Vec<(String, Vec<Value>)> {
-    let mut statements = Vec::new();
-    let mut batch = Batch {
-        columns: Vec::new(),
-        values: Vec::new(),
-        rows: 0,
-    };
-    let (mut scratch, mut columns, mut values) = (Vec::new(), Vec::new(), Vec::new());
-    for row in rows {
-        columns.clear();
-        collect_insert(table, row, &mut scratch, &mut columns, &mut values);
-        if columns != batch.columns {
-            batch.flush(dialect, table, &mut statements);
-            std::mem::swap(&mut batch.columns, &mut columns);
-        }
-        batch.values.append(&mut values);
-        batch.rows += 1;
-    }
-    batch.flush(dialect, table, &mut statements);
-    statements
 }
 
 /// For an update of `row` by key: the non-key columns with their values (`onupdate` columns
@@ -407,7 +479,9 @@ fn write_key(w: &mut SqlWriter<'_>, key: &[(&'static str, Value)]) {
 mod tests {
     use super::*;
     use crate::dialect::{MySqlDialect, PostgresDialect};
+    use crate::model::ColumnGroup;
     use crate::query::select_by_key_sql;
+    use crate::row::{DecodeError, RowReader};
     use crate::sql_cache::SqlCache;
 
     static COLUMNS: [ColumnDef; 4] = [
@@ -506,31 +580,53 @@ mod tests {
         );
     }
 
-    /// `rows` rows of every column of `TABLE` as one batch, row `r` holding `r` in its keys.
-    fn batch_of(rows: usize) -> Batch {
-        let values = (0..rows).flat_map(|r| {
-            [
+    /// A row of `TABLE`, written by the tests' multi-row inserts (never read).
+    struct Entry {
+        id: i64,
+    }
+
+    impl ColumnGroup for Entry {
+        const COLUMNS: &'static [ColumnDef] = &COLUMNS;
+        fn decode_at(_: &dyn RowReader, _: usize) -> Result<Self, DecodeError> {
+            Err(DecodeError::invalid_model())
+        }
+        fn push_values(&self, out: &mut Vec<Value>) {
+            out.extend([
                 Value::Int(1),
-                Value::Text(format!("row{r}")),
-                Value::BigInt(r as i64),
-                if r % 2 == 0 {
+                Value::Text(format!("row{}", self.id)),
+                Value::BigInt(self.id),
+                if self.id % 2 == 0 {
                     Value::Null(SqlType::Text)
                 } else {
                     Value::Text("odd".to_owned())
                 },
-            ]
-        });
-        Batch {
-            columns: vec![0, 1, 2, 3],
-            values: values.collect(),
-            rows,
+            ]);
         }
+    }
+
+    impl Model for Entry {
+        const TABLE: &'static Table = &TABLE;
+    }
+
+    /// The multi-row inserts of `rows` rows of `TABLE`, row `r` holding `r` in its keys.
+    fn inserts_of(dialect: &'static dyn Dialect, rows: i64) -> Vec<(String, Vec<Value>)> {
+        let rows: Vec<Entry> = (0..rows).map(|id| Entry { id }).collect();
+        let mut statements = insert_many(dialect, &TABLE, &rows);
+        let mut out = Vec::new();
+        let mut done = Vec::new();
+        while let Some(statement) = statements.next() {
+            out.push(statement);
+            done.push(statements.is_done());
+        }
+        // Known done as soon as the last statement is out, before asking for another.
+        let last = done.pop();
+        assert_eq!((last, done.contains(&true)), (Some(true), false));
+        out
     }
 
     #[test]
     fn postgres_inserts_many_rows_from_one_array_per_column() {
-        let mut out = Vec::new();
-        batch_of(2_500).flush(&PostgresDialect, &TABLE, &mut out);
+        let out = inserts_of(&PostgresDialect, 2_500);
         let unnest = r#"INSERT INTO "entry" ("tenant", "name", "id", "note") SELECT * FROM UNNEST($1, $2, $3, $4)"#;
         assert_eq!(out.len(), 3, "statements of up to 1,000 rows");
         for ((sql, args), rows) in out.iter().zip([1_000, 1_000, 500]) {
@@ -569,26 +665,66 @@ mod tests {
         );
 
         // A few rows are listed, as on MySQL, which has no arrays, whatever the rows.
-        let mut out = Vec::new();
-        batch_of(1).flush(&PostgresDialect, &TABLE, &mut out);
+        let out = inserts_of(&PostgresDialect, 1);
         assert_eq!(
             out[0].0,
             r#"INSERT INTO "entry" ("tenant", "name", "id", "note") VALUES ($1, $2, $3, $4)"#
         );
         assert_eq!(out[0].1.len(), 4);
-        let mut out = Vec::new();
-        batch_of(MIN_ROWS_FROM_ARRAYS - 1).flush(&PostgresDialect, &TABLE, &mut out);
+        let out = inserts_of(&PostgresDialect, MIN_ROWS_FROM_ARRAYS as i64 - 1);
         assert_eq!(out[0].1.len(), 4 * (MIN_ROWS_FROM_ARRAYS - 1));
-        let mut out = Vec::new();
-        batch_of(MIN_ROWS_FROM_ARRAYS).flush(&PostgresDialect, &TABLE, &mut out);
+        let out = inserts_of(&PostgresDialect, MIN_ROWS_FROM_ARRAYS as i64);
         assert_eq!(out[0].0, unnest);
-        let mut out = Vec::new();
-        batch_of(2).flush(&MySqlDialect, &TABLE, &mut out);
+        let out = inserts_of(&MySqlDialect, 2);
         assert_eq!(
             out[0].0,
             "INSERT INTO `entry` (`tenant`, `name`, `id`, `note`) VALUES (?, ?, ?, ?), (?, ?, ?, ?)"
         );
         assert_eq!(out[0].1.len(), 8);
+    }
+
+    /// A row of `ITEM`, whose generated key is left out where it is 0.
+    struct Item(i64);
+
+    impl ColumnGroup for Item {
+        const COLUMNS: &'static [ColumnDef] = &ITEM_COLUMNS;
+        fn decode_at(_: &dyn RowReader, _: usize) -> Result<Self, DecodeError> {
+            Err(DecodeError::invalid_model())
+        }
+        fn push_values(&self, out: &mut Vec<Value>) {
+            out.extend([Value::BigInt(self.0), Value::Text(format!("t{}", self.0))]);
+        }
+    }
+
+    impl Model for Item {
+        const TABLE: &'static Table = &ITEM;
+    }
+
+    #[test]
+    fn rows_writing_other_columns_start_a_new_statement() {
+        let rows = [Item(5), Item(0), Item(0), Item(7), Item(8)];
+        let mut statements = insert_many(&MySqlDialect, &ITEM, &rows);
+        let out: Vec<_> = statements.by_ref().collect();
+        assert!(statements.is_done());
+        let listed = |sql: &str, args: &[Value]| (sql.to_owned(), args.to_vec());
+        let t = |s: &str| Value::Text(s.to_owned());
+        assert_eq!(
+            out,
+            [
+                listed(
+                    "INSERT INTO `item` (`id`, `title`) VALUES (?, ?)",
+                    &[Value::BigInt(5), t("t5")]
+                ),
+                listed(
+                    "INSERT INTO `item` (`title`) VALUES (?), (?)",
+                    &[t("t0"), t("t0")]
+                ),
+                listed(
+                    "INSERT INTO `item` (`id`, `title`) VALUES (?, ?), (?, ?)",
+                    &[Value::BigInt(7), t("t7"), Value::BigInt(8), t("t8")]
+                ),
+            ]
+        );
     }
 
     #[test]
