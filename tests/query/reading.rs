@@ -145,7 +145,7 @@ async fn first_one_get_count_exists(kind: Kind) {
 }
 
 async fn paginate(kind: Kind) {
-    let Some((_t, db)) = seeded(kind, "pages").await else {
+    let Some((t, db)) = seeded(kind, "pages").await else {
         return;
     };
     let q = Person::query()
@@ -182,4 +182,26 @@ async fn paginate(kind: Kind) {
     assert!(past.items.is_empty() && past.total == 25);
     let fixed = q.paginate(&db, 0, 0, false).await.unwrap();
     assert_eq!((fixed.page, fixed.per_page, fixed.items.len()), (1, 20, 20));
+
+    // The page and the count run at once, each on a pooled connection; a pool of one
+    // connection runs them in turn rather than waiting on itself.
+    let pool = model_core::PoolConfig::default().max_connections(1);
+    let single = model_core::Database::connect(model_core::Config::binds_only().bind_with(
+        "query",
+        t.url.clone(),
+        pool,
+    ))
+    .await
+    .unwrap();
+    let page = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        q.paginate(&single, 3, 10, true),
+    )
+    .await
+    .expect("paginate on a pool of one connection finishes")
+    .unwrap();
+    assert_eq!(
+        (ids(&page.items), page.total),
+        (vec![21, 22, 23, 24, 25], 25)
+    );
 }
