@@ -178,6 +178,14 @@ pub async fn seeded(kind: Kind, label: &str) -> Option<(TestDb, Database)> {
     Some((t, db))
 }
 
+/// A second `Database` on the `query` bind of `t`, whose pool holds one connection.
+pub async fn single_connection(t: &TestDb) -> Database {
+    let pool = model_core::PoolConfig::default().max_connections(1);
+    Database::connect(Config::binds_only().bind_with("query", t.url.clone(), pool))
+        .await
+        .unwrap()
+}
+
 /// The ids of `people`.
 pub fn ids(people: &[Person]) -> Vec<i64> {
     people.iter().map(|p| p.key.id).collect()

@@ -3,7 +3,7 @@
 use model_core::Error;
 use model_tests::{Kind, per_backend};
 
-use crate::models::{Keyed, Membership, Person, ids, seeded};
+use crate::models::{Keyed, Membership, Person, ids, seeded, single_connection};
 
 per_backend!(order_limit_offset, first_one_get_count_exists, paginate);
 
@@ -185,14 +185,7 @@ async fn paginate(kind: Kind) {
 
     // The page and the count run at once, each on a pooled connection; a pool of one
     // connection runs them in turn rather than waiting on itself.
-    let pool = model_core::PoolConfig::default().max_connections(1);
-    let single = model_core::Database::connect(model_core::Config::binds_only().bind_with(
-        "query",
-        t.url.clone(),
-        pool,
-    ))
-    .await
-    .unwrap();
+    let single = single_connection(&t).await;
     let page = tokio::time::timeout(
         std::time::Duration::from_secs(30),
         q.paginate(&single, 3, 10, true),

@@ -3,7 +3,7 @@
 use model_core::{Error, Value};
 use model_tests::{Kind, per_backend, quoted};
 
-use crate::models::{Account, HOSTILE, Token, created, seeded, touched};
+use crate::models::{Account, HOSTILE, Token, created, seeded, single_connection, touched};
 
 per_backend!(
     insert_fills_defaults_and_keys,
@@ -155,14 +155,7 @@ async fn postgres_inserts_of_any_size_share_one_prepared_statement() {
         return;
     };
     // One connection, so the session asked below is the one that inserted.
-    let pool = model_core::PoolConfig::default().max_connections(1);
-    let db = model_core::Database::connect(model_core::Config::binds_only().bind_with(
-        "query",
-        t.url.clone(),
-        pool,
-    ))
-    .await
-    .unwrap();
+    let db = single_connection(&t).await;
     let mut next = 0;
     let mut insert = async |rows: usize| {
         let batch: Vec<Account> = (next..next + rows)
