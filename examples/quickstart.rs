@@ -124,7 +124,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await?
     {
         grace.email = Some("grace@navy.example".to_owned());
-        println!("updated: {:?}", db.update(&grace).await?.email);
+        println!("updated: {:?}", db.update_returning(&grace).await?.email);
     }
     let deleted = User::query()
         .filter(User::USERNAME.eq("karen"))

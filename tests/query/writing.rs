@@ -3,7 +3,7 @@
 use model_core::{Error, Value};
 use model_tests::{Kind, per_backend, quoted};
 
-use crate::models::{Account, HOSTILE, Token, created, seeded, single_connection, touched};
+use crate::models::{Account, Follow, HOSTILE, Token, created, seeded, single_connection, touched};
 
 per_backend!(
     insert_fills_defaults_and_keys,
@@ -229,14 +229,35 @@ async fn update_and_delete_by_key(kind: Kind) {
     let mut ann = db.insert(&Account::named("ann")).await.unwrap();
     ann.note = Some("changed".into());
     ann.role = "owner".into();
-    let stored = db.update(&ann).await.unwrap();
+
+    // `update` sends the UPDATE alone and reads nothing back.
+    db.record_queries(8);
+    db.update(&ann).await.unwrap();
+    let sql: Vec<String> = db
+        .take_recorded_queries()
+        .into_iter()
+        .map(|r| r.sql)
+        .collect();
+    assert_eq!(sql.len(), 1, "{sql:?}");
+    assert!(
+        sql[0].starts_with("UPDATE ") && !sql[0].contains("RETURNING"),
+        "{sql:?}"
+    );
+    let stored = Account::query().get(&db, ann.id).await.unwrap().unwrap();
     assert_eq!(stored.note.as_deref(), Some("changed"));
     assert_eq!(stored.role, "owner");
     assert_eq!(stored.updated_at, touched(), "onupdate applied");
+
+    // `update_returning` returns the row as stored, `onupdate` values included.
+    ann.note = Some("again".into());
+    let returned = db.update_returning(&ann).await.unwrap();
+    assert_eq!(returned.note.as_deref(), Some("again"));
+    assert_eq!(returned.updated_at, touched(), "onupdate applied");
     assert_eq!(
         Account::query().get(&db, ann.id).await.unwrap(),
-        Some(stored.clone())
+        Some(returned.clone())
     );
+    let stored = returned;
 
     db.delete(&stored).await.unwrap();
     assert!(Account::query().get(&db, ann.id).await.unwrap().is_none());
@@ -248,6 +269,23 @@ async fn update_and_delete_by_key(kind: Kind) {
         db.update(&stored).await,
         Err(Error::NotFound { .. })
     ));
+    assert!(matches!(
+        db.update_returning(&stored).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    // A row that is nothing but its key: the update only checks that it exists.
+    let follow = Follow {
+        follower: 5,
+        followed: 6,
+    };
+    assert!(matches!(
+        db.update(&follow).await,
+        Err(Error::NotFound { .. })
+    ));
+    db.insert(&follow).await.unwrap();
+    db.update(&follow).await.unwrap();
+    assert_eq!(db.update_returning(&follow).await.unwrap(), follow);
 }
 
 async fn bulk_update_and_delete(kind: Kind) {

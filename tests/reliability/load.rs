@@ -111,7 +111,7 @@ async fn work(db: Database, task: i64) -> Outcome {
                 let mut item = rows[&id].clone();
                 item.amount += 1;
                 item.label = format!("updated at {step}");
-                match db.update(&item).await {
+                match db.update_returning(&item).await {
                     Ok(stored) if stored == item => {
                         rows.insert(id, item);
                         Ok(())

@@ -88,7 +88,10 @@ impl<M: Model> Pending for Queued<M> {
         Box::pin(async move {
             match self.operation {
                 Operation::Insert => Ok(key_of(&insert_row(&mut conn, bind, &self.row).await?)),
-                Operation::Update => Ok(key_of(&update_row(&mut conn, bind, &self.row).await?)),
+                Operation::Update => {
+                    update_row(&mut conn, bind, &self.row).await?;
+                    Ok(key_of(&self.row))
+                }
                 Operation::Delete => {
                     delete_row(&mut conn, bind, &self.row).await?;
                     Ok(key_of(&self.row))

@@ -75,15 +75,32 @@ impl Database {
     }
 
     /// Writes every column of `row` by its primary key, setting `onupdate` columns to their
-    /// function's value, and returns the row as stored. [`Error::NotFound`] if no row has that key.
+    /// function's value: one `UPDATE` on every backend, nothing read back.
+    /// [`Error::NotFound`] if no row has that key. [`Database::update_returning`] also returns
+    /// the row as stored.
     #[track_caller]
     pub fn update<'a, M: Model>(
+        &'a self,
+        row: &'a M,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let bind = bind_of::<M>(self)?;
+            update_row(&mut Conn::Pool(&bind.engine), bind, row).await
+        })
+    }
+
+    /// [`Database::update`], returning the row as stored: the `onupdate` values, and whatever
+    /// the database changed on the way in (a trigger, a rounded timestamp). PostgreSQL and
+    /// SQLite return it from the same statement (`UPDATE ... RETURNING`); MySQL and MariaDB
+    /// have no such clause, so there it costs a second statement, a `SELECT` by key.
+    #[track_caller]
+    pub fn update_returning<'a, M: Model>(
         &'a self,
         row: &'a M,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
             let bind = bind_of::<M>(self)?;
-            update_row(&mut Conn::Pool(&bind.engine), bind, row).await
+            update_returning_row(&mut Conn::Pool(&bind.engine), bind, row).await
         })
     }
 
@@ -166,8 +183,20 @@ fn generated_key(table: &Table, column: &ColumnDef, id: i64) -> Result<Value> {
     })
 }
 
+/// Updates `row` by key through `conn`.
+pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<()> {
+    match KeyedWrite::update(bind.engine.dialect(), row) {
+        Some(write) => write.run(conn, bind).await.map(drop),
+        // Nothing but the key to write: the row's existence is all there is to check.
+        None => read_key::<M>(conn, bind, &key_of(row))
+            .await?
+            .map(drop)
+            .ok_or_else(not_found::<M>),
+    }
+}
+
 /// Updates `row` by key through `conn` and returns it as stored.
-pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<M> {
+async fn update_returning_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<M> {
     let dialect = bind.engine.dialect();
     let table = M::TABLE;
     let (assignments, key) = statement::update_values(table, row);
