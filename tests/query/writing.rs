@@ -135,11 +135,7 @@ async fn insert_many_splits_and_is_atomic(kind: Kind) {
     ];
     let err = db.insert_many(&few).await.unwrap_err();
     assert!(matches!(err, Error::Database { .. }), "{err:?}");
-    let sql: Vec<String> = db
-        .take_recorded_queries()
-        .into_iter()
-        .map(|r| r.sql)
-        .collect();
+    let sql = sent(&db);
     assert_eq!(sql.len(), 1, "{sql:?}");
     assert!(sql[0].starts_with("INSERT INTO"), "{sql:?}");
     assert_eq!(t.catalog.count("account").await, 20_000);
@@ -206,11 +202,7 @@ async fn mariadb_url_inserts_with_returning() {
     for (db, statements) in [(&db, 1), (&by_mysql, 2)] {
         db.record_queries(8);
         let ann = db.insert(&Account::named("ann")).await.unwrap();
-        let sql: Vec<String> = db
-            .take_recorded_queries()
-            .into_iter()
-            .map(|r| r.sql)
-            .collect();
+        let sql = sent(db);
         assert_eq!(sql.len(), statements, "{sql:?}");
         assert_eq!(sql[0].contains(" RETURNING "), statements == 1, "{sql:?}");
         assert!(ann.id > 0, "generated key: {ann:?}");
@@ -233,11 +225,7 @@ async fn update_and_delete_by_key(kind: Kind) {
     // `update` sends the UPDATE alone and reads nothing back.
     db.record_queries(8);
     db.update(&ann).await.unwrap();
-    let sql: Vec<String> = db
-        .take_recorded_queries()
-        .into_iter()
-        .map(|r| r.sql)
-        .collect();
+    let sql = sent(&db);
     assert_eq!(sql.len(), 1, "{sql:?}");
     assert!(
         sql[0].starts_with("UPDATE ") && !sql[0].contains("RETURNING"),
@@ -433,4 +421,12 @@ async fn hostile_values_through_writes(kind: Kind) {
         30,
         "no statement escaped its values"
     );
+}
+
+/// The SQL of the statements `db` recorded since the last call, in order.
+fn sent(db: &model_core::Database) -> Vec<String> {
+    db.take_recorded_queries()
+        .into_iter()
+        .map(|r| r.sql)
+        .collect()
 }
