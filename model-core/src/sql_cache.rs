@@ -1,6 +1,6 @@
 //! SQL text rendered once per table, dialect and statement shape. A lookup, update or delete
-//! by primary key, or the insert of a whole row, depends on nothing but the model and the
-//! dialect, yet rendering it (quoting
+//! by primary key, the insert of a whole row, or the `SELECT <columns> FROM t` that opens every
+//! listing query, depends on nothing but the model and the dialect, yet rendering it (quoting
 //! every column name, numbering the placeholders) cost about 2,200 instructions per PostgreSQL
 //! lookup, a sixth of what raw sqlx spends on the whole query (BENCHMARKS.md, "PostgreSQL and
 //! MariaDB: one lookup by key"). Each table renders such a statement the first time a dialect
@@ -18,6 +18,9 @@ pub(crate) const DIALECTS: usize = 4;
 /// A statement whose text depends only on its table and the dialect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Shape {
+    /// `SELECT <every column> FROM t`: the head of every query that lists a model's rows
+    /// (`all`, `first`, `paginate`...), whatever its conditions.
+    SelectAll,
     /// `SELECT <every column> FROM t WHERE (<key> = ?)`: `get` on a plain query, and the
     /// read-back of a written row.
     SelectByKey,
@@ -39,7 +42,7 @@ pub(crate) enum Shape {
     InsertGeneratedReturningKey,
 }
 
-const SHAPES: usize = 9;
+const SHAPES: usize = 10;
 
 /// The statements of one table, each rendered on first use per dialect. `#[derive(Model)]`
 /// gives every model its own, in a `static`, so reading one back is a load: no lock, no

@@ -68,3 +68,23 @@ fn identical_shapes_render_identical_sql() {
     );
     assert_ne!(a.1, b.1);
 }
+
+#[test]
+fn the_cached_select_head_is_per_dialect_and_left_out_of_distinct() {
+    // The head `SELECT <columns> FROM t` is rendered once per model and dialect: a query in
+    // one dialect must not hand its quoting to another, nor its head to DISTINCT.
+    let columns = ["id", "name", "email", "age", "score", "active"];
+    for _ in 0..2 {
+        let (pg, _) = Person::query().to_sql(&PostgresDialect);
+        let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+        assert_eq!(pg, format!(r#"SELECT {} FROM "person""#, quoted.join(", ")));
+        let (my, _) = Person::query().to_sql(&MySqlDialect);
+        let quoted: Vec<String> = columns.iter().map(|c| format!("`{c}`")).collect();
+        assert_eq!(my, format!("SELECT {} FROM `person`", quoted.join(", ")));
+        let (distinct, _) = Person::query().distinct().to_sql(&SqliteDialect);
+        assert_eq!(
+            distinct,
+            format!("SELECT DISTINCT {} FROM `person`", quoted.join(", "))
+        );
+    }
+}

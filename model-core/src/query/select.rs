@@ -437,18 +437,31 @@ impl Parts<'_> {
         }
         // Whether a row exists does not depend on DISTINCT (nor on the order, below).
         let distinct = self.distinct && !matches!(projection, Projection::Exists);
-        w.push(if distinct {
-            "SELECT DISTINCT "
+        let lists_columns = match projection {
+            Projection::Model => true,
+            Projection::Count => wrap_count,
+            Projection::Exists => false,
+        };
+        if lists_columns && !distinct {
+            // The same text for every query of the table: rendered once.
+            w.push(select_all_sql(table, w.dialect()));
         } else {
-            "SELECT "
-        });
-        match projection {
-            Projection::Count if !wrap_count => w.push("COUNT(*)"),
-            Projection::Exists => w.push("1"),
-            _ => w.ident_list(table.columns().iter().map(|c| c.name())),
+            w.push(if distinct {
+                "SELECT DISTINCT "
+            } else {
+                "SELECT "
+            });
+            if lists_columns {
+                write_columns_from(w, table);
+            } else {
+                w.push(match projection {
+                    Projection::Exists => "1",
+                    _ => "COUNT(*)",
+                });
+                w.push(" FROM ");
+                w.ident(table.name());
+            }
         }
-        w.push(" FROM ");
-        w.ident(table.name());
         write_where(w, self.conditions, self.key);
         // An order matters to EXISTS only with an OFFSET (which rows are skipped).
         let ordered = match projection {
@@ -489,6 +502,25 @@ impl Parts<'_> {
             w.push(exists_close);
         }
     }
+}
+
+/// The text of [`Shape::SelectAll`] for `table` in `dialect`, rendered once.
+fn select_all_sql(table: &'static Table, dialect: &dyn Dialect) -> &'static str {
+    table
+        .sql_cache()
+        .get_or_render(dialect, Shape::SelectAll, || {
+            let mut w = SqlWriter::new(dialect);
+            w.push("SELECT ");
+            write_columns_from(&mut w, table);
+            w.finish().0
+        })
+}
+
+/// `<every column> FROM t`.
+fn write_columns_from(w: &mut SqlWriter<'_>, table: &Table) {
+    w.ident_list(table.columns().iter().map(|c| c.name()));
+    w.push(" FROM ");
+    w.ident(table.name());
 }
 
 /// The text of [`Shape::SelectByKey`] for `table` in `dialect`: what `get` on a plain query
