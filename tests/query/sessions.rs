@@ -10,12 +10,13 @@ use std::sync::{Arc, Mutex};
 use model_core::{Binds, Change, Config, Database, Error, Operation, Value};
 use model_tests::{Kind, TestDb, per_backend};
 
-use crate::models::{Account, AuditEntry, Follow, Membership, seeded, touched};
+use crate::models::{Account, AuditEntry, Follow, Membership, Token, seeded, touched};
 
 per_backend!(
     commit_writes_and_signals,
     queued_writes_read_nothing_back,
     queued_writes_of_composite_and_key_only_rows,
+    queued_inserts_into_one_table_go_together,
     dropping_a_session_rolls_back,
     a_failed_write_rolls_back_all_of_the_session,
     transaction_commits_on_ok_and_rolls_back_on_err_or_panic,
@@ -253,6 +254,141 @@ async fn queued_writes_of_composite_and_key_only_rows(kind: Kind) {
         let kept = Follow::query().get(&db, (3, 4)).await.unwrap();
         assert_eq!(kept, None, "the add before it was rolled back");
     }
+}
+
+/// Consecutive queued inserts into one table writing the same columns go as one statement
+/// where every row's key can still be learned: rows that give their keys on every backend, and
+/// rows whose keys the database generates on PostgreSQL, which returns them in row order.
+/// Elsewhere generated keys are learned one insert at a time. A row writing other columns, or
+/// another table, starts a new statement; 1,001 rows take two.
+async fn queued_inserts_into_one_table_go_together(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "batched").await else {
+        return;
+    };
+    // Keys already taken, so the generated ones do not start at 1.
+    for name in ["first", "second", "third"] {
+        db.insert(&Account::named(name)).await.unwrap();
+    }
+    db.delete(&Account::query().get(&db, 2_i64).await.unwrap().unwrap())
+        .await
+        .unwrap();
+    let seen: Arc<Mutex<Vec<Change>>> = Arc::default();
+    let s = seen.clone();
+    db.models_committed(move |changes| s.lock().unwrap().extend_from_slice(changes));
+    db.record_queries(100);
+    let mut session = db.session();
+    let generated = ["g1", "g2", "g3", "g4"];
+    for name in &generated[..3] {
+        session.add(Account::named(name));
+    }
+    session.add(Account {
+        id: 9_001,
+        ..Account::named("k1")
+    });
+    session.add(Account {
+        id: 9_002,
+        ..Account::named("k2")
+    });
+    session.add(Account::named(generated[3]));
+    let tokens: Vec<Token> = (0..3)
+        .map(|i| Token {
+            id: uuid::Uuid::from_u128(i + 1),
+            label: format!("t{i}"),
+        })
+        .collect();
+    for token in &tokens {
+        session.add(token.clone());
+    }
+    session.commit().await.unwrap();
+
+    let inserts: Vec<String> = db
+        .take_recorded_queries()
+        .into_iter()
+        .map(|r| r.sql)
+        .filter(|s| s.starts_with("INSERT"))
+        .collect();
+    let shape: Vec<(&str, bool)> = inserts
+        .iter()
+        .map(|s| {
+            let table = if s.contains("account") {
+                "account"
+            } else {
+                "token"
+            };
+            (table, s.contains("RETURNING"))
+        })
+        .collect();
+    let expected: &[(&str, bool)] = if kind == Kind::Postgres {
+        // g1-g3 together, k1-k2 together, g4 alone, the tokens together.
+        &[
+            ("account", true),
+            ("account", false),
+            ("account", true),
+            ("token", false),
+        ]
+    } else {
+        &[
+            ("account", false),
+            ("account", false),
+            ("account", false),
+            ("account", false),
+            ("account", false),
+            ("token", false),
+        ]
+    };
+    assert_eq!(shape, expected, "{inserts:#?}");
+
+    // Every change carries the key the row was stored under, in the order of the adds.
+    let changes = seen.lock().unwrap().clone();
+    let mut stored = Vec::new();
+    for name in generated[..3].iter().chain(&["k1", "k2", generated[3]]) {
+        let account = Account::query()
+            .filter(Account::USERNAME.eq(*name))
+            .first(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (account.role.as_str(), account.status.as_str()),
+            ("member", "active"),
+            "defaults applied as by db.insert"
+        );
+        stored.push(vec![Value::BigInt(account.id)]);
+    }
+    stored.extend(tokens.iter().map(|t| vec![Value::Uuid(t.id)]));
+    let keys: Vec<Vec<Value>> = changes.iter().map(|c| c.key.clone()).collect();
+    assert_eq!(keys, stored);
+    assert!(changes.iter().all(|c| c.operation == Operation::Insert));
+    assert_eq!(
+        stored[3..5],
+        [vec![Value::BigInt(9_001)], vec![Value::BigInt(9_002)]]
+    );
+    let ids: Vec<&Value> = stored[..3].iter().map(|k| &k[0]).collect();
+    assert!(
+        ids.windows(2).all(|w| match (w[0], w[1]) {
+            (Value::BigInt(a), Value::BigInt(b)) => a < b,
+            _ => false,
+        }),
+        "generated keys ascend in the order of the adds: {ids:?}"
+    );
+
+    // More rows than one statement carries.
+    db.record_queries(100);
+    let mut session = db.session();
+    for i in 0..1_001_u128 {
+        session.add(Token {
+            id: uuid::Uuid::from_u128(1_000 + i),
+            label: format!("bulk{i}"),
+        });
+    }
+    session.commit().await.unwrap();
+    let inserts = db
+        .take_recorded_queries()
+        .into_iter()
+        .filter(|r| r.sql.starts_with("INSERT"))
+        .count();
+    assert_eq!(inserts, 2, "1,000 rows, then 1");
+    assert_eq!(Token::query().count(&db).await.unwrap(), 1_004);
 }
 
 async fn dropping_a_session_rolls_back(kind: Kind) {

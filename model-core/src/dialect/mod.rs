@@ -114,6 +114,16 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         None
     }
 
+    /// What goes before and after the array placeholders of a multi-row insert of `columns`
+    /// columns whose generated keys must come back in the order of its rows, if the backend
+    /// can promise that order (PostgreSQL: the arrays are unnested `WITH ORDINALITY` and sorted
+    /// on it, so the sequence hands out ascending keys in row order; the caller sorts the
+    /// returned keys to match). `None` elsewhere: a multi-row insert reports only one generated
+    /// id on MySQL and SQLite, and the order of `RETURNING` rows is not promised on SQLite.
+    fn insert_from_arrays_in_order(&self, _columns: usize) -> Option<(String, String)> {
+        None
+    }
+
     /// How to insert a row that takes every column's default.
     fn insert_defaults(&self) -> &'static str {
         " DEFAULT VALUES"

@@ -69,6 +69,17 @@ impl Dialect for PostgresDialect {
         Some(("SELECT * FROM UNNEST(", ")"))
     }
 
+    /// The unnested columns are named `c1`, `c2`... and their ordinal `n`: names of this
+    /// statement alone, so no column of the table can clash with them.
+    fn insert_from_arrays_in_order(&self, columns: usize) -> Option<(String, String)> {
+        let names: Vec<String> = (1..=columns).map(|i| format!("c{i}")).collect();
+        let names = names.join(", ");
+        Some((
+            format!("SELECT {names} FROM UNNEST("),
+            format!(") WITH ORDINALITY AS v({names}, n) ORDER BY n"),
+        ))
+    }
+
     fn ilike_operator(&self) -> Option<&'static str> {
         Some("ILIKE")
     }

@@ -55,8 +55,8 @@ use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 use health::{Health, is_connection_lost};
 use pool::{Pool, Pooled, RawConn};
-pub(crate) use sink::Expect;
-use sink::{Collect, RowSink};
+use sink::Collect;
+pub(crate) use sink::{Expect, RowSink};
 
 /// What a driver can fail with: the database's error, or a row that does not decode.
 #[derive(Debug)]
@@ -347,7 +347,8 @@ impl Conn<'_> {
         Ok(rows.rows)
     }
 
-    async fn fetch_into(
+    /// Runs a query and hands its rows to `sink`.
+    pub(crate) async fn fetch_into(
         &mut self,
         sql: &str,
         args: &[Value],

@@ -30,7 +30,9 @@ use crate::meta::Table;
 use crate::model::Model;
 use crate::query::{Select, bind_of};
 use crate::value::Value;
-use crate::write::{KeyedWrite, delete_row, insert_row, key_of, select_on, update_row};
+use crate::write::{
+    InsertBatch, KeyedWrite, delete_row, insert_row, insert_values, key_of, select_on, update_row,
+};
 
 /// A boxed, `Send` future, as [`Database::transaction`] takes.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -47,8 +49,10 @@ pub struct Session {
 trait Pending: Send {
     fn table(&self) -> &'static Table;
     fn operation(&self) -> Operation;
-    /// The write as one statement that reports the row's key: what nearly every write is.
-    /// `None` where only the typed path below can learn the key.
+    /// For an insert: the columns it writes and their values.
+    fn insert_values(&self) -> Option<(Vec<&'static str>, Vec<Value>)>;
+    /// An update or delete as one statement that reports the row's key: what nearly every one
+    /// is. `None` where only the typed path below can learn the key.
     fn keyed(&self, dialect: &dyn Dialect) -> Option<KeyedWrite>;
     /// The typed path: writes the row and reads it back to learn its key.
     fn run_typed<'a>(
@@ -72,9 +76,14 @@ impl<M: Model> Pending for Queued<M> {
         self.operation
     }
 
+    fn insert_values(&self) -> Option<(Vec<&'static str>, Vec<Value>)> {
+        (self.operation == Operation::Insert).then(|| insert_values(&self.row))
+    }
+
     fn keyed(&self, dialect: &dyn Dialect) -> Option<KeyedWrite> {
         match self.operation {
-            Operation::Insert => KeyedWrite::insert(dialect, &self.row),
+            // Inserts are prepared from `insert_values` (see `Session::flush`).
+            Operation::Insert => None,
             Operation::Update => KeyedWrite::update(dialect, &self.row),
             Operation::Delete => Some(KeyedWrite::delete(dialect, &self.row)),
         }
@@ -229,23 +238,48 @@ impl Session {
 
     /// Runs the queued writes in order inside the session's transactions (one per bind). On a
     /// failure every transaction of the session is rolled back and the error returned.
+    ///
+    /// Consecutive inserts into one table that write the same columns go as one multi-row
+    /// statement (up to 1,000 rows) where each row's key can still be learned: when the rows
+    /// give their keys, on every backend; when the database generates them, on PostgreSQL,
+    /// which returns them in row order. Other writes are one statement each.
     #[track_caller]
     pub fn flush<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
             let db = self.db.clone();
-            for pending in std::mem::take(&mut self.pending) {
+            let mut queue = Queue::new(std::mem::take(&mut self.pending));
+            while let Some((pending, values)) = queue.next() {
                 let (table, operation) = (pending.table(), pending.operation());
                 let bind = match db.bind(table.bind()) {
                     Ok(bind) => bind,
                     Err(error) => return Err(self.fail(error).await),
                 };
+                let dialect = bind.engine.dialect();
                 let tx = match self.transaction_for(bind).await {
                     Ok(tx) => tx,
                     Err(error) => return Err(self.fail(error).await),
                 };
                 let mut conn = Conn::Tx(tx);
-                // Not boxed: the keyed write runs inside this future, with no allocation per row.
-                let key = match pending.keyed(bind.engine.dialect()) {
+                // Not boxed: each write runs inside this future, with no allocation per row.
+                let keyed = match values {
+                    Some((columns, values)) => {
+                        match gather_inserts(dialect, table, columns, values, &mut queue) {
+                            Insert::Batch(batch) => match batch.run(&mut conn, bind).await {
+                                Ok(keys) => {
+                                    let changes = keys
+                                        .into_iter()
+                                        .map(|key| Change::of(table, operation, key));
+                                    self.changes.extend(changes);
+                                    continue;
+                                }
+                                Err(error) => return Err(self.fail(error).await),
+                            },
+                            Insert::One(write) => write,
+                        }
+                    }
+                    None => pending.keyed(dialect),
+                };
+                let key = match keyed {
                     Some(write) => write.run(&mut conn, bind).await,
                     None => pending.run_typed(conn, bind).await,
                 };
@@ -322,6 +356,81 @@ impl Session {
         }
         Ok(self.transactions.get_mut(&key).expect("inserted above"))
     }
+}
+
+/// A queued write, with the columns and values it inserts if it is an insert.
+type Prepared = (Box<dyn Pending>, Option<(Vec<&'static str>, Vec<Value>)>);
+
+/// The writes a flush runs, each prepared as the flush reaches it: an insert's values are
+/// taken one row ahead at most, to see whether it joins the insert before it.
+struct Queue {
+    rest: std::vec::IntoIter<Box<dyn Pending>>,
+    ahead: Option<Prepared>,
+}
+
+impl Queue {
+    fn new(pending: Vec<Box<dyn Pending>>) -> Self {
+        Queue {
+            rest: pending.into_iter(),
+            ahead: None,
+        }
+    }
+
+    fn next(&mut self) -> Option<Prepared> {
+        self.ahead.take().or_else(|| {
+            let pending = self.rest.next()?;
+            let values = pending.insert_values();
+            Some((pending, values))
+        })
+    }
+
+    /// The next write if `joins` says yes to it.
+    fn next_if(&mut self, joins: impl FnOnce(&Prepared) -> bool) -> Option<Prepared> {
+        let next = self.next()?;
+        if joins(&next) {
+            Some(next)
+        } else {
+            self.ahead = Some(next);
+            None
+        }
+    }
+}
+
+/// How a queued insert is sent.
+enum Insert {
+    /// With the inserts after it that joined it.
+    Batch(InsertBatch),
+    /// Alone; `None` when only the typed path can learn its key.
+    One(Option<KeyedWrite>),
+}
+
+/// The queued insert writing `values` into `columns` of `table`, with the inserts after it
+/// in `queue` that can go in the same statement on `dialect` (taken from the queue).
+fn gather_inserts(
+    dialect: &dyn Dialect,
+    table: &'static Table,
+    columns: Vec<&'static str>,
+    values: Vec<Value>,
+    queue: &mut Queue,
+) -> Insert {
+    let mut batch = match InsertBatch::start(dialect, table, columns, values) {
+        Ok(batch) => batch,
+        Err((columns, values)) => {
+            return Insert::One(KeyedWrite::insert(dialect, table, &columns, values));
+        }
+    };
+    while let Some((_, Some((_, values)))) = queue.next_if(|(next, values)| {
+        values
+            .as_ref()
+            .is_some_and(|(columns, _)| batch.accepts(next.table(), columns))
+    }) {
+        batch.push(values);
+    }
+    if batch.len() > 1 {
+        return Insert::Batch(batch);
+    }
+    let (columns, values) = batch.into_row();
+    Insert::One(KeyedWrite::insert(dialect, table, &columns, values))
 }
 
 impl fmt::Debug for Session {

@@ -42,14 +42,10 @@ enum KeyFrom {
 }
 
 impl KeyedWrite {
-    /// The insert of `row`; `None` when the database fills the key in a way only reading the
-    /// whole row back reveals (a composite or server-default key left unset).
-    pub(crate) fn insert<M: Model>(dialect: &dyn Dialect, row: &M) -> Option<KeyedWrite> {
-        let (columns, values) = statement::insert_values(M::TABLE, row);
-        Self::insert_of(dialect, M::TABLE, &columns, values)
-    }
-
-    fn insert_of(
+    /// The insert of the row whose `values` write `columns` of `table` (as
+    /// [`super::insert_values`] chose them); `None` when the database fills the key in a way
+    /// only reading the whole row back reveals (a composite or server-default key left unset).
+    pub(crate) fn insert(
         dialect: &dyn Dialect,
         table: &'static Table,
         columns: &[&'static str],

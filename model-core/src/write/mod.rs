@@ -7,11 +7,13 @@
 //! `default`, or leaves the column out so the database applies its `server_default` or
 //! generates the key. Fields without defaults are always written as they are.
 
+mod batch;
 mod bulk;
 mod keyed;
 mod raw;
 mod statement;
 
+pub(crate) use batch::InsertBatch;
 pub(crate) use keyed::KeyedWrite;
 
 use crate::database::{Bind, Database};
@@ -225,6 +227,11 @@ pub(crate) async fn delete_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
         .run(conn, bind)
         .await
         .map(drop)
+}
+
+/// The columns an insert of `row` writes and their values: what `insert` sends for it.
+pub(crate) fn insert_values<M: Model>(row: &M) -> (Vec<&'static str>, Vec<Value>) {
+    statement::insert_values(M::TABLE, row)
 }
 
 /// The primary key values of `row`, in key order.

@@ -275,11 +275,7 @@ struct Statement {
 impl Statement {
     /// An empty statement for rows writing `columns`, `left` of them at most to come.
     fn new(dialect: &dyn Dialect, columns: &[usize], left: usize) -> Self {
-        let most = if columns.is_empty() {
-            1
-        } else {
-            (dialect.max_params() / columns.len()).clamp(1, MAX_ROWS_PER_STATEMENT)
-        };
+        let most = rows_per_statement(dialect, columns.len());
         Statement {
             columns: columns.to_vec(),
             values: Vec::with_capacity(most.min(left) * columns.len()),
@@ -308,37 +304,68 @@ impl Statement {
             .iter()
             .map(|&i| table.columns()[i].name())
             .collect();
-        let mut w = SqlWriter::new(dialect);
-        match dialect.insert_from_arrays() {
-            Some(around) if !columns.is_empty() && self.rows >= MIN_ROWS_FROM_ARRAYS => {
-                let types = self.columns.iter().map(|&i| table.columns()[i].sql_type());
-                write_insert_arrays(
-                    &mut w,
-                    table,
-                    &columns,
-                    types,
-                    around,
-                    self.rows,
-                    self.values,
-                );
-            }
-            _ => {
-                w.reserve_values(self.values.len());
-                write_insert_rows(&mut w, table, &columns, self.rows, self.values);
-            }
-        }
-        w.finish()
+        insert_rows_sql(dialect, table, &columns, self.rows, self.values)
     }
 }
 
+/// The most rows one multi-row insert writing `columns` columns carries on `dialect`.
+pub(super) fn rows_per_statement(dialect: &dyn Dialect, columns: usize) -> usize {
+    // No columns: `DEFAULT VALUES`, one row per statement.
+    dialect
+        .max_params()
+        .checked_div(columns)
+        .map_or(1, |rows| rows.clamp(1, MAX_ROWS_PER_STATEMENT))
+}
+
+/// The multi-row insert of `rows` rows writing `columns`, their values one row after the
+/// other: from one array per column where the dialect binds arrays and there are
+/// [`MIN_ROWS_FROM_ARRAYS`] rows, listed otherwise.
+pub(super) fn insert_rows_sql(
+    dialect: &dyn Dialect,
+    table: &Table,
+    columns: &[&'static str],
+    rows: usize,
+    values: Vec<Value>,
+) -> (String, Vec<Value>) {
+    let mut w = SqlWriter::new(dialect);
+    match dialect.insert_from_arrays() {
+        Some(around) if !columns.is_empty() && rows >= MIN_ROWS_FROM_ARRAYS => {
+            write_insert_arrays(&mut w, table, columns, around, rows, values);
+        }
+        _ => {
+            w.reserve_values(values.len());
+            write_insert_rows(&mut w, table, columns, rows, values);
+        }
+    }
+    w.finish()
+}
+
+/// The multi-row insert of `rows` rows writing `columns` (not empty) that returns the generated
+/// `key` of each, in an order the caller can match to the rows (see
+/// [`Dialect::insert_from_arrays_in_order`]); `None` where the dialect cannot promise one.
+pub(super) fn insert_rows_returning_key_sql(
+    dialect: &dyn Dialect,
+    table: &Table,
+    columns: &[&'static str],
+    key: &ColumnDef,
+    rows: usize,
+    values: Vec<Value>,
+) -> Option<(String, Vec<Value>)> {
+    let (open, close) = dialect.insert_from_arrays_in_order(columns.len())?;
+    let mut w = SqlWriter::new(dialect);
+    write_insert_arrays(&mut w, table, columns, (&open, &close), rows, values);
+    w.push(" RETURNING ");
+    w.ident(key.name());
+    Some(w.finish())
+}
+
 /// `INSERT INTO t (columns) SELECT * FROM UNNEST($1, $2...)`: `rows` rows, whose values come one
-/// row after the other from `values`, bound as one array per column (of the column's `types`)
+/// row after the other from `values`, bound as one array per column (of the column's type)
 /// between the dialect's [`Dialect::insert_from_arrays`] text.
 fn write_insert_arrays(
     w: &mut SqlWriter<'_>,
     table: &Table,
     columns: &[&'static str],
-    types: impl Iterator<Item = SqlType>,
     (open, close): (&str, &str),
     rows: usize,
     values: Vec<Value>,
@@ -351,6 +378,13 @@ fn write_insert_arrays(
     w.push(" ");
     w.push(open);
     w.reserve_values(columns.len());
+    // The names came from the table's own columns.
+    let types = columns.iter().map(|name| {
+        table
+            .column(name)
+            .expect("a column of the table")
+            .sql_type()
+    });
     for (i, (ty, array)) in types.zip(arrays).enumerate() {
         if i > 0 {
             w.push(", ");
@@ -725,6 +759,29 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn generated_keys_come_back_in_row_order_only_where_the_dialect_promises_it() {
+        let titles = || vec![Value::Text("a".to_owned()), Value::Text("b".to_owned())];
+        let key = &ITEM_COLUMNS[0];
+        let (sql, args) =
+            insert_rows_returning_key_sql(&PostgresDialect, &ITEM, &["title"], key, 2, titles())
+                .unwrap();
+        assert_eq!(
+            sql,
+            r#"INSERT INTO "item" ("title") SELECT c1 FROM UNNEST($1) WITH ORDINALITY AS v(c1, n) ORDER BY n RETURNING "id""#
+        );
+        assert_eq!(args, [Value::Array(SqlType::Text, titles())]);
+        for dialect in [
+            &MySqlDialect as &dyn Dialect,
+            &crate::dialect::SqliteDialect,
+        ] {
+            assert_eq!(
+                insert_rows_returning_key_sql(dialect, &ITEM, &["title"], key, 2, titles()),
+                None
+            );
+        }
     }
 
     #[test]

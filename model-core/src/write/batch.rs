@@ -1,0 +1,226 @@
+//! A session's consecutive inserts into one table, sent as multi-row statements, as
+//! SQLAlchemy's unit of work does ("insertmanyvalues"): `add` a thousand rows and `commit`, and
+//! the server sees one statement rather than a thousand round trips.
+//!
+//! A session must still learn each row's primary key, for [`crate::Session::changes`] and the
+//! commit signals, so rows go together only where every key can be known:
+//! - the rows give their keys: on every backend;
+//! - the database generates the key and the backend can return the keys in the rows' order
+//!   ([`Dialect::insert_from_arrays_in_order`]; PostgreSQL).
+//!
+//! Elsewhere (MySQL, MariaDB and SQLite with generated keys) a multi-row insert reports one
+//! generated id, and the others are consecutive only under some server settings, so those
+//! inserts stay one statement per row.
+
+use super::statement::{insert_rows_returning_key_sql, insert_rows_sql, rows_per_statement};
+use super::{generated_key, lost_in, write_error};
+use crate::database::Bind;
+use crate::dialect::Dialect;
+use crate::driver::{Conn, DriverError, Expect, RowSink};
+use crate::error::{Error, Result};
+use crate::meta::{ColumnDef, SqlType, Table};
+use crate::row::{DecodeError, RowReader};
+use crate::value::Value;
+
+/// Rows of one table writing the same columns, gathered for one multi-row insert.
+pub(crate) struct InsertBatch {
+    table: &'static Table,
+    columns: Vec<&'static str>,
+    /// Every row's values, one row after the other.
+    values: Vec<Value>,
+    rows: usize,
+    /// The most rows the statement may carry.
+    most: usize,
+    key: BatchKey,
+}
+
+/// How the batch learns the key of each row.
+enum BatchKey {
+    /// The rows give it: the positions of the key columns among the written columns.
+    Given(Vec<usize>),
+    /// The database generates this column and returns it in row order.
+    Generated(&'static ColumnDef),
+}
+
+impl InsertBatch {
+    /// A batch holding the row whose `values` write `columns`; the columns and values back when
+    /// rows of this shape cannot be batched on `dialect`.
+    #[allow(clippy::result_large_err)] // The error is the caller's own row, handed back.
+    pub(crate) fn start(
+        dialect: &dyn Dialect,
+        table: &'static Table,
+        columns: Vec<&'static str>,
+        values: Vec<Value>,
+    ) -> std::result::Result<InsertBatch, (Vec<&'static str>, Vec<Value>)> {
+        let Some(key) = batch_key(dialect, table, &columns) else {
+            return Err((columns, values));
+        };
+        Ok(InsertBatch {
+            table,
+            most: rows_per_statement(dialect, columns.len()),
+            columns,
+            values,
+            rows: 1,
+            key,
+        })
+    }
+
+    /// Whether a row of `table` writing `columns` can join (and there is room for it).
+    pub(crate) fn accepts(&self, table: &Table, columns: &[&'static str]) -> bool {
+        self.rows < self.most && std::ptr::eq(self.table, table) && self.columns == columns
+    }
+
+    /// Adds a row [`accepts`](Self::accepts) said yes to.
+    pub(crate) fn push(&mut self, mut values: Vec<Value>) {
+        self.values.append(&mut values);
+        self.rows += 1;
+    }
+
+    /// How many rows it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// The columns and values of a batch of one row, to send as a one-row insert.
+    pub(crate) fn into_row(self) -> (Vec<&'static str>, Vec<Value>) {
+        (self.columns, self.values)
+    }
+
+    /// Sends the insert through `conn`; returns each row's key, in row order.
+    pub(crate) async fn run(self, conn: &mut Conn<'_>, bind: &Bind) -> Result<Vec<Vec<Value>>> {
+        let InsertBatch {
+            table,
+            columns,
+            values,
+            rows,
+            key,
+            ..
+        } = self;
+        let dialect = bind.engine.dialect();
+        let failed = |e| write_error(bind, "inserting into", table, e);
+        match key {
+            BatchKey::Given(positions) => {
+                let keys = values
+                    .chunks(columns.len())
+                    .map(|row| positions.iter().map(|&i| row[i].clone()).collect())
+                    .collect();
+                let (sql, args) = insert_rows_sql(dialect, table, &columns, rows, values);
+                conn.execute(&sql, args).await.map_err(failed)?;
+                Ok(keys)
+            }
+            BatchKey::Generated(column) => {
+                let (sql, args) =
+                    insert_rows_returning_key_sql(dialect, table, &columns, column, rows, values)
+                        .ok_or_else(|| lost_in(table, bind, "inserted"))?;
+                let mut sink = Keys::new(column.sql_type(), rows);
+                conn.fetch_into(&sql, &args, &mut sink)
+                    .await
+                    .map_err(|e| match e {
+                        DriverError::Sql(source) => failed(source),
+                        DriverError::Decode(decode) => Error::Decode {
+                            bind: bind.label(),
+                            model: table.model().to_owned(),
+                            table: table.name().to_owned(),
+                            column: column.name().to_owned(),
+                            source: decode.into_source(),
+                        },
+                    })?;
+                sink.in_row_order(table, column, bind, rows)
+            }
+        }
+    }
+}
+
+/// How rows of `table` writing `columns` learn their keys in a batch on `dialect`, if they can.
+fn batch_key(dialect: &dyn Dialect, table: &Table, columns: &[&'static str]) -> Option<BatchKey> {
+    let given: Option<Vec<usize>> = table
+        .primary_key()
+        .map(|key| columns.iter().position(|c| *c == key.name()))
+        .collect();
+    match given {
+        Some(positions) if !positions.is_empty() => Some(BatchKey::Given(positions)),
+        _ => {
+            let mut keys = table.primary_key();
+            match (keys.next(), keys.next()) {
+                (Some(key), None)
+                    if !columns.is_empty()
+                        && table.is_autoincrement(key)
+                        && dialect.insert_from_arrays_in_order(columns.len()).is_some() =>
+                {
+                    Some(BatchKey::Generated(key))
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Receives the generated keys a batch returns.
+struct Keys {
+    ty: SqlType,
+    keys: Vec<Value>,
+}
+
+impl Keys {
+    fn new(ty: SqlType, rows: usize) -> Self {
+        Keys {
+            ty,
+            keys: Vec::with_capacity(rows),
+        }
+    }
+
+    /// The keys matched to the rows: the database handed them out ascending in row order.
+    fn in_row_order(
+        self,
+        table: &Table,
+        column: &ColumnDef,
+        bind: &Bind,
+        rows: usize,
+    ) -> Result<Vec<Vec<Value>>> {
+        let mut ids = self
+            .keys
+            .into_iter()
+            .map(|key| integer(&key).ok_or(key))
+            .collect::<std::result::Result<Vec<i64>, Value>>()
+            .map_err(|key| Error::InvalidKey {
+                model: table.model().to_owned(),
+                table: table.name().to_owned(),
+                message: format!(
+                    "the generated key {key:?} of column \"{}\" is not an integer",
+                    column.name()
+                ),
+            })?;
+        if ids.len() != rows {
+            return Err(lost_in(table, bind, "inserted"));
+        }
+        ids.sort_unstable();
+        ids.into_iter()
+            .map(|id| generated_key(table, column, id).map(|key| vec![key]))
+            .collect()
+    }
+}
+
+impl RowSink for Keys {
+    fn expect(&self) -> Expect {
+        Expect::Rows
+    }
+
+    fn accept(&mut self, row: &dyn RowReader) -> std::result::Result<(), DecodeError> {
+        self.keys.push(row.value(0, self.ty, false)?);
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+    }
+}
+
+/// An integer key's value.
+fn integer(value: &Value) -> Option<i64> {
+    match *value {
+        Value::SmallInt(v) => Some(v.into()),
+        Value::Int(v) => Some(v.into()),
+        Value::BigInt(v) => Some(v),
+        _ => None,
+    }
+}
