@@ -40,21 +40,26 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 LOCKS = HERE / "locks"
 
-WAYS = ["ours", "ours_sqlite_pg", "ours_pg", "sqlx", "seaorm", "diesel"]
+WAYS = ["ours", "ours_sqlite_pg", "ours_pg", "sqlx", "sqlx_sqlite_pg", "seaorm", "diesel"]
 # model-core three ways, one source: default features (SQLite); SQLite and PostgreSQL (the
 # default plus `postgres`: the app that tests on SQLite and runs on PostgreSQL); and only the
 # backend the sample app talks to (PostgreSQL), as the sqlx and Diesel versions reach only
 # PostgreSQL.
 OURS = ("ours", "ours_sqlite_pg", "ours_pg")
+# sqlx two ways: the app that reaches only `PgPool`, and the same app running on SQLite or
+# PostgreSQL as its URL says (one fetch function per pool type), the counterpart of
+# `ours_sqlite_pg`: sqlx links a driver only when the app reaches it.
+SQLX = ("sqlx", "sqlx_sqlite_pg")
 LABEL = {
     "ours": "model-core `#[derive(Model)]`, default features (SQLite)",
     "ours_sqlite_pg": "model-core, SQLite and `postgres`",
     "ours_pg": "model-core, `postgres` feature only",
     "sqlx": "sqlx `FromRow` + `query_as`",
+    "sqlx_sqlite_pg": "sqlx `FromRow` + `query_as` on `SqlitePool` and `PgPool`",
     "seaorm": "SeaORM `DeriveEntityModel`",
     "diesel": "Diesel `table!` + derives",
 }
-SHORT = {"ours": "ours", "ours_sqlite_pg": "ours (sqlite + postgres)", "ours_pg": "ours (postgres only)", "sqlx": "sqlx FromRow", "seaorm": "SeaORM", "diesel": "Diesel"}
+SHORT = {"ours": "ours", "ours_sqlite_pg": "ours (sqlite + postgres)", "ours_pg": "ours (postgres only)", "sqlx": "sqlx FromRow", "sqlx_sqlite_pg": "sqlx FromRow (sqlite + postgres)", "seaorm": "SeaORM", "diesel": "Diesel"}
 # Crates whose resolved versions are reported for every way.
 KEY_CRATES = [
     "model-core", "sqlx", "sea-orm", "sea-query", "diesel", "tokio", "chrono",
@@ -107,6 +112,12 @@ chrono = "0.4"
 """,
     # sqlx's README, default features off, the three backends, no live-DB macros used.
     "sqlx": """\
+sqlx = {{ version = "0.9", default-features = false, features = ["runtime-tokio", "sqlite", "postgres", "mysql", "derive", "chrono", "macros"] }}
+tokio = {{ version = "1", features = ["rt", "macros"] }}
+chrono = "0.4"
+""",
+    # The same dependencies; the app reaches both pools.
+    "sqlx_sqlite_pg": """\
 sqlx = {{ version = "0.9", default-features = false, features = ["runtime-tokio", "sqlite", "postgres", "mysql", "derive", "chrono", "macros"] }}
 tokio = {{ version = "1", features = ["rt", "macros"] }}
 chrono = "0.4"
@@ -192,6 +203,21 @@ pub struct {s} {{
 }}
 
 pub async fn all(pool: &sqlx::PgPool) -> sqlx::Result<Vec<{s}>> {{
+    sqlx::query_as::<_, {s}>(
+        "SELECT id, name, note, created_at, active, score, priority, parent_id FROM {m}",
+    )
+    .fetch_all(pool)
+    .await
+}}
+"""
+
+
+def model_sqlx_sqlite_pg(i: int, w: int) -> str:
+    """The sqlx model with a fetch function per pool: an app that tests on SQLite and runs on
+    PostgreSQL, as sqlx's typed pools have it (its `Any` driver has no `NaiveDateTime`)."""
+    m, s = mname(i, w), sname(i, w)
+    return model_sqlx(i, w) + f"""
+pub async fn all_sqlite(pool: &sqlx::SqlitePool) -> sqlx::Result<Vec<{s}>> {{
     sqlx::query_as::<_, {s}>(
         "SELECT id, name, note, created_at, active, score, priority, parent_id FROM {m}",
     )
@@ -332,8 +358,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {{
     Ok(())
 }}
 """
-    handle = {"ours": "db", "ours_sqlite_pg": "db", "ours_pg": "db", "sqlx": "pool", "seaorm": "db"}[way]
+    handle = {"ours": "db", "ours_sqlite_pg": "db", "ours_pg": "db", "sqlx": "pool", "seaorm": "db"}.get(way)
     calls = "".join(f"        rows += models::{m}::all(&{handle}).await?.len();\n" for m in mods)
+    if way == "sqlx_sqlite_pg":
+        pg = "".join(f"            rows += models::{m}::all(&pool).await?.len();\n" for m in mods)
+        lite = "".join(f"            rows += models::{m}::all_sqlite(&pool).await?.len();\n"
+                       for m in mods)
+        return f"""\
+#![allow(dead_code)] // fields are never read back; the same for all ways
+
+mod models;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), sqlx::Error> {{
+    if let Ok(url) = std::env::var("DATABASE_URL") {{
+        let mut rows = 0;
+        if url.starts_with("sqlite:") {{
+            let pool = sqlx::SqlitePool::connect(&url).await?;
+{lite}        }} else {{
+            let pool = sqlx::PgPool::connect(&url).await?;
+{pg}        }}
+        println!("{{rows}} rows");
+    }}
+    Ok(())
+}}
+"""
     if way in OURS:
         ret, setup, head = "model_core::Result<()>", (
             "        let db = model_core::Database::from_env().await?;\n"
@@ -363,7 +412,7 @@ async fn main() -> {ret} {{
 """
 
 
-MODEL_FN = {"ours": model_ours, "ours_sqlite_pg": model_ours, "ours_pg": model_ours, "sqlx": model_sqlx, "seaorm": model_seaorm, "diesel": model_diesel}
+MODEL_FN = {"ours": model_ours, "ours_sqlite_pg": model_ours, "ours_pg": model_ours, "sqlx": model_sqlx, "sqlx_sqlite_pg": model_sqlx_sqlite_pg, "seaorm": model_seaorm, "diesel": model_diesel}
 
 
 def generate(way: str, n: int, proj: Path, opts) -> None:
@@ -484,6 +533,8 @@ def prepare_lock(runner: Runner, way: str, proj: Path, target: Path, opts) -> Pa
     saved = LOCKS / f"{way}.Cargo.lock"
     if not saved.exists() and way in OURS:
         saved = LOCKS / "ours.Cargo.lock"  # the same dependencies, fewer features
+    if not saved.exists() and way in SQLX:
+        saved = LOCKS / "sqlx.Cargo.lock"  # the same dependencies
     seed = saved if saved.exists() and not opts.fresh_locks else opts.repo_lock
     shutil.copy(seed, proj / "Cargo.lock")
     runner.run(way, ["cargo", "fetch"], proj, target, f"fetch (lock seeded from {seed})")
@@ -715,6 +766,10 @@ def ratios(results: dict) -> list[dict]:
         ("incremental_build", "median_s"), 1.2)
     add("(c) check after touch, ours (sqlite + postgres) / sqlx FromRow", "ours_sqlite_pg", "sqlx",
         ("incremental_check", "median_s"), 1.2)
+    add("(b) incremental build, ours (sqlite + postgres) / sqlx FromRow (sqlite + postgres)",
+        "ours_sqlite_pg", "sqlx_sqlite_pg", ("incremental_build", "median_s"), 1.2)
+    add("(c) check after touch, ours (sqlite + postgres) / sqlx FromRow (sqlite + postgres)",
+        "ours_sqlite_pg", "sqlx_sqlite_pg", ("incremental_check", "median_s"), 1.2)
     add("(b) incremental build, ours (postgres only) / sqlx FromRow", "ours_pg", "sqlx",
         ("incremental_build", "median_s"), 1.2)
     add("(c) check after touch, ours (postgres only) / sqlx FromRow", "ours_pg", "sqlx",
