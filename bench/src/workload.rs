@@ -161,7 +161,7 @@ impl Workload {
                 thousands(s.bulk_rows as i64)
             ),
             TxInserts => format!(
-                "{} single inserts in one transaction",
+                "{} rows added one at a time in one transaction",
                 thousands(s.tx_rows as i64)
             ),
             UpdatePk => "update by primary key".to_owned(),
