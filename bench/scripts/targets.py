@@ -74,7 +74,7 @@ def backend_section(b):
         single = median(by_id["W11"].get("ours", {}), "ns_per_op")
         if many and single:
             out.append(f"- ours W11 ÷ W7-1000: {single / many:.1f}× (target ≥ 10×)")
-        # Where ours' session sends W11's rows as one statement (PostgreSQL), its W11 is no
+        # Where ours' session sends W11's rows as one statement (PostgreSQL, MariaDB), its W11 is no
         # longer 1,000 single inserts; raw sqlx's W11 still is.
         raw = median(by_id["W11"].get("sqlx", {}), "ns_per_op")
         if many and raw:

@@ -257,7 +257,7 @@ impl BackendRun {
                 })
                 .collect();
             notes.push(format!(
-                "1,000 rows added one at a time in one transaction (W11) take this many times as long as one insert_many of 1,000 rows (W7-1000): {} (target for ours: ≥10×; ours' session sends its W11 rows as one statement on PostgreSQL, so there compare raw sqlx's W11)",
+                "1,000 rows added one at a time in one transaction (W11) take this many times as long as one insert_many of 1,000 rows (W7-1000): {} (target for ours: ≥10×; ours' session sends its W11 rows as one statement on PostgreSQL and MariaDB, so there compare raw sqlx's W11)",
                 parts.join(", ")
             ));
         }

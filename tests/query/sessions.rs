@@ -578,3 +578,59 @@ async fn a_session_spans_binds() {
     );
     assert_eq!(AuditEntry::query().one(&db).await.unwrap().message, "kept");
 }
+
+/// Through a `mariadb:` URL, queued inserts whose keys the database generates go as one
+/// `INSERT ... VALUES ... RETURNING`, and each change carries the key its row was stored
+/// under; through `mysql:` they stay one statement each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_url_sends_queued_inserts_together() {
+    use sqlx::Connection;
+    let Some((t, by_mysql)) = seeded(Kind::MySql, "mariadb_batch").await else {
+        return;
+    };
+    let mut conn = sqlx::MySqlConnection::connect(&t.url).await.unwrap();
+    let version: String = sqlx::query_scalar("SELECT VERSION()")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    if !version.contains("MariaDB") {
+        eprintln!("skipping: the server is not MariaDB ({version})");
+        return;
+    }
+    let url = t.url.replacen("mysql:", "mariadb:", 1);
+    let by_mariadb = Database::connect(Config::binds_only().bind("query", url))
+        .await
+        .unwrap();
+    for (db, label, inserts) in [(&by_mariadb, "maria", 1), (&by_mysql, "my", 4)] {
+        let seen: Arc<Mutex<Vec<Change>>> = Arc::default();
+        let s = seen.clone();
+        db.models_committed(move |changes| s.lock().unwrap().extend_from_slice(changes));
+        db.record_queries(100);
+        let mut session = db.session();
+        let names: Vec<String> = (0..4).map(|i| format!("{label}{i}")).collect();
+        for name in &names {
+            session.add(Account::named(name));
+        }
+        session.commit().await.unwrap();
+        let sql: Vec<String> = db
+            .take_recorded_queries()
+            .into_iter()
+            .map(|r| r.sql)
+            .filter(|s| s.starts_with("INSERT"))
+            .collect();
+        assert_eq!(sql.len(), inserts, "{sql:?}");
+        assert_eq!(sql[0].contains(" RETURNING "), inserts == 1, "{sql:?}");
+        let mut stored = Vec::new();
+        for name in &names {
+            let account = Account::query()
+                .filter(Account::USERNAME.eq(name.as_str()))
+                .first(db)
+                .await
+                .unwrap()
+                .unwrap();
+            stored.push(vec![Value::BigInt(account.id)]);
+        }
+        let keys: Vec<Vec<Value>> = seen.lock().unwrap().iter().map(|c| c.key.clone()).collect();
+        assert_eq!(keys, stored, "{label}");
+    }
+}

@@ -2,7 +2,7 @@
 //! (default pool settings), `Model::query()...`, `db.insert`/`insert_many`/`update`/`delete`,
 //! bulk `update`/`delete` on a query, `count`/`exists`/`paginate`, a session for W11 (which,
 //! like SQLAlchemy's unit of work, sends the rows as one statement where each generated key
-//! can still be learned: on PostgreSQL), and `create_all_in`/`drop_all_in` for W14.
+//! can still be learned: on PostgreSQL and MariaDB), and `create_all_in`/`drop_all_in` for W14.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -114,13 +114,12 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         None
     }
 
-    /// What goes before and after the array placeholders of a multi-row insert of `columns`
-    /// columns whose generated keys must come back in the order of its rows, if the backend
-    /// can promise that order (PostgreSQL: the arrays are unnested `WITH ORDINALITY` and sorted
-    /// on it, so the sequence hands out ascending keys in row order; the caller sorts the
-    /// returned keys to match). `None` elsewhere: a multi-row insert reports only one generated
-    /// id on MySQL and SQLite, and the order of `RETURNING` rows is not promised on SQLite.
-    fn insert_from_arrays_in_order(&self, _columns: usize) -> Option<(String, String)> {
+    /// How a multi-row insert of `columns` columns inserts its rows in their order, so that
+    /// the keys the database generates ascend from row to row and the keys `RETURNING` gives
+    /// back, sorted, match the rows (the order of the returned rows themselves is promised
+    /// nowhere). `None` where that cannot be told: MySQL has no `RETURNING` and reports one
+    /// generated id per statement; SQLite's rowids follow no order a statement can impose.
+    fn rows_in_order(&self, _columns: usize) -> Option<RowsInOrder> {
         None
     }
 
@@ -309,6 +308,16 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         }
         out.push(')');
     }
+}
+
+/// How a multi-row insert keeps its rows in order (see [`Dialect::rows_in_order`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowsInOrder {
+    /// The listed `VALUES` are inserted one after the other (MariaDB).
+    Listed,
+    /// The rows come from arrays, between these two texts, which sort them on their ordinal
+    /// (PostgreSQL).
+    FromArrays(String, String),
 }
 
 /// How a dialect writes an autoincrement column (see [`Dialect::autoincrement`]).

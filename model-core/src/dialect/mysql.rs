@@ -3,7 +3,7 @@
 //! everything but `INSERT ... RETURNING`, which MariaDB (10.5+) has and MySQL lacks: a
 //! `mariadb:` URL selects [`MariaDbDialect`] and saves the read-back after each insert.
 
-use super::{AutoincrementSql, Dialect, push_quoted};
+use super::{AutoincrementSql, Dialect, RowsInOrder, push_quoted};
 use crate::meta::{ColumnDef, SqlType, Table};
 
 /// InnoDB's largest index key, in bytes (DYNAMIC row format).
@@ -164,6 +164,14 @@ macro_rules! mysql_family {
 
             fn reports_generated_key(&self) -> bool {
                 true
+            }
+
+            /// A multi-row `VALUES` is inserted row after row, and AUTO_INCREMENT hands the
+            /// rows ascending keys (with gaps under some `innodb_autoinc_lock_mode` and
+            /// `auto_increment_increment` settings, which sorting does not mind). Only MariaDB
+            /// returns them (`RETURNING`); MySQL reports the first alone.
+            fn rows_in_order(&self, _columns: usize) -> Option<RowsInOrder> {
+                $insert_returning.then_some(RowsInOrder::Listed)
             }
 
             fn insert_defaults(&self) -> &'static str {

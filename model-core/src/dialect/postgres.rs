@@ -1,7 +1,7 @@
 //! PostgreSQL: double-quoted identifiers, `$n` placeholders, identity columns, multi-row
 //! inserts from arrays.
 
-use super::{AutoincrementSql, Dialect};
+use super::{AutoincrementSql, Dialect, RowsInOrder};
 use crate::meta::{ColumnDef, SqlType};
 use crate::url::Backend;
 
@@ -69,12 +69,14 @@ impl Dialect for PostgresDialect {
         Some(("SELECT * FROM UNNEST(", ")"))
     }
 
-    /// The unnested columns are named `c1`, `c2`... and their ordinal `n`: names of this
-    /// statement alone, so no column of the table can clash with them.
-    fn insert_from_arrays_in_order(&self, columns: usize) -> Option<(String, String)> {
+    /// The arrays are unnested `WITH ORDINALITY` and sorted on it, so the identity's sequence
+    /// hands out ascending keys in row order (SQLAlchemy's form for PostgreSQL). The unnested
+    /// columns are named `c1`, `c2`... and their ordinal `n`: names of this statement alone,
+    /// so no column of the table can clash with them.
+    fn rows_in_order(&self, columns: usize) -> Option<RowsInOrder> {
         let names: Vec<String> = (1..=columns).map(|i| format!("c{i}")).collect();
         let names = names.join(", ");
-        Some((
+        Some(RowsInOrder::FromArrays(
             format!("SELECT {names} FROM UNNEST("),
             format!(") WITH ORDINALITY AS v({names}, n) ORDER BY n"),
         ))

@@ -241,8 +241,9 @@ impl Session {
     ///
     /// Consecutive inserts into one table that write the same columns go as one multi-row
     /// statement (up to 1,000 rows) where each row's key can still be learned: when the rows
-    /// give their keys, on every backend; when the database generates them, on PostgreSQL,
-    /// which returns them in row order. Other writes are one statement each.
+    /// give their keys, on every backend; when the database generates them, on PostgreSQL and
+    /// on MariaDB (through a `mariadb:` URL), which insert the rows in order and return the
+    /// keys. Other writes are one statement each.
     #[track_caller]
     pub fn flush<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {

@@ -5,12 +5,13 @@
 //! A session must still learn each row's primary key, for [`crate::Session::changes`] and the
 //! commit signals, so rows go together only where every key can be known:
 //! - the rows give their keys: on every backend;
-//! - the database generates the key and the backend can return the keys in the rows' order
-//!   ([`Dialect::insert_from_arrays_in_order`]; PostgreSQL).
+//! - the database generates the keys, inserts the rows in order and returns the keys
+//!   ([`Dialect::rows_in_order`]: PostgreSQL, and MariaDB through a `mariadb:` URL): the keys
+//!   ascend in row order, so sorted they match the rows.
 //!
-//! Elsewhere (MySQL, MariaDB and SQLite with generated keys) a multi-row insert reports one
-//! generated id, and the others are consecutive only under some server settings, so those
-//! inserts stay one statement per row.
+//! Elsewhere (MySQL, SQLite) a multi-row insert reports one generated id, and the others are
+//! consecutive only under some settings, so inserts with generated keys stay one statement
+//! per row there.
 
 use super::statement::{insert_rows_returning_key_sql, insert_rows_sql, rows_per_statement};
 use super::{generated_key, lost_in, write_error};
@@ -145,7 +146,7 @@ fn batch_key(dialect: &dyn Dialect, table: &Table, columns: &[&'static str]) -> 
                 (Some(key), None)
                     if !columns.is_empty()
                         && table.is_autoincrement(key)
-                        && dialect.insert_from_arrays_in_order(columns.len()).is_some() =>
+                        && dialect.rows_in_order(columns.len()).is_some() =>
                 {
                     Some(BatchKey::Generated(key))
                 }

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::SqlWriter;
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, RowsInOrder};
 use crate::meta::{ColumnDef, SqlType, Table};
 use crate::model::Model;
 use crate::sql_cache::Shape;
@@ -340,9 +340,9 @@ pub(super) fn insert_rows_sql(
     w.finish()
 }
 
-/// The multi-row insert of `rows` rows writing `columns` (not empty) that returns the generated
-/// `key` of each, in an order the caller can match to the rows (see
-/// [`Dialect::insert_from_arrays_in_order`]); `None` where the dialect cannot promise one.
+/// The multi-row insert of `rows` rows writing `columns` (not empty) that inserts them in order
+/// and returns the generated `key` of each (see [`Dialect::rows_in_order`]); `None` where the
+/// dialect cannot keep the order.
 pub(super) fn insert_rows_returning_key_sql(
     dialect: &dyn Dialect,
     table: &Table,
@@ -351,9 +351,16 @@ pub(super) fn insert_rows_returning_key_sql(
     rows: usize,
     values: Vec<Value>,
 ) -> Option<(String, Vec<Value>)> {
-    let (open, close) = dialect.insert_from_arrays_in_order(columns.len())?;
     let mut w = SqlWriter::new(dialect);
-    write_insert_arrays(&mut w, table, columns, (&open, &close), rows, values);
+    match dialect.rows_in_order(columns.len())? {
+        RowsInOrder::Listed => {
+            w.reserve_values(values.len());
+            write_insert_rows(&mut w, table, columns, rows, values);
+        }
+        RowsInOrder::FromArrays(open, close) => {
+            write_insert_arrays(&mut w, table, columns, (&open, &close), rows, values);
+        }
+    }
     w.push(" RETURNING ");
     w.ident(key.name());
     Some(w.finish())
@@ -773,6 +780,20 @@ mod tests {
             r#"INSERT INTO "item" ("title") SELECT c1 FROM UNNEST($1) WITH ORDINALITY AS v(c1, n) ORDER BY n RETURNING "id""#
         );
         assert_eq!(args, [Value::Array(SqlType::Text, titles())]);
+        let (sql, args) = insert_rows_returning_key_sql(
+            &crate::dialect::MariaDbDialect,
+            &ITEM,
+            &["title"],
+            key,
+            2,
+            titles(),
+        )
+        .unwrap();
+        assert_eq!(
+            sql,
+            "INSERT INTO `item` (`title`) VALUES (?), (?) RETURNING `id`"
+        );
+        assert_eq!(args, titles());
         for dialect in [
             &MySqlDialect as &dyn Dialect,
             &crate::dialect::SqliteDialect,
