@@ -46,7 +46,6 @@ enum BatchKey {
 impl InsertBatch {
     /// A batch holding the row whose `values` write `columns`; the columns and values back when
     /// rows of this shape cannot be batched on `dialect`.
-    #[allow(clippy::result_large_err)] // The error is the caller's own row, handed back.
     pub(crate) fn start(
         dialect: &dyn Dialect,
         table: &'static Table,
