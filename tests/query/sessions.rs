@@ -17,6 +17,7 @@ per_backend!(
     queued_writes_read_nothing_back,
     queued_writes_of_composite_and_key_only_rows,
     queued_inserts_into_one_table_go_together,
+    writes_between_inserts_keep_their_place,
     dropping_a_session_rolls_back,
     a_failed_write_rolls_back_all_of_the_session,
     transaction_commits_on_ok_and_rolls_back_on_err_or_panic,
@@ -389,6 +390,56 @@ async fn queued_inserts_into_one_table_go_together(kind: Kind) {
         .count();
     assert_eq!(inserts, 2, "1,000 rows, then 1");
     assert_eq!(Token::query().count(&db).await.unwrap(), 1_004);
+}
+
+/// An update or delete between queued inserts keeps its place: the inserts before it go
+/// together, then it runs, then the inserts after it.
+async fn writes_between_inserts_keep_their_place(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "between").await else {
+        return;
+    };
+    let old = db.insert(&Account::named("old")).await.unwrap();
+    let seen: Arc<Mutex<Vec<Change>>> = Arc::default();
+    let s = seen.clone();
+    db.models_committed(move |changes| s.lock().unwrap().extend_from_slice(changes));
+    db.record_queries(100);
+    let mut session = db.session();
+    session.add(Account::named("a"));
+    session.add(Account::named("b"));
+    // Renames "old"; the insert after it takes that name (usernames are unique), which works
+    // only if the update runs first.
+    session.update(Account {
+        username: "renamed".into(),
+        ..old.clone()
+    });
+    session.add(Account::named("old"));
+    session.delete(old.clone());
+    session.add(Account::named("c"));
+    session.commit().await.unwrap();
+    let verbs: Vec<String> = db
+        .take_recorded_queries()
+        .into_iter()
+        .filter_map(|r| r.sql.split(' ').next().map(str::to_owned))
+        .filter(|v| ["INSERT", "UPDATE", "DELETE"].contains(&v.as_str()))
+        .collect();
+    let expected: &[&str] = if kind == Kind::Postgres {
+        &["INSERT", "UPDATE", "INSERT", "DELETE", "INSERT"]
+    } else {
+        &["INSERT", "INSERT", "UPDATE", "INSERT", "DELETE", "INSERT"]
+    };
+    assert_eq!(verbs, expected);
+    let ops: Vec<Operation> = seen.lock().unwrap().iter().map(|c| c.operation).collect();
+    use Operation::{Delete, Insert, Update};
+    assert_eq!(ops, [Insert, Insert, Update, Insert, Delete, Insert]);
+    let mut names: Vec<String> = Account::query()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.username)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a", "b", "c", "old"]);
 }
 
 async fn dropping_a_session_rolls_back(kind: Kind) {

@@ -240,10 +240,10 @@ impl Session {
     /// failure every transaction of the session is rolled back and the error returned.
     ///
     /// Consecutive inserts into one table that write the same columns go as one multi-row
-    /// statement (up to 1,000 rows) where each row's key can still be learned: when the rows
-    /// give their keys, on every backend; when the database generates them, on PostgreSQL and
-    /// on MariaDB (through a `mariadb:` URL), which insert the rows in order and return the
-    /// keys. Other writes are one statement each.
+    /// statement (up to 1,000 rows or about 4 MiB of values) where each row's key can still be
+    /// learned: when the rows give their keys, on every backend; when the database generates
+    /// them, on PostgreSQL and on MariaDB (through a `mariadb:` URL), which insert the rows in
+    /// order and return the keys. Other writes are one statement each.
     #[track_caller]
     pub fn flush<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
@@ -423,7 +423,7 @@ fn gather_inserts(
     while let Some((_, Some((_, values)))) = queue.next_if(|(next, values)| {
         values
             .as_ref()
-            .is_some_and(|(columns, _)| batch.accepts(next.table(), columns))
+            .is_some_and(|(columns, values)| batch.accepts(next.table(), columns, values))
     }) {
         batch.push(values);
     }

@@ -32,8 +32,15 @@ pub(crate) struct InsertBatch {
     rows: usize,
     /// The most rows the statement may carry.
     most: usize,
+    /// About how many bytes the values take (see [`MAX_BYTES`]).
+    bytes: usize,
     key: BatchKey,
 }
+
+/// About the most bytes of values one batched statement carries. A session used to send each
+/// row alone; gathering 1,000 rows of large text or blobs must not outgrow what the server
+/// accepts in one packet (MariaDB's `max_allowed_packet` is 16 MiB by default, MySQL's 64 MiB).
+const MAX_BYTES: usize = 4 << 20;
 
 /// How the batch learns the key of each row.
 enum BatchKey {
@@ -58,6 +65,7 @@ impl InsertBatch {
         Ok(InsertBatch {
             table,
             most: rows_per_statement(dialect, columns.len()),
+            bytes: size_of_values(&values),
             columns,
             values,
             rows: 1,
@@ -65,13 +73,23 @@ impl InsertBatch {
         })
     }
 
-    /// Whether a row of `table` writing `columns` can join (and there is room for it).
-    pub(crate) fn accepts(&self, table: &Table, columns: &[&'static str]) -> bool {
-        self.rows < self.most && std::ptr::eq(self.table, table) && self.columns == columns
+    /// Whether a row of `table` whose `values` write `columns` can join: same table, same
+    /// columns, and room for it in rows and bytes.
+    pub(crate) fn accepts(
+        &self,
+        table: &Table,
+        columns: &[&'static str],
+        values: &[Value],
+    ) -> bool {
+        self.rows < self.most
+            && std::ptr::eq(self.table, table)
+            && self.columns == columns
+            && self.bytes + size_of_values(values) <= MAX_BYTES
     }
 
     /// Adds a row [`accepts`](Self::accepts) said yes to.
     pub(crate) fn push(&mut self, mut values: Vec<Value>) {
+        self.bytes += size_of_values(&values);
         self.values.append(&mut values);
         self.rows += 1;
     }
@@ -177,23 +195,17 @@ impl Keys {
         bind: &Bind,
         rows: usize,
     ) -> Result<Vec<Vec<Value>>> {
-        let mut ids = self
-            .keys
-            .into_iter()
-            .map(|key| integer(&key).ok_or(key))
-            .collect::<std::result::Result<Vec<i64>, Value>>()
-            .map_err(|key| Error::InvalidKey {
-                model: table.model().to_owned(),
-                table: table.name().to_owned(),
-                message: format!(
-                    "the generated key {key:?} of column \"{}\" is not an integer",
-                    column.name()
-                ),
-            })?;
+        let ids = ascending(self.keys).map_err(|key| Error::InvalidKey {
+            model: table.model().to_owned(),
+            table: table.name().to_owned(),
+            message: format!(
+                "the generated key {key:?} of column \"{}\" is not an integer",
+                column.name()
+            ),
+        })?;
         if ids.len() != rows {
             return Err(lost_in(table, bind, "inserted"));
         }
-        ids.sort_unstable();
         ids.into_iter()
             .map(|id| generated_key(table, column, id).map(|key| vec![key]))
             .collect()
@@ -215,6 +227,32 @@ impl RowSink for Keys {
     }
 }
 
+/// Integer keys as they were handed out, lowest first, whatever order they came back in; the
+/// first key that is not an integer otherwise.
+fn ascending(keys: Vec<Value>) -> std::result::Result<Vec<i64>, Value> {
+    let mut ids = keys
+        .into_iter()
+        .map(|key| integer(&key).ok_or(key))
+        .collect::<std::result::Result<Vec<i64>, Value>>()?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// About how many bytes `values` take in a statement: their text and bytes, and 8 for any
+/// other value.
+fn size_of_values(values: &[Value]) -> usize {
+    values
+        .iter()
+        .map(|value| match value {
+            Value::Text(text) => text.len(),
+            Value::Blob(bytes) => bytes.len(),
+            #[cfg(feature = "json")]
+            Value::Json(json) => json.to_string().len(),
+            _ => 8,
+        })
+        .sum()
+}
+
 /// An integer key's value.
 fn integer(value: &Value) -> Option<i64> {
     match *value {
@@ -222,5 +260,49 @@ fn integer(value: &Value) -> Option<i64> {
         Value::Int(v) => Some(v.into()),
         Value::BigInt(v) => Some(v),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql_cache::SqlCache;
+
+    #[test]
+    fn generated_keys_are_matched_to_rows_lowest_first_whatever_order_they_come_back_in() {
+        let keys = vec![Value::BigInt(7), Value::BigInt(5), Value::BigInt(6)];
+        assert_eq!(ascending(keys), Ok(vec![5, 6, 7]));
+        let keys = vec![Value::Int(3), Value::SmallInt(1), Value::Int(2)];
+        assert_eq!(ascending(keys), Ok(vec![1, 2, 3]));
+        let odd = Value::Text("x".to_owned());
+        assert_eq!(ascending(vec![Value::BigInt(1), odd.clone()]), Err(odd));
+    }
+
+    static COLUMNS: [ColumnDef; 2] = [
+        ColumnDef::new("id", "id", SqlType::BigInt, false).with_primary_key(),
+        ColumnDef::new("body", "body", SqlType::Text, false),
+    ];
+    static SQL: SqlCache = SqlCache::new();
+    static TABLE: Table = Table::new("page", None, "Page", "tests", &COLUMNS, &[], &SQL);
+
+    #[test]
+    fn a_batch_takes_rows_of_its_table_and_columns_up_to_a_few_megabytes() {
+        let row = |id: i64, bytes: usize| vec![Value::BigInt(id), Value::Text("x".repeat(bytes))];
+        let columns = vec!["id", "body"];
+        let dialect = &crate::dialect::MariaDbDialect;
+        let Ok(mut batch) = InsertBatch::start(dialect, &TABLE, columns.clone(), row(1, 10)) else {
+            panic!("rows that give their keys batch");
+        };
+        assert!(!batch.accepts(&TABLE, &["body"], &row(2, 10)[1..]));
+        let mut id = 2;
+        while batch.accepts(&TABLE, &columns, &row(id, 1 << 16)) {
+            batch.push(row(id, 1 << 16));
+            id += 1;
+        }
+        assert_eq!(batch.len(), 64, "4 MiB of 64 KiB rows");
+        assert!(
+            batch.accepts(&TABLE, &columns, &row(id, 10)),
+            "a small row still fits"
+        );
     }
 }
