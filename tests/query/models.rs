@@ -190,3 +190,24 @@ pub async fn single_connection(t: &TestDb) -> Database {
 pub fn ids(people: &[Person]) -> Vec<i64> {
     people.iter().map(|p| p.key.id).collect()
 }
+
+/// The seeded MySQL-family database reached two ways: through its `mysql:` URL and through a
+/// `mariadb:` one. `None` when there is no server, or (saying so) when it is not MariaDB.
+pub async fn seeded_mariadb(label: &str) -> Option<(TestDb, Database, Database)> {
+    use sqlx::Connection;
+    let (t, by_mysql) = seeded(Kind::MySql, label).await?;
+    let mut conn = sqlx::MySqlConnection::connect(&t.url).await.unwrap();
+    let version: String = sqlx::query_scalar("SELECT VERSION()")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    if !version.contains("MariaDB") {
+        eprintln!("skipping: the server is not MariaDB ({version})");
+        return None;
+    }
+    let url = t.url.replacen("mysql:", "mariadb:", 1);
+    let by_mariadb = Database::connect(Config::binds_only().bind("query", url))
+        .await
+        .unwrap();
+    Some((t, by_mysql, by_mariadb))
+}

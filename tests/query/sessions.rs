@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use model_core::{Binds, Change, Config, Database, Error, Operation, Value};
 use model_tests::{Kind, TestDb, per_backend};
 
-use crate::models::{Account, AuditEntry, Follow, Membership, Token, seeded, touched};
+use crate::models::{
+    Account, AuditEntry, Follow, Membership, Token, seeded, seeded_mariadb, touched,
+};
 
 per_backend!(
     commit_writes_and_signals,
@@ -58,15 +60,7 @@ async fn commit_writes_and_signals(kind: Kind) {
     assert_eq!(inside.len(), 2, "the session reads its own writes");
     session.commit().await.unwrap();
 
-    let names: Vec<String> = Account::query()
-        .order_by(Account::USERNAME.asc())
-        .all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.username)
-        .collect();
-    assert_eq!(names, ["existing", "new1", "new2"]);
+    assert_eq!(usernames(&db).await, ["existing", "new1", "new2"]);
     let stored = Account::query()
         .get(&db, existing.id)
         .await
@@ -302,12 +296,7 @@ async fn queued_inserts_into_one_table_go_together(kind: Kind) {
     }
     session.commit().await.unwrap();
 
-    let inserts: Vec<String> = db
-        .take_recorded_queries()
-        .into_iter()
-        .map(|r| r.sql)
-        .filter(|s| s.starts_with("INSERT"))
-        .collect();
+    let inserts = recorded_inserts(&db);
     let shape: Vec<(&str, bool)> = inserts
         .iter()
         .map(|s| {
@@ -341,14 +330,9 @@ async fn queued_inserts_into_one_table_go_together(kind: Kind) {
 
     // Every change carries the key the row was stored under, in the order of the adds.
     let changes = seen.lock().unwrap().clone();
+    let names = ["g1", "g2", "g3", "k1", "k2", "g4"];
     let mut stored = Vec::new();
-    for name in generated[..3].iter().chain(&["k1", "k2", generated[3]]) {
-        let account = Account::query()
-            .filter(Account::USERNAME.eq(*name))
-            .first(&db)
-            .await
-            .unwrap()
-            .unwrap();
+    for account in accounts_named(&db, &names).await {
         assert_eq!(
             (account.role.as_str(), account.status.as_str()),
             ("member", "active"),
@@ -383,12 +367,7 @@ async fn queued_inserts_into_one_table_go_together(kind: Kind) {
         });
     }
     session.commit().await.unwrap();
-    let inserts = db
-        .take_recorded_queries()
-        .into_iter()
-        .filter(|r| r.sql.starts_with("INSERT"))
-        .count();
-    assert_eq!(inserts, 2, "1,000 rows, then 1");
+    assert_eq!(recorded_inserts(&db).len(), 2, "1,000 rows, then 1");
     assert_eq!(Token::query().count(&db).await.unwrap(), 1_004);
 }
 
@@ -431,15 +410,7 @@ async fn writes_between_inserts_keep_their_place(kind: Kind) {
     let ops: Vec<Operation> = seen.lock().unwrap().iter().map(|c| c.operation).collect();
     use Operation::{Delete, Insert, Update};
     assert_eq!(ops, [Insert, Insert, Update, Insert, Delete, Insert]);
-    let mut names: Vec<String> = Account::query()
-        .all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.username)
-        .collect();
-    names.sort();
-    assert_eq!(names, ["a", "b", "c", "old"]);
+    assert_eq!(usernames(&db).await, ["a", "b", "c", "old"]);
 }
 
 async fn dropping_a_session_rolls_back(kind: Kind) {
@@ -635,23 +606,9 @@ async fn a_session_spans_binds() {
 /// under; through `mysql:` they stay one statement each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mariadb_url_sends_queued_inserts_together() {
-    use sqlx::Connection;
-    let Some((t, by_mysql)) = seeded(Kind::MySql, "mariadb_batch").await else {
+    let Some((_t, by_mysql, by_mariadb)) = seeded_mariadb("mariadb_batch").await else {
         return;
     };
-    let mut conn = sqlx::MySqlConnection::connect(&t.url).await.unwrap();
-    let version: String = sqlx::query_scalar("SELECT VERSION()")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    if !version.contains("MariaDB") {
-        eprintln!("skipping: the server is not MariaDB ({version})");
-        return;
-    }
-    let url = t.url.replacen("mysql:", "mariadb:", 1);
-    let by_mariadb = Database::connect(Config::binds_only().bind("query", url))
-        .await
-        .unwrap();
     for (db, label, inserts) in [(&by_mariadb, "maria", 1), (&by_mysql, "my", 4)] {
         let seen: Arc<Mutex<Vec<Change>>> = Arc::default();
         let s = seen.clone();
@@ -663,25 +620,50 @@ async fn mariadb_url_sends_queued_inserts_together() {
             session.add(Account::named(name));
         }
         session.commit().await.unwrap();
-        let sql: Vec<String> = db
-            .take_recorded_queries()
-            .into_iter()
-            .map(|r| r.sql)
-            .filter(|s| s.starts_with("INSERT"))
-            .collect();
+        let sql = recorded_inserts(db);
         assert_eq!(sql.len(), inserts, "{sql:?}");
         assert_eq!(sql[0].contains(" RETURNING "), inserts == 1, "{sql:?}");
-        let mut stored = Vec::new();
-        for name in &names {
-            let account = Account::query()
-                .filter(Account::USERNAME.eq(name.as_str()))
-                .first(db)
-                .await
-                .unwrap()
-                .unwrap();
-            stored.push(vec![Value::BigInt(account.id)]);
-        }
+        let stored: Vec<Vec<Value>> = accounts_named(db, &names)
+            .await
+            .into_iter()
+            .map(|a| vec![Value::BigInt(a.id)])
+            .collect();
         let keys: Vec<Vec<Value>> = seen.lock().unwrap().iter().map(|c| c.key.clone()).collect();
         assert_eq!(keys, stored, "{label}");
     }
+}
+
+/// The INSERT statements `db` recorded.
+fn recorded_inserts(db: &Database) -> Vec<String> {
+    db.take_recorded_queries()
+        .into_iter()
+        .map(|r| r.sql)
+        .filter(|s| s.starts_with("INSERT"))
+        .collect()
+}
+
+/// The stored accounts with these names, in the order of the names.
+async fn accounts_named(db: &Database, names: &[impl AsRef<str>]) -> Vec<Account> {
+    let mut accounts = Vec::new();
+    for name in names {
+        let account = Account::query()
+            .filter(Account::USERNAME.eq(name.as_ref()))
+            .first(db)
+            .await
+            .unwrap();
+        accounts.push(account.unwrap_or_else(|| panic!("no account {}", name.as_ref())));
+    }
+    accounts
+}
+
+/// Every stored account's name, in name order.
+async fn usernames(db: &Database) -> Vec<String> {
+    Account::query()
+        .order_by(Account::USERNAME.asc())
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.username)
+        .collect()
 }

@@ -3,7 +3,9 @@
 use model_core::{Error, Value};
 use model_tests::{Kind, per_backend, quoted};
 
-use crate::models::{Account, Follow, HOSTILE, Token, created, seeded, single_connection, touched};
+use crate::models::{
+    Account, Follow, HOSTILE, Token, created, seeded, seeded_mariadb, single_connection, touched,
+};
 
 per_backend!(
     insert_fills_defaults_and_keys,
@@ -182,23 +184,9 @@ async fn postgres_inserts_of_any_size_share_one_prepared_statement() {
 /// its generated key and defaults, where `mysql:` inserts and then reads the row back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mariadb_url_inserts_with_returning() {
-    use sqlx::Connection;
-    let Some((t, by_mysql)) = seeded(Kind::MySql, "mariadb").await else {
+    let Some((_t, by_mysql, db)) = seeded_mariadb("mariadb").await else {
         return;
     };
-    let mut conn = sqlx::MySqlConnection::connect(&t.url).await.unwrap();
-    let version: String = sqlx::query_scalar("SELECT VERSION()")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    if !version.contains("MariaDB") {
-        eprintln!("skipping: the server is not MariaDB ({version})");
-        return;
-    }
-    let url = t.url.replacen("mysql:", "mariadb:", 1);
-    let db = model_core::Database::connect(model_core::Config::binds_only().bind("query", url))
-        .await
-        .unwrap();
     for (db, statements) in [(&db, 1), (&by_mysql, 2)] {
         db.record_queries(8);
         let ann = db.insert(&Account::named("ann")).await.unwrap();
