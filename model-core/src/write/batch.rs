@@ -13,7 +13,9 @@
 //! consecutive only under some settings, so inserts with generated keys stay one statement
 //! per row there.
 
-use super::statement::{insert_rows_returning_key_sql, insert_rows_sql, rows_per_statement};
+use super::statement::{
+    InsertKey, insert_key, insert_rows_returning_key_sql, insert_rows_sql, rows_per_statement,
+};
 use super::{generated_key, lost_in, write_error};
 use crate::database::Bind;
 use crate::dialect::Dialect;
@@ -151,25 +153,14 @@ impl InsertBatch {
 
 /// How rows of `table` writing `columns` learn their keys in a batch on `dialect`, if they can.
 fn batch_key(dialect: &dyn Dialect, table: &Table, columns: &[&'static str]) -> Option<BatchKey> {
-    let given: Option<Vec<usize>> = table
-        .primary_key()
-        .map(|key| columns.iter().position(|c| *c == key.name()))
-        .collect();
-    match given {
-        Some(positions) if !positions.is_empty() => Some(BatchKey::Given(positions)),
-        _ => {
-            let mut keys = table.primary_key();
-            match (keys.next(), keys.next()) {
-                (Some(key), None)
-                    if !columns.is_empty()
-                        && table.is_autoincrement(key)
-                        && dialect.rows_in_order(columns.len()).is_some() =>
-                {
-                    Some(BatchKey::Generated(key))
-                }
-                _ => None,
-            }
+    match insert_key(table, columns) {
+        InsertKey::Given(positions) if !positions.is_empty() => Some(BatchKey::Given(positions)),
+        InsertKey::Generated(key)
+            if !columns.is_empty() && dialect.rows_in_order(columns.len()).is_some() =>
+        {
+            Some(BatchKey::Generated(key))
         }
+        _ => None,
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use super::statement::Returning;
+use super::statement::{InsertKey, Returning};
 use super::{generated_key, lost_in, missing_in, statement, write_error};
 use crate::database::Bind;
 use crate::dialect::Dialect;
@@ -51,24 +51,16 @@ impl KeyedWrite {
         columns: &[&'static str],
         values: Vec<Value>,
     ) -> Option<KeyedWrite> {
-        let given: Option<Vec<Value>> = table
-            .primary_key()
-            .map(|key| {
-                let i = columns.iter().position(|c| *c == key.name())?;
-                Some(values[i].clone())
-            })
-            .collect();
-        let mut keys = table.primary_key();
-        let generated = match (keys.next(), keys.next()) {
-            (Some(key), None) if given.is_none() && table.is_autoincrement(key) => Some(key),
-            _ => None,
-        };
-        let key = match (given, generated) {
-            (Some(key), _) => KeyFrom::Given(key),
-            (None, Some(column)) if dialect.reports_generated_key() => {
+        let key = match statement::insert_key(table, columns) {
+            InsertKey::Given(positions) => {
+                KeyFrom::Given(positions.iter().map(|&i| values[i].clone()).collect())
+            }
+            InsertKey::Generated(column) if dialect.reports_generated_key() => {
                 KeyFrom::LastInsertId(column)
             }
-            (None, Some(column)) if dialect.insert_returning() => KeyFrom::Returning(column),
+            InsertKey::Generated(column) if dialect.insert_returning() => {
+                KeyFrom::Returning(column)
+            }
             _ => return None,
         };
         let returning = match key {

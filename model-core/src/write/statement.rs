@@ -116,6 +116,32 @@ pub(super) fn insert_sql(
     }
 }
 
+/// Where an insert gets its row's primary key.
+pub(super) enum InsertKey {
+    /// The row gives it: the positions of the key columns among the written columns.
+    Given(Vec<usize>),
+    /// The database generates it: the table's only key column, autoincrement and left out.
+    Generated(&'static ColumnDef),
+    /// The database fills it some other way (a server default), seen only by reading it back.
+    Unknown,
+}
+
+/// Where an insert writing `columns` of `table` gets its row's primary key.
+pub(super) fn insert_key(table: &Table, columns: &[&'static str]) -> InsertKey {
+    let given: Option<Vec<usize>> = table
+        .primary_key()
+        .map(|key| columns.iter().position(|c| *c == key.name()))
+        .collect();
+    if let Some(positions) = given {
+        return InsertKey::Given(positions);
+    }
+    let mut keys = table.primary_key();
+    match (keys.next(), keys.next()) {
+        (Some(key), None) if table.is_autoincrement(key) => InsertKey::Generated(key),
+        _ => InsertKey::Unknown,
+    }
+}
+
 /// Whether `columns` (in table order) leave out the table's generated key, its only key column.
 fn leaves_out_generated_key(table: &Table, columns: &[&'static str]) -> bool {
     let mut keys = table.primary_key();
