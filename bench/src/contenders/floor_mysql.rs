@@ -315,11 +315,9 @@ impl Contender for MysqlAsync {
     ) -> Result<u64> {
         if self.pool.is_none() {
             let _guard = mt.enter();
-            let opts = tcp_opts(&self.url)?.pool_opts(
-                PoolOpts::default().with_constraints(
-                    PoolConstraints::new(ids.len(), ids.len()).context("pool constraints")?,
-                ),
-            );
+            let opts = tcp_opts(&self.url)?.pool_opts(PoolOpts::default().with_constraints(
+                PoolConstraints::new(ids.len(), ids.len()).context("pool constraints")?,
+            ));
             self.pool = Some(Pool::new(opts));
         }
         let pool = self.pool.clone().expect("created above");
