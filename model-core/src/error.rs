@@ -84,6 +84,10 @@ pub enum Error {
     /// A `before_models_committed` hook refused the commit; the session was rolled back.
     #[error("commit vetoed by a before_models_committed hook: {0}")]
     Vetoed(String),
+    /// A session call found that an earlier call on the same session was cancelled (its future
+    /// dropped) before it finished; the session was rolled back.
+    #[error("session interrupted: {0}")]
+    Interrupted(String),
     /// Something this crate does not do, said instead of doing it half-way.
     #[error("unsupported: {0}")]
     Unsupported(String),

@@ -8,6 +8,7 @@
 //! never overlap inside this binary (cargo runs test binaries one after another).
 
 mod atomicity;
+mod cancel;
 mod config;
 mod hostile;
 mod killed;

@@ -54,7 +54,11 @@ use crate::row::{DecodeError, RowReader};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 use health::{Health, is_connection_lost};
-use pool::{Pool, Pooled, RawConn};
+use pool::sqlx_manager::RawConn;
+use pool::{Pool, SqlxManager};
+
+/// A checked-out sqlx connection of backend `B`.
+type Pooled<B> = pool::Pooled<SqlxManager<B>>;
 use sink::Collect;
 pub(crate) use sink::{Expect, RowSink};
 
@@ -643,7 +647,7 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
 
 /// The pool of one sqlx backend.
 pub(crate) struct SqlxDriver<B: SqlxBackend> {
-    pool: Pool<B>,
+    pool: Pool<SqlxManager<B>>,
     dialect: &'static dyn Dialect,
 }
 
@@ -674,7 +678,7 @@ where
 {
     let statement =
         sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), B::arguments_owned(args)?);
-    let result = statement.execute(conn.start()).await;
+    let result = statement.execute(conn.start()?).await;
     conn.finish(&result);
     Ok(B::executed(&result?))
 }
@@ -692,8 +696,8 @@ where
 {
     let statement = statement!(sql, args);
     let result = match sink.expect() {
-        Expect::Rows => feed_rows::<B>(statement.fetch(conn.start()), sink).await,
-        Expect::AtMostOne => match statement.fetch_optional(conn.start()).await {
+        Expect::Rows => feed_rows::<B>(statement.fetch(conn.start()?), sink).await,
+        Expect::AtMostOne => match statement.fetch_optional(conn.start()?).await {
             Ok(Some(row)) => sink.accept(&row).map_err(DriverError::Decode),
             Ok(None) => Ok(()),
             Err(error) => Err(error.into()),
@@ -716,7 +720,7 @@ where
     usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
 {
     let statement = statement!(sql, args);
-    let result = statement.fetch_one(conn.start()).await;
+    let result = statement.fetch_one(conn.start()?).await;
     conn.finish(&result);
     result?.try_get::<i64, usize>(0)
 }
@@ -726,7 +730,7 @@ async fn run_plain<B: SqlxBackend>(conn: &mut Pooled<B>, sql: &str) -> Result<()
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
 {
-    let result = conn.start().execute(sqlx::AssertSqlSafe(sql)).await;
+    let result = conn.start()?.execute(sqlx::AssertSqlSafe(sql)).await;
     conn.finish(&result);
     result.map(drop)
 }
@@ -741,7 +745,7 @@ async fn run_raw<B: SqlxBackend>(
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
 {
-    let result = sqlx::raw_sql(sql).execute(conn.start()).await;
+    let result = sqlx::raw_sql(sql).execute(conn.start()?).await;
     conn.finish(&result);
     result.map(drop)
 }
@@ -780,7 +784,12 @@ where
         let connect = B::connect_options(url)?;
         let config = B::adjust_pool(config.clone(), url);
         Ok(SqlxDriver {
-            pool: Pool::new(connect, config, health.clone(), rollback::<B>),
+            pool: Pool::new(
+                SqlxManager::new(connect, rollback::<B>),
+                config.clone(),
+                config.recycle_for(B::BACKEND),
+                health.clone(),
+            ),
             dialect: B::dialect(url),
         })
     }
@@ -875,7 +884,7 @@ where
     async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         let result = sqlx::query::<B::Db>(sqlx::AssertSqlSafe(sql))
-            .fetch_all(conn.start())
+            .fetch_all(conn.start()?)
             .await;
         conn.finish(&result);
         result?

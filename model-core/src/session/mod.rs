@@ -38,11 +38,18 @@ use crate::write::{
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A unit of work on a [`Database`]. Created by [`Database::session`].
+///
+/// Cancelling one of its calls (dropping the future: a request timeout, a `select!`) leaves
+/// the session unable to say what its transaction holds, so the next call rolls everything
+/// back and fails with [`Error::Interrupted`], as SQLAlchemy's session does after a failed
+/// flush; [`rollback`](Session::rollback) makes it usable again.
 pub struct Session {
     db: Database,
     transactions: BTreeMap<Option<String>, EngineTx>,
     pending: Vec<Box<dyn Pending>>,
     changes: Vec<Change>,
+    /// A call that touches the transactions is running, or was cut off before it finished.
+    in_flight: bool,
 }
 
 /// A queued write, with its model type erased.
@@ -118,6 +125,7 @@ impl Database {
             transactions: BTreeMap::new(),
             pending: Vec::new(),
             changes: Vec::new(),
+            in_flight: false,
         }
     }
 
@@ -202,21 +210,9 @@ impl Session {
         row: &'a M,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            self.flush().await?;
-            let db = self.db.clone();
-            let bind = bind_of::<M>(&db)?;
-            let result = {
-                let tx = self.transaction_for(bind).await?;
-                insert_row(&mut Conn::Tx(tx), bind, row).await
-            };
-            match result {
-                Ok(stored) => {
-                    self.changes
-                        .push(Change::new::<M>(Operation::Insert, key_of(&stored)));
-                    Ok(stored)
-                }
-                Err(error) => Err(self.fail(error).await),
-            }
+            self.enter().await?;
+            let result = self.insert_now(row).await;
+            self.leave(result)
         })
     }
 
@@ -228,11 +224,9 @@ impl Session {
         query: &'a Select<M>,
     ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
-            self.flush().await?;
-            let db = self.db.clone();
-            let bind = bind_of::<M>(&db)?;
-            let tx = self.transaction_for(bind).await?;
-            select_on(&mut Conn::Tx(tx), bind, query).await
+            self.enter().await?;
+            let result = self.all_now(query).await;
+            self.leave(result)
         })
     }
 
@@ -247,6 +241,88 @@ impl Session {
     #[track_caller]
     pub fn flush<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
+            self.enter().await?;
+            let result = self.flush_now().await;
+            self.leave(result)
+        })
+    }
+
+    /// Flushes, runs the `before_models_committed` hooks (any of which may veto), commits every
+    /// bind's transaction, then runs the `models_committed` hooks with the changes.
+    #[track_caller]
+    pub fn commit<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.enter().await?;
+            let result = self.commit_now().await;
+            self.leave(result)
+        })
+    }
+
+    /// Drops the queued writes and rolls back every transaction of the session; the session
+    /// is usable again afterwards, also after a cancelled call.
+    #[track_caller]
+    pub fn rollback(&mut self) -> impl std::future::Future<Output = ()> + Send + '_ {
+        crate::record::at(std::panic::Location::caller(), async move {
+            self.pending.clear();
+            self.changes.clear();
+            self.in_flight = false;
+            for (_, tx) in std::mem::take(&mut self.transactions) {
+                // A transaction whose connection died is rolled back by the server anyway.
+                let _ = tx.rollback().await;
+            }
+        })
+    }
+
+    /// The start of every call that touches the session's transactions: refuses to go on
+    /// after a call that was cut off midway (its writes may be half in the transaction, its
+    /// queue half taken), rolling everything back.
+    async fn enter(&mut self) -> Result<()> {
+        if self.in_flight {
+            self.rollback().await;
+            return Err(Error::Interrupted(
+                "an earlier call on this session was cancelled before it finished; the \
+                 session's transactions were rolled back and its queued writes dropped"
+                    .to_owned(),
+            ));
+        }
+        self.in_flight = true;
+        Ok(())
+    }
+
+    /// The end of a call begun with [`enter`](Self::enter): it finished, whatever its outcome.
+    fn leave<T>(&mut self, result: Result<T>) -> Result<T> {
+        self.in_flight = false;
+        result
+    }
+
+    async fn insert_now<M: Model>(&mut self, row: &M) -> Result<M> {
+        self.flush_now().await?;
+        let db = self.db.clone();
+        let bind = bind_of::<M>(&db)?;
+        let result = {
+            let tx = self.transaction_for(bind).await?;
+            insert_row(&mut Conn::Tx(tx), bind, row).await
+        };
+        match result {
+            Ok(stored) => {
+                self.changes
+                    .push(Change::new::<M>(Operation::Insert, key_of(&stored)));
+                Ok(stored)
+            }
+            Err(error) => Err(self.fail(error).await),
+        }
+    }
+
+    async fn all_now<M: Model>(&mut self, query: &Select<M>) -> Result<Vec<M>> {
+        self.flush_now().await?;
+        let db = self.db.clone();
+        let bind = bind_of::<M>(&db)?;
+        let tx = self.transaction_for(bind).await?;
+        select_on(&mut Conn::Tx(tx), bind, query).await
+    }
+
+    async fn flush_now(&mut self) -> Result<()> {
+        {
             let db = self.db.clone();
             let mut queue = Queue::new(std::mem::take(&mut self.pending));
             while let Some((pending, values)) = queue.next() {
@@ -290,15 +366,12 @@ impl Session {
                 }
             }
             Ok(())
-        })
+        }
     }
 
-    /// Flushes, runs the `before_models_committed` hooks (any of which may veto), commits every
-    /// bind's transaction, then runs the `models_committed` hooks with the changes.
-    #[track_caller]
-    pub fn commit<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
-            self.flush().await?;
+    async fn commit_now(&mut self) -> Result<()> {
+        {
+            self.flush_now().await?;
             if let Err(reason) = self.db.signals().before_commit(&self.changes) {
                 return Err(self.fail(Error::Vetoed(reason)).await);
             }
@@ -321,16 +394,6 @@ impl Session {
             let changes = std::mem::take(&mut self.changes);
             self.db.signals().committed(&changes);
             Ok(())
-        })
-    }
-
-    /// Drops the queued writes and rolls back every transaction of the session.
-    pub async fn rollback(&mut self) {
-        self.pending.clear();
-        self.changes.clear();
-        for (_, tx) in std::mem::take(&mut self.transactions) {
-            // A transaction whose connection died is rolled back by the server anyway.
-            let _ = tx.rollback().await;
         }
     }
 

@@ -1,104 +1,161 @@
-//! The connection pool of one bind, over sqlx connections.
+//! The connection pool of one bind.
 //!
 //! sqlx's own `Pool` pings every connection it takes back, to flush whatever a dropped future
 //! may have left behind: one more round trip per statement, which made a one-row lookup on
 //! PostgreSQL 1.7× slower than the same lookup on a single connection (see BENCHMARKS.md).
-//! This pool knows how each connection was left, so it puts a connection whose work finished
-//! straight back, and repairs or closes only the others:
+//! This pool knows how each connection was left ([`State`]), so it puts a connection whose
+//! work finished straight back, and repairs or closes only the others:
 //! - a transaction left open (a session dropped without commit, a panic) is rolled back by a
 //!   spawned task before the connection is reused, so its locks are released at once;
-//! - a statement abandoned midway (a cancelled future, a row that failed to decode) leaves a
-//!   server connection in an unknown protocol state, so that connection is closed. SQLite's
-//!   connections recover from it (and an in-memory database lives only as long as its
-//!   connection), so those are rolled back and kept;
+//! - work abandoned midway (a cancelled future at any await point: a statement, a ping, a
+//!   COMMIT; a row that failed to decode) leaves a server connection in an unknown protocol
+//!   state, so that connection is closed. SQLite's connections recover from it (and an
+//!   in-memory database lives only as long as its connection), so those are rolled back and
+//!   kept;
 //! - a connection found dead is closed.
+//!
+//! Cancel-safe by construction: every use of a connection goes through [`Pooled::start`],
+//! which marks it [`State::Working`] before the first await, and only [`Pooled::finish`], run
+//! once the outcome is seen, marks it clean again. A connection dropped in between is never
+//! handed out again as it is, and a checked-out connection whose earlier work was abandoned
+//! refuses the next statement (it would read the abandoned statement's answer as its own).
 //!
 //! Idle connections are reused last in, first out: a busy pool keeps using its warmest
 //! connections and the spare ones age out through `idle_timeout`. A connection is pinged before
 //! use only as [`PrePing`] says: when it sat idle past the threshold, or when the bind's
 //! [`Health`] saw connections die since it was opened.
+//!
+//! What a connection is (opening, pinging, rolling back, closing) comes from a [`Manager`]:
+//! sqlx's connections in the drivers, a scripted fake in this module's tests.
+
+pub(crate) mod sqlx_manager;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
-use sqlx::{ConnectOptions, Connection, Database};
 use tokio::runtime::Handle;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
+use tokio::task::JoinHandle;
 
-use super::SqlxBackend;
 use super::health::{Health, is_connection_lost};
 use crate::config::{PoolConfig, PrePing};
-
-/// The sqlx connection type of a backend.
-pub(crate) type RawConn<B> = <<B as SqlxBackend>::Db as Database>::Connection;
-
-/// Runs `ROLLBACK` on a connection (the pool cannot name sqlx's executor bounds itself).
-pub(crate) type Rollback<B> =
-    for<'c> fn(&'c mut RawConn<B>) -> BoxFuture<'c, Result<(), sqlx::Error>>;
+pub(crate) use sqlx_manager::SqlxManager;
 
 /// The longest a pool's housekeeping sleeps between rounds.
 const MAINTENANCE_PERIOD: Duration = Duration::from_secs(60);
 
+/// What the pool needs of one kind of connection.
+pub(crate) trait Manager: Send + Sync + 'static {
+    /// An open connection.
+    type Conn: Send + 'static;
+    /// Whether a connection whose work was abandoned midway can be used again once rolled
+    /// back. Server protocols are left mid-message, so not by default.
+    const REUSABLE_AFTER_CANCEL: bool = false;
+    /// Opens a connection.
+    fn connect(&self) -> impl Future<Output = Result<Self::Conn, sqlx::Error>> + Send + '_;
+    /// Checks that a connection still answers.
+    fn ping(conn: &mut Self::Conn) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_;
+    /// Rolls back whatever transaction the connection has open.
+    fn rollback<'c>(&self, conn: &'c mut Self::Conn) -> BoxFuture<'c, Result<(), sqlx::Error>>;
+    /// Closes a connection: politely when `healthy` (a server logs an abrupt disconnect), by
+    /// dropping its socket when not.
+    fn close(conn: Self::Conn, healthy: bool) -> impl Future<Output = ()> + Send + 'static;
+}
+
+/// How a checked-out connection was left; what the pool does with it when it comes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum State {
+    /// No work in flight, no transaction: goes back to the idle list as it is.
+    Clean,
+    /// Between statements of an open transaction: rolled back before reuse.
+    InTransaction,
+    /// Work was sent (a statement, a ping, COMMIT) and its outcome not seen yet. Left in this
+    /// state, the work was abandoned: the connection is closed (or, where
+    /// [`Manager::REUSABLE_AFTER_CANCEL`], rolled back) and refuses further statements.
+    Working {
+        /// Whether a transaction was open when the work began.
+        in_transaction: bool,
+    },
+    /// Dead, or in a state that cannot be known: closed.
+    Broken,
+    /// With a task that rolls it back; closed if that task is dropped before it finishes.
+    Resetting,
+}
+
+/// The error of a statement sent on a connection whose earlier work was abandoned.
+fn abandoned() -> sqlx::Error {
+    sqlx::Error::Protocol(
+        "an earlier statement on this connection was cancelled or abandoned before it \
+         finished, so the transaction cannot go on; it is rolled back"
+            .into(),
+    )
+}
+
 /// A pool of connections to one database.
-pub(crate) struct Pool<B: SqlxBackend> {
-    shared: Arc<Shared<B>>,
+pub(crate) struct Pool<M: Manager> {
+    shared: Arc<Shared<M>>,
 }
 
 /// What the pool, its checked-out connections and its housekeeping task share.
-struct Shared<B: SqlxBackend> {
-    connect: <RawConn<B> as Connection>::Options,
+struct Shared<M: Manager> {
+    manager: M,
     config: PoolConfig,
     max_lifetime: Option<Duration>,
     /// One permit per connection that may be checked out; idle connections hold none.
     permits: Arc<Semaphore>,
     /// Connections not in use, the most recently returned last.
-    idle: Mutex<Vec<Idle<B>>>,
+    idle: Mutex<Vec<Idle<M>>>,
     /// Open connections, idle or checked out.
     size: AtomicU32,
     closed: AtomicBool,
-    housekeeping: AtomicBool,
+    /// The housekeeping task, started by the first acquire that needs it and started again
+    /// when the runtime it ran on has shut down.
+    housekeeping: Mutex<Option<JoinHandle<()>>>,
     health: Arc<Health>,
-    rollback: Rollback<B>,
 }
 
-struct Idle<B: SqlxBackend> {
-    conn: RawConn<B>,
+struct Idle<M: Manager> {
+    conn: M::Conn,
     opened: Instant,
     since: Instant,
 }
 
-impl<B: SqlxBackend> Pool<B> {
-    /// A pool that opens connections on first use. `config` is already adjusted to the
-    /// backend; `health` is the bind's record of lost connections.
+impl<M: Manager> Pool<M> {
+    /// A pool that opens connections on first use. `max_lifetime` is the recycle age in force
+    /// for the backend; `health` is the bind's record of lost connections.
     pub(crate) fn new(
-        connect: <RawConn<B> as Connection>::Options,
+        manager: M,
         config: PoolConfig,
+        max_lifetime: Option<Duration>,
         health: Arc<Health>,
-        rollback: Rollback<B>,
     ) -> Self {
         Pool {
             shared: Arc::new(Shared {
-                connect,
-                max_lifetime: config.recycle_for(B::BACKEND),
+                manager,
+                max_lifetime,
                 permits: Arc::new(Semaphore::new(config.max_connections as usize)),
                 config,
                 idle: Mutex::new(Vec::new()),
                 size: AtomicU32::new(0),
                 closed: AtomicBool::new(false),
-                housekeeping: AtomicBool::new(false),
+                housekeeping: Mutex::new(None),
                 health,
-                rollback,
             }),
         }
     }
 
     /// A connection for one operation or transaction: an idle one (pinged first if it may have
-    /// gone stale) or a new one. Waits up to `acquire_timeout` for a free slot, retrying a
-    /// server that refuses connections (it may be starting), then fails with `PoolTimedOut`.
-    pub(crate) async fn acquire(&self) -> Result<Pooled<B>, sqlx::Error> {
+    /// gone stale) or a new one. Waits up to `acquire_timeout` for a free slot, then fails with
+    /// `PoolTimedOut`. A connection that cannot be opened fails at once with the reason (a
+    /// refused connection, a wrong password), as SQLAlchemy's pool does; only a server that
+    /// says it is starting up is waited for, within the same timeout.
+    pub(crate) async fn acquire(&self) -> Result<Pooled<M>, sqlx::Error> {
         let shared = &self.shared;
         if shared.closed.load(Ordering::Acquire) {
             return Err(sqlx::Error::PoolClosed);
@@ -123,8 +180,8 @@ impl<B: SqlxBackend> Pool<B> {
     /// it (and copy it as it is moved) if it were inlined.
     fn acquire_slow(
         &self,
-        slot: Option<Pooled<B>>,
-    ) -> BoxFuture<'_, Result<Pooled<B>, sqlx::Error>> {
+        slot: Option<Pooled<M>>,
+    ) -> BoxFuture<'_, Result<Pooled<M>, sqlx::Error>> {
         Box::pin(async move {
             let shared = &self.shared;
             let timeout = shared.config.acquire_timeout;
@@ -154,34 +211,35 @@ impl<B: SqlxBackend> Pool<B> {
         })
     }
 
-    /// Closes the pool: later acquires fail with `PoolClosed`; waits for the connections in use
-    /// to come back, then closes every connection.
+    /// Closes the pool: later acquires fail with `PoolClosed`. Waits up to the acquire timeout
+    /// for the connections in use to come back, then closes every idle connection; one that
+    /// comes back later is closed as it comes (a session held forever cannot make `close`
+    /// wait forever).
     pub(crate) async fn close(&self) {
         let shared = &self.shared;
         shared.closed.store(true, Ordering::Release);
         // Every permit is free only when every checked-out connection came back (and was
         // closed, the pool being closed).
-        if let Ok(all) = shared
-            .permits
-            .acquire_many(shared.config.max_connections)
-            .await
-        {
+        let all = shared.permits.acquire_many(shared.config.max_connections);
+        if let Ok(Ok(all)) = tokio::time::timeout(shared.config.acquire_timeout, all).await {
             drop(all);
         }
         shared.permits.close();
         let idle = std::mem::take(&mut *shared.idle());
         for idle in idle {
             shared.size.fetch_sub(1, Ordering::Relaxed);
-            let _ = idle.conn.close().await;
+            M::close(idle.conn, true).await;
+        }
+        if let Some(task) = shared.housekeeping_task().take() {
+            task.abort();
         }
     }
 }
 
-impl<B: SqlxBackend> fmt::Debug for Pool<B> {
+impl<M: Manager> fmt::Debug for Pool<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shared = &self.shared;
         f.debug_struct("Pool")
-            .field("backend", &B::BACKEND)
             .field("max", &shared.config.max_connections)
             .field("size", &shared.size.load(Ordering::Relaxed))
             .field("idle", &shared.idle().len())
@@ -190,10 +248,16 @@ impl<B: SqlxBackend> fmt::Debug for Pool<B> {
     }
 }
 
-impl<B: SqlxBackend> Shared<B> {
-    fn idle(&self) -> MutexGuard<'_, Vec<Idle<B>>> {
+impl<M: Manager> Shared<M> {
+    fn idle(&self) -> MutexGuard<'_, Vec<Idle<M>>> {
         // Nothing panics while holding the lock; a poisoned list is still a valid list.
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn housekeeping_task(&self) -> MutexGuard<'_, Option<JoinHandle<()>>> {
+        self.housekeeping
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn expired(&self, opened: Instant) -> bool {
@@ -201,7 +265,7 @@ impl<B: SqlxBackend> Shared<B> {
             .is_some_and(|lifetime| opened.elapsed() >= lifetime)
     }
 
-    fn idle_expired(&self, idle: &Idle<B>) -> bool {
+    fn idle_expired(&self, idle: &Idle<M>) -> bool {
         self.expired(idle.opened)
             || self
                 .config
@@ -210,7 +274,7 @@ impl<B: SqlxBackend> Shared<B> {
     }
 
     /// Whether an idle connection should be pinged before it is handed out.
-    fn needs_ping(&self, idle: &Idle<B>) -> bool {
+    fn needs_ping(&self, idle: &Idle<M>) -> bool {
         match self.config.pre_ping {
             PrePing::Never => false,
             PrePing::Always => true,
@@ -220,7 +284,7 @@ impl<B: SqlxBackend> Shared<B> {
         }
     }
 
-    fn release(&self, conn: RawConn<B>, opened: Instant) {
+    fn release(&self, conn: M::Conn, opened: Instant) {
         self.idle().push(Idle {
             conn,
             opened,
@@ -228,33 +292,29 @@ impl<B: SqlxBackend> Shared<B> {
         });
     }
 
-    /// Closes a connection the pool no longer keeps: politely when it is healthy (a server logs
-    /// an abrupt disconnect), by dropping its socket when it is not.
-    fn discard(&self, conn: RawConn<B>, healthy: bool) {
+    /// Closes a connection the pool no longer keeps, in a task of its own (see
+    /// [`Manager::close`]); without a runtime its socket is simply dropped.
+    fn discard(&self, conn: M::Conn, healthy: bool) {
         self.size.fetch_sub(1, Ordering::Relaxed);
         if let Ok(runtime) = Handle::try_current() {
-            runtime.spawn(async move {
-                let _ = if healthy {
-                    conn.close().await
-                } else {
-                    conn.close_hard().await
-                };
-            });
+            runtime.spawn(M::close(conn, healthy));
         }
     }
 
-    /// Opens a connection, retrying while the server refuses (it may be starting up); the
-    /// caller's timeout ends the retries.
-    async fn open(&self, deadline: Instant) -> Result<RawConn<B>, sqlx::Error> {
+    /// Opens a connection. A server that says it cannot accept one yet (starting up, too many
+    /// connections) is retried until `deadline`; any other failure, a refused connection
+    /// included, is returned at once, so an unreachable server is reported with its cause
+    /// instead of after the whole acquire timeout.
+    async fn open(&self, deadline: Instant) -> Result<M::Conn, sqlx::Error> {
         let mut backoff = Duration::from_millis(10);
         let max_backoff = deadline.saturating_duration_since(Instant::now()) / 5;
         loop {
-            match self.connect.connect().await {
+            match self.manager.connect().await {
                 Ok(conn) => {
                     self.size.fetch_add(1, Ordering::Relaxed);
                     return Ok(conn);
                 }
-                Err(error) if refused_for_now(&error) => {}
+                Err(error) if not_yet(&error) && Instant::now() < deadline => {}
                 Err(error) => return Err(error),
             }
             tokio::time::sleep(backoff).await;
@@ -262,14 +322,20 @@ impl<B: SqlxBackend> Shared<B> {
         }
     }
 
-    /// Starts the task that closes expired idle connections and keeps `min_connections` open,
-    /// once, from the first acquire (a runtime exists only from then on).
+    /// Starts the task that closes expired idle connections and keeps `min_connections` open:
+    /// from the first acquire (a runtime exists only from then on), and again from an acquire
+    /// on another runtime once the one it ran on has shut down (a task cannot outlive its
+    /// runtime).
     fn start_housekeeping(self: &Arc<Self>) {
         let config = &self.config;
         let needed = config.idle_timeout.is_some()
             || self.max_lifetime.is_some()
             || config.min_connections > 0;
-        if !needed || self.housekeeping.swap(true, Ordering::Relaxed) {
+        if !needed {
+            return;
+        }
+        let mut task = self.housekeeping_task();
+        if task.as_ref().is_some_and(|task| !task.is_finished()) {
             return;
         }
         let period = [config.idle_timeout, self.max_lifetime]
@@ -277,14 +343,14 @@ impl<B: SqlxBackend> Shared<B> {
             .flatten()
             .fold(MAINTENANCE_PERIOD, Duration::min);
         if let Ok(runtime) = Handle::try_current() {
-            runtime.spawn(housekeeping(Arc::downgrade(self), period));
+            *task = Some(runtime.spawn(housekeeping(Arc::downgrade(self), period)));
         }
     }
 
     /// Closes idle connections past `idle_timeout` (keeping `min_connections`) or past their
     /// lifetime.
     fn reap(&self) {
-        let expired: Vec<Idle<B>> = {
+        let expired: Vec<Idle<M>> = {
             let mut idle = self.idle();
             let mut spare = self
                 .size
@@ -330,7 +396,7 @@ impl<B: SqlxBackend> Shared<B> {
 }
 
 /// The pool's housekeeping loop; it ends when the pool is dropped or closed.
-async fn housekeeping<B: SqlxBackend>(pool: Weak<Shared<B>>, period: Duration) {
+async fn housekeeping<M: Manager>(pool: Weak<Shared<M>>, period: Duration) {
     loop {
         {
             let Some(shared) = pool.upgrade() else {
@@ -346,43 +412,31 @@ async fn housekeeping<B: SqlxBackend>(pool: Weak<Shared<B>>, period: Duration) {
     }
 }
 
-/// Whether a failed connect is worth retrying until the acquire timeout: the server refused
-/// the connection or said it cannot accept one yet (starting up, too many connections).
-fn refused_for_now(error: &sqlx::Error) -> bool {
+/// Whether a failed connect is worth retrying until the acquire timeout: the server answered
+/// that it cannot accept a connection yet (starting up, too many connections).
+fn not_yet(error: &sqlx::Error) -> bool {
     match error {
-        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::ConnectionRefused,
         sqlx::Error::Database(db) => db.is_transient_in_connect_phase(),
         _ => false,
     }
 }
 
-/// A checked-out connection. Dropped, it goes back to the pool as the module comment says:
-/// as it is when its work finished, rolled back when a transaction is open, closed when a
-/// statement was abandoned midway or the connection died.
-pub(crate) struct Pooled<B: SqlxBackend> {
+/// A checked-out connection. Dropped, it goes back to the pool as its [`State`] says.
+pub(crate) struct Pooled<M: Manager> {
     /// Always `Some` once `acquire` returns it; `None` only while acquiring and in `drop`.
-    conn: Option<RawConn<B>>,
+    conn: Option<M::Conn>,
     opened: Instant,
-    /// A statement was sent and its outcome not yet seen.
-    busy: bool,
-    in_transaction: bool,
-    broken: bool,
-    /// Handed to a rollback task that has not finished: if that task is dropped (its runtime
-    /// shutting down), the connection is closed rather than handed to another task.
-    resetting: bool,
-    shared: Arc<Shared<B>>,
+    state: State,
+    shared: Arc<Shared<M>>,
     permit: Option<OwnedSemaphorePermit>,
 }
 
-impl<B: SqlxBackend> Pooled<B> {
-    fn empty(shared: Arc<Shared<B>>, permit: OwnedSemaphorePermit) -> Self {
+impl<M: Manager> Pooled<M> {
+    fn empty(shared: Arc<Shared<M>>, permit: OwnedSemaphorePermit) -> Self {
         Pooled {
             conn: None,
             opened: Instant::now(),
-            busy: false,
-            in_transaction: false,
-            broken: false,
-            resetting: false,
+            state: State::Clean,
             shared,
             permit: Some(permit),
         }
@@ -418,10 +472,13 @@ impl<B: SqlxBackend> Pooled<B> {
             let ping = self.shared.needs_ping(&entry);
             self.opened = entry.opened;
             self.conn = Some(entry.conn);
+            self.state = State::Clean;
             if !ping {
                 return Ok(());
             }
-            let result = self.connection().ping().await;
+            // Like a statement: dropped during the ping, the connection holds an answer no one
+            // read, and is closed rather than handed out.
+            let result = M::ping(self.start()?).await;
             self.finish(&result);
             if result.is_ok() {
                 return Ok(());
@@ -430,37 +487,47 @@ impl<B: SqlxBackend> Pooled<B> {
             if let Some(conn) = self.conn.take() {
                 self.shared.discard(conn, false);
             }
-            self.broken = false;
         }
         let conn = self.shared.open(deadline).await?;
         self.opened = Instant::now();
         self.conn = Some(conn);
+        self.state = State::Clean;
         Ok(())
     }
 
-    /// The connection, marked busy until [`finish`](Self::finish) sees the outcome: if the
-    /// caller's future is dropped in between, the connection is not reused as it is.
-    pub(crate) fn start(&mut self) -> &mut RawConn<B> {
-        self.busy = true;
-        self.connection()
+    /// The connection for one piece of work, marked [`State::Working`] until
+    /// [`finish`](Self::finish) sees the outcome: if the caller's future is dropped in between,
+    /// the connection is not reused as it is. Refused when earlier work on it was abandoned.
+    pub(crate) fn start(&mut self) -> Result<&mut M::Conn, sqlx::Error> {
+        let in_transaction = match self.state {
+            State::Clean => false,
+            State::InTransaction => true,
+            State::Working { .. } | State::Broken | State::Resetting => return Err(abandoned()),
+        };
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(abandoned());
+        };
+        self.state = State::Working { in_transaction };
+        Ok(conn)
     }
 
-    fn connection(&mut self) -> &mut RawConn<B> {
-        match &mut self.conn {
-            Some(conn) => conn,
-            None => unreachable!("a checked-out connection is present until it is dropped"),
-        }
-    }
-
-    /// Records how the operation begun with [`start`](Self::start) ended. An error without
-    /// an sqlx cause (a row that did not decode) means the rows were abandoned midway, so the
-    /// connection stays marked busy; a lost connection is marked broken.
+    /// Records how the work begun with [`start`](Self::start) ended. An error without an sqlx
+    /// cause (a row that did not decode) means the rows were abandoned midway, so the
+    /// connection stays [`State::Working`]; a lost connection is [`State::Broken`].
     pub(crate) fn finish<T, E: super::SqlxCause>(&mut self, result: &Result<T, E>) {
+        let State::Working { in_transaction } = self.state else {
+            return;
+        };
+        let done = if in_transaction {
+            State::InTransaction
+        } else {
+            State::Clean
+        };
         match result {
-            Ok(_) => self.busy = false,
+            Ok(_) => self.state = done,
             Err(error) => match error.sqlx_cause() {
-                Some(cause) if is_connection_lost(cause) => self.broken = true,
-                Some(_) => self.busy = false,
+                Some(cause) if is_connection_lost(cause) => self.state = State::Broken,
+                Some(_) => self.state = done,
                 None => {}
             },
         }
@@ -468,48 +535,62 @@ impl<B: SqlxBackend> Pooled<B> {
 
     /// Notes that a transaction is open (after BEGIN) or ended (after COMMIT or ROLLBACK).
     pub(crate) fn set_in_transaction(&mut self, open: bool) {
-        self.in_transaction = open;
+        self.state = match self.state {
+            State::Clean | State::InTransaction if open => State::InTransaction,
+            State::Clean | State::InTransaction => State::Clean,
+            other => other,
+        };
+    }
+
+    /// How the connection stands now.
+    #[cfg(test)]
+    pub(crate) fn state(&self) -> State {
+        self.state
     }
 
     /// Rolls back whatever the connection was left in, then lets `drop` put it back (or close
     /// it, if the rollback failed).
     async fn reset(mut self) {
-        let rollback = self.shared.rollback;
-        self.busy = true;
-        let result = rollback(self.connection()).await;
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
+        let result = self.shared.manager.rollback(conn).await;
         // SQLite refuses ROLLBACK when no transaction is open: that too says it is clean.
-        self.resetting = false;
-        if result.is_ok() || B::REUSABLE_AFTER_CANCEL {
-            self.busy = false;
-            self.in_transaction = false;
+        self.state = if result.is_ok() || M::REUSABLE_AFTER_CANCEL {
+            State::Clean
         } else {
-            self.broken = true;
-        }
+            State::Broken
+        };
     }
 }
 
-impl<B: SqlxBackend> fmt::Debug for Pooled<B> {
+impl<M: Manager> fmt::Debug for Pooled<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pooled")
-            .field("backend", &B::BACKEND)
-            .field("in_transaction", &self.in_transaction)
+            .field("state", &self.state)
             .finish_non_exhaustive()
     }
 }
 
-impl<B: SqlxBackend> Drop for Pooled<B> {
+impl<M: Manager> Drop for Pooled<M> {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else {
             return;
         };
         let shared = &self.shared;
-        let abandoned = self.busy && !B::REUSABLE_AFTER_CANCEL;
-        if self.broken || abandoned || self.resetting {
-            shared.discard(conn, false);
-        } else if shared.closed.load(Ordering::Acquire) || shared.expired(self.opened) {
+        let needs_reset = match self.state {
+            State::Clean => false,
+            State::InTransaction => true,
+            State::Working { .. } if M::REUSABLE_AFTER_CANCEL => true,
+            State::Working { .. } | State::Broken | State::Resetting => {
+                shared.discard(conn, false);
+                return;
+            }
+        };
+        if shared.closed.load(Ordering::Acquire) || shared.expired(self.opened) {
             // Closing the connection also ends any transaction it has open.
             shared.discard(conn, true);
-        } else if self.busy || self.in_transaction {
+        } else if needs_reset {
             match Handle::try_current() {
                 Ok(runtime) => {
                     // The task keeps the permit until the connection is back, so the pool
@@ -517,10 +598,7 @@ impl<B: SqlxBackend> Drop for Pooled<B> {
                     let guard = Pooled {
                         conn: Some(conn),
                         opened: self.opened,
-                        busy: self.busy,
-                        in_transaction: self.in_transaction,
-                        broken: false,
-                        resetting: true,
+                        state: State::Resetting,
                         shared: shared.clone(),
                         permit: self.permit.take(),
                     };

@@ -1,0 +1,62 @@
+//! sqlx's connections as the pool's [`Manager`]: one type for the three backends, since sqlx's
+//! `Connection` trait already says how to open, ping and close each.
+
+use std::marker::PhantomData;
+
+use futures_util::future::BoxFuture;
+use sqlx::{ConnectOptions, Connection, Database};
+
+use super::Manager;
+use crate::driver::SqlxBackend;
+
+/// The sqlx connection type of a backend.
+pub(crate) type RawConn<B> = <<B as SqlxBackend>::Db as Database>::Connection;
+
+/// Runs `ROLLBACK` on a connection (the driver names sqlx's executor bounds, which the
+/// manager's impl cannot).
+pub(crate) type Rollback<B> =
+    for<'c> fn(&'c mut RawConn<B>) -> BoxFuture<'c, Result<(), sqlx::Error>>;
+
+/// Opens sqlx connections of backend `B` with the options parsed from a bind's URL.
+pub(crate) struct SqlxManager<B: SqlxBackend> {
+    options: <RawConn<B> as Connection>::Options,
+    rollback: Rollback<B>,
+    backend: PhantomData<B>,
+}
+
+impl<B: SqlxBackend> SqlxManager<B> {
+    pub(crate) fn new(options: <RawConn<B> as Connection>::Options, rollback: Rollback<B>) -> Self {
+        SqlxManager {
+            options,
+            rollback,
+            backend: PhantomData,
+        }
+    }
+}
+
+impl<B: SqlxBackend> Manager for SqlxManager<B> {
+    type Conn = RawConn<B>;
+    const REUSABLE_AFTER_CANCEL: bool = B::REUSABLE_AFTER_CANCEL;
+
+    fn connect(&self) -> impl Future<Output = Result<RawConn<B>, sqlx::Error>> + Send + '_ {
+        self.options.connect()
+    }
+
+    fn ping(conn: &mut RawConn<B>) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_ {
+        conn.ping()
+    }
+
+    fn rollback<'c>(&self, conn: &'c mut RawConn<B>) -> BoxFuture<'c, Result<(), sqlx::Error>> {
+        (self.rollback)(conn)
+    }
+
+    fn close(conn: RawConn<B>, healthy: bool) -> impl Future<Output = ()> + Send + 'static {
+        async move {
+            let _ = if healthy {
+                conn.close().await
+            } else {
+                conn.close_hard().await
+            };
+        }
+    }
+}
