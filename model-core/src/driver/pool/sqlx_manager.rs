@@ -50,13 +50,11 @@ impl<B: SqlxBackend> Manager for SqlxManager<B> {
         (self.rollback)(conn)
     }
 
-    fn close(conn: RawConn<B>, healthy: bool) -> impl Future<Output = ()> + Send + 'static {
-        async move {
-            let _ = if healthy {
-                conn.close().await
-            } else {
-                conn.close_hard().await
-            };
-        }
+    async fn close(conn: RawConn<B>, healthy: bool) {
+        let _ = if healthy {
+            conn.close().await
+        } else {
+            conn.close_hard().await
+        };
     }
 }

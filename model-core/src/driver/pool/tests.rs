@@ -2,7 +2,7 @@
 //! reads what the pool did to its connections (opened, pinged, rolled back, closed) from the
 //! fake's event log.
 
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -49,30 +49,24 @@ impl<const REUSABLE: bool> Manager for Fake<REUSABLE> {
     type Conn = FakeConn;
     const REUSABLE_AFTER_CANCEL: bool = REUSABLE;
 
-    fn connect(&self) -> impl Future<Output = Result<FakeConn, sqlx::Error>> + Send + '_ {
-        async move {
-            if let Some(kind) = self.script.lock().unwrap().refuse {
-                return Err(sqlx::Error::Io(kind.into()));
-            }
-            let id = self
-                .next_id
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                + 1;
-            log(&self.script, Event::Opened(id));
-            Ok(FakeConn {
-                id,
-                script: self.script.clone(),
-            })
+    async fn connect(&self) -> Result<FakeConn, sqlx::Error> {
+        let refuse = self.script.lock().unwrap().refuse;
+        if let Some(kind) = refuse {
+            return Err(sqlx::Error::Io(kind.into()));
         }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        log(&self.script, Event::Opened(id));
+        Ok(FakeConn {
+            id,
+            script: self.script.clone(),
+        })
     }
 
-    fn ping(conn: &mut FakeConn) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_ {
-        async move {
-            let wait = conn.script.lock().unwrap().ping_for;
-            tokio::time::sleep(wait).await;
-            log(&conn.script, Event::Pinged(conn.id));
-            Ok(())
-        }
+    async fn ping(conn: &mut FakeConn) -> Result<(), sqlx::Error> {
+        let wait = conn.script.lock().unwrap().ping_for;
+        tokio::time::sleep(wait).await;
+        log(&conn.script, Event::Pinged(conn.id));
+        Ok(())
     }
 
     fn rollback<'c>(&self, conn: &'c mut FakeConn) -> BoxFuture<'c, Result<(), sqlx::Error>> {
@@ -83,16 +77,14 @@ impl<const REUSABLE: bool> Manager for Fake<REUSABLE> {
         })
     }
 
-    fn close(conn: FakeConn, healthy: bool) -> impl Future<Output = ()> + Send + 'static {
-        async move {
-            log(
-                &conn.script,
-                Event::Closed {
-                    id: conn.id,
-                    healthy,
-                },
-            );
-        }
+    async fn close(conn: FakeConn, healthy: bool) {
+        log(
+            &conn.script,
+            Event::Closed {
+                id: conn.id,
+                healthy,
+            },
+        );
     }
 }
 
@@ -272,7 +264,7 @@ async fn a_refused_connection_fails_at_once_with_its_cause() {
     let h = Harness::<false>::new(PoolConfig::default().acquire_timeout(Duration::from_secs(30)));
     h.script.lock().unwrap().refuse = Some(std::io::ErrorKind::ConnectionRefused);
     let started = Instant::now();
-    let error = h.pool.acquire().await.err().expect("refused");
+    let error = h.pool.acquire().await.expect_err("refused");
     assert!(started.elapsed() < Duration::from_secs(1));
     assert!(
         matches!(&error, sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused),
@@ -284,7 +276,7 @@ async fn a_refused_connection_fails_at_once_with_its_cause() {
 async fn a_busy_pool_times_out_after_the_acquire_timeout() {
     let h = Harness::<false>::new(one_connection().acquire_timeout(Duration::from_millis(50)));
     let held = h.pool.acquire().await.unwrap();
-    let error = h.pool.acquire().await.err().expect("timed out");
+    let error = h.pool.acquire().await.expect_err("timed out");
     assert!(matches!(error, sqlx::Error::PoolTimedOut), "{error:?}");
     drop(held);
     assert_eq!(h.acquire_id().await, 1);
@@ -340,10 +332,7 @@ fn housekeeping_starts_again_on_a_new_runtime() {
         let held = h.pool.acquire().await.unwrap();
         drop(held);
         let _ = h.pool.shared.idle().drain(..).collect::<Vec<_>>();
-        h.pool
-            .shared
-            .size
-            .store(0, std::sync::atomic::Ordering::Relaxed);
+        h.pool.shared.size.store(0, Ordering::Relaxed);
         h.pool.acquire().await.unwrap();
         let task = h.pool.shared.housekeeping_task();
         assert!(
