@@ -5,7 +5,12 @@ use model_tests::{Kind, per_backend};
 
 use crate::models::{Keyed, Membership, Person, ids, seeded, single_connection};
 
-per_backend!(order_limit_offset, first_one_get_count_exists, paginate);
+per_backend!(
+    order_limit_offset,
+    first_one_get_count_exists,
+    paginate,
+    paginate_empty_and_capped
+);
 
 async fn order_limit_offset(kind: Kind) {
     let Some((_t, db)) = seeded(kind, "order").await else {
@@ -197,4 +202,34 @@ async fn paginate(kind: Kind) {
         (ids(&page.items), page.total),
         (vec![21, 22, 23, 24, 25], 25)
     );
+}
+
+/// An empty result and a page past the last one number their items 0 to 0 (Flask-SQLAlchemy's
+/// `first`/`last`), and `max_per_page` caps a page size taken from a request.
+async fn paginate_empty_and_capped(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "paginate_empty").await else {
+        return;
+    };
+    let none = Person::query().filter(Keyed::ID.gt(1000));
+    let empty = none.paginate(&db, 1, 10, true).await.unwrap();
+    assert_eq!((empty.total, empty.pages(), empty.items.len()), (0, 0, 0));
+    assert_eq!((empty.first_item(), empty.last_item()), (0, 0));
+    assert_eq!((empty.first(), empty.last()), (0, 0));
+    assert!(!empty.has_next() && !empty.has_prev());
+
+    let q = Person::query().order_by(Keyed::ID.asc());
+    let past = q.paginate(&db, 9, 10, false).await.unwrap();
+    assert!(past.items.is_empty() && past.total == 30);
+    assert_eq!((past.first(), past.last()), (0, 0));
+
+    let capped = q.clone().max_per_page(7);
+    let page = capped.paginate(&db, 2, 100_000, true).await.unwrap();
+    assert_eq!(page.per_page, 7);
+    assert_eq!(ids(&page.items), [8, 9, 10, 11, 12, 13, 14]);
+    assert_eq!((page.first(), page.last(), page.pages()), (8, 14, 5));
+    let next = page.next(&capped, &db, true).await.unwrap();
+    assert_eq!(ids(&next.items), [15, 16, 17, 18, 19, 20, 21]);
+    // Below the cap, the asked size stands.
+    let small = capped.paginate(&db, 1, 3, true).await.unwrap();
+    assert_eq!((small.per_page, small.items.len()), (3, 3));
 }

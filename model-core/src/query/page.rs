@@ -28,14 +28,28 @@ impl<T> Page<T> {
         if self.items.is_empty() {
             0
         } else {
-            (self.page - 1) * self.per_page + 1
+            (self.page - 1)
+                .saturating_mul(self.per_page)
+                .saturating_add(1)
         }
     }
 
     /// The 1-based number of the last item on this page, 0 when the page is empty.
     pub fn last_item(&self) -> u64 {
-        let first = self.first_item();
-        first.max(first + self.items.len() as u64 - 1)
+        match self.items.len() as u64 {
+            0 => 0,
+            len => self.first_item() + len - 1,
+        }
+    }
+
+    /// Flask-SQLAlchemy 3's name for [`first_item`](Self::first_item).
+    pub fn first(&self) -> u64 {
+        self.first_item()
+    }
+
+    /// Flask-SQLAlchemy 3's name for [`last_item`](Self::last_item).
+    pub fn last(&self) -> u64 {
+        self.last_item()
     }
 
     /// Whether a page comes before this one.

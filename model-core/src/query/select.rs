@@ -28,6 +28,8 @@ pub struct Select<M> {
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
     pub(crate) distinct: bool,
+    /// The most rows `paginate` puts on a page, whatever it is asked for.
+    pub(crate) max_per_page: Option<u64>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -51,6 +53,7 @@ impl<M: Model> Select<M> {
             limit: None,
             offset: None,
             distinct: false,
+            max_per_page: None,
             _model: PhantomData,
         }
     }
@@ -319,10 +322,20 @@ impl<M: Model> Select<M> {
             .map_err(|e| driver_error::<M>(bind, DriverError::Sql(e)))
     }
 
+    /// Caps the `per_page` of [`paginate`](Self::paginate) at `n` (at least 1), as
+    /// Flask-SQLAlchemy 3's `max_per_page`: a page size taken from a request
+    /// (`?per_page=100000`) then never reaches the database unbounded. A larger `per_page` is
+    /// lowered to `n`, not refused.
+    pub fn max_per_page(mut self, n: u64) -> Self {
+        self.max_per_page = Some(n.max(1));
+        self
+    }
+
     /// Page `page` (from 1) of `per_page` rows, with the total count, as Flask-SQLAlchemy's
     /// `paginate`. With `error_out`, a page below 1, a `per_page` below 1, or an empty page
     /// other than the first is [`Error::NotFound`]; without it, they give page 1, 20 per page,
-    /// and an empty page. The page and the count run at once, each on a connection of the
+    /// and an empty page. `per_page` is capped by [`max_per_page`](Self::max_per_page) when
+    /// the query has one. The page and the count run at once, each on a connection of the
     /// bind's pool, so the caller waits for one round trip rather than two.
     #[track_caller]
     pub fn paginate<'a>(
@@ -340,6 +353,7 @@ impl<M: Model> Select<M> {
             }
             let page = page.max(1);
             let per_page = if per_page < 1 { 20 } else { per_page };
+            let per_page = per_page.min(self.max_per_page.unwrap_or(u64::MAX));
             let mut parts = self.parts(&[]);
             parts.limit = Some(per_page);
             parts.offset = Some((page - 1).saturating_mul(per_page));
@@ -584,6 +598,7 @@ impl<M: Model> Clone for Select<M> {
             limit: self.limit,
             offset: self.offset,
             distinct: self.distinct,
+            max_per_page: self.max_per_page,
             _model: PhantomData,
         }
     }
