@@ -3,12 +3,13 @@
 use model_core::Condition;
 use model_tests::{Kind, per_backend};
 
-use crate::models::{HOSTILE, Keyed, Person, ids, seeded};
+use crate::models::{HOSTILE, Keyed, Note, Person, ids, seeded};
 
 per_backend!(
     comparisons,
     lists_nulls_and_ranges,
     patterns,
+    literal_patterns_match_exactly_what_they_say,
     combinations,
     hostile_values_round_trip
 );
@@ -260,4 +261,110 @@ async fn hostile_values_round_trip(kind: Kind) {
     }
     // Nothing was executed as SQL: the table is still there with all its rows.
     assert_eq!(t.catalog.count("person").await, 30);
+}
+
+/// `starts_with`, `ends_with` and `contains` mean what Rust's `str` methods mean, on every
+/// backend: case-sensitive, accents significant, a NUL byte an ordinary character (SQLite's
+/// LIKE stops at NUL, which once made a bulk delete take rows it was not asked to).
+/// PostgreSQL cannot store NUL in text at all: there the value is refused, never matched.
+async fn literal_patterns_match_exactly_what_they_say(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "literal").await else {
+        return;
+    };
+    let nul = kind != Kind::Postgres;
+    let mut bodies = vec![
+        "7", "Admin", "admin", "ADMIN x", "émile", "Émile", "a%b", "a_b",
+    ];
+    if nul {
+        bodies.extend(["7\0 8", "7\0 9"]);
+    }
+    let notes: Vec<Note> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| Note {
+            id: i as i64 + 1,
+            body: (*body).to_owned(),
+        })
+        .collect();
+    db.insert_many(&notes).await.unwrap();
+    let bodies_where = |condition| {
+        let db = &db;
+        async move {
+            let found = Note::query()
+                .filter(condition)
+                .order_by(Note::ID.asc())
+                .all(db)
+                .await
+                .unwrap();
+            found.into_iter().map(|n| n.body).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(bodies_where(Note::BODY.starts_with("adm")).await, ["admin"]);
+    assert_eq!(bodies_where(Note::BODY.starts_with("Adm")).await, ["Admin"]);
+    assert_eq!(
+        bodies_where(Note::BODY.ends_with("MIN x")).await,
+        ["ADMIN x"]
+    );
+    assert_eq!(
+        bodies_where(Note::BODY.ends_with("min")).await,
+        ["Admin", "admin"]
+    );
+    assert_eq!(
+        bodies_where(Note::BODY.ends_with("MIN")).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        bodies_where(Note::BODY.contains("mil")).await,
+        ["émile", "Émile"]
+    );
+    assert_eq!(bodies_where(Note::BODY.contains("Ém")).await, ["Émile"]);
+    assert_eq!(bodies_where(Note::BODY.starts_with("é")).await, ["émile"]);
+    assert_eq!(bodies_where(Note::BODY.contains("%")).await, ["a%b"]);
+    assert_eq!(bodies_where(Note::BODY.ends_with("_b")).await, ["a_b"]);
+    assert!(
+        bodies_where(Note::BODY.contains("ADMIN X"))
+            .await
+            .is_empty()
+    );
+    // The empty string starts, ends and is contained in every string.
+    let all = Note::query().count(&db).await.unwrap();
+    for empty in [
+        Note::BODY.starts_with(""),
+        Note::BODY.ends_with(""),
+        Note::BODY.contains(""),
+    ] {
+        assert_eq!(Note::query().filter(empty).count(&db).await.unwrap(), all);
+    }
+    // `ilike` is the case-insensitive form.
+    assert_eq!(
+        bodies_where(Note::BODY.ilike("adm%")).await,
+        ["Admin", "admin", "ADMIN x"]
+    );
+
+    if nul {
+        assert_eq!(
+            bodies_where(Note::BODY.starts_with("7\0 9")).await,
+            ["7\0 9"]
+        );
+        assert_eq!(bodies_where(Note::BODY.ends_with("\0 8")).await, ["7\0 8"]);
+        assert_eq!(
+            bodies_where(Note::BODY.contains("\0")).await,
+            ["7\0 8", "7\0 9"]
+        );
+        assert_eq!(bodies_where(Note::BODY.starts_with("7")).await.len(), 3);
+        let deleted = Note::query()
+            .filter(Note::BODY.starts_with("7\0 9"))
+            .delete(&db)
+            .await
+            .unwrap();
+        assert_eq!(deleted, 1, "the bulk delete takes only the row asked for");
+        assert_eq!(Note::query().count(&db).await.unwrap(), all - 1);
+    } else {
+        let refused = Note::query()
+            .filter(Note::BODY.starts_with("7\0 9"))
+            .delete(&db)
+            .await;
+        assert!(refused.is_err(), "{refused:?}");
+        assert_eq!(Note::query().count(&db).await.unwrap(), all);
+    }
 }

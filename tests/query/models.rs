@@ -98,6 +98,15 @@ impl Account {
     }
 }
 
+/// Free text, for the literal pattern helpers: NUL bytes, case, accents.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "query")]
+pub struct Note {
+    #[column(primary_key, autoincrement = false)]
+    pub id: i64,
+    pub body: String,
+}
+
 /// A UUID key filled by a client default.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(bind = "query")]

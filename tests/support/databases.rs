@@ -200,7 +200,8 @@ async fn create_server_db(kind: Kind, admin_url: &str, name: &str) -> Result<(),
             _ => {
                 let mut conn = sqlx::MySqlConnection::connect(admin_url).await?;
                 conn.execute(sqlx::AssertSqlSafe(format!(
-                    "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                    // The server's default collation, as a user's database has.
+                    "CREATE DATABASE `{name}` CHARACTER SET utf8mb4"
                 )))
                 .await?;
                 conn.close().await

@@ -20,6 +20,31 @@ use crate::meta::{ColumnDef, Table};
 use crate::naming;
 use crate::url::Backend;
 
+/// What a literal text test asks of a column: [`Dialect::text_match`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TextMatch {
+    /// The column's text starts with the value.
+    StartsWith,
+    /// The column's text ends with the value.
+    EndsWith,
+    /// The value occurs in the column's text.
+    Contains,
+}
+
+/// One piece of a literal text test as a dialect writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextPiece {
+    /// SQL text, as it is.
+    Sql(&'static str),
+    /// The column, quoted.
+    Column,
+    /// The value, bound as it is.
+    Text,
+    /// The value as a `LIKE` pattern with `!` as its escape character: its `%`, `_` and `!`
+    /// escaped, and `%` where the test leaves the rest open, bound.
+    Pattern,
+}
+
 /// How one backend writes SQL. Sealed: the dialects are the three below, each paired with its
 /// driver.
 pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
@@ -126,6 +151,21 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// How to insert a row that takes every column's default.
     fn insert_defaults(&self) -> &'static str {
         " DEFAULT VALUES"
+    }
+
+    /// How `column` is tested against a literal text for `starts_with`, `ends_with` or
+    /// `contains`, exactly as Rust's `str` methods would: case-sensitive, every character
+    /// significant. Written as pieces so the dialect never sees the values, only where they go.
+    /// The default, `LIKE` with the wildcards escaped, is exact where `LIKE` compares
+    /// characters as they are (PostgreSQL's deterministic collations).
+    fn text_match(&self, test: TextMatch) -> &'static [TextPiece] {
+        let _ = test;
+        &[
+            TextPiece::Column,
+            TextPiece::Sql(" LIKE "),
+            TextPiece::Pattern,
+            TextPiece::Sql(" ESCAPE '!'"),
+        ]
     }
 
     /// The case-insensitive LIKE operator, if the backend has one (PostgreSQL's `ILIKE`);

@@ -3,7 +3,7 @@
 //! everything but `INSERT ... RETURNING`, which MariaDB (10.5+) has and MySQL lacks: a
 //! `mariadb:` URL selects [`MariaDbDialect`] and saves the read-back after each insert.
 
-use super::{AutoincrementSql, Dialect, RowsInOrder, push_quoted};
+use super::{AutoincrementSql, Dialect, RowsInOrder, TextMatch, TextPiece, push_quoted};
 use crate::meta::{ColumnDef, SqlType, Table};
 
 /// InnoDB's largest index key, in bytes (DYNAMIC row format).
@@ -151,6 +151,20 @@ macro_rules! mysql_family {
                     }
                 }
                 problems
+            }
+
+            /// `LIKE` follows the column's collation, which may ignore case and accents; on
+            /// the bytes it compares exactly. Only `%` is a wildcard in these patterns, and
+            /// no byte of a multi-byte UTF-8 character is `%` or `!`, so bytes match where
+            /// characters would.
+            fn text_match(&self, _test: TextMatch) -> &'static [TextPiece] {
+                &[
+                    TextPiece::Sql("CAST("),
+                    TextPiece::Column,
+                    TextPiece::Sql(" AS BINARY) LIKE CAST("),
+                    TextPiece::Pattern,
+                    TextPiece::Sql(" AS BINARY) ESCAPE '!'"),
+                ]
             }
 
             fn insert_returning(&self) -> bool {

@@ -1,7 +1,7 @@
 //! SQLite: backquoted identifiers, `?` placeholders, type names that sqlx maps back to the
 //! right affinity, and `INTEGER PRIMARY KEY` for generated ids (the rowid alias).
 
-use super::{AutoincrementSql, Dialect, push_quoted};
+use super::{AutoincrementSql, Dialect, TextMatch, TextPiece, push_quoted};
 use crate::meta::{ColumnDef, SqlType};
 use crate::url::Backend;
 
@@ -80,6 +80,38 @@ impl Dialect for SqliteDialect {
     }
 
     /// SQLITE_MAX_VARIABLE_NUMBER of the bundled SQLite.
+    /// SQLite's `LIKE` ignores ASCII case and stops at a NUL character, so it could match more
+    /// than asked (a bulk delete once took rows it was not asked to). Its byte functions on
+    /// BLOBs are exact: the text's UTF-8 bytes are compared, NUL included.
+    fn text_match(&self, test: TextMatch) -> &'static [TextPiece] {
+        use TextPiece::{Column, Sql, Text};
+        match test {
+            TextMatch::StartsWith => &[
+                Sql("instr(CAST("),
+                Column,
+                Sql(" AS BLOB), CAST("),
+                Text,
+                Sql(" AS BLOB)) = 1"),
+            ],
+            TextMatch::EndsWith => &[
+                Sql("substr(CAST("),
+                Column,
+                Sql(" AS BLOB), -length(CAST("),
+                Text,
+                Sql(" AS BLOB))) = CAST("),
+                Text,
+                Sql(" AS BLOB)"),
+            ],
+            TextMatch::Contains => &[
+                Sql("instr(CAST("),
+                Column,
+                Sql(" AS BLOB), CAST("),
+                Text,
+                Sql(" AS BLOB)) > 0"),
+            ],
+        }
+    }
+
     fn max_params(&self) -> usize {
         32_766
     }

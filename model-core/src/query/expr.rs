@@ -7,6 +7,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::writer::SqlWriter;
+use crate::dialect::{TextMatch, TextPiece};
 use crate::field::FieldType;
 use crate::model::{Column, Contains};
 use crate::value::Value;
@@ -29,6 +30,12 @@ pub(crate) enum Node {
         column: &'static str,
         pattern: String,
         case_insensitive: bool,
+    },
+    /// `starts_with`, `ends_with`, `contains`: literal, case-sensitive, written by the dialect.
+    Text {
+        column: &'static str,
+        test: TextMatch,
+        text: String,
     },
     In {
         column: &'static str,
@@ -63,6 +70,16 @@ fn escape_like(value: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The `LIKE` pattern matching `text` as `test` says, escaped with [`LIKE_ESCAPE`].
+fn like_pattern(test: TextMatch, text: &str) -> String {
+    let text = escape_like(text);
+    match test {
+        TextMatch::StartsWith => format!("{text}%"),
+        TextMatch::EndsWith => format!("%{text}"),
+        TextMatch::Contains => format!("%{text}%"),
+    }
 }
 
 impl<M> Condition<M> {
@@ -245,6 +262,8 @@ impl<G, T: FieldType> Column<G, T> {
 impl<G, T: FieldType<Compare = String>> Column<G, T> {
     /// `column LIKE pattern`, with `%` and `_` as wildcards. Case sensitivity is the
     /// database's: SQLite ignores ASCII case, PostgreSQL does not, MySQL follows the collation.
+    /// For a literal test with one meaning everywhere, use [`starts_with`](Self::starts_with),
+    /// [`ends_with`](Self::ends_with) or [`contains`](Self::contains).
     pub fn like<Q: Contains<G>>(self, pattern: impl Into<String>) -> Condition<Q> {
         Condition::new(Node::Like {
             column: self.name(),
@@ -261,17 +280,28 @@ impl<G, T: FieldType<Compare = String>> Column<G, T> {
             case_insensitive: true,
         })
     }
-    /// Starts with `prefix`, taken literally (its `%` and `_` are not wildcards).
+    /// Starts with `prefix`, as Rust's `str::starts_with` means it on every backend: taken
+    /// literally (`%` and `_` are not wildcards), case-sensitive, every character significant
+    /// (a NUL too; PostgreSQL refuses NUL in text with an error). [`ilike`](Self::ilike) is the
+    /// case-insensitive form.
     pub fn starts_with<Q: Contains<G>>(self, prefix: &str) -> Condition<Q> {
-        self.like(format!("{}%", escape_like(prefix)))
+        self.text(TextMatch::StartsWith, prefix)
     }
-    /// Ends with `suffix`, taken literally.
+    /// Ends with `suffix`, literally and case-sensitively, as [`starts_with`](Self::starts_with).
     pub fn ends_with<Q: Contains<G>>(self, suffix: &str) -> Condition<Q> {
-        self.like(format!("%{}", escape_like(suffix)))
+        self.text(TextMatch::EndsWith, suffix)
     }
-    /// Contains `part`, taken literally.
+    /// Contains `part`, literally and case-sensitively, as [`starts_with`](Self::starts_with).
     pub fn contains<Q: Contains<G>>(self, part: &str) -> Condition<Q> {
-        self.like(format!("%{}%", escape_like(part)))
+        self.text(TextMatch::Contains, part)
+    }
+
+    fn text<Q: Contains<G>>(self, test: TextMatch, text: &str) -> Condition<Q> {
+        Condition::new(Node::Text {
+            column: self.name(),
+            test,
+            text: text.to_owned(),
+        })
     }
 }
 
@@ -314,6 +344,21 @@ impl Node {
                     }
                 }
                 w.push(" ESCAPE '!'");
+            }
+            // Every string starts with, ends with and contains the empty string.
+            Node::Text { column, text, .. } if text.is_empty() => {
+                w.ident(column);
+                w.push(" IS NOT NULL");
+            }
+            Node::Text { column, test, text } => {
+                for piece in w.dialect().text_match(*test) {
+                    match piece {
+                        TextPiece::Sql(sql) => w.push(sql),
+                        TextPiece::Column => w.ident(column),
+                        TextPiece::Text => w.value(Value::Text(text.clone())),
+                        TextPiece::Pattern => w.value(Value::Text(like_pattern(*test, text))),
+                    }
+                }
             }
             Node::In {
                 values, negated, ..
@@ -391,5 +436,45 @@ mod tests {
     #[test]
     fn like_values_match_themselves() {
         assert_eq!(escape_like("50%_off!"), "50!%!_off!!");
+    }
+
+    fn render(dialect: &dyn crate::dialect::Dialect, node: Node) -> (String, Vec<Value>) {
+        let mut w = SqlWriter::new(dialect);
+        node.write(&mut w);
+        w.finish()
+    }
+
+    fn text(test: TextMatch, text: &str) -> Node {
+        Node::Text {
+            column: "body",
+            test,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn literal_text_tests_are_written_per_dialect_with_the_value_bound() {
+        use crate::dialect::{MySqlDialect, PostgresDialect, SqliteDialect};
+        let (sql, values) = render(&PostgresDialect, text(TextMatch::StartsWith, "a%"));
+        assert_eq!(sql, r#""body" LIKE $1 ESCAPE '!'"#);
+        assert_eq!(values, [Value::Text("a!%%".into())]);
+        let (sql, values) = render(&SqliteDialect, text(TextMatch::EndsWith, "x\0"));
+        assert_eq!(
+            sql,
+            "substr(CAST(`body` AS BLOB), -length(CAST(? AS BLOB))) = CAST(? AS BLOB)"
+        );
+        assert_eq!(
+            values,
+            [Value::Text("x\0".into()), Value::Text("x\0".into())]
+        );
+        let (sql, values) = render(&MySqlDialect, text(TextMatch::Contains, "_"));
+        assert_eq!(
+            sql,
+            "CAST(`body` AS BINARY) LIKE CAST(? AS BINARY) ESCAPE '!'"
+        );
+        assert_eq!(values, [Value::Text("%!_%".into())]);
+        // The empty string is in every string: no value, no pattern.
+        let (sql, values) = render(&SqliteDialect, text(TextMatch::Contains, ""));
+        assert_eq!((sql.as_str(), values.len()), ("`body` IS NOT NULL", 0));
     }
 }
