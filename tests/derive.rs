@@ -3,7 +3,7 @@
 //! No database is needed here.
 
 use chrono::NaiveDateTime;
-use model_core::dialect::{Dialect, MySqlDialect, PostgresDialect, SqliteDialect};
+use model_core::dialect::{Dialect, MariaDbDialect, MySqlDialect, PostgresDialect, SqliteDialect};
 use model_core::{ColumnGroup, Model, ReferentialAction, SqlType, Value, registry};
 
 fn new_id() -> String {
@@ -371,6 +371,7 @@ fn the_registry_holds_every_model_sorted() {
             (None, "http_server"),
             (None, "membership"),
             (None, "people"),
+            (None, "tag"),
             (None, "user"),
             (Some("hygiene"), "bare"),
             (Some("hygiene"), "macro_made"),
@@ -477,16 +478,53 @@ fn mysql_ddl() {
                 "    PRIMARY KEY (`id`),",
                 "    CONSTRAINT `uq_contact_email` UNIQUE (`email`, `tenant`),",
                 "    INDEX `ix_contact_last_name_first_name` (`last_name`, `first_name`)",
-                ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+                ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=`utf8mb4_bin`",
             ]
             .join("\n")
         ],
-        "keyed strings without length become VARCHAR(255); indexes are declared inline"
+        "keyed strings without length become VARCHAR(255); indexes are declared inline; \
+         a binary collation tells every character apart"
+    );
+    assert!(
+        MariaDbDialect.create_table(Contact::table())[0]
+            .ends_with(") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=`utf8mb4_nopad_bin`"),
+        "MariaDB's binary collation that does not pad with spaces"
     );
     assert_eq!(
         MySqlDialect.drop_table(User::table()),
         "DROP TABLE IF EXISTS `user`"
     );
+}
+
+/// `collation` on a model sets its text columns' collation; on a column, that column's.
+#[derive(Model)]
+#[model(collation = "utf8mb4_general_ci")]
+struct Tag {
+    #[column(primary_key)]
+    id: i64,
+    #[column(length = 20)]
+    name: String,
+    #[column(collation = "C")]
+    code: Option<String>,
+}
+
+#[test]
+fn collations_are_written_per_dialect() {
+    let sqlite = SqliteDialect.create_table(Tag::table()).join("\n");
+    assert!(
+        sqlite.contains(r#"`name` VARCHAR(20) COLLATE `utf8mb4_general_ci` NOT NULL"#),
+        "{sqlite}"
+    );
+    let postgres = PostgresDialect.create_table(Tag::table()).join("\n");
+    assert!(
+        postgres.contains(r#""code" TEXT COLLATE "C","#),
+        "{postgres}"
+    );
+    assert!(!postgres.contains(r#""id" BIGINT COLLATE"#), "{postgres}");
+    let mysql = MySqlDialect.create_table(Tag::table()).join("\n");
+    assert!(mysql.contains("`name` VARCHAR(20) NOT NULL"), "{mysql}");
+    assert!(mysql.contains("`code` LONGTEXT COLLATE `C`"), "{mysql}");
+    assert!(mysql.ends_with("COLLATE=`utf8mb4_general_ci`"), "{mysql}");
 }
 
 #[test]

@@ -69,6 +69,16 @@ pub trait StringField {}
 impl StringField for String {}
 impl StringField for Option<String> {}
 
+/// String fields: the only ones a `collation` applies to.
+#[diagnostic::on_unimplemented(
+    message = "`collation` applies to `String` columns, and this field is `{Self}`",
+    label = "a collation says how text compares and sorts",
+    note = "remove `collation`, or make the field a `String` / `Option<String>`"
+)]
+pub trait CollatedField {}
+impl CollatedField for String {}
+impl CollatedField for Option<String> {}
+
 /// Integer fields: the only ones `autoincrement` applies to.
 #[diagnostic::on_unimplemented(
     message = "`autoincrement` applies to integer primary keys, and this field is `{Self}`",

@@ -121,6 +121,7 @@ pub struct ColumnDef {
     unique: bool,
     index: bool,
     length: Option<u32>,
+    collation: Option<&'static str>,
     default: Option<fn() -> Value>,
     server_default: Option<&'static str>,
     onupdate: Option<fn() -> Value>,
@@ -145,6 +146,7 @@ impl ColumnDef {
             unique: false,
             index: false,
             length: None,
+            collation: None,
             default: None,
             server_default: None,
             onupdate: None,
@@ -169,6 +171,10 @@ impl ColumnDef {
     }
     pub const fn with_length(mut self, length: u32) -> Self {
         self.length = Some(length);
+        self
+    }
+    pub const fn with_collation(mut self, collation: &'static str) -> Self {
+        self.collation = Some(collation);
         self
     }
     pub const fn with_default(mut self, f: fn() -> Value) -> Self {
@@ -222,6 +228,11 @@ impl ColumnDef {
     pub const fn is_indexed(&self) -> bool {
         self.index
     }
+    /// `collation = "name"`: the collation the column declares (the table's applies otherwise,
+    /// see [`Table::collation_of`]).
+    pub const fn collation(&self) -> Option<&'static str> {
+        self.collation
+    }
     /// `length = N`: the column is `VARCHAR(N)`.
     pub const fn length(&self) -> Option<u32> {
         self.length
@@ -264,6 +275,7 @@ impl fmt::Debug for ColumnDef {
             .field("unique", &self.unique)
             .field("index", &self.index)
             .field("length", &self.length)
+            .field("collation", &self.collation)
             .field("default", &self.default.is_some())
             .field("server_default", &self.server_default)
             .field("onupdate", &self.onupdate.is_some())
@@ -325,6 +337,8 @@ pub struct Table {
     module_path: &'static str,
     columns: &'static [ColumnDef],
     indexes: &'static [Index],
+    /// `collation = "name"` on the model: the collation of its text columns.
+    collation: Option<&'static str>,
     /// The statements rendered from this table so far (a `static` of the model's own).
     sql: &'static SqlCache,
 }
@@ -347,8 +361,27 @@ impl Table {
             module_path,
             columns,
             indexes,
+            collation: None,
             sql,
         }
+    }
+    #[doc(hidden)] // Used by generated code.
+    pub const fn with_collation(mut self, collation: &'static str) -> Self {
+        self.collation = Some(collation);
+        self
+    }
+    /// `collation = "name"` on the model: the collation its text columns take unless they
+    /// name their own. `None`: the backend's default (see the README's collation notes).
+    pub const fn collation(&self) -> Option<&'static str> {
+        self.collation
+    }
+    /// The collation `column` declares, or else the table's; `None` for a column that is not
+    /// text.
+    pub fn collation_of(&self, column: &ColumnDef) -> Option<&'static str> {
+        if column.sql_type() != SqlType::Text {
+            return None;
+        }
+        column.collation().or(self.collation)
     }
     /// Where the statements that depend only on this table are kept once rendered.
     pub(crate) fn sql_cache(&self) -> &'static SqlCache {

@@ -19,6 +19,8 @@ pub struct Model {
     pub krate: Path,
     pub table: String,
     pub bind: Option<String>,
+    /// The collation of the table's text columns, where a column names none.
+    pub collation: Option<String>,
     pub fields: Vec<Field>,
     pub indexes: Vec<Index>,
 }
@@ -57,6 +59,7 @@ pub struct Column {
     pub unique: bool,
     pub index: bool,
     pub length: Option<SpannedValue<u32>>,
+    pub collation: Option<SpannedValue<String>>,
     pub default: Option<Path>,
     pub server_default: Option<String>,
     pub onupdate: Option<Path>,
@@ -126,6 +129,7 @@ impl Model {
             krate,
             table,
             bind,
+            collation: attrs.collation.map(|c| c.as_str().to_owned()),
             fields,
             indexes,
         })
@@ -236,6 +240,7 @@ fn field_from(ident: Ident, f: FieldAttrs) -> Field {
             unique: f.unique.is_present(),
             index: f.index.is_present(),
             length: f.length,
+            collation: f.collation,
             default: f.default,
             server_default: f.server_default.map(|s| s.into_inner()),
             onupdate: f.onupdate,

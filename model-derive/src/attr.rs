@@ -32,6 +32,9 @@ pub struct ModelAttrs {
     /// `unique(fields(a, b), name = "...")`: a unique constraint over several columns.
     #[darling(multiple)]
     pub unique: Vec<UniqueAttrs>,
+    /// `collation = "name"`: the collation of the table's text columns.
+    #[darling(default, with = collation_name)]
+    pub collation: Option<SpannedValue<String>>,
 }
 
 /// `#[column_group(...)]` on a `#[derive(ColumnGroup)]` struct: a reusable set of columns.
@@ -85,6 +88,9 @@ pub struct FieldAttrs {
     pub index: Flag,
     /// `length = N`: VARCHAR(N) instead of TEXT.
     pub length: Option<SpannedValue<u32>>,
+    /// `collation = "name"`: the column's collation; strings only.
+    #[darling(default, with = collation_name)]
+    pub collation: Option<SpannedValue<String>>,
     /// `name = "..."`: the column name; default is the field name.
     #[darling(default, with = column_name)]
     pub name: Option<SpannedValue<String>>,
@@ -163,6 +169,10 @@ fn bind_key(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
 
 fn column_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
     checked_string(meta, identifier_problem, "column `name`")
+}
+
+fn collation_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
+    checked_string(meta, identifier_problem, "`collation`")
 }
 
 fn index_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
@@ -263,6 +273,7 @@ impl FieldAttrs {
             || self.unique.is_present()
             || self.index.is_present()
             || self.length.is_some()
+            || self.collation.is_some()
             || self.name.is_some()
             || self.default.is_some()
             || self.server_default.is_some()

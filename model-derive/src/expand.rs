@@ -101,6 +101,10 @@ fn expand_model(model: &Model) -> TokenStream {
         Some(bind) => quote!(::core::option::Option::Some(#bind)),
         None => quote!(::core::option::Option::None),
     };
+    let collation = model
+        .collation
+        .as_ref()
+        .map(|c| quote!(.with_collation(#c)));
     let body = expand_columns(krate, ident, fields);
     let indexes = model.indexes.iter().map(|i| expand_index(krate, i));
     let handles = expand_handles(krate, ident, fields);
@@ -122,7 +126,7 @@ fn expand_model(model: &Model) -> TokenStream {
                 &__MODEL_CORE_COLUMNS,
                 &[#(#indexes),*],
                 &__MODEL_CORE_SQL,
-            );
+            )#collation;
 
             #[automatically_derived]
             impl #krate::Model for #ident {
@@ -328,6 +332,14 @@ fn column_def(
         let ty = respan(ty, length.span());
         support.push(quote_spanned! {length.span()=>
             const _: () = #krate::__private::require_string::<#ty>();
+        });
+    }
+    if let Some(collation) = &column.collation {
+        let value = collation.as_str();
+        def.extend(quote!(.with_collation(#value)));
+        let ty = respan(ty, collation.span());
+        support.push(quote_spanned! {collation.span()=>
+            const _: () = #krate::__private::require_collated::<#ty>();
         });
     }
     if let Some(path) = &column.default {

@@ -2,6 +2,7 @@
 //! methods and pagination, on SQLite (memory, file), PostgreSQL and MariaDB; and the SQL it
 //! renders. Hostile strings travel as bound values and come back unchanged.
 
+mod collation;
 mod filters;
 mod models;
 mod reading;

@@ -81,9 +81,17 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         format!("DEFAULT {sql}")
     }
 
-    /// Text after the closing parenthesis of `CREATE TABLE` (engine, charset).
-    fn table_options(&self) -> &'static str {
-        ""
+    /// Text after the closing parenthesis of `CREATE TABLE` (engine, charset, collation).
+    fn table_options(&self, table: &Table) -> String {
+        let _ = table;
+        String::new()
+    }
+
+    /// The `COLLATE` clause written after `column`'s type, if any: the column's own collation
+    /// or the table's. A backend with a table-level default collation (MySQL) writes only the
+    /// column's own.
+    fn column_collation(&self, table: &Table, column: &ColumnDef) -> Option<&'static str> {
+        table.collation_of(column)
     }
 
     /// Whether indexes are declared inside `CREATE TABLE` (MySQL, whose `CREATE INDEX` has no
@@ -232,6 +240,10 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
                 }
             } else {
                 item.push_str(&ty);
+                if let Some(collation) = self.column_collation(table, column) {
+                    item.push_str(" COLLATE ");
+                    self.push_ident(&mut item, collation);
+                }
                 if !column.is_nullable() {
                     item.push_str(" NOT NULL");
                 }
@@ -295,7 +307,7 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         create.push_str(" (\n    ");
         create.push_str(&items.join(",\n    "));
         create.push_str("\n)");
-        create.push_str(self.table_options());
+        create.push_str(&self.table_options(table));
 
         let mut statements = vec![create];
         if !self.inline_indexes() {

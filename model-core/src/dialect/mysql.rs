@@ -52,7 +52,12 @@ pub struct MariaDbDialect;
 
 /// The `Dialect` impl of both: one body, so the two cannot drift apart.
 macro_rules! mysql_family {
-    ($dialect:ty, slot = $slot:expr, insert_returning = $insert_returning:expr) => {
+    (
+        $dialect:ty,
+        slot = $slot:expr,
+        insert_returning = $insert_returning:expr,
+        collation = $collation:expr
+    ) => {
         impl Dialect for $dialect {
             fn backend(&self) -> Backend {
                 Backend::MySql
@@ -196,8 +201,19 @@ macro_rules! mysql_family {
                 "18446744073709551615"
             }
 
-            fn table_options(&self) -> &'static str {
-                " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+            /// utf8mb4 with a binary collation unless the model names one: the server's
+            /// default (`utf8mb4_general_ci`, `utf8mb4_0900_ai_ci`) ignores case and accents
+            /// and treats some different characters as equal, so `eq("🎉")` matched "😀" and
+            /// a unique username refused "Admin" once "admin" existed. A binary collation
+            /// tells every character apart and sorts by code point, as SQLite does.
+            fn table_options(&self, table: &Table) -> String {
+                let mut options = String::from(" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=");
+                self.push_ident(&mut options, table.collation().unwrap_or($collation));
+                options
+            }
+
+            fn column_collation(&self, _table: &Table, column: &ColumnDef) -> Option<&'static str> {
+                column.collation()
             }
 
             fn inline_indexes(&self) -> bool {
@@ -216,5 +232,17 @@ macro_rules! mysql_family {
     };
 }
 
-mysql_family!(MySqlDialect, slot = 2, insert_returning = false);
-mysql_family!(MariaDbDialect, slot = 3, insert_returning = true);
+// `utf8mb4_bin` exists on both servers but pads with spaces in comparisons ('a' = 'a ');
+// MariaDB's `utf8mb4_nopad_bin` does not, and a `mariadb:` URL says the server is MariaDB.
+mysql_family!(
+    MySqlDialect,
+    slot = 2,
+    insert_returning = false,
+    collation = "utf8mb4_bin"
+);
+mysql_family!(
+    MariaDbDialect,
+    slot = 3,
+    insert_returning = true,
+    collation = "utf8mb4_nopad_bin"
+);

@@ -2,7 +2,7 @@
 //! right affinity, and `INTEGER PRIMARY KEY` for generated ids (the rowid alias).
 
 use super::{AutoincrementSql, Dialect, TextMatch, TextPiece, push_quoted};
-use crate::meta::{ColumnDef, SqlType};
+use crate::meta::{ColumnDef, SqlType, Table};
 use crate::url::Backend;
 
 /// SQL for SQLite.
@@ -112,11 +112,47 @@ impl Dialect for SqliteDialect {
         }
     }
 
+    /// SQLite keeps names starting with `sqlite_` for itself and refuses to create them.
+    fn check_table(&self, table: &Table) -> Vec<String> {
+        let reserved = table
+            .name()
+            .get(..7)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"));
+        if reserved {
+            return vec![format!(
+                "SQLite reserves table names starting with `sqlite_` for its own use; name the \
+                 table otherwise with `#[model(table = \"...\")]`"
+            )];
+        }
+        Vec::new()
+    }
+
     fn max_params(&self) -> usize {
         32_766
     }
 
     fn list_tables_sql(&self) -> &'static str {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql_cache::SqlCache;
+
+    static SQL: SqlCache = SqlCache::new();
+
+    #[test]
+    fn table_names_sqlite_keeps_for_itself_are_refused_before_any_ddl() {
+        for (name, problems) in [
+            ("sqlite_tag", 1),
+            ("SQLITE_X", 1),
+            ("sqlitetag", 0),
+            ("tag", 0),
+        ] {
+            let table = Table::new(name, None, "Tag", "m", &[], &[], &SQL);
+            assert_eq!(SqliteDialect.check_table(&table).len(), problems, "{name}");
+        }
     }
 }
