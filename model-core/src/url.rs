@@ -82,7 +82,8 @@ impl DatabaseUrl {
     }
 
     /// The URL with any password replaced by `***`. Works on text that does not parse as a URL
-    /// too: whatever stands between `//user:` and the last `@` of the authority is hidden.
+    /// too (an unexpanded `$DB_HOST`, an empty host, a space): whatever stands between
+    /// `//user:` and the last `@` is hidden, whatever follows it.
     pub fn redacted(&self) -> String {
         redact(&self.raw)
     }
@@ -96,27 +97,16 @@ fn redact(raw: &str) -> String {
     redact_query_password(&without_userinfo).unwrap_or(without_userinfo)
 }
 
-/// Where the password of `scheme://user:password@host/...` is. A password that was not
-/// percent-encoded may hold `@`, `/`, `?` or `#`, so the userinfo ends at the *last* `@` that
-/// is followed by something host-like; in doubt more is hidden, never less.
+/// Where the password of `scheme://user:password@host/...` is: from the first `:` after `//`
+/// to the *last* `@` of the text. A password that was not percent-encoded may hold `@`, `/`,
+/// `?` or `#`, and what follows it may be no host at all (`@$DB_HOST`, `@{host}`, `@/db`), so
+/// nothing after the password is trusted to look like a URL; in doubt more is hidden, never
+/// less.
 fn password_range(raw: &str) -> Option<std::ops::Range<usize>> {
     // Without `//` (a malformed URL) the userinfo may start the text: hide from its first `:`.
     let start = raw.find("://").map_or(0, |i| i + 3);
     let rest = &raw[start..];
-    let at = rest
-        .char_indices()
-        .filter(|(_, c)| *c == '@')
-        .map(|(i, _)| i)
-        .rev()
-        .find(|&i| {
-            let host = &rest[i + 1..];
-            let host = &host[..host.find(['/', '?', '#']).unwrap_or(host.len())];
-            !host.is_empty()
-                && host.chars().all(|c| {
-                    c.is_ascii_alphanumeric()
-                        || matches!(c, '.' | '-' | '_' | ':' | '[' | ']' | '%' | ',')
-                })
-        })?;
+    let at = rest.rfind('@')?;
     let colon = rest[..at].find(':')?;
     Some(start + colon + 1..start + at)
 }
@@ -219,11 +209,55 @@ mod tests {
             ),
             ("sqlite::memory:", "sqlite::memory:"),
             ("sqlite://app.db", "sqlite://app.db"),
+            // Hosts that are not hosts: deployment mistakes whose errors get logged.
+            ("postgres://u:s3cret@/x", "postgres://u:***@/x"),
+            (
+                "postgres://u:s3cret@host name/x",
+                "postgres://u:***@host name/x",
+            ),
+            (
+                "postgres://u:s3cret@$DB_HOST/x",
+                "postgres://u:***@$DB_HOST/x",
+            ),
+            (
+                "postgres://u:s3cret@{host}:5432/x",
+                "postgres://u:***@{host}:5432/x",
+            ),
+            (
+                "mysql://root:s3cret@${MYSQL_HOST}:3306/test",
+                "mysql://root:***@${MYSQL_HOST}:3306/test",
+            ),
+            ("postgres://u:s3cret@", "postgres://u:***@"),
+            ("postgres:u:s3cret@host/x", "postgres:***@host/x"),
         ];
         for (raw, expected) in cases {
             let url = DatabaseUrl::new(raw);
             assert_eq!(url.redacted(), expected);
             assert!(!format!("{url:?}").contains("s3cret"));
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the user, password and what follows the `@` (a host, a variable never
+        /// expanded, a space, nothing), the password never shows, in any of the URL's forms.
+        #[test]
+        fn no_password_survives_redaction(
+            scheme in "(postgres|mysql|mariadb|postgresql)",
+            slashes in "(//)?",
+            user in "[a-z_.-]{0,8}",
+            password in "[A-Z][ -~]{2,20}Z",
+            after in "[ -~]{0,30}",
+        ) {
+            // The host part holds no `@` of its own here: a later `@` only hides more.
+            proptest::prop_assume!(!after.contains('@'));
+            let raw = format!("{scheme}:{slashes}{user}:{password}@{after}");
+            let url = DatabaseUrl::new(raw.as_str());
+            for shown in [url.redacted(), format!("{url:?}"), url.to_string(), url.scrub(&raw)] {
+                proptest::prop_assert!(
+                    !shown.contains(&password),
+                    "{raw:?} shows its password as {shown:?}"
+                );
+            }
         }
     }
 

@@ -116,3 +116,62 @@ async fn unreachable_servers_are_reported_by_bind() {
         );
     }
 }
+
+/// With the default 30 s acquire timeout, a server that refuses connections fails the call at
+/// once with the cause ("Connection refused"), and `create_all` says what it was doing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_fails_at_once_with_its_cause() {
+    let config = Config::binds_only()
+        .bind("users", "postgres://app:hunter2@127.0.0.1:1/users")
+        .bind("appmeta", "mysql://app:hunter2@127.0.0.1:1/appmeta");
+    let db = Database::connect(config).await.unwrap();
+    for bind in ["users", "appmeta"] {
+        let started = std::time::Instant::now();
+        let err = db.create_all_in(Binds::named(bind)).await.unwrap_err();
+        let waited = started.elapsed();
+        let text = err.to_string();
+        assert!(waited < Duration::from_secs(5), "waited {waited:?}: {text}");
+        assert!(text.contains("refused"), "{text}");
+        // The first step that needs a connection names itself: beginning the DDL transaction
+        // on PostgreSQL, listing the tables that exist on MySQL (whose DDL is not transactional).
+        assert!(
+            text.contains("connecting for create_all") || text.contains("listing existing tables"),
+            "{text}"
+        );
+        assert!(!text.contains("committing"), "{text}");
+    }
+}
+
+/// Deployment mistakes in the host part (an empty host, a space, a variable never expanded)
+/// still never show the password: not in the configuration's or the database's `Debug`, not in
+/// `Bind::url`, not in any error, whether the URL is refused at once or only when used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_hosts_never_show_the_password() {
+    let urls = [
+        "postgres://u:s3cretpw@/x",
+        "postgres://u:s3cretpw@host name/x",
+        "postgres://u:s3cretpw@$DB_HOST/x",
+        "postgres://u:s3cretpw@{host}:5432/x",
+        "mysql://root:s3cretpw@${MYSQL_HOST}:3306/test",
+        "mysql://root:s3cretpw@/test",
+    ];
+    let pool = PoolConfig::default().acquire_timeout(Duration::from_secs(3));
+    for url in urls {
+        let config = Config::binds_only().bind_with("app", url, pool.clone());
+        let mut shown = vec![format!("{config:?}")];
+        match Database::connect(config).await {
+            Err(err) => shown.extend([err.to_string(), format!("{err:?}")]),
+            Ok(db) => {
+                shown.push(format!("{db:?}"));
+                let bind = db.bind(Some("app")).unwrap();
+                shown.extend([bind.url(), format!("{bind:?}")]);
+                if let Err(err) = db.create_all_in(Binds::named("app")).await {
+                    shown.extend([err.to_string(), format!("{err:?}")]);
+                }
+            }
+        }
+        for text in shown {
+            assert!(!text.contains("s3cretpw"), "{url}: {text}");
+        }
+    }
+}

@@ -115,11 +115,22 @@ pub(crate) struct Executed {
     pub last_insert_id: Option<i64>,
 }
 
-/// A failed DDL script: which statement failed, and why.
+/// A failed DDL script: where it failed, and why.
 #[derive(Debug)]
 pub(crate) struct ScriptError {
-    pub statement: usize,
+    pub stage: ScriptStage,
     pub source: sqlx::Error,
+}
+
+/// Where a DDL script failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScriptStage {
+    /// Getting a connection or beginning the transaction: no statement ran.
+    Connecting,
+    /// The statement at this index.
+    Statement(usize),
+    /// Committing, after every statement ran.
+    Committing,
 }
 
 /// Write statements (text and bound values) handed to a driver one at a time.
@@ -801,7 +812,7 @@ where
     /// failed, so the caller runs the statements again one by one to name it.
     async fn run_batch(&self, statements: &[String]) -> Result<bool, ScriptError> {
         let mut conn = self.begin().await.map_err(|source| ScriptError {
-            statement: 0,
+            stage: ScriptStage::Connecting,
             source,
         })?;
         if run_raw(&mut conn, sqlx::AssertSqlSafe(statements.join(";\n")))
@@ -816,7 +827,7 @@ where
         end_transaction(&mut conn, "COMMIT")
             .await
             .map_err(|source| ScriptError {
-                statement: statements.len(),
+                stage: ScriptStage::Committing,
                 source,
             })?;
         Ok(true)
@@ -898,7 +909,7 @@ where
         statements: &[String],
         transactional: bool,
     ) -> Result<(), ScriptError> {
-        let fail = |statement| move |source| ScriptError { statement, source };
+        let fail = |stage| move |source| ScriptError { stage, source };
         if transactional && statements.len() > 1 && self.run_batch(statements).await? {
             return Ok(());
         }
@@ -907,20 +918,20 @@ where
         } else {
             self.pool.acquire().await
         }
-        .map_err(fail(0))?;
+        .map_err(fail(ScriptStage::Connecting))?;
         for (i, sql) in statements.iter().enumerate() {
             if let Err(source) = run_raw(&mut conn, sqlx::AssertSqlSafe(sql.as_str())).await {
                 if transactional {
                     // Dropping the connection would roll back too; here the caller sees it done.
                     let _ = end_transaction(&mut conn, "ROLLBACK").await;
                 }
-                return Err(fail(i)(source));
+                return Err(fail(ScriptStage::Statement(i))(source));
             }
         }
         if transactional {
             end_transaction(&mut conn, "COMMIT")
                 .await
-                .map_err(fail(statements.len()))?;
+                .map_err(fail(ScriptStage::Committing))?;
         }
         Ok(())
     }

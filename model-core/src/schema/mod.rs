@@ -9,6 +9,7 @@ mod validate;
 pub use binds::Binds;
 
 use crate::database::{Bind, Database};
+use crate::driver::ScriptStage;
 use crate::error::{Error, Result};
 use crate::meta::Table;
 
@@ -54,13 +55,7 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
             .engine
             .run_script(&statements, true)
             .await
-            .map_err(|e| {
-                database_error(
-                    plan.bind,
-                    creating(owners.get(e.statement).copied().flatten()),
-                    e.source,
-                )
-            });
+            .map_err(|e| database_error(plan.bind, creating(&owners, e.stage), e.source));
     }
 
     // No transactional DDL: remember what existed, and on failure drop what this call created.
@@ -69,7 +64,12 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
         return Ok(());
     };
     // MySQL may report names lowercased (lower_case_table_names), so compare without case.
-    let created: Vec<&Table> = owners[..failure.statement]
+    let ran = match failure.stage {
+        ScriptStage::Connecting => 0,
+        ScriptStage::Statement(i) => i,
+        ScriptStage::Committing => owners.len(),
+    };
+    let created: Vec<&Table> = owners[..ran]
         .iter()
         .copied()
         .flatten()
@@ -85,7 +85,7 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
         .map(|t| dialect.drop_table(t))
         .collect();
     undo.dedup();
-    let mut action = creating(owners.get(failure.statement).copied().flatten());
+    let mut action = creating(&owners, failure.stage);
     if let Err(e) = plan.bind.engine.run_script(&undo, false).await {
         action.push_str(&format!(
             " (and dropping the {} table(s) created before the failure also failed: {})",
@@ -112,9 +112,15 @@ async fn drop_bind(plan: &BindPlan<'_>) -> Result<()> {
         .run_script(&statements, transactional)
         .await
         .map_err(|e| {
-            let action = match e.statement.checked_sub(offset).and_then(|i| tables.get(i)) {
-                Some(t) => format!("dropping {}", t.describe()),
-                None => "committing drop_all".to_owned(),
+            let action = match e.stage {
+                ScriptStage::Connecting => "connecting for drop_all".to_owned(),
+                ScriptStage::Statement(i) => {
+                    match i.checked_sub(offset).and_then(|i| tables.get(i)) {
+                        Some(t) => format!("dropping {}", t.describe()),
+                        None => "taking the lock that serializes drop_all".to_owned(),
+                    }
+                }
+                ScriptStage::Committing => "committing drop_all".to_owned(),
             };
             database_error(plan.bind, action, e.source)
         })
@@ -129,10 +135,16 @@ pub(crate) async fn list_tables(bind: &Bind) -> Result<Vec<String>> {
         .map_err(|e| database_error(bind, "listing existing tables".to_owned(), e))
 }
 
-fn creating(table: Option<&Table>) -> String {
-    match table {
-        Some(t) => format!("creating {}", t.describe()),
-        None => "committing create_all".to_owned(),
+/// What `create_all` was doing when it failed at `stage`; `owners` holds the table of each
+/// statement (`None` for the lock).
+fn creating(owners: &[Option<&Table>], stage: ScriptStage) -> String {
+    match stage {
+        ScriptStage::Connecting => "connecting for create_all".to_owned(),
+        ScriptStage::Statement(i) => match owners.get(i).copied().flatten() {
+            Some(t) => format!("creating {}", t.describe()),
+            None => "taking the lock that serializes create_all".to_owned(),
+        },
+        ScriptStage::Committing => "committing create_all".to_owned(),
     }
 }
 
