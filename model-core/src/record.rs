@@ -21,13 +21,20 @@ tokio::task_local! {
 }
 
 /// Runs `future` with `location` as the caller of every statement it issues, unless an outer
-/// call already set one.
+/// call already set one. Decided when the future first runs, not when it is built: a future
+/// built before it is handed to an outer `at` (`at(caller, session.commit())`) takes the
+/// outer location.
 pub(crate) fn at<F: Future>(
     location: &'static Location<'static>,
     future: F,
 ) -> impl Future<Output = F::Output> {
-    let location = CALLER.try_with(|outer| *outer).unwrap_or(location);
-    CALLER.scope(location, future)
+    async move {
+        if CALLER.try_with(|_| ()).is_ok() {
+            future.await
+        } else {
+            CALLER.scope(location, future).await
+        }
+    }
 }
 
 /// One statement, as recorded.

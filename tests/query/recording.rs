@@ -8,7 +8,10 @@ use model_tests::{Kind, TestDb, per_backend};
 
 use crate::models::{Account, Keyed, Person, seeded};
 
-per_backend!(statements_are_recorded_with_their_caller);
+per_backend!(
+    statements_are_recorded_with_their_caller,
+    every_recorded_statement_points_into_the_callers_code
+);
 
 async fn statements_are_recorded_with_their_caller(kind: Kind) {
     let Some((_t, db)) = seeded(kind, "record").await else {
@@ -186,4 +189,69 @@ async fn echo_sends_statements_to_tracing() {
         before,
         "nothing echoed once echo is off"
     );
+}
+
+/// The lines of this file each record points at; `None` for a record without a location.
+fn lines(db: &Database) -> Vec<Option<u32>> {
+    db.take_recorded_queries()
+        .iter()
+        .map(|r| {
+            r.location.map(|l| {
+                assert!(
+                    l.file().ends_with("recording.rs"),
+                    "{l} is not the caller's code"
+                );
+                l.line()
+            })
+        })
+        .collect()
+}
+
+/// `db.transaction`, `Page::next`/`prev` and `Session::rollback` record where the caller
+/// called them; the statements inside a transaction's closure, where the closure issued them.
+async fn every_recorded_statement_points_into_the_callers_code(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "record_all").await else {
+        return;
+    };
+    db.record_queries(100);
+
+    let mut inner = 0;
+    let outer = line!() + 1;
+    db.transaction(|s| {
+        inner = line!() + 1;
+        Box::pin(async move { s.insert(&Account::named("tx")).await.map(drop) })
+    })
+    .await
+    .unwrap();
+    let seen = lines(&db);
+    assert!(seen.len() >= 3, "{seen:?}");
+    assert_eq!(
+        seen.last(),
+        Some(&Some(outer)),
+        "COMMIT at the transaction call: {seen:?}"
+    );
+    assert!(
+        seen.contains(&Some(inner)),
+        "the INSERT at its own line: {seen:?}"
+    );
+    assert!(
+        seen.iter().all(|l| *l == Some(outer) || *l == Some(inner)),
+        "{seen:?}"
+    );
+
+    let query = Person::query().order_by(Keyed::ID.asc());
+    let page = query.paginate(&db, 1, 10, true).await.unwrap();
+    db.take_recorded_queries();
+    let (line, next) = (line!(), page.next(&query, &db, true).await.unwrap());
+    assert_eq!(lines(&db), [Some(line)]);
+    let (line, _) = (line!(), next.prev(&query, &db, true).await.unwrap());
+    assert_eq!(lines(&db), [Some(line)]);
+
+    let mut session = db.session();
+    session.add(Account::named("rolled back"));
+    session.flush().await.unwrap();
+    db.take_recorded_queries();
+    let line = line!() + 1;
+    session.rollback().await;
+    assert_eq!(lines(&db), [Some(line)]);
 }

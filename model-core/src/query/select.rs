@@ -384,15 +384,32 @@ impl<M: Model> Select<M> {
 impl<M: Model> Page<M> {
     /// The next page of `query` (the query this page came from), with the total carried over
     /// instead of counted again; `error_out` as in [`Select::paginate`].
-    pub async fn next(&self, query: &Select<M>, db: &Database, error_out: bool) -> Result<Page<M>> {
-        self.neighbour(query, db, self.page + 1, error_out).await
+    #[track_caller]
+    pub fn next<'a>(
+        &'a self,
+        query: &'a Select<M>,
+        db: &'a Database,
+        error_out: bool,
+    ) -> impl std::future::Future<Output = Result<Page<M>>> + 'a {
+        crate::record::at(
+            std::panic::Location::caller(),
+            self.neighbour(query, db, self.page + 1, error_out),
+        )
     }
 
     /// The previous page of `query`; before page 1 it is [`Error::NotFound`] with `error_out`,
     /// page 1 without.
-    pub async fn prev(&self, query: &Select<M>, db: &Database, error_out: bool) -> Result<Page<M>> {
-        self.neighbour(query, db, self.page.saturating_sub(1), error_out)
-            .await
+    #[track_caller]
+    pub fn prev<'a>(
+        &'a self,
+        query: &'a Select<M>,
+        db: &'a Database,
+        error_out: bool,
+    ) -> impl std::future::Future<Output = Result<Page<M>>> + 'a {
+        crate::record::at(
+            std::panic::Location::caller(),
+            self.neighbour(query, db, self.page.saturating_sub(1), error_out),
+        )
     }
 
     async fn neighbour(

@@ -143,25 +143,37 @@ impl Database {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn transaction<T, E, F>(&self, work: F) -> std::result::Result<T, E>
+    ///
+    /// Recorded queries point at the line that called `transaction` for the commit or
+    /// rollback, and at the closure's own lines for the statements it issues.
+    #[track_caller]
+    pub fn transaction<'a, T, E, F>(
+        &'a self,
+        work: F,
+    ) -> impl std::future::Future<Output = std::result::Result<T, E>> + 'a
     where
-        F: for<'s> FnOnce(&'s mut Session) -> BoxFuture<'s, std::result::Result<T, E>>,
-        E: From<Error>,
+        F: for<'s> FnOnce(&'s mut Session) -> BoxFuture<'s, std::result::Result<T, E>> + 'a,
+        E: From<Error> + 'a,
+        T: 'a,
     {
-        let mut session = self.session();
-        let outcome = AssertUnwindSafe(work(&mut session)).catch_unwind().await;
-        match outcome {
-            Ok(Ok(value)) => {
-                session.commit().await?;
-                Ok(value)
-            }
-            Ok(Err(error)) => {
-                session.rollback().await;
-                Err(error)
-            }
-            Err(panic) => {
-                session.rollback().await;
-                std::panic::resume_unwind(panic)
+        let caller = std::panic::Location::caller();
+        async move {
+            let mut session = self.session();
+            // The closure runs outside the caller's scope, so its statements keep their lines.
+            let outcome = AssertUnwindSafe(work(&mut session)).catch_unwind().await;
+            match outcome {
+                Ok(Ok(value)) => {
+                    crate::record::at(caller, session.commit()).await?;
+                    Ok(value)
+                }
+                Ok(Err(error)) => {
+                    crate::record::at(caller, session.rollback()).await;
+                    Err(error)
+                }
+                Err(panic) => {
+                    crate::record::at(caller, session.rollback()).await;
+                    std::panic::resume_unwind(panic)
+                }
             }
         }
     }
