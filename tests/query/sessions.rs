@@ -23,7 +23,9 @@ per_backend!(
     dropping_a_session_rolls_back,
     a_failed_write_rolls_back_all_of_the_session,
     transaction_commits_on_ok_and_rolls_back_on_err_or_panic,
-    a_vetoing_hook_rolls_back
+    a_vetoing_hook_rolls_back,
+    writes_outside_a_session_fire_the_commit_signals,
+    a_vetoing_hook_refuses_writes_outside_a_session
 );
 
 async fn commit_writes_and_signals(kind: Kind) {
@@ -535,7 +537,9 @@ async fn a_vetoing_hook_rolls_back(kind: Kind) {
     });
     db.models_committed(move |_| *seen.lock().unwrap() += 1);
 
+    // A write outside a session commits too, and is heard.
     let row = db.insert(&Account::named("protected")).await.unwrap();
+    assert_eq!(*committed.lock().unwrap(), 1);
     let mut session = db.session();
     session.delete(row.clone());
     let err = session.commit().await.unwrap_err();
@@ -544,12 +548,12 @@ async fn a_vetoing_hook_rolls_back(kind: Kind) {
         "commit vetoed by a before_models_committed hook: deletes need approval"
     );
     assert!(Account::query().get(&db, row.id).await.unwrap().is_some());
-    assert_eq!(*committed.lock().unwrap(), 0);
+    assert_eq!(*committed.lock().unwrap(), 1);
 
     let mut session = db.session();
     session.add(Account::named("allowed"));
     session.commit().await.unwrap();
-    assert_eq!(*committed.lock().unwrap(), 1);
+    assert_eq!(*committed.lock().unwrap(), 2);
 }
 
 /// One session, two binds on two servers: dropped, neither keeps a row; committed, both do.
@@ -666,4 +670,137 @@ async fn usernames(db: &Database) -> Vec<String> {
         .into_iter()
         .map(|a| a.username)
         .collect()
+}
+
+/// `models_committed` hears every write outside a session too (a search index fed by it must
+/// not miss rows): one change per row with its key; `insert_many` with the keys the rows
+/// give (empty where the database generates them); a bulk statement as one change with an
+/// empty key. A failed write is not heard.
+async fn writes_outside_a_session_fire_the_commit_signals(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "signals_pool").await else {
+        return;
+    };
+    let heard = Arc::new(Mutex::new(Vec::<Change>::new()));
+    let h = heard.clone();
+    db.models_committed(move |changes| h.lock().unwrap().extend_from_slice(changes));
+    let take = || std::mem::take(&mut *heard.lock().unwrap());
+    let summary = |changes: Vec<Change>| -> Vec<(&'static str, Operation, Vec<Value>)> {
+        changes
+            .into_iter()
+            .map(|c| (c.table, c.operation, c.key))
+            .collect()
+    };
+
+    let mut row = db.insert(&Account::named("heard")).await.unwrap();
+    let key = vec![Value::BigInt(row.id)];
+    assert_eq!(
+        summary(take()),
+        [("account", Operation::Insert, key.clone())]
+    );
+    row.note = Some("changed".into());
+    db.update(&row).await.unwrap();
+    assert_eq!(
+        summary(take()),
+        [("account", Operation::Update, key.clone())]
+    );
+    let row = db.update_returning(&row).await.unwrap();
+    assert_eq!(
+        summary(take()),
+        [("account", Operation::Update, key.clone())]
+    );
+    db.delete(&row).await.unwrap();
+    assert_eq!(
+        summary(take()),
+        [("account", Operation::Delete, key.clone())]
+    );
+
+    let accounts: Vec<Account> = ["m1", "m2", "m3"].map(Account::named).into();
+    assert_eq!(db.insert_many(&accounts).await.unwrap(), 3);
+    assert_eq!(
+        summary(take()),
+        vec![("account", Operation::Insert, Vec::new()); 3],
+        "generated keys are not read back by insert_many"
+    );
+    let members = [("green", 7), ("green", 8)].map(|(team, member)| Membership {
+        team: team.into(),
+        member,
+        role: "dev".into(),
+    });
+    db.insert_many(&members).await.unwrap();
+    assert_eq!(
+        summary(take()),
+        [
+            (
+                "membership",
+                Operation::Insert,
+                vec![Value::Text("green".into()), Value::Int(7)]
+            ),
+            (
+                "membership",
+                Operation::Insert,
+                vec![Value::Text("green".into()), Value::Int(8)]
+            ),
+        ]
+    );
+
+    let query = Account::query().filter(Account::USERNAME.starts_with("m"));
+    assert_eq!(
+        query
+            .update(&db, [Account::NOTE.set(Some("bulk".to_owned()))])
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        summary(take()),
+        [("account", Operation::Update, Vec::new())]
+    );
+    assert_eq!(query.delete(&db).await.unwrap(), 3);
+    assert_eq!(
+        summary(take()),
+        [("account", Operation::Delete, Vec::new())]
+    );
+
+    // A failed write commits nothing and is not heard.
+    db.insert(&Account::named("twice")).await.unwrap();
+    take();
+    assert!(db.insert(&Account::named("twice")).await.is_err());
+    assert!(take().is_empty());
+}
+
+/// With a `before_models_committed` hook registered, a write outside a session runs in a
+/// transaction of its own: the hook sees it with its key before COMMIT and may veto it, and
+/// a vetoed write leaves nothing behind.
+async fn a_vetoing_hook_refuses_writes_outside_a_session(kind: Kind) {
+    let Some((_t, db)) = seeded(kind, "veto_pool").await else {
+        return;
+    };
+    let seen = Arc::new(Mutex::new(Vec::<Change>::new()));
+    let s = seen.clone();
+    db.before_models_committed(move |changes| {
+        s.lock().unwrap().extend_from_slice(changes);
+        if changes.iter().any(|c| c.operation == Operation::Delete) {
+            Err("deletes need approval".into())
+        } else {
+            Ok(())
+        }
+    });
+    let row = db.insert(&Account::named("kept")).await.unwrap();
+    assert_eq!(
+        seen.lock().unwrap().last().map(|c| c.key.clone()),
+        Some(vec![Value::BigInt(row.id)]),
+        "the hook sees the generated key before COMMIT"
+    );
+    let err = db.delete(&row).await.unwrap_err();
+    assert!(matches!(err, Error::Vetoed(_)), "{err:?}");
+    let err = Account::query().delete(&db).await.unwrap_err();
+    assert!(matches!(err, Error::Vetoed(_)), "{err:?}");
+    assert_eq!(Account::query().count(&db).await.unwrap(), 1);
+    assert!(Account::query().get(&db, row.id).await.unwrap().is_some());
+    // Allowed writes go through, several statements of insert_many included.
+    let many: Vec<Account> = (0..2500)
+        .map(|i| Account::named(&format!("n{i}")))
+        .collect();
+    assert_eq!(db.insert_many(&many).await.unwrap(), 2500);
+    assert_eq!(Account::query().count(&db).await.unwrap(), 2501);
 }

@@ -1,7 +1,9 @@
-//! Hooks run around every session commit of a `Database` (Flask-SQLAlchemy's
-//! `before_models_committed` and `models_committed` signals).
+//! Hooks run around every commit of a `Database` (Flask-SQLAlchemy's
+//! `before_models_committed` and `models_committed` signals): a session's, and the one each
+//! write outside a session makes.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::Change;
@@ -14,6 +16,9 @@ type AfterHook = Arc<dyn Fn(&[Change]) + Send + Sync>;
 pub(crate) struct Signals {
     before: RwLock<Vec<BeforeHook>>,
     after: RwLock<Vec<AfterHook>>,
+    /// Whether any hook of each kind is registered: read by every write, without a lock.
+    any_before: AtomicBool,
+    any_after: AtomicBool,
 }
 
 impl Signals {
@@ -22,6 +27,7 @@ impl Signals {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .push(hook);
+        self.any_before.store(true, Ordering::Release);
     }
 
     pub(crate) fn add_after(&self, hook: AfterHook) {
@@ -29,6 +35,18 @@ impl Signals {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .push(hook);
+        self.any_after.store(true, Ordering::Release);
+    }
+
+    /// Whether a `before_models_committed` hook may veto writes: then a write outside a
+    /// session runs in a transaction of its own, so the hook sees it before it is committed.
+    pub(crate) fn has_before(&self) -> bool {
+        self.any_before.load(Ordering::Acquire)
+    }
+
+    /// Whether a `models_committed` hook listens.
+    pub(crate) fn has_after(&self) -> bool {
+        self.any_after.load(Ordering::Acquire)
     }
 
     /// Runs the before-commit hooks in order; the first `Err` vetoes the commit.

@@ -2,11 +2,14 @@
 //! material ("delete the tokens older than 40 days") is one line.
 
 use super::statement::write_set;
-use super::{SqlWriter, write_error};
+use super::{SqlWriter, signalled, write_error};
 use crate::database::{Bind, Database};
+use crate::driver::Conn;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{Assignment, Select, bind_of};
+use crate::session::{Change, Operation};
+use crate::value::Value;
 
 impl<M: Model> Select<M> {
     /// Sets the assigned columns on every row the query selects, and `onupdate` columns not
@@ -39,7 +42,13 @@ impl<M: Model> Select<M> {
             w.ident(M::TABLE.name());
             write_set(&mut w, set);
             self.write_where(&mut w);
-            rows_affected::<M>(bind, w, "updating").await
+            let (sql, args) = w.finish();
+            signalled!(
+                db,
+                bind,
+                |conn| rows_affected::<M>(conn, bind, sql, args, "updating"),
+                |_rows| vec![bulk_change::<M>(Operation::Update)]
+            )
         })
     }
 
@@ -56,7 +65,13 @@ impl<M: Model> Select<M> {
             w.push("DELETE FROM ");
             w.ident(M::TABLE.name());
             self.write_where(&mut w);
-            rows_affected::<M>(bind, w, "deleting from").await
+            let (sql, args) = w.finish();
+            signalled!(
+                db,
+                bind,
+                |conn| rows_affected::<M>(conn, bind, sql, args, "deleting from"),
+                |_rows| vec![bulk_change::<M>(Operation::Delete)]
+            )
         })
     }
 
@@ -80,13 +95,23 @@ impl<M: Model> Select<M> {
     }
 }
 
-/// Runs the statement `w` holds on `bind` and returns the rows it affected.
-async fn rows_affected<M: Model>(bind: &Bind, w: SqlWriter<'_>, action: &str) -> Result<u64> {
-    let (sql, args) = w.finish();
-    let executed = bind
-        .engine
+/// Runs a bulk statement through `conn` and returns the rows it affected.
+async fn rows_affected<M: Model>(
+    conn: &mut Conn<'_>,
+    bind: &Bind,
+    sql: String,
+    args: Vec<Value>,
+    action: &str,
+) -> Result<u64> {
+    let executed = conn
         .execute(&sql, args)
         .await
         .map_err(|e| write_error(bind, action, M::TABLE, e))?;
     Ok(executed.rows_affected)
+}
+
+/// What the commit signals hear of a bulk statement: its model, table and operation, with an
+/// empty key, since the rows a filter selected are not read.
+fn bulk_change<M: Model>(operation: Operation) -> Change {
+    Change::new::<M>(operation, Vec::new())
 }

@@ -2,6 +2,11 @@
 //! `update` and `delete` on a query, and the raw-SQL escape hatch. Statements are built in
 //! `statement` and run through the bind's driver; every value is bound.
 //!
+//! Every write outside a session is a commit of its own, and fires the `Database`'s commit
+//! signals ([`signalled!`]): `models_committed` after it, with the rows it names; and, when a
+//! `before_models_committed` hook is registered, the write runs in a transaction so the hook
+//! can veto it before it is committed.
+//!
 //! A row's field counts as *unset* when it holds its type's zero value (`0`, `""`, `None`,
 //! the epoch...) and its column declares a way to fill it: then `insert` applies the client
 //! `default`, or leaves the column out so the database applies its `server_default` or
@@ -12,6 +17,75 @@ mod bulk;
 mod keyed;
 mod raw;
 mod statement;
+
+/// Runs a write outside a session and fires `$db`'s commit signals around it. `$write` is an
+/// expression using `$conn: &mut Conn` (the pool; a transaction of its own when a
+/// `before_models_committed` hook is registered, which then sees the changes before COMMIT
+/// and may veto it); `$changes` names the rows from `$out`, a reference to the write's output.
+/// Expands inside the caller's `async` block, so nothing is boxed.
+macro_rules! signalled {
+    ($db:expr, $bind:expr, |$conn:ident| $write:expr, |$out:ident| $changes:expr) => {{
+        let signals = $db.signals();
+        if signals.has_before() {
+            let mut tx =
+                $bind
+                    .engine
+                    .begin()
+                    .await
+                    .map_err(|source| crate::error::Error::Database {
+                        bind: $bind.label(),
+                        action: "beginning the transaction a before_models_committed hook sees"
+                            .to_owned(),
+                        source,
+                    })?;
+            let result = {
+                let $conn = &mut crate::driver::Conn::Tx(&mut tx);
+                $write.await
+            };
+            match result {
+                Ok(output) => {
+                    let changes: Vec<crate::session::Change> = {
+                        let $out = &output;
+                        $changes
+                    };
+                    if let Err(reason) = signals.before_commit(&changes) {
+                        let _ = tx.rollback().await;
+                        return Err(crate::error::Error::Vetoed(reason));
+                    }
+                    tx.commit()
+                        .await
+                        .map_err(|source| crate::error::Error::Database {
+                            bind: $bind.label(),
+                            action: "committing the write".to_owned(),
+                            source,
+                        })?;
+                    signals.committed(&changes);
+                    Ok(output)
+                }
+                Err(error) => {
+                    let _ = tx.rollback().await;
+                    Err(error)
+                }
+            }
+        } else {
+            let result = {
+                let $conn = &mut crate::driver::Conn::Pool(&$bind.engine);
+                $write.await
+            };
+            if let Ok(output) = &result
+                && signals.has_after()
+            {
+                let changes: Vec<crate::session::Change> = {
+                    let $out = output;
+                    $changes
+                };
+                signals.committed(&changes);
+            }
+            result
+        }
+    }};
+}
+pub(crate) use signalled;
 
 pub(crate) use batch::InsertBatch;
 pub(crate) use keyed::KeyedWrite;
@@ -24,6 +98,7 @@ use crate::model::Model;
 use crate::query::{
     Select, SqlWriter, bind_of, convert_key_value, driver_error, select_by_key_sql,
 };
+use crate::session::{Change, Operation};
 use crate::value::Value;
 use statement::Returning;
 
@@ -37,7 +112,12 @@ impl Database {
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
             let bind = bind_of::<M>(self)?;
-            insert_row(&mut Conn::Pool(&bind.engine), bind, row).await
+            signalled!(
+                self,
+                bind,
+                |conn| insert_row(conn, bind, row),
+                |stored| vec![Change::new::<M>(Operation::Insert, key_of(stored))]
+            )
         })
     }
 
@@ -58,21 +138,12 @@ impl Database {
                 return Ok(0);
             }
             let bind = bind_of::<M>(self)?;
-            let mut statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
-            let (sql, args) = statements.next().unwrap_or_default();
-            let inserted = if statements.is_done() {
-                // One statement is atomic by itself: BEGIN and COMMIT would only add two round
-                // trips (and, on SQLite, a write lock taken early).
-                bind.engine
-                    .execute(&sql, args)
-                    .await
-                    .map(|e| e.rows_affected)
-            } else {
-                // The later statements are built as their turn comes.
-                let mut all = std::iter::once((sql, args)).chain(statements);
-                bind.engine.execute_all(&mut all).await
-            };
-            inserted.map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
+            signalled!(
+                self,
+                bind,
+                |conn| insert_many_on(conn, bind, rows),
+                |_inserted| rows.iter().map(inserted_change).collect()
+            )
         })
     }
 
@@ -87,7 +158,12 @@ impl Database {
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
             let bind = bind_of::<M>(self)?;
-            update_row(&mut Conn::Pool(&bind.engine), bind, row).await
+            signalled!(
+                self,
+                bind,
+                |conn| update_row(conn, bind, row),
+                |_done| vec![Change::new::<M>(Operation::Update, key_of(row))]
+            )
         })
     }
 
@@ -102,7 +178,12 @@ impl Database {
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
             let bind = bind_of::<M>(self)?;
-            update_returning_row(&mut Conn::Pool(&bind.engine), bind, row).await
+            signalled!(
+                self,
+                bind,
+                |conn| update_returning_row(conn, bind, row),
+                |stored| vec![Change::new::<M>(Operation::Update, key_of(stored))]
+            )
         })
     }
 
@@ -114,9 +195,65 @@ impl Database {
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
         crate::record::at(std::panic::Location::caller(), async move {
             let bind = bind_of::<M>(self)?;
-            delete_row(&mut Conn::Pool(&bind.engine), bind, row).await
+            signalled!(
+                self,
+                bind,
+                |conn| delete_row(conn, bind, row),
+                |_done| vec![Change::new::<M>(Operation::Delete, key_of(row))]
+            )
         })
     }
+}
+
+/// Inserts `rows` through `conn`: on the pool, one statement alone (atomic by itself) or
+/// several in one transaction; inside a transaction, one statement after another. Each
+/// statement is built as its turn comes.
+async fn insert_many_on<M: Model>(conn: &mut Conn<'_>, bind: &Bind, rows: &[M]) -> Result<u64> {
+    let mut statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
+    let inserted = match conn {
+        Conn::Pool(engine) => {
+            let (sql, args) = statements.next().unwrap_or_default();
+            if statements.is_done() {
+                // One statement is atomic by itself: BEGIN and COMMIT would only add two round
+                // trips (and, on SQLite, a write lock taken early).
+                engine.execute(&sql, args).await.map(|e| e.rows_affected)
+            } else {
+                let mut all = std::iter::once((sql, args)).chain(statements);
+                engine.execute_all(&mut all).await
+            }
+        }
+        Conn::Tx(tx) => {
+            let mut affected = Ok(0);
+            for (sql, args) in statements {
+                match tx.execute(&sql, args).await {
+                    Ok(executed) => {
+                        affected = affected.map(|n| n + executed.rows_affected);
+                    }
+                    Err(error) => {
+                        affected = Err(error);
+                        break;
+                    }
+                }
+            }
+            affected
+        }
+    };
+    inserted.map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
+}
+
+/// What `models_committed` hears of one row of `insert_many`: its key where the row gives it;
+/// an empty key where the database generated it (`insert_many` does not read keys back; a
+/// session's `add` does).
+fn inserted_change<M: Model>(row: &M) -> Change {
+    let (columns, values) = statement::insert_values(M::TABLE, row);
+    let key: Option<Vec<Value>> = M::TABLE
+        .primary_key()
+        .map(|column| {
+            let i = columns.iter().position(|c| *c == column.name())?;
+            values.get(i).cloned()
+        })
+        .collect();
+    Change::new::<M>(Operation::Insert, key.unwrap_or_default())
 }
 
 /// The rows of `query`, read through `conn`.
