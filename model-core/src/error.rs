@@ -115,14 +115,51 @@ pub enum Error {
 /// reader nothing); a pool that gave up waiting says what that usually means.
 fn describe(error: &sqlx::Error) -> String {
     match error {
-        sqlx::Error::Database(db) => match db.code() {
-            Some(code) => format!("{} (SQLSTATE {code})", db.message()),
-            None => db.message().to_owned(),
-        },
+        sqlx::Error::Database(db) => {
+            let mut text = db.message().to_owned();
+            if let Some(detail) = crate::driver::error_detail(db.as_ref()) {
+                text.push_str(": ");
+                text.push_str(detail);
+            }
+            if let Some(code) = db.code() {
+                text.push_str(&format!(" (SQLSTATE {code})"));
+            }
+            text
+        }
         sqlx::Error::PoolTimedOut => "no connection within the acquire timeout: the server is \
              down or unreachable, or every connection of the pool stayed busy"
             .to_owned(),
         other => other.to_string(),
+    }
+}
+
+impl Error {
+    /// The constraint a failed write broke, typed, the same on every backend: its kind
+    /// (unique, foreign key, not null, check) and, where the backend reports them or a model
+    /// declares the constraint, its name, table and columns. `None` for any other error.
+    ///
+    /// ```no_run
+    /// # async fn run(db: model_core::Database, user: impl model_core::Model) -> model_core::Result<()> {
+    /// use model_core::ConstraintKind;
+    /// match db.insert(&user).await {
+    ///     Err(e) if e.constraint_violation().is_some_and(|v| v.kind == ConstraintKind::Unique) => {
+    ///         // the name is taken: answer 409
+    ///     }
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn constraint_violation(&self) -> Option<crate::ConstraintViolation> {
+        match self {
+            Error::Database { source, .. } => crate::violation::of(source),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a unique constraint (or primary key) violation: a value already taken.
+    pub fn is_unique_violation(&self) -> bool {
+        self.constraint_violation()
+            .is_some_and(|v| v.kind == crate::ConstraintKind::Unique)
     }
 }
 

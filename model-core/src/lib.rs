@@ -48,6 +48,7 @@ mod session;
 mod sql_cache;
 mod url;
 mod value;
+mod violation;
 #[cfg(feature = "axum")]
 mod web;
 mod write;
@@ -73,3 +74,4 @@ pub use schema::Binds;
 pub use session::{BoxFuture, Change, Operation, Session};
 pub use url::{Backend, DatabaseUrl};
 pub use value::Value;
+pub use violation::{ConstraintKind, ConstraintViolation};

@@ -3,6 +3,7 @@
 //! renders. Hostile strings travel as bound values and come back unchanged.
 
 mod collation;
+mod constraints;
 mod filters;
 mod models;
 mod reading;

@@ -98,6 +98,16 @@ impl Account {
     }
 }
 
+/// A row that refers to an account, for foreign key violations.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "query")]
+pub struct Reply {
+    #[column(primary_key, autoincrement = false)]
+    pub id: i64,
+    #[column(foreign_key = "account.id")]
+    pub account_id: i64,
+}
+
 /// Free text, for the literal pattern helpers: NUL bytes, case, accents.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(bind = "query")]

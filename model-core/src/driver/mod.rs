@@ -62,6 +62,44 @@ type Pooled<B> = pool::Pooled<SqlxManager<B>>;
 use sink::Collect;
 pub(crate) use sink::{Expect, RowSink};
 
+/// What a backend reports about a constraint violation, before the models fill in the rest.
+#[derive(Debug, Default)]
+pub(crate) struct Reported {
+    pub constraint: Option<String>,
+    pub table: Option<String>,
+    pub columns: Vec<String>,
+}
+
+/// What the backend of `error` reports about the constraint it names.
+pub(crate) fn reported_violation(error: &(dyn sqlx::error::DatabaseError + 'static)) -> Reported {
+    #[cfg(feature = "postgres")]
+    if let Some(error) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        return postgres::violation(error);
+    }
+    #[cfg(feature = "mysql")]
+    if let Some(error) = error.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return mysql::violation(error);
+    }
+    #[cfg(feature = "sqlite")]
+    if let Some(error) = error.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+        return sqlite::violation(error);
+    }
+    Reported::default()
+}
+
+/// The backend's own explanation beyond its message, where it gives one (PostgreSQL's
+/// DETAIL: `Key (username)=(ann) already exists.`).
+pub(crate) fn error_detail<'a>(
+    error: &'a (dyn sqlx::error::DatabaseError + 'static),
+) -> Option<&'a str> {
+    #[cfg(feature = "postgres")]
+    if let Some(error) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        return error.detail();
+    }
+    let _ = error;
+    None
+}
+
 /// What a driver can fail with: the database's error, or a row that does not decode.
 #[derive(Debug)]
 pub(crate) enum DriverError {

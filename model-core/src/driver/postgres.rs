@@ -135,3 +135,37 @@ fn add_array(out: &mut PgArguments, ty: SqlType, elements: &[Value]) -> Result<(
         }
     }
 }
+
+/// What PostgreSQL reports about a violated constraint: its name and table in fields of the
+/// error, the column of a NOT NULL violation, and a unique key's columns in the DETAIL
+/// (`Key (a, b)=(1, 2) already exists.`).
+pub(super) fn violation(error: &sqlx::postgres::PgDatabaseError) -> super::Reported {
+    let mut columns: Vec<String> = error
+        .column()
+        .map(|c| vec![c.to_owned()])
+        .unwrap_or_default();
+    if columns.is_empty()
+        && let Some(detail) = error.detail()
+    {
+        columns = key_columns(detail);
+    }
+    super::Reported {
+        constraint: error.constraint().map(str::to_owned),
+        table: error.table().map(str::to_owned),
+        columns,
+    }
+}
+
+/// The columns of `Key (a, b)=(...)` at the start of a DETAIL.
+fn key_columns(detail: &str) -> Vec<String> {
+    let Some(rest) = detail.strip_prefix("Key (") else {
+        return Vec::new();
+    };
+    let Some(end) = rest.find(")=(") else {
+        return Vec::new();
+    };
+    rest[..end]
+        .split(", ")
+        .map(|column| column.trim_matches('"').to_owned())
+        .collect()
+}
