@@ -24,16 +24,11 @@ tokio::task_local! {
 /// call already set one. Decided when the future first runs, not when it is built: a future
 /// built before it is handed to an outer `at` (`at(caller, session.commit())`) takes the
 /// outer location.
-pub(crate) fn at<F: Future>(
-    location: &'static Location<'static>,
-    future: F,
-) -> impl Future<Output = F::Output> {
-    async move {
-        if CALLER.try_with(|_| ()).is_ok() {
-            future.await
-        } else {
-            CALLER.scope(location, future).await
-        }
+pub(crate) async fn at<F: Future>(location: &'static Location<'static>, future: F) -> F::Output {
+    if CALLER.try_with(|_| ()).is_ok() {
+        future.await
+    } else {
+        CALLER.scope(location, future).await
     }
 }
 

@@ -161,6 +161,29 @@ fn apply_pragma(
     })
 }
 
+/// What SQLite reports about a violated constraint, read from its message:
+/// `UNIQUE constraint failed: user.a, user.b`, `NOT NULL constraint failed: user.name`,
+/// `CHECK constraint failed: positive_price`; `FOREIGN KEY constraint failed` names nothing.
+pub(super) fn violation(error: &sqlx::sqlite::SqliteError) -> super::Reported {
+    use sqlx::error::DatabaseError;
+    let message = error.message();
+    let mut reported = super::Reported::default();
+    let Some((head, rest)) = message.split_once(" constraint failed: ") else {
+        return reported;
+    };
+    if head == "CHECK" {
+        reported.constraint = Some(rest.to_owned());
+        return reported;
+    }
+    for qualified in rest.split(", ") {
+        if let Some((table, column)) = qualified.split_once('.') {
+            reported.table = Some(table.to_owned());
+            reported.columns.push(column.to_owned());
+        }
+    }
+    reported
+}
+
 #[cfg(test)]
 mod tests {
     use super::split_pragmas;
@@ -183,27 +206,4 @@ mod tests {
             ("sqlite://a.db".to_owned(), vec![("busy_timeout", "250")])
         );
     }
-}
-
-/// What SQLite reports about a violated constraint, read from its message:
-/// `UNIQUE constraint failed: user.a, user.b`, `NOT NULL constraint failed: user.name`,
-/// `CHECK constraint failed: positive_price`; `FOREIGN KEY constraint failed` names nothing.
-pub(super) fn violation(error: &sqlx::sqlite::SqliteError) -> super::Reported {
-    use sqlx::error::DatabaseError;
-    let message = error.message();
-    let mut reported = super::Reported::default();
-    let Some((head, rest)) = message.split_once(" constraint failed: ") else {
-        return reported;
-    };
-    if head == "CHECK" {
-        reported.constraint = Some(rest.to_owned());
-        return reported;
-    }
-    for qualified in rest.split(", ") {
-        if let Some((table, column)) = qualified.split_once('.') {
-            reported.table = Some(table.to_owned());
-            reported.columns.push(column.to_owned());
-        }
-    }
-    reported
 }
