@@ -233,6 +233,55 @@ async fn connections_closed_by_wait_timeout_are_recycled() {
     }
 }
 
+/// A server that closes idle connections after 2 s (MariaDB's `wait_timeout`, PostgreSQL's
+/// `idle_session_timeout`), with the default pool: after 3.5 s idle, reads, writes and a
+/// session all succeed at first try. The pool learned the limit when each connection opened
+/// and does not hand out one the server is about to close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_closed_by_the_servers_idle_limit_fail_no_call_with_defaults() {
+    let _servers = servers::exclusive().await;
+    for kind in [Kind::MySql, Kind::Postgres] {
+        let Some((t, url)) = servers::database(kind, "idle_limit").await else {
+            continue;
+        };
+        let _restore = match kind {
+            Kind::MySql => Some(WaitTimeout::set(2).await),
+            _ => {
+                // Per database: no other test's connections are affected.
+                let mut admin =
+                    sqlx::PgConnection::connect(&model_tests::databases::postgres_url())
+                        .await
+                        .unwrap();
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "ALTER DATABASE \"{}\" SET idle_session_timeout = '2s'",
+                        database_name(&t.url)
+                    )))
+                    .await
+                    .unwrap();
+                None
+            }
+        };
+        let db = connect(&url, PoolConfig::default().max_connections(4)).await;
+        warm_up(&db, 0).await;
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        let failures = mixed_operations(&db, 0).await;
+        assert!(failures.is_empty(), "{kind:?}: {failures:#?}");
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        let mut session = db.session();
+        session.add(Item::new(500, 2, 1));
+        session
+            .commit()
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: a session after the idle limit: {e}"));
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        db.insert(&Item::new(501, 2, 1))
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?}: an insert after the idle limit: {e}"));
+        db.close().await;
+    }
+}
+
 /// Sets MariaDB's global `wait_timeout` for the connections opened from now on; puts the
 /// previous value back when dropped.
 struct WaitTimeout {

@@ -673,6 +673,9 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
     /// left unread) can be used again once rolled back. Server protocols are left mid-message,
     /// so not by default.
     const REUSABLE_AFTER_CANCEL: bool = false;
+    /// A query returning, in milliseconds, how long the server lets a connection sit idle
+    /// before closing it (0 or no row: no limit).
+    const IDLE_LIMIT_MS: Option<&'static str> = None;
     /// Its SQL dialect, which the URL may refine (`mariadb:`).
     fn dialect(url: &DatabaseUrl) -> &'static dyn Dialect;
     /// Connect options parsed from the URL.
@@ -821,9 +824,41 @@ where
     Box::pin(async move { conn.execute("ROLLBACK").await.map(drop) })
 }
 
+/// How long the server of a new connection lets it sit idle, in milliseconds from
+/// [`SqlxBackend::IDLE_LIMIT_MS`]; `None` when it has no limit (0) or the backend none.
+fn server_idle_limit<B: SqlxBackend>(
+    conn: &mut RawConn<B>,
+) -> BoxFuture<'_, Result<Option<std::time::Duration>, sqlx::Error>>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    i64: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
+    usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
+{
+    Box::pin(async move {
+        let Some(sql) = B::IDLE_LIMIT_MS else {
+            return Ok(None);
+        };
+        let row = sqlx::query::<B::Db>(sqlx::AssertSqlSafe(sql))
+            .fetch_optional(conn)
+            .await?;
+        let ms = match row {
+            Some(row) => row.try_get::<Option<i64>, usize>(0)?,
+            None => None,
+        };
+        Ok(ms
+            .and_then(|ms| u64::try_from(ms).ok())
+            .filter(|ms| *ms > 0)
+            .map(std::time::Duration::from_millis))
+    })
+}
+
 impl<B: SqlxBackend> SqlxDriver<B>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    i64: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
+    usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
 {
     fn connect_lazy(
         url: &DatabaseUrl,
@@ -834,7 +869,7 @@ where
         let config = B::adjust_pool(config.clone(), url);
         Ok(SqlxDriver {
             pool: Pool::new(
-                SqlxManager::new(connect, rollback::<B>),
+                SqlxManager::new(connect, rollback::<B>, server_idle_limit::<B>),
                 config.clone(),
                 config.recycle_for(B::BACKEND),
                 health.clone(),
@@ -871,10 +906,21 @@ where
         Ok(true)
     }
 
-    /// A transaction on a pooled connection, opened the backend's way.
+    /// A transaction on a pooled connection, opened the backend's way. BEGIN changes nothing,
+    /// so when its connection turns out dead (closed by the server while idle) it is run
+    /// again, once, on another connection.
     async fn begin(&self) -> Result<Pooled<B>, sqlx::Error> {
+        let begin = self.dialect.begin_transaction();
         let mut conn = self.pool.acquire().await?;
-        run_plain(&mut conn, self.dialect.begin_transaction()).await?;
+        if let Err(error) = run_plain(&mut conn, begin).await {
+            if !is_connection_lost(&error) {
+                return Err(error);
+            }
+            self.pool.saw_lost_connection(&error);
+            drop(conn);
+            conn = self.pool.acquire().await?;
+            run_plain(&mut conn, begin).await?;
+        }
         conn.set_in_transaction(true);
         Ok(conn)
     }

@@ -17,6 +17,9 @@ pub(crate) struct MySqlBackend;
 impl SqlxBackend for MySqlBackend {
     type Db = MySql;
     const BACKEND: Backend = Backend::MySql;
+    /// `wait_timeout` closes connections idle past it (8 hours by default, often much less).
+    const IDLE_LIMIT_MS: Option<&'static str> =
+        Some("SELECT CAST(@@SESSION.wait_timeout AS SIGNED) * 1000");
 
     /// MariaDB's dialect for a `mariadb:` URL (it adds `INSERT ... RETURNING`); MySQL's,
     /// which both servers understand, for `mysql:`.

@@ -21,6 +21,10 @@ pub(crate) struct PgBackend;
 impl SqlxBackend for PgBackend {
     type Db = Postgres;
     const BACKEND: Backend = Backend::Postgres;
+    /// `idle_session_timeout` (PostgreSQL 14+, off by default) closes idle sessions; older
+    /// servers have no such row.
+    const IDLE_LIMIT_MS: Option<&'static str> =
+        Some("SELECT CAST(setting AS BIGINT) FROM pg_settings WHERE name = 'idle_session_timeout'");
     fn dialect(_url: &DatabaseUrl) -> &'static dyn Dialect {
         &PostgresDialect
     }

@@ -21,7 +21,10 @@
 //! refuses the next statement (it would read the abandoned statement's answer as its own).
 //!
 //! Idle connections are reused last in, first out: a busy pool keeps using its warmest
-//! connections and the spare ones age out through `idle_timeout`. A connection is pinged before
+//! connections and the spare ones age out through `idle_timeout`. A connection idle for
+//! nearly as long as its server allows (learned when it opened: MySQL's `wait_timeout`,
+//! PostgreSQL's `idle_session_timeout`) is closed rather than handed out, since the server
+//! closes it at that limit and the next statement on it would fail. A connection is pinged before
 //! use only as [`PrePing`] says: when it sat idle past the threshold, or when the bind's
 //! [`Health`] saw connections die since it was opened.
 //!
@@ -57,8 +60,11 @@ pub(crate) trait Manager: Send + Sync + 'static {
     /// Whether a connection whose work was abandoned midway can be used again once rolled
     /// back. Server protocols are left mid-message, so not by default.
     const REUSABLE_AFTER_CANCEL: bool = false;
-    /// Opens a connection.
-    fn connect(&self) -> impl Future<Output = Result<Self::Conn, sqlx::Error>> + Send + '_;
+    /// Opens a connection, with the longest the server lets it sit idle before closing it
+    /// (MySQL's `wait_timeout`, PostgreSQL's `idle_session_timeout`), when it has a limit.
+    fn connect(
+        &self,
+    ) -> impl Future<Output = Result<(Self::Conn, Option<Duration>), sqlx::Error>> + Send + '_;
     /// Checks that a connection still answers.
     fn ping(conn: &mut Self::Conn) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_;
     /// Rolls back whatever transaction the connection has open.
@@ -124,6 +130,14 @@ struct Idle<M: Manager> {
     conn: M::Conn,
     opened: Instant,
     since: Instant,
+    /// How long the server lets this connection sit idle.
+    server_idle_limit: Option<Duration>,
+}
+
+/// How long before the server's idle limit a connection stops being handed out: a quarter of
+/// the limit, at most 5 s, so a statement sent just before the limit is not cut off.
+fn within_server_limit(limit: Duration) -> Duration {
+    limit - (limit / 4).min(Duration::from_secs(5))
 }
 
 impl<M: Manager> Pool<M> {
@@ -211,6 +225,12 @@ impl<M: Manager> Pool<M> {
         })
     }
 
+    /// Tells the bind's [`Health`] that a connection was found dead, so connections as old are
+    /// pinged before use for a while.
+    pub(crate) fn saw_lost_connection(&self, error: &sqlx::Error) {
+        self.shared.health.observe(error);
+    }
+
     /// Closes the pool: later acquires fail with `PoolClosed`. Waits up to the acquire timeout
     /// for the connections in use to come back, then closes every idle connection; one that
     /// comes back later is closed as it comes (a session held forever cannot make `close`
@@ -266,11 +286,15 @@ impl<M: Manager> Shared<M> {
     }
 
     fn idle_expired(&self, idle: &Idle<M>) -> bool {
+        let idle_for = idle.since.elapsed();
         self.expired(idle.opened)
             || self
                 .config
                 .idle_timeout
-                .is_some_and(|timeout| idle.since.elapsed() >= timeout)
+                .is_some_and(|timeout| idle_for >= timeout)
+            || idle
+                .server_idle_limit
+                .is_some_and(|limit| idle_for >= within_server_limit(limit))
     }
 
     /// Whether an idle connection should be pinged before it is handed out.
@@ -284,11 +308,12 @@ impl<M: Manager> Shared<M> {
         }
     }
 
-    fn release(&self, conn: M::Conn, opened: Instant) {
+    fn release(&self, conn: M::Conn, opened: Instant, server_idle_limit: Option<Duration>) {
         self.idle().push(Idle {
             conn,
             opened,
             since: Instant::now(),
+            server_idle_limit,
         });
     }
 
@@ -305,7 +330,7 @@ impl<M: Manager> Shared<M> {
     /// connections) is retried until `deadline`; any other failure, a refused connection
     /// included, is returned at once, so an unreachable server is reported with its cause
     /// instead of after the whole acquire timeout.
-    async fn open(&self, deadline: Instant) -> Result<M::Conn, sqlx::Error> {
+    async fn open(&self, deadline: Instant) -> Result<(M::Conn, Option<Duration>), sqlx::Error> {
         let mut backoff = Duration::from_millis(10);
         let max_backoff = deadline.saturating_duration_since(Instant::now()) / 5;
         loop {
@@ -383,7 +408,7 @@ impl<M: Manager> Shared<M> {
             };
             let deadline = Instant::now() + self.config.acquire_timeout;
             match tokio::time::timeout(self.config.acquire_timeout, self.open(deadline)).await {
-                Ok(Ok(conn)) => self.release(conn, Instant::now()),
+                Ok(Ok((conn, limit))) => self.release(conn, Instant::now(), limit),
                 Ok(Err(error)) => {
                     tracing::debug!(%error, "could not open a connection to keep min_connections");
                     return;
@@ -426,6 +451,7 @@ pub(crate) struct Pooled<M: Manager> {
     /// Always `Some` once `acquire` returns it; `None` only while acquiring and in `drop`.
     conn: Option<M::Conn>,
     opened: Instant,
+    server_idle_limit: Option<Duration>,
     state: State,
     shared: Arc<Shared<M>>,
     permit: Option<OwnedSemaphorePermit>,
@@ -436,6 +462,7 @@ impl<M: Manager> Pooled<M> {
         Pooled {
             conn: None,
             opened: Instant::now(),
+            server_idle_limit: None,
             state: State::Clean,
             shared,
             permit: Some(permit),
@@ -452,6 +479,7 @@ impl<M: Manager> Pooled<M> {
         }
         if let Some(entry) = idle.pop() {
             self.opened = entry.opened;
+            self.server_idle_limit = entry.server_idle_limit;
             self.conn = Some(entry.conn);
             return true;
         }
@@ -471,6 +499,7 @@ impl<M: Manager> Pooled<M> {
             }
             let ping = self.shared.needs_ping(&entry);
             self.opened = entry.opened;
+            self.server_idle_limit = entry.server_idle_limit;
             self.conn = Some(entry.conn);
             self.state = State::Clean;
             if !ping {
@@ -488,8 +517,9 @@ impl<M: Manager> Pooled<M> {
                 self.shared.discard(conn, false);
             }
         }
-        let conn = self.shared.open(deadline).await?;
+        let (conn, limit) = self.shared.open(deadline).await?;
         self.opened = Instant::now();
+        self.server_idle_limit = limit;
         self.conn = Some(conn);
         self.state = State::Clean;
         Ok(())
@@ -598,6 +628,7 @@ impl<M: Manager> Drop for Pooled<M> {
                     let guard = Pooled {
                         conn: Some(conn),
                         opened: self.opened,
+                        server_idle_limit: self.server_idle_limit,
                         state: State::Resetting,
                         shared: shared.clone(),
                         permit: self.permit.take(),
@@ -607,7 +638,7 @@ impl<M: Manager> Drop for Pooled<M> {
                 Err(_) => shared.discard(conn, false),
             }
         } else {
-            shared.release(conn, self.opened);
+            shared.release(conn, self.opened, self.server_idle_limit);
         }
         // The permit is released after this body: the connection is idle before a waiter wakes.
     }

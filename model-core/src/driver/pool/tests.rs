@@ -28,6 +28,8 @@ struct Script {
     ping_for: Duration,
     /// What the next connects fail with.
     refuse: Option<std::io::ErrorKind>,
+    /// The idle limit the server of new connections reports.
+    server_idle_limit: Option<Duration>,
 }
 
 /// A fake backend; `REUSABLE` plays SQLite (a connection recovers from abandoned work).
@@ -49,17 +51,21 @@ impl<const REUSABLE: bool> Manager for Fake<REUSABLE> {
     type Conn = FakeConn;
     const REUSABLE_AFTER_CANCEL: bool = REUSABLE;
 
-    async fn connect(&self) -> Result<FakeConn, sqlx::Error> {
-        let refuse = self.script.lock().unwrap().refuse;
+    async fn connect(&self) -> Result<(FakeConn, Option<Duration>), sqlx::Error> {
+        let (refuse, limit) = {
+            let script = self.script.lock().unwrap();
+            (script.refuse, script.server_idle_limit)
+        };
         if let Some(kind) = refuse {
             return Err(sqlx::Error::Io(kind.into()));
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         log(&self.script, Event::Opened(id));
-        Ok(FakeConn {
+        let conn = FakeConn {
             id,
             script: self.script.clone(),
-        })
+        };
+        Ok((conn, limit))
     }
 
     async fn ping(conn: &mut FakeConn) -> Result<(), sqlx::Error> {
@@ -340,4 +346,31 @@ fn housekeeping_starts_again_on_a_new_runtime() {
             "housekeeping runs on the runtime in use"
         );
     });
+}
+
+#[tokio::test]
+async fn a_connection_idle_near_the_servers_limit_is_closed_not_handed_out() {
+    let h = Harness::<false>::new(one_connection());
+    h.script.lock().unwrap().server_idle_limit = Some(Duration::from_millis(80));
+    assert_eq!(h.acquire_id().await, 1);
+    // Well within the limit: reused as it is, no ping.
+    assert_eq!(h.acquire_id().await, 1);
+    // Past three quarters of it: the server is about to close it, so it is not handed out.
+    tokio::time::sleep(Duration::from_millis(70)).await;
+    assert_eq!(h.acquire_id().await, 2);
+    h.settle().await;
+    // Closing happens in a task of its own, so after or before the next open.
+    let mut events = h.events();
+    events.sort_by_key(|e| format!("{e:?}"));
+    assert_eq!(
+        events,
+        [
+            Event::Closed {
+                id: 1,
+                healthy: true
+            },
+            Event::Opened(1),
+            Event::Opened(2)
+        ]
+    );
 }
