@@ -63,6 +63,19 @@ pub enum Error {
         /// What was looked for.
         detail: String,
     },
+    /// An update or delete of a row with a `#[column(version)]` found no row with its key and
+    /// the version it was read with: another write changed or deleted it since (SQLAlchemy's
+    /// `StaleDataError`). Read the row again and retry. With the `axum` feature it answers
+    /// 409 Conflict.
+    #[error("stale row: {detail} (model `{model}`, table \"{table}\")")]
+    StaleRow {
+        /// The model written.
+        model: String,
+        /// Its table.
+        table: String,
+        /// What was not found.
+        detail: String,
+    },
     /// `one()` found several rows.
     #[error("expected exactly one row of model `{model}` (table \"{table}\"), found several")]
     NotUnique {

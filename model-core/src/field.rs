@@ -69,6 +69,17 @@ pub trait StringField {}
 impl StringField for String {}
 impl StringField for Option<String> {}
 
+/// Fields that can count a row's versions: non-null integers.
+#[diagnostic::on_unimplemented(
+    message = "a `version` column counts updates and must be a non-null integer, and this field is `{Self}`",
+    label = "`version` makes every update check and bump this counter",
+    note = "make the field an `i32` or `i64`, or remove `version`"
+)]
+pub trait VersionField {}
+impl VersionField for i16 {}
+impl VersionField for i32 {}
+impl VersionField for i64 {}
+
 /// String fields: the only ones a `collation` applies to.
 #[diagnostic::on_unimplemented(
     message = "`collation` applies to `String` columns, and this field is `{Self}`",

@@ -65,7 +65,7 @@ pub use database::{Bind, Database};
 pub use error::{Error, Result, SchemaErrors, SchemaProblem};
 pub use field::FieldType;
 pub use meta::{ColumnDef, ForeignKey, Index, ReferentialAction, ResolvedIndex, SqlType, Table};
-pub use model::{Column, ColumnGroup, Contains, Model};
+pub use model::{Column, ColumnGroup, ColumnRef, Contains, Model};
 pub use model_derive::{ColumnGroup, Model};
 pub use query::{Assignment, Condition, IntoKey, KeyPart, Order, Page, Select};
 pub use record::QueryRecord;

@@ -120,6 +120,7 @@ pub struct ColumnDef {
     autoincrement: Option<bool>,
     unique: bool,
     index: bool,
+    version: bool,
     length: Option<u32>,
     collation: Option<&'static str>,
     default: Option<fn() -> Value>,
@@ -145,6 +146,7 @@ impl ColumnDef {
             autoincrement: None,
             unique: false,
             index: false,
+            version: false,
             length: None,
             collation: None,
             default: None,
@@ -167,6 +169,10 @@ impl ColumnDef {
     }
     pub const fn with_index(mut self) -> Self {
         self.index = true;
+        self
+    }
+    pub const fn with_version(mut self) -> Self {
+        self.version = true;
         self
     }
     pub const fn with_length(mut self, length: u32) -> Self {
@@ -228,6 +234,12 @@ impl ColumnDef {
     pub const fn is_indexed(&self) -> bool {
         self.index
     }
+    /// `version`: the row's version counter. Every update and delete by key requires the
+    /// version the row was read with and an update stores the next one, so a write based on a
+    /// stale copy fails with [`crate::Error::StaleRow`] instead of undoing another's change.
+    pub const fn is_version(&self) -> bool {
+        self.version
+    }
     /// `collation = "name"`: the collation the column declares (the table's applies otherwise,
     /// see [`Table::collation_of`]).
     pub const fn collation(&self) -> Option<&'static str> {
@@ -274,6 +286,7 @@ impl fmt::Debug for ColumnDef {
             .field("autoincrement", &self.autoincrement)
             .field("unique", &self.unique)
             .field("index", &self.index)
+            .field("version", &self.version)
             .field("length", &self.length)
             .field("collation", &self.collation)
             .field("default", &self.default.is_some())
@@ -374,6 +387,10 @@ impl Table {
     /// name their own. `None`: the backend's default (see the README's collation notes).
     pub const fn collation(&self) -> Option<&'static str> {
         self.collation
+    }
+    /// The version column (`#[column(version)]`), if the model has one.
+    pub fn version_column(&self) -> Option<&'static ColumnDef> {
+        self.columns.iter().find(|c| c.is_version())
     }
     /// The collation `column` declares, or else the table's; `None` for a column that is not
     /// text.

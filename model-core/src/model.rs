@@ -99,3 +99,41 @@ impl<M, T> fmt::Debug for Column<M, T> {
             .finish()
     }
 }
+
+/// One column of model `M`, whatever its type: what [`Database::update_columns`] takes.
+/// Made from a column handle with `.into()`: `[User::LAST_SEEN.into(), User::ABOUT_ME.into()]`.
+///
+/// [`Database::update_columns`]: crate::Database::update_columns
+pub struct ColumnRef<M> {
+    name: &'static str,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> ColumnRef<M> {
+    /// The column name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<G, T, M: Contains<G>> From<Column<G, T>> for ColumnRef<M> {
+    fn from(column: Column<G, T>) -> Self {
+        ColumnRef {
+            name: column.name(),
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M> Clone for ColumnRef<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for ColumnRef<M> {}
+
+impl<M> fmt::Debug for ColumnRef<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ColumnRef({})", self.name)
+    }
+}

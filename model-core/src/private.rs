@@ -3,7 +3,7 @@
 pub use inventory;
 pub use std::vec::Vec;
 
-pub use crate::field::{CollatedField, IntegerField, NotNullField, StringField};
+pub use crate::field::{CollatedField, IntegerField, NotNullField, StringField, VersionField};
 pub use crate::registry::Registration;
 pub use crate::sql_cache::SqlCache;
 
@@ -41,6 +41,9 @@ pub const fn require_not_null<T: NotNullField>() {}
 
 /// Compile-time check that a `length` field is a string.
 pub const fn require_string<T: StringField>() {}
+
+/// Compile-time check that a `version` field is a non-null integer.
+pub const fn require_version<T: VersionField>() {}
 
 /// Compile-time check that a `collation` field is a string.
 pub const fn require_collated<T: CollatedField>() {}

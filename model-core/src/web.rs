@@ -12,6 +12,10 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         match self {
             Error::NotFound { .. } => (StatusCode::NOT_FOUND, "Not Found").into_response(),
+            conflict @ Error::StaleRow { .. } => {
+                tracing::info!(target: "model_core::web", error = %conflict, "conflict");
+                (StatusCode::CONFLICT, "Conflict").into_response()
+            }
             conflict if conflict.is_unique_violation() => {
                 tracing::info!(target: "model_core::web", error = %conflict, "conflict");
                 (StatusCode::CONFLICT, "Conflict").into_response()

@@ -58,6 +58,8 @@ pub struct Column {
     pub autoincrement: Option<SpannedValue<bool>>,
     pub unique: bool,
     pub index: bool,
+    /// `version`: the span of the key, for messages.
+    pub version: Option<Span>,
     pub length: Option<SpannedValue<u32>>,
     pub collation: Option<SpannedValue<String>>,
     pub default: Option<Path>,
@@ -97,6 +99,7 @@ impl Model {
         let bind = attrs.bind.map(|bind| bind.as_str().to_owned());
 
         check::has_primary_key(&mut errors, &attrs.ident, &fields);
+        check::one_version_column(&mut errors, &fields);
         check::unique_column_names(&mut errors, &fields);
         check::unique_handle_names(&mut errors, &fields);
         let has_groups = fields.iter().any(|f| matches!(f.kind, FieldKind::Flatten));
@@ -239,6 +242,7 @@ fn field_from(ident: Ident, f: FieldAttrs) -> Field {
             autoincrement: f.autoincrement,
             unique: f.unique.is_present(),
             index: f.index.is_present(),
+            version: f.version.is_present().then(|| f.version.span()),
             length: f.length,
             collation: f.collation,
             default: f.default,

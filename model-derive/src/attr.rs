@@ -86,6 +86,8 @@ pub struct FieldAttrs {
     pub unique: Flag,
     /// A single-column index.
     pub index: Flag,
+    /// The row's version counter, for optimistic locking (SQLAlchemy's `version_id_col`).
+    pub version: Flag,
     /// `length = N`: VARCHAR(N) instead of TEXT.
     pub length: Option<SpannedValue<u32>>,
     /// `collation = "name"`: the column's collation; strings only.
@@ -252,6 +254,15 @@ impl FieldAttrs {
                 .with_span(&action.span()),
             );
         }
+        if self.version.is_present() && self.primary_key.is_present() {
+            errors.push(
+                darling::Error::custom(
+                    "a `version` column counts the updates of a row and cannot be part of its \
+                     primary key; put `version` on a field of its own",
+                )
+                .with_span(&self.version.span()),
+            );
+        }
         if let Some(auto) = &self.autoincrement
             && **auto
             && !self.primary_key.is_present()
@@ -272,6 +283,7 @@ impl FieldAttrs {
             || self.autoincrement.is_some()
             || self.unique.is_present()
             || self.index.is_present()
+            || self.version.is_present()
             || self.length.is_some()
             || self.collation.is_some()
             || self.name.is_some()

@@ -130,3 +130,20 @@ pub fn resolve_fields(
     }
     columns
 }
+
+/// An update checks and bumps one counter; two `version` columns would have to agree.
+pub fn one_version_column(errors: &mut Accumulator, fields: &[Field]) {
+    let mut versions = fields.iter().filter_map(|f| match &f.kind {
+        FieldKind::Column(c) => c.version,
+        _ => None,
+    });
+    versions.next();
+    for span in versions {
+        errors.push(
+            darling::Error::custom(
+                "a model has at most one `version` column; remove `version` from all but one field",
+            )
+            .with_span(&span),
+        );
+    }
+}

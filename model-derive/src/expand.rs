@@ -326,6 +326,13 @@ fn column_def(
     if column.index {
         def.extend(quote!(.with_index()));
     }
+    if let Some(span) = column.version {
+        def.extend(quote!(.with_version()));
+        let ty = respan(ty, span);
+        support.push(quote_spanned! {span=>
+            const _: () = #krate::__private::require_version::<#ty>();
+        });
+    }
     if let Some(length) = &column.length {
         let value = **length;
         def.extend(quote!(.with_length(#value)));

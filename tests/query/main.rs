@@ -5,6 +5,7 @@
 mod collation;
 mod constraints;
 mod filters;
+mod lost_updates;
 mod models;
 mod reading;
 mod recording;

@@ -98,6 +98,18 @@ impl Account {
     }
 }
 
+/// A profile with a version counter, for optimistic locking.
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[model(bind = "query")]
+pub struct Profile {
+    #[column(primary_key)]
+    pub id: i64,
+    pub about_me: String,
+    pub last_seen: i64,
+    #[column(version)]
+    pub version: i64,
+}
+
 /// A row that refers to an account, for foreign key violations.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(bind = "query")]

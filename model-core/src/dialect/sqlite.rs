@@ -93,12 +93,17 @@ impl Dialect for SqliteDialect {
                 Text,
                 Sql(" AS BLOB)) = 1"),
             ],
+            // From the byte where the suffix would start: past the end for an empty suffix
+            // (giving the empty BLOB), at or before the start for a longer one (giving
+            // fewer bytes than the suffix has).
             TextMatch::EndsWith => &[
                 Sql("substr(CAST("),
                 Column,
-                Sql(" AS BLOB), -length(CAST("),
+                Sql(" AS BLOB), length(CAST("),
+                Column,
+                Sql(" AS BLOB)) - length(CAST("),
                 Text,
-                Sql(" AS BLOB))) = CAST("),
+                Sql(" AS BLOB)) + 1) = CAST("),
                 Text,
                 Sql(" AS BLOB)"),
             ],

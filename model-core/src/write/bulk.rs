@@ -13,7 +13,8 @@ use crate::value::Value;
 
 impl<M: Model> Select<M> {
     /// Sets the assigned columns on every row the query selects, and `onupdate` columns not
-    /// among them; returns the number of rows updated.
+    /// among them; bumps the version of a `#[column(version)]` table, so a copy read before
+    /// is stale; returns the number of rows updated.
     #[track_caller]
     pub fn update<'a>(
         &'a self,
@@ -40,7 +41,17 @@ impl<M: Model> Select<M> {
             let mut w = SqlWriter::new(bind.engine.dialect());
             w.push("UPDATE ");
             w.ident(M::TABLE.name());
+            let version = M::TABLE
+                .version_column()
+                .filter(|v| !set.iter().any(|(name, _)| *name == v.name()));
             write_set(&mut w, set);
+            if let Some(version) = version {
+                w.push(", ");
+                w.ident(version.name());
+                w.push(" = ");
+                w.ident(version.name());
+                w.push(" + 1");
+            }
             self.write_where(&mut w);
             let (sql, args) = w.finish();
             signalled!(

@@ -79,21 +79,27 @@ impl KeyedWrite {
     /// The update of `row` by its key; `None` when it has no column but its key to set (then
     /// only reading the row says whether it exists).
     pub(crate) fn update<M: Model>(dialect: &dyn Dialect, row: &M) -> Option<KeyedWrite> {
-        let (assignments, key) = statement::update_values(M::TABLE, row);
-        if assignments.is_empty() {
+        let by_key = statement::update_values(M::TABLE, row);
+        if by_key.set.is_empty() {
             return None;
         }
         let sql = statement::update_by_key_sql(M::TABLE, dialect, false);
-        let args = statement::update_args(assignments, &key);
-        Some(Self::by_key(sql, M::TABLE, "updating", args, key))
+        let key = by_key.key_values();
+        Some(Self::by_key(
+            sql,
+            M::TABLE,
+            "updating",
+            by_key.update_args(),
+            key,
+        ))
     }
 
     /// The delete of `row` by its key.
     pub(crate) fn delete<M: Model>(dialect: &dyn Dialect, row: &M) -> KeyedWrite {
-        let (_, key) = statement::update_values(M::TABLE, row);
+        let by_key = statement::update_values(M::TABLE, row);
         let sql = statement::delete_by_key_sql(M::TABLE, dialect);
-        let args = key.iter().map(|(_, v)| v.clone()).collect();
-        Self::by_key(sql, M::TABLE, "deleting from", args, key)
+        let key = by_key.key_values();
+        Self::by_key(sql, M::TABLE, "deleting from", by_key.delete_args(), key)
     }
 
     fn by_key(
@@ -101,19 +107,20 @@ impl KeyedWrite {
         table: &'static Table,
         action: &'static str,
         args: Vec<Value>,
-        key: Vec<(&'static str, Value)>,
+        key: Vec<Value>,
     ) -> KeyedWrite {
         KeyedWrite {
             table,
             action,
             sql: Cow::Borrowed(sql),
             args,
-            key: KeyFrom::Existing(key.into_iter().map(|(_, v)| v).collect()),
+            key: KeyFrom::Existing(key),
         }
     }
 
     /// Runs the write through `conn` and returns the row's key. [`crate::Error::NotFound`]
-    /// when an update or delete finds no row with its key.
+    /// when an update or delete finds no row with its key ([`crate::Error::StaleRow`] for a
+    /// versioned row: none with its key and version).
     pub(crate) async fn run(self, conn: &mut Conn<'_>, bind: &Bind) -> Result<Vec<Value>> {
         let KeyedWrite {
             table,

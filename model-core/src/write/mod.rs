@@ -94,6 +94,7 @@ use crate::database::{Bind, Database};
 use crate::driver::{Conn, Expect};
 use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
+use crate::model::ColumnRef;
 use crate::model::Model;
 use crate::query::{
     Select, SqlWriter, bind_of, convert_key_value, driver_error, select_by_key_sql,
@@ -183,6 +184,42 @@ impl Database {
                 bind,
                 |conn| update_returning_row(conn, bind, row),
                 |stored| vec![Change::new::<M>(Operation::Update, key_of(stored))]
+            )
+        })
+    }
+
+    /// Writes only `columns` of `row` by its primary key (and the `onupdate` columns, and the
+    /// next version of a `#[column(version)]` table, whose current version the row must still
+    /// have): two handlers holding copies of one row no longer undo each other's changes to
+    /// other columns, as [`Database::update`] of every column would.
+    ///
+    /// ```no_run
+    /// # use model_core::{Database, Model};
+    /// # #[derive(Model)] struct User { #[column(primary_key)] id: i64, last_seen: i64, about_me: String }
+    /// # async fn run(db: Database, user: User) -> model_core::Result<()> {
+    /// db.update_columns(&user, [User::LAST_SEEN.into()]).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`Error::NotFound`] if no row has that key ([`Error::StaleRow`] for a versioned row
+    /// whose version changed); [`Error::Unsupported`] for a column the model does not have
+    /// or a key column. An empty list writes nothing but still checks that the row exists.
+    #[track_caller]
+    pub fn update_columns<'a, M: Model>(
+        &'a self,
+        row: &'a M,
+        columns: impl IntoIterator<Item = ColumnRef<M>> + Send + 'a,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::at(std::panic::Location::caller(), async move {
+            let bind = bind_of::<M>(self)?;
+            let chosen: Vec<&'static str> = columns.into_iter().map(|c| c.name()).collect();
+            let by_key = statement::update_values(M::TABLE, row);
+            let by_key = statement::only_columns(M::TABLE, by_key, &chosen)?;
+            signalled!(
+                self,
+                bind,
+                |conn| update_chosen::<M>(conn, bind, by_key),
+                |_done| vec![Change::new::<M>(Operation::Update, key_of(row))]
             )
         })
     }
@@ -338,24 +375,57 @@ pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
 async fn update_returning_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<M> {
     let dialect = bind.engine.dialect();
     let table = M::TABLE;
-    let (assignments, key) = statement::update_values(table, row);
-    if !assignments.is_empty() {
+    let by_key = statement::update_values(table, row);
+    let key = by_key.key_values();
+    if !by_key.set.is_empty() {
         let returns = dialect.update_returning();
         let sql = statement::update_by_key_sql(table, dialect, returns);
-        let args = statement::update_args(assignments, &key);
+        let args = by_key.update_args();
         if returns {
             return returning::<M>(conn, bind, sql, &args, "updating")
                 .await?
                 .ok_or_else(|| not_found::<M>());
         }
-        conn.execute(sql, args)
+        let executed = conn
+            .execute(sql, args)
             .await
             .map_err(|e| write_error(bind, "updating", table, e))?;
+        // MySQL counts matched rows (sqlx sets CLIENT_FOUND_ROWS): 0 means no row has the key
+        // (and version), and reading the key back would return another write's row.
+        if executed.rows_affected == 0 {
+            return Err(not_found::<M>());
+        }
     }
-    let key: Vec<Value> = key.into_iter().map(|(_, v)| v).collect();
     read_key::<M>(conn, bind, &key)
         .await?
         .ok_or_else(|| not_found::<M>())
+}
+
+/// Runs an update of chosen columns by key through `conn`; fails when it matched no row.
+async fn update_chosen<M: Model>(
+    conn: &mut Conn<'_>,
+    bind: &Bind,
+    by_key: statement::ByKey,
+) -> Result<()> {
+    let table = M::TABLE;
+    if by_key.set.is_empty() {
+        // Nothing to write: whether the row exists is all there is to say.
+        return read_key::<M>(conn, bind, &by_key.key_values())
+            .await?
+            .map(drop)
+            .ok_or_else(not_found::<M>);
+    }
+    let mut w = SqlWriter::new(bind.engine.dialect());
+    statement::write_update(&mut w, table, by_key);
+    let (sql, args) = w.finish();
+    let executed = conn
+        .execute(&sql, args)
+        .await
+        .map_err(|e| write_error(bind, "updating", table, e))?;
+    if executed.rows_affected == 0 {
+        return Err(not_found::<M>());
+    }
+    Ok(())
 }
 
 /// Deletes `row` by key through `conn`.
@@ -373,23 +443,31 @@ pub(crate) fn insert_values<M: Model>(row: &M) -> (Vec<&'static str>, Vec<Value>
 
 /// The primary key values of `row`, in key order.
 pub(crate) fn key_of<M: Model>(row: &M) -> Vec<Value> {
-    statement::update_values(M::TABLE, row)
-        .1
-        .into_iter()
-        .map(|(_, v)| v)
-        .collect()
+    statement::update_values(M::TABLE, row).key_values()
 }
 
 fn not_found<M: Model>() -> Error {
     missing_in(M::TABLE)
 }
 
-/// An update or delete of a row of `table` found no row with its key.
+/// An update or delete of a row of `table` found no row with its key; for a versioned table,
+/// none with its key and the version it was read with.
 fn missing_in(table: &Table) -> Error {
-    Error::NotFound {
-        model: table.model().to_owned(),
-        table: table.name().to_owned(),
-        detail: "no row has that primary key".to_owned(),
+    match table.version_column() {
+        Some(version) => Error::StaleRow {
+            model: table.model().to_owned(),
+            table: table.name().to_owned(),
+            detail: format!(
+                "no row has that primary key and the \"{}\" it was read with: another write \
+                 changed or deleted it since",
+                version.name()
+            ),
+        },
+        None => Error::NotFound {
+            model: table.model().to_owned(),
+            table: table.name().to_owned(),
+            detail: "no row has that primary key".to_owned(),
+        },
     }
 }
 

@@ -12,6 +12,81 @@ use crate::value::Value;
 /// A list of column/value pairs, in column order.
 type Pairs = Vec<(&'static str, Value)>;
 
+/// An update or delete of one row by its key: the columns it sets, the key that finds the row,
+/// and the version the row must still have (with `#[column(version)]`).
+#[derive(Clone)]
+pub(super) struct ByKey {
+    pub set: Pairs,
+    pub key: Pairs,
+    pub version: Option<(&'static str, Value)>,
+}
+
+impl ByKey {
+    /// The bound values of the update: the assigned values, the key's, then the version's.
+    pub(super) fn update_args(self) -> Vec<Value> {
+        let mut args = Vec::with_capacity(self.set.len() + self.key.len() + 1);
+        args.extend(self.set.into_iter().map(|(_, v)| v));
+        args.extend(self.key.into_iter().map(|(_, v)| v));
+        args.extend(self.version.map(|(_, v)| v));
+        args
+    }
+
+    /// The bound values of the delete: the key's, then the version's.
+    pub(super) fn delete_args(self) -> Vec<Value> {
+        let mut args: Vec<Value> = self.key.into_iter().map(|(_, v)| v).collect();
+        args.extend(self.version.map(|(_, v)| v));
+        args
+    }
+
+    /// The key values, in key order.
+    pub(super) fn key_values(&self) -> Vec<Value> {
+        self.key.iter().map(|(_, v)| v.clone()).collect()
+    }
+}
+
+/// `by_key` narrowed to the `chosen` columns, with the `onupdate` columns and the next version
+/// kept: what `update_columns` writes. A column the table lacks, or one of its key, is refused.
+pub(super) fn only_columns(
+    table: &Table,
+    mut by_key: ByKey,
+    chosen: &[&'static str],
+) -> crate::error::Result<ByKey> {
+    for name in chosen {
+        let problem = match table.column(name) {
+            None => "is not a column of the model",
+            Some(column) if column.is_primary_key() => "is part of the primary key",
+            Some(_) => continue,
+        };
+        return Err(crate::error::Error::Unsupported(format!(
+            "update_columns of model `{}`: \"{name}\" {problem}",
+            table.model()
+        )));
+    }
+    by_key.set.retain(|(name, _)| {
+        chosen.contains(name)
+            || table
+                .column(name)
+                .is_some_and(|c| c.has_onupdate() || c.is_version())
+    });
+    Ok(by_key)
+}
+
+/// The version after `version`: what an update stores while requiring `version`.
+fn next_version(version: &Value) -> Value {
+    match version {
+        Value::SmallInt(v) => Value::SmallInt(v.wrapping_add(1)),
+        Value::Int(v) => Value::Int(v.wrapping_add(1)),
+        Value::BigInt(v) => Value::BigInt(v.wrapping_add(1)),
+        // Placeholders (typed NULLs) render the same text whatever they hold.
+        other => other.clone(),
+    }
+}
+
+/// The first version of a row: 1, in the column's integer type.
+fn first_version(zero: &Value) -> Value {
+    next_version(zero)
+}
+
 /// The columns an insert of `row` writes and their values: unset fields (see the module docs)
 /// take the client default, or are left out for the database to fill.
 pub(super) fn insert_values<M: Model>(table: &Table, row: &M) -> (Vec<&'static str>, Vec<Value>) {
@@ -42,7 +117,10 @@ fn collect_insert<M: Model>(
     scratch.clear();
     row.push_values(scratch);
     for (i, (column, value)) in table.columns().iter().zip(scratch.drain(..)).enumerate() {
-        let value = if value.is_zero() {
+        let value = if column.is_version() && value.is_zero() {
+            // A new row starts at version 1, as SQLAlchemy's `version_id_col` does.
+            first_version(&value)
+        } else if value.is_zero() {
             if table.is_autoincrement(column) {
                 continue;
             }
@@ -428,40 +506,38 @@ fn write_insert_arrays(
 }
 
 /// For an update of `row` by key: the non-key columns with their values (`onupdate` columns
-/// take their function's value), and the key columns with theirs.
-pub(super) fn update_values<M: Model>(table: &Table, row: &M) -> (Pairs, Pairs) {
+/// take their function's value, the version column the next version), the key columns with
+/// theirs, and the version the row was read with.
+pub(super) fn update_values<M: Model>(table: &Table, row: &M) -> ByKey {
     let mut all = Vec::with_capacity(table.columns().len());
     row.push_values(&mut all);
     split_key(table, all)
 }
 
 /// [`update_values`] of one value per column of `table`, in column order.
-fn split_key(table: &Table, all: Vec<Value>) -> (Pairs, Pairs) {
+fn split_key(table: &Table, all: Vec<Value>) -> ByKey {
     let mut set = Vec::with_capacity(all.len());
     let mut key = Vec::new();
+    let mut version = None;
     for (column, value) in table.columns().iter().zip(all) {
         if column.is_primary_key() {
             key.push((column.name(), value));
+        } else if column.is_version() {
+            // SET v = <read + 1> WHERE v = <read>: the same as v + 1 on the one row it matches.
+            set.push((column.name(), next_version(&value)));
+            version = Some((column.name(), value));
         } else {
             set.push((column.name(), column.onupdate_value().unwrap_or(value)));
         }
     }
-    (set, key)
+    ByKey { set, key, version }
 }
 
 /// [`update_values`] with a typed NULL for every value. Values only become placeholders, so
 /// these write the text any row's values would: what the cached statements are rendered from.
-fn placeholders(table: &Table) -> (Pairs, Pairs) {
+fn placeholders(table: &Table) -> ByKey {
     let nulls = table.columns().iter().map(|c| Value::Null(c.sql_type()));
     split_key(table, nulls.collect())
-}
-
-/// The bound values of an update by key: the assigned values, then the key's.
-pub(super) fn update_args(set: Pairs, key: &[(&'static str, Value)]) -> Vec<Value> {
-    let mut args = Vec::with_capacity(set.len() + key.len());
-    args.extend(set.into_iter().map(|(_, v)| v));
-    args.extend(key.iter().map(|(_, v)| v.clone()));
-    args
 }
 
 /// The text of the update of every non-key column of `table` by its key, with
@@ -477,9 +553,9 @@ pub(super) fn update_by_key_sql(
         Shape::UpdateByKey
     };
     table.sql_cache().get_or_render(dialect, shape, || {
-        let (set, key) = placeholders(table);
+        let by_key = placeholders(table);
         let mut w = SqlWriter::new(dialect);
-        write_update(&mut w, table, set, &key);
+        write_update(&mut w, table, by_key);
         if returning {
             push_returning(&mut w, table);
         }
@@ -492,9 +568,9 @@ pub(super) fn delete_by_key_sql(table: &'static Table, dialect: &dyn Dialect) ->
     table
         .sql_cache()
         .get_or_render(dialect, Shape::DeleteByKey, || {
-            let (_, key) = placeholders(table);
+            let by_key = placeholders(table);
             let mut w = SqlWriter::new(dialect);
-            write_delete(&mut w, table, &key);
+            write_delete(&mut w, table, &by_key);
             w.finish().0
         })
 }
@@ -505,12 +581,12 @@ pub(super) fn push_returning(w: &mut SqlWriter<'_>, table: &Table) {
     w.ident_list(table.columns().iter().map(|c| c.name()));
 }
 
-/// `UPDATE t SET a = ?, b = ? WHERE k = ?`.
-fn write_update(w: &mut SqlWriter<'_>, table: &Table, set: Pairs, key: &[(&'static str, Value)]) {
+/// `UPDATE t SET a = ?, b = ? WHERE k = ? [AND version = ?]`.
+pub(super) fn write_update(w: &mut SqlWriter<'_>, table: &Table, by_key: ByKey) {
     w.push("UPDATE ");
     w.ident(table.name());
-    write_set(w, set);
-    write_key(w, key);
+    write_set(w, by_key.set);
+    write_key(w, &by_key.key, by_key.version.as_ref());
 }
 
 /// ` SET a = ?, b = ?`.
@@ -526,15 +602,20 @@ pub(super) fn write_set(w: &mut SqlWriter<'_>, set: Pairs) {
     }
 }
 
-/// `DELETE FROM t WHERE k = ?`.
-fn write_delete(w: &mut SqlWriter<'_>, table: &Table, key: &[(&'static str, Value)]) {
+/// `DELETE FROM t WHERE k = ? [AND version = ?]`.
+fn write_delete(w: &mut SqlWriter<'_>, table: &Table, by_key: &ByKey) {
     w.push("DELETE FROM ");
     w.ident(table.name());
-    write_key(w, key);
+    write_key(w, &by_key.key, by_key.version.as_ref());
 }
 
-fn write_key(w: &mut SqlWriter<'_>, key: &[(&'static str, Value)]) {
-    for (i, (column, value)) in key.iter().enumerate() {
+/// ` WHERE k1 = ? AND k2 = ?`, and ` AND version = ?` for a versioned row.
+fn write_key(
+    w: &mut SqlWriter<'_>,
+    key: &[(&'static str, Value)],
+    version: Option<&(&'static str, Value)>,
+) {
+    for (i, (column, value)) in key.iter().chain(version).enumerate() {
         w.push(if i == 0 { " WHERE " } else { " AND " });
         w.ident(column);
         w.push(" = ");
@@ -839,9 +920,8 @@ mod tests {
             Value::BigInt(9),
             Value::Null(SqlType::Text),
         ];
-        let (set, key) = split_key(&TABLE, row);
         assert_eq!(
-            update_args(set, &key),
+            split_key(&TABLE, row).update_args(),
             [
                 Value::Text("ada".to_owned()),
                 Value::Null(SqlType::Text),
