@@ -326,6 +326,14 @@ async fn literal_patterns_match_exactly_what_they_say(kind: Kind) {
             .await
             .is_empty()
     );
+    assert_eq!(bodies_where(Note::BODY.ends_with("7")).await, ["7"]);
+    // A suffix or prefix longer than the text, matching its end or start, matches nothing.
+    assert!(bodies_where(Note::BODY.ends_with("xa_b")).await.is_empty());
+    assert!(
+        bodies_where(Note::BODY.starts_with("a_bx"))
+            .await
+            .is_empty()
+    );
     // The empty string starts, ends and is contained in every string.
     let all = Note::query().count(&db).await.unwrap();
     for empty in [
