@@ -20,6 +20,11 @@
 //!   against raw sqlx's `QueryBuilder::push_values` on one connection. Listed values make a
 //!   text per size, which the cache cannot keep; ours binds arrays, one text for every size.
 //!
+//! - `pool_get`: the same lookup through raw sqlx on a connection taken from each well-kept pool
+//!   (sqlx's own `Pool` without its per-acquire ping, deadpool, bb8), one caller at a time and
+//!   four tasks on a pool of four (W1 and W13's shapes): what each pool adds to `sqlx_conn`,
+//!   set beside what ours adds in `server_get` and `pool_get::ours_four_tasks`.
+//!
 //! Run with `cargo bench -p model-bench --bench micro`. Allocation counts cover the
 //! benchmarked thread only: sqlx builds SQLite rows on its worker thread, so the `decode`
 //! numbers show what each library allocates on the caller's side (per row: the owned strings,
@@ -597,6 +602,254 @@ mod server_insert_sizes {
                 assert_eq!(done.rows_affected(), batch.len() as u64);
             });
         rt.block_on(conn.close()).expect("close");
+        scratch.drop_with(&rt);
+    }
+}
+
+/// Raw sqlx lookups on a connection from each pool: the cost of the pool alone.
+mod pool_get {
+    use super::server_get::scratch;
+    use super::*;
+    use sqlx::{MySqlConnection, PgConnection};
+
+    const SERVERS: [&str; 2] = ["postgres", "mysql"];
+    /// Lookups per task in the four-task runs.
+    const PER_TASK: usize = 50;
+
+    /// Opens sqlx connections for deadpool and bb8; checks nothing on checkout (the setting
+    /// ours and the `sqlx` contender use).
+    struct Opener<C> {
+        url: String,
+        _conn: std::marker::PhantomData<fn() -> C>,
+    }
+
+    impl<C: Connection> deadpool::managed::Manager for Opener<C> {
+        type Type = C;
+        type Error = sqlx::Error;
+        async fn create(&self) -> Result<C, sqlx::Error> {
+            C::connect(&self.url).await
+        }
+        async fn recycle(
+            &self,
+            _: &mut C,
+            _: &deadpool::managed::Metrics,
+        ) -> deadpool::managed::RecycleResult<sqlx::Error> {
+            Ok(())
+        }
+    }
+
+    impl<C: Connection + 'static> bb8::ManageConnection for Opener<C> {
+        type Connection = C;
+        type Error = sqlx::Error;
+        async fn connect(&self) -> Result<C, sqlx::Error> {
+            C::connect(&self.url).await
+        }
+        async fn is_valid(&self, _: &mut C) -> Result<(), sqlx::Error> {
+            Ok(())
+        }
+        fn has_broken(&self, _: &mut C) -> bool {
+            false
+        }
+    }
+
+    fn opener<C>(url: &str) -> Opener<C> {
+        Opener {
+            url: url.to_owned(),
+            _conn: std::marker::PhantomData,
+        }
+    }
+
+    /// One pool of each kind over `$conn`, and a lookup through each: `$get(&pool, id)`.
+    macro_rules! pools {
+        ($module:ident, $conn:ty, $db:ty, $sql:literal) => {
+            mod $module {
+                use super::*;
+
+                pub enum Pool {
+                    Sqlx(sqlx::Pool<$db>),
+                    Deadpool(deadpool::managed::Pool<Opener<$conn>>),
+                    Bb8(bb8::Pool<Opener<$conn>>),
+                }
+
+                pub async fn open(kind: &str, url: &str, size: u32) -> Pool {
+                    match kind {
+                        "sqlx" => Pool::Sqlx(
+                            sqlx::pool::PoolOptions::<$db>::new()
+                                .max_connections(size)
+                                .test_before_acquire(false)
+                                .connect(url)
+                                .await
+                                .expect("sqlx pool"),
+                        ),
+                        "deadpool" => Pool::Deadpool(
+                            deadpool::managed::Pool::builder(opener(url))
+                                .max_size(size as usize)
+                                .build()
+                                .expect("deadpool"),
+                        ),
+                        _ => Pool::Bb8(
+                            bb8::Pool::builder()
+                                .max_size(size)
+                                .test_on_check_out(false)
+                                .build(opener(url))
+                                .await
+                                .expect("bb8"),
+                        ),
+                    }
+                }
+
+                pub async fn get(pool: &Pool, id: i64) -> Option<UserTuple> {
+                    let query = sqlx::query_as::<_, UserTuple>($sql).bind(id);
+                    match pool {
+                        Pool::Sqlx(pool) => query.fetch_optional(pool).await,
+                        Pool::Deadpool(pool) => {
+                            let mut conn = pool.get().await.expect("deadpool checkout");
+                            query.fetch_optional(&mut *conn).await
+                        }
+                        Pool::Bb8(pool) => {
+                            let mut conn = pool.get().await.expect("bb8 checkout");
+                            query.fetch_optional(&mut *conn).await
+                        }
+                    }
+                    .expect("get")
+                }
+            }
+        };
+    }
+    pools!(
+        pg,
+        PgConnection,
+        sqlx::Postgres,
+        "SELECT id, name, hair_color, created_at FROM users WHERE id = $1"
+    );
+    pools!(
+        my,
+        MySqlConnection,
+        sqlx::MySql,
+        "SELECT id, name, hair_color, created_at FROM users WHERE id = ?"
+    );
+
+    /// One caller at a time (W1): a pool of ten, the default size.
+    #[divan::bench(args = [
+        ("postgres", "sqlx"), ("postgres", "deadpool"), ("postgres", "bb8"),
+        ("mysql", "sqlx"), ("mysql", "deadpool"), ("mysql", "bb8"),
+    ])]
+    fn one_caller(bencher: Bencher, (backend, kind): (&str, &str)) {
+        let rt = runtime();
+        let Some((db, url, scratch)) = scratch(&rt, backend, &format!("pool_{kind}")) else {
+            return;
+        };
+        rt.block_on(db.close());
+        let mut i = 0;
+        macro_rules! run {
+            ($m:ident) => {{
+                let pool = rt.block_on($m::open(kind, &url, 10));
+                bencher.bench_local(|| {
+                    let id = next_id(&mut i);
+                    let found = rt.block_on($m::get(&pool, id));
+                    assert_eq!(found.as_ref().map(|u| u.0), Some(id));
+                    found
+                });
+                drop(pool);
+            }};
+        }
+        if backend == "postgres" {
+            run!(pg)
+        } else {
+            run!(my)
+        }
+        scratch.drop_with(&rt);
+    }
+
+    /// A two-worker runtime, as W13 uses.
+    fn runtime_mt() -> Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+    }
+
+    /// Four tasks on a pool of four (W13), `PER_TASK` lookups each; counted per lookup.
+    #[divan::bench(args = [
+        ("postgres", "sqlx"), ("postgres", "deadpool"), ("postgres", "bb8"),
+        ("mysql", "sqlx"), ("mysql", "deadpool"), ("mysql", "bb8"),
+    ])]
+    fn four_tasks(bencher: Bencher, (backend, kind): (&str, &str)) {
+        let rt = runtime_mt();
+        let Some((db, url, scratch)) = scratch(&rt, backend, &format!("pool4_{kind}")) else {
+            return;
+        };
+        rt.block_on(db.close());
+        macro_rules! run {
+            ($m:ident) => {{
+                let pool = std::sync::Arc::new(rt.block_on($m::open(kind, &url, 4)));
+                bencher
+                    .counter(divan::counter::ItemsCount::new(4 * PER_TASK))
+                    .bench_local(|| {
+                        rt.block_on(async {
+                            let tasks: Vec<_> = (0..4)
+                                .map(|t| {
+                                    let pool = pool.clone();
+                                    tokio::spawn(async move {
+                                        let mut i = t as i64 * 97;
+                                        for _ in 0..PER_TASK {
+                                            let id = next_id(&mut i);
+                                            assert!($m::get(&pool, id).await.is_some());
+                                        }
+                                    })
+                                })
+                                .collect();
+                            for task in tasks {
+                                task.await.expect("task");
+                            }
+                        })
+                    });
+            }};
+        }
+        if backend == "postgres" {
+            run!(pg)
+        } else {
+            run!(my)
+        }
+        scratch.drop_with(&rt);
+    }
+
+    /// Ours in the four-task shape, on its own pool of four.
+    #[divan::bench(args = SERVERS)]
+    fn ours_four_tasks(bencher: Bencher, backend: &str) {
+        let rt = runtime_mt();
+        let Some((db, url, scratch)) = scratch(&rt, backend, "pool4_ours") else {
+            return;
+        };
+        rt.block_on(db.close());
+        let config = model_core::Config::new(url.as_str())
+            .default_pool(model_core::PoolConfig::default().max_connections(4));
+        let db = rt.block_on(Database::connect(config)).expect("connect");
+        bencher
+            .counter(divan::counter::ItemsCount::new(4 * PER_TASK))
+            .bench_local(|| {
+                rt.block_on(async {
+                    let tasks: Vec<_> = (0..4)
+                        .map(|t| {
+                            let db = db.clone();
+                            tokio::spawn(async move {
+                                let mut i = t as i64 * 97;
+                                for _ in 0..PER_TASK {
+                                    let id = next_id(&mut i);
+                                    assert!(
+                                        User::query().get(&db, id).await.expect("get").is_some()
+                                    );
+                                }
+                            })
+                        })
+                        .collect();
+                    for task in tasks {
+                        task.await.expect("task");
+                    }
+                })
+            });
+        rt.block_on(db.close());
         scratch.drop_with(&rt);
     }
 }
