@@ -165,9 +165,7 @@ impl Database {
     /// (Flask-SQLAlchemy's `db.create_all()`). See [`Database::create_all_in`].
     #[track_caller]
     pub fn create_all<'a>(&'a self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
-            self.create_all_in(Binds::All).await
-        })
+        crate::record::from_caller(async move { self.create_all_in(Binds::All).await })
     }
 
     /// Creates the tables of the registered models of the selected binds, in foreign-key order.
@@ -182,17 +180,13 @@ impl Database {
         &'a self,
         binds: Binds,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
-            schema::create_all(self, &binds).await
-        })
+        crate::record::from_caller(async move { schema::create_all(self, &binds).await })
     }
 
     /// Drops the tables of every registered model in every configured bind (`db.drop_all()`).
     #[track_caller]
     pub fn drop_all<'a>(&'a self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
-            self.drop_all_in(Binds::All).await
-        })
+        crate::record::from_caller(async move { self.drop_all_in(Binds::All).await })
     }
 
     /// Drops the tables of the registered models of the selected binds, in reverse foreign-key
@@ -202,9 +196,7 @@ impl Database {
         &'a self,
         binds: Binds,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
-            schema::drop_all(self, &binds).await
-        })
+        crate::record::from_caller(async move { schema::drop_all(self, &binds).await })
     }
 
     /// Registers a hook run before every session commit with the session's changes

@@ -20,6 +20,15 @@ tokio::task_local! {
     static CALLER: &'static Location<'static>;
 }
 
+/// Runs `future` with the location of the user's call as the caller of every statement it
+/// issues, unless an outer call already set one: the one mechanism behind every public async
+/// method. Called from a `#[track_caller]` method, `Location::caller()` here is the line in
+/// the user's code that called that method.
+#[track_caller]
+pub(crate) fn from_caller<F: Future>(future: F) -> impl Future<Output = F::Output> {
+    at(Location::caller(), future)
+}
+
 /// Runs `future` with `location` as the caller of every statement it issues, unless an outer
 /// call already set one. Decided when the future first runs, not when it is built: a future
 /// built before it is handed to an outer `at` (`at(caller, session.commit())`) takes the

@@ -192,10 +192,7 @@ impl<M: Model> Select<M> {
         &'a self,
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
-        crate::record::at(
-            std::panic::Location::caller(),
-            Self::load(db, self.parts(&[])),
-        )
+        crate::record::from_caller(Self::load(db, self.parts(&[])))
     }
 
     /// The first row, if any.
@@ -204,10 +201,7 @@ impl<M: Model> Select<M> {
         &'a self,
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<Option<M>>> + Send + 'a {
-        crate::record::at(
-            std::panic::Location::caller(),
-            Self::load_first(db, self.parts(&[])),
-        )
+        crate::record::from_caller(Self::load_first(db, self.parts(&[])))
     }
 
     /// The first row, or [`Error::NotFound`] (a 404 with the `axum` feature).
@@ -216,7 +210,7 @@ impl<M: Model> Select<M> {
         &'a self,
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             Self::load_first(db, self.parts(&[]))
                 .await?
                 .ok_or_else(|| not_found::<M>("no row matches the query".to_owned()))
@@ -230,7 +224,7 @@ impl<M: Model> Select<M> {
         &'a self,
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let mut parts = self.parts(&[]);
             parts.limit = Some(2);
             let mut rows = Self::load(db, parts).await?;
@@ -252,7 +246,7 @@ impl<M: Model> Select<M> {
         db: &'a Database,
         key: impl IntoKey + Send + 'a,
     ) -> impl std::future::Future<Output = Result<Option<M>>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let key = self.checked_key(key)?;
             self.load_key(db, key).await
         })
@@ -265,7 +259,7 @@ impl<M: Model> Select<M> {
         db: &'a Database,
         key: impl IntoKey + Send + 'a,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let key = self.checked_key(key)?;
             self.load_key(db, key)
                 .await?
@@ -288,9 +282,7 @@ impl<M: Model> Select<M> {
         &'a self,
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
-            Self::count_parts(db, self.parts(&[])).await
-        })
+        crate::record::from_caller(async move { Self::count_parts(db, self.parts(&[])).await })
     }
 
     /// Whether the query returns any row.
@@ -299,7 +291,7 @@ impl<M: Model> Select<M> {
         &'a self,
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<bool>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             Ok(Self::fetch_integer(db, self.parts(&[]), Projection::Exists).await? != 0)
         })
     }
@@ -345,7 +337,7 @@ impl<M: Model> Select<M> {
         per_page: u64,
         error_out: bool,
     ) -> impl std::future::Future<Output = Result<Page<M>>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             if error_out && (page < 1 || per_page < 1) {
                 return Err(not_found::<M>(format!(
                     "page {page} of {per_page} per page does not exist"
@@ -391,10 +383,7 @@ impl<M: Model> Page<M> {
         db: &'a Database,
         error_out: bool,
     ) -> impl std::future::Future<Output = Result<Page<M>>> + 'a {
-        crate::record::at(
-            std::panic::Location::caller(),
-            self.neighbour(query, db, self.page + 1, error_out),
-        )
+        crate::record::from_caller(self.neighbour(query, db, self.page + 1, error_out))
     }
 
     /// The previous page of `query`; before page 1 it is [`Error::NotFound`] with `error_out`,
@@ -406,10 +395,12 @@ impl<M: Model> Page<M> {
         db: &'a Database,
         error_out: bool,
     ) -> impl std::future::Future<Output = Result<Page<M>>> + 'a {
-        crate::record::at(
-            std::panic::Location::caller(),
-            self.neighbour(query, db, self.page.saturating_sub(1), error_out),
-        )
+        crate::record::from_caller(self.neighbour(
+            query,
+            db,
+            self.page.saturating_sub(1),
+            error_out,
+        ))
     }
 
     async fn neighbour(

@@ -221,7 +221,7 @@ impl Session {
         &'a mut self,
         row: &'a M,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             self.enter().await?;
             let result = self.insert_now(row).await;
             self.leave(result)
@@ -235,7 +235,7 @@ impl Session {
         &'a mut self,
         query: &'a Select<M>,
     ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             self.enter().await?;
             let result = self.all_now(query).await;
             self.leave(result)
@@ -252,7 +252,7 @@ impl Session {
     /// order and return the keys. Other writes are one statement each.
     #[track_caller]
     pub fn flush<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             self.enter().await?;
             let result = self.flush_now().await;
             self.leave(result)
@@ -263,7 +263,7 @@ impl Session {
     /// bind's transaction, then runs the `models_committed` hooks with the changes.
     #[track_caller]
     pub fn commit<'a>(&'a mut self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             self.enter().await?;
             let result = self.commit_now().await;
             self.leave(result)
@@ -274,7 +274,7 @@ impl Session {
     /// is usable again afterwards, also after a cancelled call.
     #[track_caller]
     pub fn rollback(&mut self) -> impl std::future::Future<Output = ()> + Send + '_ {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             self.pending.clear();
             self.changes.clear();
             self.in_flight = false;

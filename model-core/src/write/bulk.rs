@@ -21,7 +21,7 @@ impl<M: Model> Select<M> {
         db: &'a Database,
         assignments: impl IntoIterator<Item = Assignment<M>> + Send + 'a,
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             self.refuse_slicing("update")?;
             let mut set: Vec<(&'static str, crate::value::Value)> = assignments
                 .into_iter()
@@ -69,7 +69,7 @@ impl<M: Model> Select<M> {
         &'a self,
         db: &'a Database,
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             self.refuse_slicing("delete")?;
             let bind = bind_of::<M>(db)?;
             let mut w = SqlWriter::new(bind.engine.dialect());

@@ -111,7 +111,7 @@ impl Database {
         &'a self,
         row: &'a M,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let bind = bind_of::<M>(self)?;
             signalled!(
                 self,
@@ -134,7 +134,7 @@ impl Database {
         &'a self,
         rows: &'a [M],
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             if rows.is_empty() {
                 return Ok(0);
             }
@@ -157,7 +157,7 @@ impl Database {
         &'a self,
         row: &'a M,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let bind = bind_of::<M>(self)?;
             signalled!(
                 self,
@@ -177,7 +177,7 @@ impl Database {
         &'a self,
         row: &'a M,
     ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let bind = bind_of::<M>(self)?;
             signalled!(
                 self,
@@ -210,7 +210,7 @@ impl Database {
         row: &'a M,
         columns: impl IntoIterator<Item = ColumnRef<M>> + Send + 'a,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let bind = bind_of::<M>(self)?;
             let chosen: Vec<&'static str> = columns.into_iter().map(|c| c.name()).collect();
             let by_key = statement::update_values(M::TABLE, row);
@@ -230,7 +230,7 @@ impl Database {
         &'a self,
         row: &'a M,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let bind = bind_of::<M>(self)?;
             signalled!(
                 self,

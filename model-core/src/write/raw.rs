@@ -19,7 +19,7 @@ impl Database {
         sql: &'a str,
         values: &'a [Value],
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let target = self.bind(bind)?;
             target
                 .engine
@@ -43,7 +43,7 @@ impl Database {
         sql: &'a str,
         values: &'a [Value],
     ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
-        crate::record::at(std::panic::Location::caller(), async move {
+        crate::record::from_caller(async move {
             let bind = bind_of::<M>(self)?;
             Conn::Pool(&bind.engine)
                 .fetch_all::<M>(sql, values, Expect::Rows)
