@@ -770,6 +770,35 @@ mod pool_get {
             .expect("a tokio runtime")
     }
 
+    /// Times four tasks running `PER_TASK` lookups each (`lookup(id)` says whether the row was
+    /// found), counted per lookup.
+    fn bench_four_tasks<F, Fut>(bencher: Bencher, rt: &Runtime, lookup: F)
+    where
+        F: Fn(i64) -> Fut + Clone + Send + 'static,
+        Fut: std::future::Future<Output = bool> + Send + 'static,
+    {
+        bencher
+            .counter(divan::counter::ItemsCount::new(4 * PER_TASK))
+            .bench_local(|| {
+                rt.block_on(async {
+                    let tasks: Vec<_> = (0..4)
+                        .map(|t| {
+                            let lookup = lookup.clone();
+                            tokio::spawn(async move {
+                                let mut i = t as i64 * 97;
+                                for _ in 0..PER_TASK {
+                                    assert!(lookup(next_id(&mut i)).await);
+                                }
+                            })
+                        })
+                        .collect();
+                    for task in tasks {
+                        task.await.expect("task");
+                    }
+                })
+            });
+    }
+
     /// Four tasks on a pool of four (W13), `PER_TASK` lookups each; counted per lookup.
     #[divan::bench(args = [
         ("postgres", "sqlx"), ("postgres", "deadpool"), ("postgres", "bb8"),
@@ -784,27 +813,10 @@ mod pool_get {
         macro_rules! run {
             ($m:ident) => {{
                 let pool = std::sync::Arc::new(rt.block_on($m::open(kind, &url, 4)));
-                bencher
-                    .counter(divan::counter::ItemsCount::new(4 * PER_TASK))
-                    .bench_local(|| {
-                        rt.block_on(async {
-                            let tasks: Vec<_> = (0..4)
-                                .map(|t| {
-                                    let pool = pool.clone();
-                                    tokio::spawn(async move {
-                                        let mut i = t as i64 * 97;
-                                        for _ in 0..PER_TASK {
-                                            let id = next_id(&mut i);
-                                            assert!($m::get(&pool, id).await.is_some());
-                                        }
-                                    })
-                                })
-                                .collect();
-                            for task in tasks {
-                                task.await.expect("task");
-                            }
-                        })
-                    });
+                bench_four_tasks(bencher, &rt, move |id| {
+                    let pool = pool.clone();
+                    async move { $m::get(&pool, id).await.is_some() }
+                });
             }};
         }
         if backend == "postgres" {
@@ -826,29 +838,11 @@ mod pool_get {
         let config = model_core::Config::new(url.as_str())
             .default_pool(model_core::PoolConfig::default().max_connections(4));
         let db = rt.block_on(Database::connect(config)).expect("connect");
-        bencher
-            .counter(divan::counter::ItemsCount::new(4 * PER_TASK))
-            .bench_local(|| {
-                rt.block_on(async {
-                    let tasks: Vec<_> = (0..4)
-                        .map(|t| {
-                            let db = db.clone();
-                            tokio::spawn(async move {
-                                let mut i = t as i64 * 97;
-                                for _ in 0..PER_TASK {
-                                    let id = next_id(&mut i);
-                                    assert!(
-                                        User::query().get(&db, id).await.expect("get").is_some()
-                                    );
-                                }
-                            })
-                        })
-                        .collect();
-                    for task in tasks {
-                        task.await.expect("task");
-                    }
-                })
-            });
+        let handle = db.clone();
+        bench_four_tasks(bencher, &rt, move |id| {
+            let db = handle.clone();
+            async move { User::query().get(&db, id).await.expect("get").is_some() }
+        });
         rt.block_on(db.close());
         scratch.drop_with(&rt);
     }

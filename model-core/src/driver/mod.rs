@@ -46,7 +46,6 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use sqlx::{Connection, Database, Executor, IntoArguments, Row};
 
-use crate::config::PoolConfig;
 use crate::dialect::Dialect;
 use crate::model::ColumnGroup;
 use crate::record::Instrument;
@@ -56,6 +55,7 @@ use crate::value::Value;
 use health::{Health, is_connection_lost};
 use pool::sqlx_manager::RawConn;
 use pool::{Pool, SqlxManager};
+pub use pool::{PoolConfig, PrePing};
 
 /// A checked-out sqlx connection of backend `B`.
 type Pooled<B> = pool::Pooled<SqlxManager<B>>;

@@ -10,7 +10,7 @@ use sqlx::sqlite::{
 };
 
 use super::{Executed, SqlxBackend, bind_value, bind_values, no_array_parameters, row_reader};
-use crate::config::{PoolConfig, PrePing};
+use super::{PoolConfig, PrePing};
 use crate::dialect::{Dialect, SqliteDialect};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;

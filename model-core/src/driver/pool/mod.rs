@@ -31,6 +31,7 @@
 //! What a connection is (opening, pinging, rolling back, closing) comes from a [`Manager`]:
 //! sqlx's connections in the drivers, a scripted fake in this module's tests.
 
+mod settings;
 pub(crate) mod sqlx_manager;
 #[cfg(test)]
 mod tests;
@@ -47,7 +48,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use tokio::task::JoinHandle;
 
 use super::health::{Health, is_connection_lost};
-use crate::config::{PoolConfig, PrePing};
+pub use settings::{PoolConfig, PrePing};
 pub(crate) use sqlx_manager::SqlxManager;
 
 /// The longest a pool's housekeeping sleeps between rounds.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::BoxFuture;
 
 use super::{Manager, Pool, State};
-use crate::config::{PoolConfig, PrePing};
+use super::{PoolConfig, PrePing};
 use crate::driver::health::Health;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
