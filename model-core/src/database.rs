@@ -1,18 +1,24 @@
 //! The `Database` handle: one pool per bind, chosen by URL scheme, shared cheaply across tasks
-//! (the `db = SQLAlchemy(app)` of a Rust service, minus the app).
+//! (the `db = SQLAlchemy(app)` of a Rust service, minus the app), with the commit signals and
+//! the echo/record switches every statement reports to.
+//!
+//! This file holds what the handle *is*: connecting, finding a bind, hooks, recording, closing.
+//! The operations a user starts from it (`create_all`, `insert`, `session`...) are declared in
+//! `operations.rs`, above the modules that do them, so those modules can take a `&Database`
+//! without this file importing them back.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::config::{BindConfig, Config};
-use crate::driver::Engine;
+use crate::bind::Bind;
+use crate::change::Change;
+use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::meta::Table;
 use crate::naming::bind_label;
 use crate::record::{Instrument, QueryRecord};
-use crate::schema::{self, Binds};
-use crate::session::{Change, Signals};
-use crate::url::{Backend, DatabaseUrl};
+use crate::signals::Signals;
 
 /// Connection pools for the default database and every named bind. Clone it freely: clones
 /// share the pools. It is `Send + Sync`, so one handle serves every task of a service.
@@ -34,71 +40,6 @@ struct Inner {
     binds: BTreeMap<String, Bind>,
     signals: Signals,
     instrument: Arc<Instrument>,
-}
-
-/// One configured database: its key, backend and (redacted) URL, and its pool.
-pub struct Bind {
-    key: Option<String>,
-    url: DatabaseUrl,
-    backend: Backend,
-    pub(crate) engine: Engine,
-}
-
-impl Bind {
-    fn open(key: Option<&str>, config: &BindConfig, instrument: &Arc<Instrument>) -> Result<Bind> {
-        let invalid = |reason: String| Error::InvalidUrl {
-            bind: bind_label(key),
-            url: config.url.redacted(),
-            reason,
-        };
-        let backend = config.url.backend().map_err(invalid)?;
-        crate::driver::compiled(backend).map_err(invalid)?;
-        let engine = Engine::connect_lazy(
-            backend,
-            &config.url,
-            &config.pool,
-            &bind_label(key),
-            instrument.clone(),
-        )
-        .map_err(|e| invalid(e.to_string()))?;
-        Ok(Bind {
-            key: key.map(str::to_owned),
-            url: config.url.clone(),
-            backend,
-            engine,
-        })
-    }
-
-    /// The bind key; `None` for the default database.
-    pub fn key(&self) -> Option<&str> {
-        self.key.as_deref()
-    }
-
-    /// The backend its URL selected.
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
-    /// Its URL, password redacted.
-    pub fn url(&self) -> String {
-        self.url.redacted()
-    }
-
-    /// `default` or the quoted key, as used in messages.
-    pub fn label(&self) -> String {
-        bind_label(self.key())
-    }
-}
-
-impl fmt::Debug for Bind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Bind")
-            .field("key", &self.key)
-            .field("backend", &self.backend)
-            .field("url", &self.url)
-            .field("pool", &self.engine)
-            .finish()
-    }
 }
 
 impl Database {
@@ -146,6 +87,17 @@ impl Database {
         })
     }
 
+    /// The bind `table` lives in; an unknown bind is said from the model's side.
+    pub(crate) fn bind_for(&self, table: &Table) -> Result<&Bind> {
+        self.bind(table.bind()).map_err(|error| match error {
+            Error::UnknownBind { bind, configured } => Error::UnknownBind {
+                bind: format!("{bind} (wanted by {})", table.describe()),
+                configured,
+            },
+            other => other,
+        })
+    }
+
     /// Every configured bind, the default database first.
     pub fn binds(&self) -> impl Iterator<Item = &Bind> {
         self.inner.default.iter().chain(self.inner.binds.values())
@@ -159,44 +111,6 @@ impl Database {
         } else {
             labels.join(", ")
         }
-    }
-
-    /// Creates the tables of every registered model in every configured bind
-    /// (Flask-SQLAlchemy's `db.create_all()`). See [`Database::create_all_in`].
-    #[track_caller]
-    pub fn create_all<'a>(&'a self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::from_caller(async move { self.create_all_in(Binds::All).await })
-    }
-
-    /// Creates the tables of the registered models of the selected binds, in foreign-key order.
-    ///
-    /// The models are checked against the configuration first, and every problem is reported
-    /// together before any statement runs. Existing tables and their rows are left alone, so
-    /// running it twice is fine. On PostgreSQL and SQLite each bind's tables are created in one
-    /// transaction; MySQL/MariaDB cannot roll DDL back, so there a failure drops the tables this
-    /// call had created.
-    #[track_caller]
-    pub fn create_all_in<'a>(
-        &'a self,
-        binds: Binds,
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::from_caller(async move { schema::create_all(self, &binds).await })
-    }
-
-    /// Drops the tables of every registered model in every configured bind (`db.drop_all()`).
-    #[track_caller]
-    pub fn drop_all<'a>(&'a self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::from_caller(async move { self.drop_all_in(Binds::All).await })
-    }
-
-    /// Drops the tables of the registered models of the selected binds, in reverse foreign-key
-    /// order. Only tables that models declare are dropped; nothing else in the database is touched.
-    #[track_caller]
-    pub fn drop_all_in<'a>(
-        &'a self,
-        binds: Binds,
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::from_caller(async move { schema::drop_all(self, &binds).await })
     }
 
     /// Registers a hook run before every session commit with the session's changes

@@ -2,8 +2,8 @@
 //! it becomes a bound [`Value`] and how it is taken back out of one. Each backend decodes a
 //! column into the `Value` of its [`SqlType`] (see `driver/`), so each keeps its own type rules.
 
-use crate::meta::SqlType;
 use crate::row::{DecodeError, RowReader};
+use crate::sql_type::SqlType;
 use crate::value::Value;
 
 /// A type a model field can have. Implemented for `i16`, `i32`, `i64`, `f32`, `f64`, `bool`,
@@ -47,6 +47,13 @@ pub trait FieldType: Sized + Send + Sync + 'static {
                 ),
             )
         })
+    }
+}
+
+/// Every field value converts into a [`Value`], so conditions and raw SQL take plain Rust values.
+impl<T: FieldType> From<T> for Value {
+    fn from(value: T) -> Self {
+        value.into_value()
     }
 }
 

@@ -30,6 +30,8 @@
 
 extern crate self as model_core;
 
+mod bind;
+mod change;
 mod config;
 mod database;
 pub mod dialect;
@@ -39,13 +41,16 @@ mod field;
 mod meta;
 mod model;
 mod naming;
+mod operations;
 mod query;
 mod record;
 pub mod registry;
 mod row;
 mod schema;
 mod session;
+mod signals;
 mod sql_cache;
+mod sql_type;
 mod url;
 mod value;
 mod violation;
@@ -57,21 +62,24 @@ mod write;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use bind::Bind;
+pub use change::{Change, Operation};
 pub use config::{
     BindConfig, Config, DATABASE_BINDS, DATABASE_ECHO, DATABASE_RECORD_QUERIES, DATABASE_URL,
     PoolConfig, PrePing,
 };
-pub use database::{Bind, Database};
+pub use database::Database;
 pub use error::{Error, Result, SchemaErrors, SchemaProblem};
 pub use field::FieldType;
-pub use meta::{ColumnDef, ForeignKey, Index, ReferentialAction, ResolvedIndex, SqlType, Table};
+pub use meta::{ColumnDef, ForeignKey, Index, ReferentialAction, ResolvedIndex, Table};
 pub use model::{Column, ColumnGroup, ColumnRef, Contains, Model};
 pub use model_derive::{ColumnGroup, Model};
 pub use query::{Assignment, Condition, IntoKey, KeyPart, Order, Page, Select};
 pub use record::QueryRecord;
 pub use row::{DecodeError, RowReader};
 pub use schema::Binds;
-pub use session::{BoxFuture, Change, Operation, Session};
+pub use session::{BoxFuture, Session};
+pub use sql_type::SqlType;
 pub use url::{Backend, DatabaseUrl};
 pub use value::Value;
 pub use violation::{ConstraintKind, ConstraintViolation};

@@ -7,7 +7,8 @@ pub use crate::field::{CollatedField, IntegerField, NotNullField, StringField, V
 pub use crate::registry::Registration;
 pub use crate::sql_cache::SqlCache;
 
-use crate::meta::{ColumnDef, SqlType, Table};
+use crate::meta::{ColumnDef, Table};
+use crate::sql_type::SqlType;
 
 /// The table of a model whose derive failed; only the fallback code names it.
 pub static INVALID_TABLE: Table = Table::new("", None, "", "", &[], &[], &INVALID_SQL);

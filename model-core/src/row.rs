@@ -8,7 +8,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::meta::SqlType;
+use crate::sql_type::SqlType;
 use crate::value::Value;
 
 /// A row of a result set, read by column position. Implemented by each backend's row type.

@@ -10,14 +10,33 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::dialect::Dialect;
+/// Which dialect a cached text is written in: the cache's key. Each dialect names its own
+/// (`Dialect::id`), so the cache needs nothing of the dialects, and the metadata that holds a
+/// cache stays below them.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DialectId {
+    Sqlite,
+    Postgres,
+    MySql,
+    MariaDb,
+}
 
-/// How many dialects there are: [`Dialect::slot`] is below this.
-pub(crate) const DIALECTS: usize = 4;
+impl DialectId {
+    /// Every id, in the order of their slots.
+    const ALL: [DialectId; 4] = [
+        DialectId::Sqlite,
+        DialectId::Postgres,
+        DialectId::MySql,
+        DialectId::MariaDb,
+    ];
+}
+
+const DIALECTS: usize = DialectId::ALL.len();
 
 /// A statement whose text depends only on its table and the dialect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Shape {
+pub(crate) enum TableStatement {
     /// `SELECT <every column> FROM t`: the head of every query that lists a model's rows
     /// (`all`, `first`, `paginate`...), whatever its conditions.
     SelectAll,
@@ -26,19 +45,19 @@ pub(crate) enum Shape {
     SelectByKey,
     /// `UPDATE t SET <every other column> = ? WHERE <key> = ?`.
     UpdateByKey,
-    /// [`Shape::UpdateByKey`] followed by `RETURNING <every column>`.
+    /// [`TableStatement::UpdateByKey`] followed by `RETURNING <every column>`.
     UpdateByKeyReturning,
     /// `DELETE FROM t WHERE <key> = ?`.
     DeleteByKey,
     /// `INSERT INTO t (<every column>) VALUES (?, ...)`.
     InsertAll,
-    /// [`Shape::InsertAll`] followed by `RETURNING <every column>`.
+    /// [`TableStatement::InsertAll`] followed by `RETURNING <every column>`.
     InsertAllReturning,
     /// `INSERT INTO t (<every column but the generated key>) VALUES (?, ...)`.
     InsertGenerated,
-    /// [`Shape::InsertGenerated`] followed by `RETURNING <every column>`.
+    /// [`TableStatement::InsertGenerated`] followed by `RETURNING <every column>`.
     InsertGeneratedReturning,
-    /// [`Shape::InsertGenerated`] followed by `RETURNING <the key>`.
+    /// [`TableStatement::InsertGenerated`] followed by `RETURNING <the key>`.
     InsertGeneratedReturningKey,
 }
 
@@ -59,14 +78,14 @@ impl SqlCache {
         }
     }
 
-    /// The text of `shape` in `dialect`; `render` writes it the first time.
+    /// The text of `statement` in `dialect`; `render` writes it the first time.
     pub(crate) fn get_or_render(
         &self,
-        dialect: &dyn Dialect,
-        shape: Shape,
+        dialect: DialectId,
+        statement: TableStatement,
         render: impl FnOnce() -> String,
     ) -> &str {
-        self.slots[dialect.slot()][shape as usize].get_or_init(|| render().into_boxed_str())
+        self.slots[dialect as usize][statement as usize].get_or_init(|| render().into_boxed_str())
     }
 }
 
@@ -93,33 +112,27 @@ impl fmt::Debug for SqlCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::{MariaDbDialect, MySqlDialect, PostgresDialect, SqliteDialect};
 
     #[test]
     fn every_dialect_has_its_own_slots() {
-        let dialects: [&dyn Dialect; DIALECTS] = [
-            &SqliteDialect,
-            &PostgresDialect,
-            &MySqlDialect,
-            &MariaDbDialect,
-        ];
-        let mut slots: Vec<usize> = dialects.iter().map(|d| d.slot()).collect();
-        slots.sort_unstable();
+        let slots: Vec<usize> = DialectId::ALL.iter().map(|&id| id as usize).collect();
         assert_eq!(slots, [0, 1, 2, 3]);
     }
 
     #[test]
-    fn renders_once_per_dialect_and_shape() {
+    fn renders_once_per_dialect_and_statement() {
         let cache = SqlCache::new();
         let mut renders = 0;
         for _ in 0..3 {
-            let sql = cache.get_or_render(&PostgresDialect, Shape::DeleteByKey, || {
+            let sql = cache.get_or_render(DialectId::Postgres, TableStatement::DeleteByKey, || {
                 renders += 1;
                 "DELETE".to_owned()
             });
             assert_eq!(sql, "DELETE");
         }
-        let other = cache.get_or_render(&SqliteDialect, Shape::DeleteByKey, || "D2".to_owned());
+        let other = cache.get_or_render(DialectId::Sqlite, TableStatement::DeleteByKey, || {
+            "D2".to_owned()
+        });
         assert_eq!(other, "D2");
         assert_eq!(renders, 1);
         assert_eq!(format!("{cache:?}"), "SqlCache { rendered: 2 }");

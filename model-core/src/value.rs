@@ -2,7 +2,7 @@
 //! as SQL text plus a list of `Value`s, and each driver binds them with its own types, so values
 //! never become SQL text.
 
-use crate::meta::SqlType;
+use crate::sql_type::SqlType;
 
 /// A value bound as a statement parameter.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,12 +85,6 @@ impl Value {
             Value::Json(v) => v.is_null(),
             Value::Array(_, v) => v.is_empty(),
         }
-    }
-}
-
-impl<T: crate::field::FieldType> From<T> for Value {
-    fn from(value: T) -> Self {
-        value.into_value()
     }
 }
 

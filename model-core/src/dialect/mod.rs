@@ -18,6 +18,7 @@ pub use sqlite::SqliteDialect;
 
 use crate::meta::{ColumnDef, Table};
 use crate::naming;
+pub(crate) use crate::sql_cache::DialectId;
 use crate::url::Backend;
 
 /// What a literal text test asks of a column: [`Dialect::text_match`].
@@ -51,10 +52,9 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// The backend this dialect is for.
     fn backend(&self) -> Backend;
 
-    /// An index unique to this dialect, below 4: where a table keeps the statements it
-    /// rendered in this dialect.
+    /// Which dialect this is: where a table keeps the statements it rendered in it.
     #[doc(hidden)]
-    fn slot(&self) -> usize;
+    fn id(&self) -> DialectId;
 
     /// Appends `ident` quoted, with embedded quote characters doubled: `"user"`.
     fn push_ident(&self, out: &mut String, ident: &str) {

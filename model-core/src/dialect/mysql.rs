@@ -3,8 +3,9 @@
 //! everything but `INSERT ... RETURNING`, which MariaDB (10.5+) has and MySQL lacks: a
 //! `mariadb:` URL selects [`MariaDbDialect`] and saves the read-back after each insert.
 
-use super::{AutoincrementSql, Dialect, RowsInOrder, TextMatch, TextPiece, push_quoted};
-use crate::meta::{ColumnDef, SqlType, Table};
+use super::{AutoincrementSql, Dialect, DialectId, RowsInOrder, TextMatch, TextPiece, push_quoted};
+use crate::meta::{ColumnDef, Table};
+use crate::sql_type::SqlType;
 
 /// InnoDB's largest index key, in bytes (DYNAMIC row format).
 const MAX_KEY_BYTES: u32 = 3072;
@@ -54,7 +55,7 @@ pub struct MariaDbDialect;
 macro_rules! mysql_family {
     (
         $dialect:ty,
-        slot = $slot:expr,
+        id = $id:expr,
         insert_returning = $insert_returning:expr,
         collation = $collation:expr
     ) => {
@@ -63,8 +64,8 @@ macro_rules! mysql_family {
                 Backend::MySql
             }
 
-            fn slot(&self) -> usize {
-                $slot
+            fn id(&self) -> DialectId {
+                $id
             }
 
             fn push_ident(&self, out: &mut String, ident: &str) {
@@ -236,13 +237,13 @@ macro_rules! mysql_family {
 // MariaDB's `utf8mb4_nopad_bin` does not, and a `mariadb:` URL says the server is MariaDB.
 mysql_family!(
     MySqlDialect,
-    slot = 2,
+    id = DialectId::MySql,
     insert_returning = false,
     collation = "utf8mb4_bin"
 );
 mysql_family!(
     MariaDbDialect,
-    slot = 3,
+    id = DialectId::MariaDb,
     insert_returning = true,
     collation = "utf8mb4_nopad_bin"
 );

@@ -1,8 +1,9 @@
 //! PostgreSQL: double-quoted identifiers, `$n` placeholders, identity columns, multi-row
 //! inserts from arrays.
 
-use super::{AutoincrementSql, Dialect, RowsInOrder};
-use crate::meta::{ColumnDef, SqlType};
+use super::{AutoincrementSql, Dialect, DialectId, RowsInOrder};
+use crate::meta::ColumnDef;
+use crate::sql_type::SqlType;
 use crate::url::Backend;
 
 /// SQL for PostgreSQL.
@@ -14,8 +15,8 @@ impl Dialect for PostgresDialect {
         Backend::Postgres
     }
 
-    fn slot(&self) -> usize {
-        1
+    fn id(&self) -> DialectId {
+        DialectId::Postgres
     }
 
     /// `EXISTS` is a boolean here; counts and flags are read as `BIGINT` (there is no direct

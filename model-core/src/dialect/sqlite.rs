@@ -1,8 +1,9 @@
 //! SQLite: backquoted identifiers, `?` placeholders, type names that sqlx maps back to the
 //! right affinity, and `INTEGER PRIMARY KEY` for generated ids (the rowid alias).
 
-use super::{AutoincrementSql, Dialect, TextMatch, TextPiece, push_quoted};
-use crate::meta::{ColumnDef, SqlType, Table};
+use super::{AutoincrementSql, Dialect, DialectId, TextMatch, TextPiece, push_quoted};
+use crate::meta::{ColumnDef, Table};
+use crate::sql_type::SqlType;
 use crate::url::Backend;
 
 /// SQL for SQLite.
@@ -14,8 +15,8 @@ impl Dialect for SqliteDialect {
         Backend::Sqlite
     }
 
-    fn slot(&self) -> usize {
-        0
+    fn id(&self) -> DialectId {
+        DialectId::Sqlite
     }
 
     /// SQLite plans with the value bound to LIMIT/OFFSET and so marks the statement expired at

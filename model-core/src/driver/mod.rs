@@ -1091,10 +1091,10 @@ macro_rules! row_reader {
             fn value(
                 &self,
                 index: usize,
-                ty: crate::meta::SqlType,
+                ty: crate::sql_type::SqlType,
                 nullable: bool,
             ) -> Result<crate::value::Value, crate::row::DecodeError> {
-                use crate::meta::SqlType;
+                use crate::sql_type::SqlType;
                 use crate::value::Value;
 
                 fn get<T>(

@@ -9,7 +9,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgQueryResult, PgRow, Postgr
 
 use super::{Executed, SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, PostgresDialect};
-use crate::meta::SqlType;
+use crate::sql_type::SqlType;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 

@@ -4,7 +4,8 @@
 
 use super::expr::Node;
 use crate::field::FieldType;
-use crate::meta::{SqlType, Table};
+use crate::meta::Table;
+use crate::sql_type::SqlType;
 use crate::value::Value;
 
 /// A primary key value: a column value, or a tuple of them for a composite key.

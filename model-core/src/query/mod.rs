@@ -20,5 +20,5 @@ pub use key::{IntoKey, KeyPart};
 pub use order::Order;
 pub use page::Page;
 pub use select::Select;
-pub(crate) use select::{bind_of, driver_error, select_by_key_sql};
+pub(crate) use select::{driver_error, select_by_key_sql};
 pub(crate) use writer::SqlWriter;

@@ -9,14 +9,15 @@ use super::key::{IntoKey, key_conditions, key_values};
 use super::order::Order;
 use super::page::Page;
 use super::writer::SqlWriter;
-use crate::database::{Bind, Database};
+use crate::bind::Bind;
+use crate::database::Database;
 use crate::dialect::Dialect;
 use crate::driver::{DriverError, Expect};
 use crate::error::{Error, Result};
 use crate::field::FieldType;
 use crate::meta::Table;
 use crate::model::{Column, Contains, Model};
-use crate::sql_cache::Shape;
+use crate::sql_cache::TableStatement;
 use crate::value::Value;
 
 /// A query for rows of `M`, built by `M::query()` and refined with `filter`, `order_by`,
@@ -138,7 +139,7 @@ impl<M: Model> Select<M> {
 
     /// [`Self::load`], telling the driver how many rows to read.
     async fn load_expecting(db: &Database, parts: Parts<'_>, expect: Expect) -> Result<Vec<M>> {
-        let bind = bind_of::<M>(db)?;
+        let bind = db.bind_for(M::TABLE)?;
         let mut w = SqlWriter::new(bind.engine.dialect());
         parts.write(&mut w, Projection::Model);
         let (sql, values) = w.finish();
@@ -161,7 +162,7 @@ impl<M: Model> Select<M> {
                     .pop(),
             );
         }
-        let bind = bind_of::<M>(db)?;
+        let bind = db.bind_for(M::TABLE)?;
         let sql = select_by_key_sql(M::TABLE, bind.engine.dialect());
         let mut rows = bind
             .engine
@@ -304,7 +305,7 @@ impl<M: Model> Select<M> {
 
     /// Runs `parts` with a projection that returns one integer (a count or a flag).
     async fn fetch_integer(db: &Database, parts: Parts<'_>, projection: Projection) -> Result<i64> {
-        let bind = bind_of::<M>(db)?;
+        let bind = db.bind_for(M::TABLE)?;
         let mut w = SqlWriter::new(bind.engine.dialect());
         parts.write(&mut w, projection);
         let (sql, values) = w.finish();
@@ -526,11 +527,11 @@ impl Parts<'_> {
     }
 }
 
-/// The text of [`Shape::SelectAll`] for `table` in `dialect`, rendered once.
+/// The text of [`TableStatement::SelectAll`] for `table` in `dialect`, rendered once.
 fn select_all_sql(table: &'static Table, dialect: &dyn Dialect) -> &'static str {
     table
         .sql_cache()
-        .get_or_render(dialect, Shape::SelectAll, || {
+        .get_or_render(dialect.id(), TableStatement::SelectAll, || {
             let mut w = SqlWriter::new(dialect);
             w.push("SELECT ");
             write_columns_from(&mut w, table);
@@ -545,12 +546,12 @@ fn write_columns_from(w: &mut SqlWriter<'_>, table: &Table) {
     w.ident(table.name());
 }
 
-/// The text of [`Shape::SelectByKey`] for `table` in `dialect`: what `get` on a plain query
+/// The text of [`TableStatement::SelectByKey`] for `table` in `dialect`: what `get` on a plain query
 /// writes, rendered once.
 pub(crate) fn select_by_key_sql(table: &'static Table, dialect: &dyn Dialect) -> &'static str {
     table
         .sql_cache()
-        .get_or_render(dialect, Shape::SelectByKey, || {
+        .get_or_render(dialect.id(), TableStatement::SelectByKey, || {
             // Values only become placeholders: any value of each key column writes the same text.
             let nulls = table.primary_key().map(|c| Value::Null(c.sql_type()));
             let key = key_conditions(table, nulls.collect());
@@ -624,17 +625,6 @@ impl<M: Model> fmt::Debug for Select<M> {
             .field("distinct", &self.distinct)
             .finish()
     }
-}
-
-/// The bind `M` lives in; an unknown bind is said from the model's side.
-pub(crate) fn bind_of<M: Model>(db: &Database) -> Result<&Bind> {
-    db.bind(M::TABLE.bind()).map_err(|error| match error {
-        Error::UnknownBind { bind, configured } => Error::UnknownBind {
-            bind: format!("{bind} (wanted by {})", M::TABLE.describe()),
-            configured,
-        },
-        other => other,
-    })
 }
 
 fn not_found<M: Model>(detail: String) -> Error {

@@ -8,7 +8,8 @@ mod validate;
 
 pub use binds::Binds;
 
-use crate::database::{Bind, Database};
+use crate::bind::Bind;
+use crate::database::Database;
 use crate::driver::ScriptStage;
 use crate::error::{Error, Result};
 use crate::meta::Table;
@@ -19,15 +20,17 @@ pub(crate) struct BindPlan<'db> {
     pub tables: Vec<&'static Table>,
 }
 
-pub(crate) async fn create_all(db: &Database, binds: &Binds) -> Result<()> {
-    for plan in validate::plan(db, binds)? {
+/// The work of [`Database::create_all_in`](crate::Database::create_all_in).
+pub(crate) async fn create_all(db: &Database, binds: Binds) -> Result<()> {
+    for plan in validate::plan(db, &binds)? {
         create_bind(&plan).await?;
     }
     Ok(())
 }
 
-pub(crate) async fn drop_all(db: &Database, binds: &Binds) -> Result<()> {
-    for plan in validate::plan(db, binds)? {
+/// The work of [`Database::drop_all_in`](crate::Database::drop_all_in).
+pub(crate) async fn drop_all(db: &Database, binds: Binds) -> Result<()> {
+    for plan in validate::plan(db, &binds)? {
         drop_bind(&plan).await?;
     }
     Ok(())

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::{BindPlan, Binds, order};
-use crate::database::{Bind, Database};
+use crate::bind::Bind;
+use crate::database::Database;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result, SchemaErrors, SchemaProblem};
 use crate::meta::{ColumnDef, ReferentialAction, Table};
@@ -212,7 +213,7 @@ fn check_columns(table: &Table, problems: &mut Vec<SchemaProblem>) {
     for column in table
         .columns()
         .iter()
-        .filter(|c| c.sql_type() == crate::meta::SqlType::Json)
+        .filter(|c| c.sql_type() == crate::sql_type::SqlType::Json)
     {
         if keyed.contains(column.name()) {
             problems.push(problem(

@@ -8,9 +8,6 @@
 //! commits happen one bind after another; databases on different servers offer no common
 //! commit (no two-phase commit), so a failure committing a later bind cannot undo an earlier one.
 
-mod change;
-mod signals;
-
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
@@ -19,16 +16,15 @@ use std::pin::Pin;
 
 use futures_util::FutureExt;
 
-pub use change::{Change, Operation};
-pub(crate) use signals::Signals;
-
-use crate::database::{Bind, Database};
+use crate::bind::Bind;
+use crate::change::{Change, Operation};
+use crate::database::Database;
 use crate::dialect::Dialect;
 use crate::driver::{Conn, EngineTx};
 use crate::error::{Error, Result};
 use crate::meta::Table;
 use crate::model::Model;
-use crate::query::{Select, bind_of};
+use crate::query::Select;
 use crate::value::Value;
 use crate::write::{
     InsertBatch, KeyedWrite, delete_row, insert_row, insert_values, key_of, select_on, update_row,
@@ -117,64 +113,44 @@ impl<M: Model> Pending for Queued<M> {
     }
 }
 
-impl Database {
-    /// A new unit of work. Nothing is sent until `flush`, `commit` or a read through the session.
-    pub fn session(&self) -> Session {
-        Session {
-            db: self.clone(),
-            transactions: BTreeMap::new(),
-            pending: Vec::new(),
-            changes: Vec::new(),
-            in_flight: false,
-        }
+/// A new session on `db`: nothing queued, no transaction open.
+pub(crate) fn new_session(db: &Database) -> Session {
+    Session {
+        db: db.clone(),
+        transactions: BTreeMap::new(),
+        pending: Vec::new(),
+        changes: Vec::new(),
+        in_flight: false,
     }
+}
 
-    /// Runs `work` in a session and commits it when `work` returns `Ok`; rolls back when it
-    /// returns `Err` or panics (the panic then continues). The future is boxed so it can be
-    /// `Send` and run inside spawned tasks and web handlers:
-    ///
-    /// ```no_run
-    /// # async fn run(db: model_core::Database) -> model_core::Result<()> {
-    /// let count = db
-    ///     .transaction(|session| Box::pin(async move {
-    ///         // session.add(...); session.flush().await?; ...
-    ///         Ok::<_, model_core::Error>(1)
-    ///     }))
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// Recorded queries point at the line that called `transaction` for the commit or
-    /// rollback, and at the closure's own lines for the statements it issues.
-    #[track_caller]
-    pub fn transaction<'a, T, E, F>(
-        &'a self,
-        work: F,
-    ) -> impl std::future::Future<Output = std::result::Result<T, E>> + 'a
-    where
-        F: for<'s> FnOnce(&'s mut Session) -> BoxFuture<'s, std::result::Result<T, E>> + 'a,
-        E: From<Error> + 'a,
-        T: 'a,
-    {
-        let caller = std::panic::Location::caller();
-        async move {
-            let mut session = self.session();
-            // The closure runs outside the caller's scope, so its statements keep their lines.
-            let outcome = AssertUnwindSafe(work(&mut session)).catch_unwind().await;
-            match outcome {
-                Ok(Ok(value)) => {
-                    crate::record::at(caller, session.commit()).await?;
-                    Ok(value)
-                }
-                Ok(Err(error)) => {
-                    crate::record::at(caller, session.rollback()).await;
-                    Err(error)
-                }
-                Err(panic) => {
-                    crate::record::at(caller, session.rollback()).await;
-                    std::panic::resume_unwind(panic)
-                }
-            }
+/// The work of [`Database::transaction`](crate::Database::transaction): `work` in a new
+/// session, committed or rolled back as `caller`'s statements.
+pub(crate) async fn run_transaction<'a, T, E, F>(
+    db: &'a Database,
+    caller: &'static std::panic::Location<'static>,
+    work: F,
+) -> std::result::Result<T, E>
+where
+    F: for<'s> FnOnce(&'s mut Session) -> BoxFuture<'s, std::result::Result<T, E>> + 'a,
+    E: From<Error> + 'a,
+    T: 'a,
+{
+    let mut session = new_session(db);
+    // The closure runs outside the caller's scope, so its statements keep their lines.
+    let outcome = AssertUnwindSafe(work(&mut session)).catch_unwind().await;
+    match outcome {
+        Ok(Ok(value)) => {
+            crate::record::at(caller, session.commit()).await?;
+            Ok(value)
+        }
+        Ok(Err(error)) => {
+            crate::record::at(caller, session.rollback()).await;
+            Err(error)
+        }
+        Err(panic) => {
+            crate::record::at(caller, session.rollback()).await;
+            std::panic::resume_unwind(panic)
         }
     }
 }
@@ -310,7 +286,7 @@ impl Session {
     async fn insert_now<M: Model>(&mut self, row: &M) -> Result<M> {
         self.flush_now().await?;
         let db = self.db.clone();
-        let bind = bind_of::<M>(&db)?;
+        let bind = &db.bind_for(M::TABLE)?;
         let result = {
             let tx = self.transaction_for(bind).await?;
             insert_row(&mut Conn::Tx(tx), bind, row).await
@@ -328,7 +304,7 @@ impl Session {
     async fn all_now<M: Model>(&mut self, query: &Select<M>) -> Result<Vec<M>> {
         self.flush_now().await?;
         let db = self.db.clone();
-        let bind = bind_of::<M>(&db)?;
+        let bind = &db.bind_for(M::TABLE)?;
         let tx = self.transaction_for(bind).await?;
         select_on(&mut Conn::Tx(tx), bind, query).await
     }

@@ -17,12 +17,13 @@ use super::statement::{
     InsertKey, insert_key, insert_rows_returning_key_sql, insert_rows_sql, rows_per_statement,
 };
 use super::{generated_key, lost_in, write_error};
-use crate::database::Bind;
+use crate::bind::Bind;
 use crate::dialect::Dialect;
 use crate::driver::{Conn, DriverError, Expect, RowSink};
 use crate::error::{Error, Result};
-use crate::meta::{ColumnDef, SqlType, Table};
+use crate::meta::{ColumnDef, Table};
 use crate::row::{DecodeError, RowReader};
+use crate::sql_type::SqlType;
 use crate::value::Value;
 
 /// Rows of one table writing the same columns, gathered for one multi-row insert.

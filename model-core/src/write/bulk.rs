@@ -3,12 +3,13 @@
 
 use super::statement::write_set;
 use super::{SqlWriter, signalled, write_error};
-use crate::database::{Bind, Database};
+use crate::bind::Bind;
+use crate::change::{Change, Operation};
+use crate::database::Database;
 use crate::driver::Conn;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::query::{Assignment, Select, bind_of};
-use crate::session::{Change, Operation};
+use crate::query::{Assignment, Select};
 use crate::value::Value;
 
 impl<M: Model> Select<M> {
@@ -37,7 +38,7 @@ impl<M: Model> Select<M> {
                     set.push((column.name(), value));
                 }
             }
-            let bind = bind_of::<M>(db)?;
+            let bind = db.bind_for(M::TABLE)?;
             let mut w = SqlWriter::new(bind.engine.dialect());
             w.push("UPDATE ");
             w.ident(M::TABLE.name());
@@ -71,7 +72,7 @@ impl<M: Model> Select<M> {
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
         crate::record::from_caller(async move {
             self.refuse_slicing("delete")?;
-            let bind = bind_of::<M>(db)?;
+            let bind = db.bind_for(M::TABLE)?;
             let mut w = SqlWriter::new(bind.engine.dialect());
             w.push("DELETE FROM ");
             w.ident(M::TABLE.name());

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use super::statement::{InsertKey, Returning};
 use super::{generated_key, lost_in, missing_in, statement, write_error};
-use crate::database::Bind;
+use crate::bind::Bind;
 use crate::dialect::Dialect;
 use crate::driver::Conn;
 use crate::error::Result;

@@ -44,7 +44,7 @@ macro_rules! signalled {
             };
             match result {
                 Ok(output) => {
-                    let changes: Vec<crate::session::Change> = {
+                    let changes: Vec<crate::change::Change> = {
                         let $out = &output;
                         $changes
                     };
@@ -75,7 +75,7 @@ macro_rules! signalled {
             if let Ok(output) = &result
                 && signals.has_after()
             {
-                let changes: Vec<crate::session::Change> = {
+                let changes: Vec<crate::change::Change> = {
                     let $out = output;
                     $changes
                 };
@@ -89,157 +89,85 @@ pub(crate) use signalled;
 
 pub(crate) use batch::InsertBatch;
 pub(crate) use keyed::KeyedWrite;
+pub(crate) use raw::{execute_raw, fetch_raw};
 
-use crate::database::{Bind, Database};
+use crate::bind::Bind;
+use crate::change::{Change, Operation};
+use crate::database::Database;
 use crate::driver::{Conn, Expect};
 use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
 use crate::model::ColumnRef;
 use crate::model::Model;
-use crate::query::{
-    Select, SqlWriter, bind_of, convert_key_value, driver_error, select_by_key_sql,
-};
-use crate::session::{Change, Operation};
+use crate::query::{Select, SqlWriter, convert_key_value, driver_error, select_by_key_sql};
 use crate::value::Value;
 use statement::Returning;
 
-impl Database {
-    /// Inserts `row` and returns it as stored: generated key, client defaults applied, server
-    /// defaults filled in.
-    #[track_caller]
-    pub fn insert<'a, M: Model>(
-        &'a self,
-        row: &'a M,
-    ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
-        crate::record::from_caller(async move {
-            let bind = bind_of::<M>(self)?;
-            signalled!(
-                self,
-                bind,
-                |conn| insert_row(conn, bind, row),
-                |stored| vec![Change::new::<M>(Operation::Insert, key_of(stored))]
-            )
-        })
-    }
+/// The work of [`Database::insert`](crate::Database::insert).
+pub(crate) async fn insert<M: Model>(db: &Database, row: &M) -> Result<M> {
+    let bind = db.bind_for(M::TABLE)?;
+    signalled!(db, bind, |conn| insert_row(conn, bind, row), |stored| vec![
+        Change::new::<M>(Operation::Insert, key_of(stored))
+    ])
+}
 
-    /// Inserts `rows` with multi-row statements of up to 1,000 rows (fewer where the backend's
-    /// bound-parameter limit requires), all in one transaction (none is opened when one
-    /// statement holds them all); returns the number of rows inserted. On PostgreSQL a
-    /// statement of 32 rows or more binds one array per column (`INSERT ... SELECT * FROM
-    /// UNNEST($1, $2...)`), so its text, prepared once per connection, is the same for any
-    /// number of rows. Each statement is built just before it is sent, so a large load holds
-    /// one statement's values at a time rather than a copy of every row.
-    #[track_caller]
-    pub fn insert_many<'a, M: Model>(
-        &'a self,
-        rows: &'a [M],
-    ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
-        crate::record::from_caller(async move {
-            if rows.is_empty() {
-                return Ok(0);
-            }
-            let bind = bind_of::<M>(self)?;
-            signalled!(
-                self,
-                bind,
-                |conn| insert_many_on(conn, bind, rows),
-                |_inserted| rows.iter().map(inserted_change).collect()
-            )
-        })
+/// The work of [`Database::insert_many`](crate::Database::insert_many).
+pub(crate) async fn insert_many<M: Model>(db: &Database, rows: &[M]) -> Result<u64> {
+    if rows.is_empty() {
+        return Ok(0);
     }
+    let bind = db.bind_for(M::TABLE)?;
+    signalled!(
+        db,
+        bind,
+        |conn| insert_many_on(conn, bind, rows),
+        |_inserted| rows.iter().map(inserted_change).collect()
+    )
+}
 
-    /// Writes every column of `row` by its primary key, setting `onupdate` columns to their
-    /// function's value: one `UPDATE` on every backend, nothing read back.
-    /// [`Error::NotFound`] if no row has that key. [`Database::update_returning`] also returns
-    /// the row as stored.
-    #[track_caller]
-    pub fn update<'a, M: Model>(
-        &'a self,
-        row: &'a M,
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::from_caller(async move {
-            let bind = bind_of::<M>(self)?;
-            signalled!(
-                self,
-                bind,
-                |conn| update_row(conn, bind, row),
-                |_done| vec![Change::new::<M>(Operation::Update, key_of(row))]
-            )
-        })
-    }
+/// The work of [`Database::update`](crate::Database::update).
+pub(crate) async fn update<M: Model>(db: &Database, row: &M) -> Result<()> {
+    let bind = db.bind_for(M::TABLE)?;
+    signalled!(db, bind, |conn| update_row(conn, bind, row), |_done| vec![
+        Change::new::<M>(Operation::Update, key_of(row))
+    ])
+}
 
-    /// [`Database::update`], returning the row as stored: the `onupdate` values, and whatever
-    /// the database changed on the way in (a trigger, a rounded timestamp). PostgreSQL and
-    /// SQLite return it from the same statement (`UPDATE ... RETURNING`); MySQL and MariaDB
-    /// have no such clause, so there it costs a second statement, a `SELECT` by key.
-    #[track_caller]
-    pub fn update_returning<'a, M: Model>(
-        &'a self,
-        row: &'a M,
-    ) -> impl std::future::Future<Output = Result<M>> + Send + 'a {
-        crate::record::from_caller(async move {
-            let bind = bind_of::<M>(self)?;
-            signalled!(
-                self,
-                bind,
-                |conn| update_returning_row(conn, bind, row),
-                |stored| vec![Change::new::<M>(Operation::Update, key_of(stored))]
-            )
-        })
-    }
+/// The work of [`Database::update_returning`](crate::Database::update_returning).
+pub(crate) async fn update_returning<M: Model>(db: &Database, row: &M) -> Result<M> {
+    let bind = db.bind_for(M::TABLE)?;
+    signalled!(
+        db,
+        bind,
+        |conn| update_returning_row(conn, bind, row),
+        |stored| vec![Change::new::<M>(Operation::Update, key_of(stored))]
+    )
+}
 
-    /// Writes only `columns` of `row` by its primary key (and the `onupdate` columns, and the
-    /// next version of a `#[column(version)]` table, whose current version the row must still
-    /// have): two handlers holding copies of one row no longer undo each other's changes to
-    /// other columns, as [`Database::update`] of every column would.
-    ///
-    /// ```no_run
-    /// # use model_core::{Database, Model};
-    /// # #[derive(Model)] struct User { #[column(primary_key)] id: i64, last_seen: i64, about_me: String }
-    /// # async fn run(db: Database, user: User) -> model_core::Result<()> {
-    /// db.update_columns(&user, [User::LAST_SEEN.into()]).await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// [`Error::NotFound`] if no row has that key ([`Error::StaleRow`] for a versioned row
-    /// whose version changed); [`Error::Unsupported`] for a column the model does not have
-    /// or a key column. An empty list writes nothing but still checks that the row exists.
-    #[track_caller]
-    pub fn update_columns<'a, M: Model>(
-        &'a self,
-        row: &'a M,
-        columns: impl IntoIterator<Item = ColumnRef<M>> + Send + 'a,
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::from_caller(async move {
-            let bind = bind_of::<M>(self)?;
-            let chosen: Vec<&'static str> = columns.into_iter().map(|c| c.name()).collect();
-            let by_key = statement::update_values(M::TABLE, row);
-            let by_key = statement::only_columns(M::TABLE, by_key, &chosen)?;
-            signalled!(
-                self,
-                bind,
-                |conn| update_chosen::<M>(conn, bind, by_key),
-                |_done| vec![Change::new::<M>(Operation::Update, key_of(row))]
-            )
-        })
-    }
+/// The work of [`Database::update_columns`](crate::Database::update_columns).
+pub(crate) async fn update_columns<M: Model>(
+    db: &Database,
+    row: &M,
+    columns: impl IntoIterator<Item = ColumnRef<M>> + Send,
+) -> Result<()> {
+    let bind = db.bind_for(M::TABLE)?;
+    let chosen: Vec<&'static str> = columns.into_iter().map(|c| c.name()).collect();
+    let by_key = statement::update_values(M::TABLE, row);
+    let by_key = statement::only_columns(M::TABLE, by_key, &chosen)?;
+    signalled!(
+        db,
+        bind,
+        |conn| update_chosen::<M>(conn, bind, by_key),
+        |_done| vec![Change::new::<M>(Operation::Update, key_of(row))]
+    )
+}
 
-    /// Deletes `row` by its primary key. [`Error::NotFound`] if no row has that key.
-    #[track_caller]
-    pub fn delete<'a, M: Model>(
-        &'a self,
-        row: &'a M,
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::from_caller(async move {
-            let bind = bind_of::<M>(self)?;
-            signalled!(
-                self,
-                bind,
-                |conn| delete_row(conn, bind, row),
-                |_done| vec![Change::new::<M>(Operation::Delete, key_of(row))]
-            )
-        })
-    }
+/// The work of [`Database::delete`](crate::Database::delete).
+pub(crate) async fn delete<M: Model>(db: &Database, row: &M) -> Result<()> {
+    let bind = db.bind_for(M::TABLE)?;
+    signalled!(db, bind, |conn| delete_row(conn, bind, row), |_done| vec![
+        Change::new::<M>(Operation::Delete, key_of(row))
+    ])
 }
 
 /// Inserts `rows` through `conn`: on the pool, one statement alone (atomic by itself) or

@@ -4,9 +4,10 @@ use std::borrow::Cow;
 
 use super::SqlWriter;
 use crate::dialect::{Dialect, RowsInOrder};
-use crate::meta::{ColumnDef, SqlType, Table};
+use crate::meta::{ColumnDef, Table};
 use crate::model::Model;
-use crate::sql_cache::Shape;
+use crate::sql_cache::TableStatement;
+use crate::sql_type::SqlType;
 use crate::value::Value;
 
 /// A list of column/value pairs, in column order.
@@ -175,21 +176,21 @@ pub(super) fn insert_sql(
     let every = table.columns().len();
     let shape = if columns.len() == every {
         match returning {
-            Returning::Nothing => Some(Shape::InsertAll),
-            Returning::Row => Some(Shape::InsertAllReturning),
+            Returning::Nothing => Some(TableStatement::InsertAll),
+            Returning::Row => Some(TableStatement::InsertAllReturning),
             Returning::Key(_) => None,
         }
     } else if columns.len() + 1 == every && leaves_out_generated_key(table, columns) {
         Some(match returning {
-            Returning::Nothing => Shape::InsertGenerated,
-            Returning::Row => Shape::InsertGeneratedReturning,
-            Returning::Key(_) => Shape::InsertGeneratedReturningKey,
+            Returning::Nothing => TableStatement::InsertGenerated,
+            Returning::Row => TableStatement::InsertGeneratedReturning,
+            Returning::Key(_) => TableStatement::InsertGeneratedReturningKey,
         })
     } else {
         None
     };
     match shape {
-        Some(shape) => Cow::Borrowed(table.sql_cache().get_or_render(dialect, shape, render)),
+        Some(shape) => Cow::Borrowed(table.sql_cache().get_or_render(dialect.id(), shape, render)),
         None => Cow::Owned(render()),
     }
 }
@@ -548,11 +549,11 @@ pub(super) fn update_by_key_sql(
     returning: bool,
 ) -> &'static str {
     let shape = if returning {
-        Shape::UpdateByKeyReturning
+        TableStatement::UpdateByKeyReturning
     } else {
-        Shape::UpdateByKey
+        TableStatement::UpdateByKey
     };
-    table.sql_cache().get_or_render(dialect, shape, || {
+    table.sql_cache().get_or_render(dialect.id(), shape, || {
         let by_key = placeholders(table);
         let mut w = SqlWriter::new(dialect);
         write_update(&mut w, table, by_key);
@@ -567,7 +568,7 @@ pub(super) fn update_by_key_sql(
 pub(super) fn delete_by_key_sql(table: &'static Table, dialect: &dyn Dialect) -> &'static str {
     table
         .sql_cache()
-        .get_or_render(dialect, Shape::DeleteByKey, || {
+        .get_or_render(dialect.id(), TableStatement::DeleteByKey, || {
             let by_key = placeholders(table);
             let mut w = SqlWriter::new(dialect);
             write_delete(&mut w, table, &by_key);

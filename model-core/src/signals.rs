@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use super::Change;
+use crate::change::Change;
 
 type BeforeHook = Arc<dyn Fn(&[Change]) -> Result<(), String> + Send + Sync>;
 type AfterHook = Arc<dyn Fn(&[Change]) + Send + Sync>;
