@@ -8,20 +8,20 @@ use crate::row::{DecodeError, RowReader};
 
 /// How many rows the caller of a query wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Expect {
+pub(crate) enum RowCount {
     /// Every row the statement returns.
-    Rows,
+    All,
     /// At most one (`LIMIT 1`, `INSERT ... RETURNING`): the driver may stop reading after it.
     AtMostOne,
 }
 
-impl Expect {
+impl RowCount {
     /// What a query with this `LIMIT` returns.
-    pub(crate) fn for_limit(limit: Option<u64>) -> Expect {
+    pub(crate) fn for_limit(limit: Option<u64>) -> RowCount {
         if limit == Some(1) {
-            Expect::AtMostOne
+            RowCount::AtMostOne
         } else {
-            Expect::Rows
+            RowCount::All
         }
     }
 }
@@ -29,7 +29,7 @@ impl Expect {
 /// Receives the rows of one query.
 pub(crate) trait RowSink: Send {
     /// How many rows it wants.
-    fn expect(&self) -> Expect;
+    fn wanted(&self) -> RowCount;
     /// Decodes and keeps one row.
     fn accept(&mut self, row: &dyn RowReader) -> Result<(), DecodeError>;
     /// Forgets the rows received so far, before a read is run again.
@@ -39,21 +39,21 @@ pub(crate) trait RowSink: Send {
 /// Decodes every row into `M`, by position, and keeps it.
 pub(crate) struct Collect<M> {
     pub(crate) rows: Vec<M>,
-    expect: Expect,
+    wanted: RowCount,
 }
 
 impl<M> Collect<M> {
-    pub(crate) fn new(expect: Expect) -> Self {
+    pub(crate) fn new(wanted: RowCount) -> Self {
         Collect {
             rows: Vec::new(),
-            expect,
+            wanted,
         }
     }
 }
 
 impl<M: ColumnGroup> RowSink for Collect<M> {
-    fn expect(&self) -> Expect {
-        self.expect
+    fn wanted(&self) -> RowCount {
+        self.wanted
     }
 
     fn accept(&mut self, row: &dyn RowReader) -> Result<(), DecodeError> {

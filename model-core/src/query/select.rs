@@ -12,7 +12,7 @@ use super::writer::SqlWriter;
 use crate::bind::Bind;
 use crate::database::Database;
 use crate::dialect::Dialect;
-use crate::driver::{DriverError, Expect};
+use crate::driver::{DriverError, RowCount};
 use crate::error::{Error, Result};
 use crate::field::FieldType;
 use crate::meta::Table;
@@ -134,11 +134,11 @@ impl<M: Model> Select<M> {
     /// rows goes through here, once, inside the public method's caller scope: the query is
     /// never cloned to be adjusted.
     async fn load(db: &Database, parts: Parts<'_>) -> Result<Vec<M>> {
-        Self::load_expecting(db, parts, Expect::for_limit(parts.limit)).await
+        Self::load_expecting(db, parts, RowCount::for_limit(parts.limit)).await
     }
 
     /// [`Self::load`], telling the driver how many rows to read.
-    async fn load_expecting(db: &Database, parts: Parts<'_>, expect: Expect) -> Result<Vec<M>> {
+    async fn load_expecting(db: &Database, parts: Parts<'_>, expect: RowCount) -> Result<Vec<M>> {
         let bind = db.bind_for(M::TABLE)?;
         let mut w = SqlWriter::new(bind.engine.dialect());
         parts.write(&mut w, Projection::Model);
@@ -157,7 +157,7 @@ impl<M: Model> Select<M> {
         if !self.is_plain() {
             let key = key_conditions(M::TABLE, key);
             return Ok(
-                Self::load_expecting(db, self.parts(&key), Expect::AtMostOne)
+                Self::load_expecting(db, self.parts(&key), RowCount::AtMostOne)
                     .await?
                     .pop(),
             );
@@ -166,7 +166,7 @@ impl<M: Model> Select<M> {
         let sql = select_by_key_sql(M::TABLE, bind.engine.dialect());
         let mut rows = bind
             .engine
-            .read_all::<M>(sql, &key, Expect::AtMostOne)
+            .read_all::<M>(sql, &key, RowCount::AtMostOne)
             .await
             .map_err(|e| driver_error::<M>(bind, e))?;
         Ok(rows.pop())

@@ -20,7 +20,7 @@ use crate::bind::Bind;
 use crate::change::{Change, Operation};
 use crate::database::Database;
 use crate::dialect::Dialect;
-use crate::driver::{Conn, EngineTx};
+use crate::driver::{Target, Transaction};
 use crate::error::{Error, Result};
 use crate::meta::Table;
 use crate::model::Model;
@@ -41,7 +41,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// flush; [`rollback`](Session::rollback) makes it usable again.
 pub struct Session {
     db: Database,
-    transactions: BTreeMap<Option<String>, EngineTx>,
+    transactions: BTreeMap<Option<String>, Transaction>,
     pending: Vec<Box<dyn Pending>>,
     changes: Vec<Change>,
     /// A call that touches the transactions is running, or was cut off before it finished.
@@ -60,7 +60,7 @@ trait Pending: Send {
     /// The typed path: writes the row and reads it back to learn its key.
     fn run_typed<'a>(
         self: Box<Self>,
-        conn: Conn<'a>,
+        conn: Target<'a>,
         bind: &'a Bind,
     ) -> BoxFuture<'a, Result<Vec<Value>>>;
 }
@@ -94,7 +94,7 @@ impl<M: Model> Pending for Queued<M> {
 
     fn run_typed<'a>(
         self: Box<Self>,
-        mut conn: Conn<'a>,
+        mut conn: Target<'a>,
         bind: &'a Bind,
     ) -> BoxFuture<'a, Result<Vec<Value>>> {
         Box::pin(async move {
@@ -289,7 +289,7 @@ impl Session {
         let bind = &db.bind_for(M::TABLE)?;
         let result = {
             let tx = self.transaction_for(bind).await?;
-            insert_row(&mut Conn::Tx(tx), bind, row).await
+            insert_row(&mut Target::Tx(tx), bind, row).await
         };
         match result {
             Ok(stored) => {
@@ -306,7 +306,7 @@ impl Session {
         let db = self.db.clone();
         let bind = &db.bind_for(M::TABLE)?;
         let tx = self.transaction_for(bind).await?;
-        select_on(&mut Conn::Tx(tx), bind, query).await
+        select_on(&mut Target::Tx(tx), bind, query).await
     }
 
     async fn flush_now(&mut self) -> Result<()> {
@@ -324,7 +324,7 @@ impl Session {
                     Ok(tx) => tx,
                     Err(error) => return Err(self.fail(error).await),
                 };
-                let mut conn = Conn::Tx(tx);
+                let mut conn = Target::Tx(tx);
                 // Not boxed: each write runs inside this future, with no allocation per row.
                 let keyed = match values {
                     Some((columns, values)) => {
@@ -392,7 +392,7 @@ impl Session {
     }
 
     /// The session's transaction on `bind`, begun on first use.
-    async fn transaction_for(&mut self, bind: &Bind) -> Result<&mut EngineTx> {
+    async fn transaction_for(&mut self, bind: &Bind) -> Result<&mut Transaction> {
         let key = bind.key().map(str::to_owned);
         if !self.transactions.contains_key(&key) {
             let tx = bind

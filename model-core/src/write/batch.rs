@@ -19,7 +19,7 @@ use super::statement::{
 use super::{generated_key, lost_in, write_error};
 use crate::bind::Bind;
 use crate::dialect::Dialect;
-use crate::driver::{Conn, DriverError, Expect, RowSink};
+use crate::driver::{DriverError, RowCount, RowSink, Target};
 use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
 use crate::row::{DecodeError, RowReader};
@@ -108,7 +108,7 @@ impl InsertBatch {
     }
 
     /// Sends the insert through `conn`; returns each row's key, in row order.
-    pub(crate) async fn run(self, conn: &mut Conn<'_>, bind: &Bind) -> Result<Vec<Vec<Value>>> {
+    pub(crate) async fn run(self, conn: &mut Target<'_>, bind: &Bind) -> Result<Vec<Vec<Value>>> {
         let InsertBatch {
             table,
             columns,
@@ -205,8 +205,8 @@ impl Keys {
 }
 
 impl RowSink for Keys {
-    fn expect(&self) -> Expect {
-        Expect::Rows
+    fn wanted(&self) -> RowCount {
+        RowCount::All
     }
 
     fn accept(&mut self, row: &dyn RowReader) -> std::result::Result<(), DecodeError> {

@@ -6,7 +6,7 @@ use super::{SqlWriter, signalled, write_error};
 use crate::bind::Bind;
 use crate::change::{Change, Operation};
 use crate::database::Database;
-use crate::driver::Conn;
+use crate::driver::Target;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{Assignment, Select};
@@ -109,7 +109,7 @@ impl<M: Model> Select<M> {
 
 /// Runs a bulk statement through `conn` and returns the rows it affected.
 async fn rows_affected<M: Model>(
-    conn: &mut Conn<'_>,
+    conn: &mut Target<'_>,
     bind: &Bind,
     sql: String,
     args: Vec<Value>,

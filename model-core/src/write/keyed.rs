@@ -12,7 +12,7 @@ use super::statement::{InsertKey, Returning};
 use super::{generated_key, lost_in, missing_in, statement, write_error};
 use crate::bind::Bind;
 use crate::dialect::Dialect;
-use crate::driver::Conn;
+use crate::driver::Target;
 use crate::error::Result;
 use crate::meta::{ColumnDef, Table};
 use crate::model::Model;
@@ -121,7 +121,7 @@ impl KeyedWrite {
     /// Runs the write through `conn` and returns the row's key. [`crate::Error::NotFound`]
     /// when an update or delete finds no row with its key ([`crate::Error::StaleRow`] for a
     /// versioned row: none with its key and version).
-    pub(crate) async fn run(self, conn: &mut Conn<'_>, bind: &Bind) -> Result<Vec<Value>> {
+    pub(crate) async fn run(self, conn: &mut Target<'_>, bind: &Bind) -> Result<Vec<Value>> {
         let KeyedWrite {
             table,
             action,

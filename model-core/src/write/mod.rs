@@ -39,7 +39,7 @@ macro_rules! signalled {
                         source,
                     })?;
             let result = {
-                let $conn = &mut crate::driver::Conn::Tx(&mut tx);
+                let $conn = &mut crate::driver::Target::Tx(&mut tx);
                 $write.await
             };
             match result {
@@ -69,7 +69,7 @@ macro_rules! signalled {
             }
         } else {
             let result = {
-                let $conn = &mut crate::driver::Conn::Pool(&$bind.engine);
+                let $conn = &mut crate::driver::Target::Pool(&$bind.engine);
                 $write.await
             };
             if let Ok(output) = &result
@@ -94,7 +94,7 @@ pub(crate) use raw::{execute_raw, fetch_raw};
 use crate::bind::Bind;
 use crate::change::{Change, Operation};
 use crate::database::Database;
-use crate::driver::{Conn, Expect};
+use crate::driver::{RowCount, Target};
 use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
 use crate::model::ColumnRef;
@@ -173,10 +173,10 @@ pub(crate) async fn delete<M: Model>(db: &Database, row: &M) -> Result<()> {
 /// Inserts `rows` through `conn`: on the pool, one statement alone (atomic by itself) or
 /// several in one transaction; inside a transaction, one statement after another. Each
 /// statement is built as its turn comes.
-async fn insert_many_on<M: Model>(conn: &mut Conn<'_>, bind: &Bind, rows: &[M]) -> Result<u64> {
+async fn insert_many_on<M: Model>(conn: &mut Target<'_>, bind: &Bind, rows: &[M]) -> Result<u64> {
     let mut statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
     let inserted = match conn {
-        Conn::Pool(engine) => {
+        Target::Pool(engine) => {
             let (sql, args) = statements.next().unwrap_or_default();
             if statements.is_done() {
                 // One statement is atomic by itself: BEGIN and COMMIT would only add two round
@@ -187,10 +187,10 @@ async fn insert_many_on<M: Model>(conn: &mut Conn<'_>, bind: &Bind, rows: &[M]) 
                 engine.execute_all(&mut all).await
             }
         }
-        Conn::Tx(tx) => {
+        Target::Tx(_) => {
             let mut affected = Ok(0);
             for (sql, args) in statements {
-                match tx.execute(&sql, args).await {
+                match conn.execute(&sql, args).await {
                     Ok(executed) => {
                         affected = affected.map(|n| n + executed.rows_affected);
                     }
@@ -223,18 +223,18 @@ fn inserted_change<M: Model>(row: &M) -> Change {
 
 /// The rows of `query`, read through `conn`.
 pub(crate) async fn select_on<M: Model>(
-    conn: &mut Conn<'_>,
+    conn: &mut Target<'_>,
     bind: &Bind,
     query: &Select<M>,
 ) -> Result<Vec<M>> {
     let (sql, args) = query.to_sql(bind.engine.dialect());
-    conn.fetch_all::<M>(&sql, &args, Expect::for_limit(query.limit))
+    conn.fetch_all::<M>(&sql, &args, RowCount::for_limit(query.limit))
         .await
         .map_err(|e| driver_error::<M>(bind, e))
 }
 
 /// Inserts `row` through `conn` and returns it as stored.
-pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<M> {
+pub(crate) async fn insert_row<M: Model>(conn: &mut Target<'_>, bind: &Bind, row: &M) -> Result<M> {
     let dialect = bind.engine.dialect();
     let table = M::TABLE;
     let (columns, values) = statement::insert_values(table, row);
@@ -266,10 +266,14 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
 
 /// The row whose primary key is `key` (one value per key column), read through `conn` with
 /// the table's cached lookup. No `LIMIT`: a key matches at most one row.
-async fn read_key<M: Model>(conn: &mut Conn<'_>, bind: &Bind, key: &[Value]) -> Result<Option<M>> {
+async fn read_key<M: Model>(
+    conn: &mut Target<'_>,
+    bind: &Bind,
+    key: &[Value],
+) -> Result<Option<M>> {
     let sql = select_by_key_sql(M::TABLE, bind.engine.dialect());
     let mut rows = conn
-        .fetch_all::<M>(sql, key, Expect::AtMostOne)
+        .fetch_all::<M>(sql, key, RowCount::AtMostOne)
         .await
         .map_err(|e| driver_error::<M>(bind, e))?;
     Ok(rows.pop())
@@ -288,7 +292,11 @@ fn generated_key(table: &Table, column: &ColumnDef, id: i64) -> Result<Value> {
 }
 
 /// Updates `row` by key through `conn`.
-pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<()> {
+pub(crate) async fn update_row<M: Model>(
+    conn: &mut Target<'_>,
+    bind: &Bind,
+    row: &M,
+) -> Result<()> {
     match KeyedWrite::update(bind.engine.dialect(), row) {
         Some(write) => write.run(conn, bind).await.map(drop),
         // Nothing but the key to write: the row's existence is all there is to check.
@@ -300,7 +308,7 @@ pub(crate) async fn update_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: 
 }
 
 /// Updates `row` by key through `conn` and returns it as stored.
-async fn update_returning_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<M> {
+async fn update_returning_row<M: Model>(conn: &mut Target<'_>, bind: &Bind, row: &M) -> Result<M> {
     let dialect = bind.engine.dialect();
     let table = M::TABLE;
     let by_key = statement::update_values(table, row);
@@ -331,7 +339,7 @@ async fn update_returning_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &
 
 /// Runs an update of chosen columns by key through `conn`; fails when it matched no row.
 async fn update_chosen<M: Model>(
-    conn: &mut Conn<'_>,
+    conn: &mut Target<'_>,
     bind: &Bind,
     by_key: statement::ByKey,
 ) -> Result<()> {
@@ -357,7 +365,11 @@ async fn update_chosen<M: Model>(
 }
 
 /// Deletes `row` by key through `conn`.
-pub(crate) async fn delete_row<M: Model>(conn: &mut Conn<'_>, bind: &Bind, row: &M) -> Result<()> {
+pub(crate) async fn delete_row<M: Model>(
+    conn: &mut Target<'_>,
+    bind: &Bind,
+    row: &M,
+) -> Result<()> {
     KeyedWrite::delete(bind.engine.dialect(), row)
         .run(conn, bind)
         .await
@@ -419,14 +431,14 @@ fn lost_in(table: &Table, bind: &Bind, what: &str) -> Error {
 
 /// Runs a write ending in `RETURNING <every column>` and reads the row written, if any.
 async fn returning<M: Model>(
-    conn: &mut Conn<'_>,
+    conn: &mut Target<'_>,
     bind: &Bind,
     sql: &str,
     args: &[Value],
     action: &str,
 ) -> Result<Option<M>> {
     let mut rows = conn
-        .fetch_all::<M>(sql, args, Expect::AtMostOne)
+        .fetch_all::<M>(sql, args, RowCount::AtMostOne)
         .await
         .map_err(|e| returning_error::<M>(bind, action, e))?;
     Ok(rows.pop())

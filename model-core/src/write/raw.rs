@@ -3,7 +3,7 @@
 //! PostgreSQL.
 
 use crate::database::Database;
-use crate::driver::{Conn, Expect};
+use crate::driver::{RowCount, Target};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::driver_error;
@@ -36,8 +36,8 @@ pub(crate) async fn fetch_raw<M: Model>(
     values: &[Value],
 ) -> Result<Vec<M>> {
     let bind = db.bind_for(M::TABLE)?;
-    Conn::Pool(&bind.engine)
-        .fetch_all::<M>(sql, values, Expect::Rows)
+    Target::Pool(&bind.engine)
+        .fetch_all::<M>(sql, values, RowCount::All)
         .await
         .map_err(|e| driver_error::<M>(bind, e))
 }

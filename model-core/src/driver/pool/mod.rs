@@ -32,7 +32,6 @@
 //! sqlx's connections in the drivers, a scripted fake in this module's tests.
 
 mod settings;
-pub(crate) mod sqlx_manager;
 #[cfg(test)]
 mod tests;
 
@@ -47,9 +46,9 @@ use tokio::runtime::Handle;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use tokio::task::JoinHandle;
 
+use super::error::SqlxCause;
 use super::health::{Health, is_connection_lost};
 pub use settings::{PoolConfig, PrePing};
-pub(crate) use sqlx_manager::SqlxManager;
 
 /// The longest a pool's housekeeping sleeps between rounds.
 const MAINTENANCE_PERIOD: Duration = Duration::from_secs(60);
@@ -106,11 +105,11 @@ fn abandoned() -> sqlx::Error {
 
 /// A pool of connections to one database.
 pub(crate) struct Pool<M: Manager> {
-    shared: Arc<Shared<M>>,
+    shared: Arc<PoolCore<M>>,
 }
 
 /// What the pool, its checked-out connections and its housekeeping task share.
-struct Shared<M: Manager> {
+struct PoolCore<M: Manager> {
     manager: M,
     config: PoolConfig,
     max_lifetime: Option<Duration>,
@@ -151,7 +150,7 @@ impl<M: Manager> Pool<M> {
         health: Arc<Health>,
     ) -> Self {
         Pool {
-            shared: Arc::new(Shared {
+            shared: Arc::new(PoolCore {
                 manager,
                 max_lifetime,
                 permits: Arc::new(Semaphore::new(config.max_connections as usize)),
@@ -218,7 +217,7 @@ impl<M: Manager> Pool<M> {
             }
             shared.start_housekeeping();
             let left = deadline.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, slot.fill(deadline)).await {
+            match tokio::time::timeout(left, slot.obtain(deadline)).await {
                 Ok(Ok(())) => Ok(slot),
                 Ok(Err(error)) => Err(error),
                 Err(_) => Err(sqlx::Error::PoolTimedOut),
@@ -269,7 +268,7 @@ impl<M: Manager> fmt::Debug for Pool<M> {
     }
 }
 
-impl<M: Manager> Shared<M> {
+impl<M: Manager> PoolCore<M> {
     fn idle(&self) -> MutexGuard<'_, Vec<Idle<M>>> {
         // Nothing panics while holding the lock; a poisoned list is still a valid list.
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
@@ -422,7 +421,7 @@ impl<M: Manager> Shared<M> {
 }
 
 /// The pool's housekeeping loop; it ends when the pool is dropped or closed.
-async fn housekeeping<M: Manager>(pool: Weak<Shared<M>>, period: Duration) {
+async fn housekeeping<M: Manager>(pool: Weak<PoolCore<M>>, period: Duration) {
     loop {
         {
             let Some(shared) = pool.upgrade() else {
@@ -454,12 +453,12 @@ pub(crate) struct Pooled<M: Manager> {
     opened: Instant,
     server_idle_limit: Option<Duration>,
     state: State,
-    shared: Arc<Shared<M>>,
+    shared: Arc<PoolCore<M>>,
     permit: Option<OwnedSemaphorePermit>,
 }
 
 impl<M: Manager> Pooled<M> {
-    fn empty(shared: Arc<Shared<M>>, permit: OwnedSemaphorePermit) -> Self {
+    fn empty(shared: Arc<PoolCore<M>>, permit: OwnedSemaphorePermit) -> Self {
         Pooled {
             conn: None,
             opened: Instant::now(),
@@ -471,7 +470,7 @@ impl<M: Manager> Pooled<M> {
     }
 
     /// Takes the most recently used idle connection if it can be used as it is; `false` when
-    /// there is none or it needs a ping or closing first (it is then left for [`fill`](Self::fill)).
+    /// there is none or it needs a ping or closing first (it is then left for [`obtain`](Self::obtain)).
     fn take_ready_idle(&mut self) -> bool {
         let mut idle = self.shared.idle();
         match idle.last() {
@@ -487,9 +486,9 @@ impl<M: Manager> Pooled<M> {
         false
     }
 
-    /// Fills this slot with a usable connection: an idle one, pinged first where needed, or
+    /// Puts a usable connection in this slot: an idle one, pinged first where needed, or
     /// a new one.
-    async fn fill(&mut self, deadline: Instant) -> Result<(), sqlx::Error> {
+    async fn obtain(&mut self, deadline: Instant) -> Result<(), sqlx::Error> {
         loop {
             let Some(entry) = self.shared.idle().pop() else {
                 break;
@@ -508,8 +507,8 @@ impl<M: Manager> Pooled<M> {
             }
             // Like a statement: dropped during the ping, the connection holds an answer no one
             // read, and is closed rather than handed out.
-            let result = M::ping(self.start()?).await;
-            self.finish(&result);
+            let result = M::ping(self.begin_statement()?).await;
+            self.end_statement(&result);
             if result.is_ok() {
                 return Ok(());
             }
@@ -527,9 +526,9 @@ impl<M: Manager> Pooled<M> {
     }
 
     /// The connection for one piece of work, marked [`State::Working`] until
-    /// [`finish`](Self::finish) sees the outcome: if the caller's future is dropped in between,
+    /// [`end_statement`](Self::end_statement) sees the outcome: if the caller's future is dropped in between,
     /// the connection is not reused as it is. Refused when earlier work on it was abandoned.
-    pub(crate) fn start(&mut self) -> Result<&mut M::Conn, sqlx::Error> {
+    pub(crate) fn begin_statement(&mut self) -> Result<&mut M::Conn, sqlx::Error> {
         let in_transaction = match self.state {
             State::Clean => false,
             State::InTransaction => true,
@@ -542,10 +541,10 @@ impl<M: Manager> Pooled<M> {
         Ok(conn)
     }
 
-    /// Records how the work begun with [`start`](Self::start) ended. An error without an sqlx
+    /// Records how the work begun with [`begin_statement`](Self::begin_statement) ended. An error without an sqlx
     /// cause (a row that did not decode) means the rows were abandoned midway, so the
     /// connection stays [`State::Working`]; a lost connection is [`State::Broken`].
-    pub(crate) fn finish<T, E: super::SqlxCause>(&mut self, result: &Result<T, E>) {
+    pub(crate) fn end_statement<T, E: SqlxCause>(&mut self, result: &Result<T, E>) {
         let State::Working { in_transaction } = self.state else {
             return;
         };

@@ -145,8 +145,8 @@ fn ok() -> Result<(), sqlx::Error> {
 async fn a_finished_statement_goes_back_as_it_is() {
     let h = Harness::<false>::new(one_connection());
     let mut conn = h.pool.acquire().await.unwrap();
-    conn.start().unwrap();
-    conn.finish(&ok());
+    conn.begin_statement().unwrap();
+    conn.end_statement(&ok());
     assert_eq!(conn.state(), State::Clean);
     drop(conn);
     assert_eq!(h.acquire_id().await, 1);
@@ -185,7 +185,7 @@ async fn a_connection_cut_during_its_ping_is_closed_not_handed_out() {
 async fn work_abandoned_midway_closes_a_server_connection() {
     let h = Harness::<false>::new(one_connection());
     let mut conn = h.pool.acquire().await.unwrap();
-    conn.start().unwrap();
+    conn.begin_statement().unwrap();
     drop(conn);
     h.settle().await;
     assert_eq!(
@@ -205,7 +205,7 @@ async fn work_abandoned_midway_closes_a_server_connection() {
 async fn work_abandoned_midway_on_a_reusable_connection_is_rolled_back_and_kept() {
     let h = Harness::<true>::new(one_connection());
     let mut conn = h.pool.acquire().await.unwrap();
-    conn.start().unwrap();
+    conn.begin_statement().unwrap();
     drop(conn);
     // The acquire waits for the rollback: the rolling-back task holds the only slot.
     assert_eq!(h.acquire_id().await, 1);
@@ -216,8 +216,8 @@ async fn work_abandoned_midway_on_a_reusable_connection_is_rolled_back_and_kept(
 async fn an_open_transaction_is_rolled_back_before_reuse() {
     let h = Harness::<false>::new(one_connection());
     let mut conn = h.pool.acquire().await.unwrap();
-    conn.start().unwrap();
-    conn.finish(&ok());
+    conn.begin_statement().unwrap();
+    conn.end_statement(&ok());
     conn.set_in_transaction(true);
     assert_eq!(conn.state(), State::InTransaction);
     drop(conn);
@@ -230,26 +230,26 @@ async fn a_connection_whose_work_was_abandoned_refuses_the_next_statement() {
     let h = Harness::<false>::new(one_connection());
     let mut conn = h.pool.acquire().await.unwrap();
     conn.set_in_transaction(true);
-    conn.start().unwrap();
+    conn.begin_statement().unwrap();
     // The caller's future was dropped here in real use; a later statement of the same
     // transaction would read the abandoned one's answer.
-    let refused = conn.start().err().expect("refused").to_string();
+    let refused = conn.begin_statement().err().expect("refused").to_string();
     assert!(refused.contains("cancelled or abandoned"), "{refused}");
     // A decode failure (an error with no sqlx cause) leaves the rows unread: still refused.
-    conn.finish::<(), _>(&Err(crate::driver::DriverError::Decode(
+    conn.end_statement::<(), _>(&Err(crate::driver::DriverError::Decode(
         crate::row::DecodeError::new(0, "bad"),
     )));
-    assert!(conn.start().is_err());
+    assert!(conn.begin_statement().is_err());
 }
 
 #[tokio::test]
 async fn a_lost_connection_is_closed() {
     let h = Harness::<false>::new(one_connection());
     let mut conn = h.pool.acquire().await.unwrap();
-    conn.start().unwrap();
+    conn.begin_statement().unwrap();
     let lost: Result<(), sqlx::Error> =
         Err(sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into()));
-    conn.finish(&lost);
+    conn.end_statement(&lost);
     assert_eq!(conn.state(), State::Broken);
     drop(conn);
     h.settle().await;

@@ -10,8 +10,8 @@ use sqlx::sqlite::{
 };
 
 use super::{Executed, SqlxBackend, bind_value, bind_values, no_array_parameters, row_reader};
-use super::{PoolConfig, PrePing};
 use crate::dialect::{Dialect, SqliteDialect};
+use crate::driver::{PoolConfig, PrePing};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 
@@ -164,10 +164,10 @@ fn apply_pragma(
 /// What SQLite reports about a violated constraint, read from its message:
 /// `UNIQUE constraint failed: user.a, user.b`, `NOT NULL constraint failed: user.name`,
 /// `CHECK constraint failed: positive_price`; `FOREIGN KEY constraint failed` names nothing.
-pub(super) fn violation(error: &sqlx::sqlite::SqliteError) -> super::Reported {
+pub(crate) fn violation(error: &sqlx::sqlite::SqliteError) -> crate::driver::Reported {
     use sqlx::error::DatabaseError;
     let message = error.message();
-    let mut reported = super::Reported::default();
+    let mut reported = crate::driver::Reported::default();
     let Some((head, rest)) = message.split_once(" constraint failed: ") else {
         return reported;
     };

@@ -70,13 +70,13 @@ fn is_mariadb(url: &DatabaseUrl) -> bool {
 /// - `... a foreign key constraint fails (`db`.`post`, CONSTRAINT `fk_..` FOREIGN KEY (`author_id`) ...`;
 /// - `Column 'name' cannot be null`, `Field 'name' doesn't have a default value`;
 /// - MariaDB `CONSTRAINT `c` failed for `db`.`t``, MySQL `Check constraint 'c' is violated.`
-pub(super) fn violation(error: &sqlx::mysql::MySqlDatabaseError) -> super::Reported {
+pub(crate) fn violation(error: &sqlx::mysql::MySqlDatabaseError) -> crate::driver::Reported {
     violation_in(error.message())
 }
 
 /// [`violation`], from the message alone.
-fn violation_in(message: &str) -> super::Reported {
-    let mut reported = super::Reported::default();
+fn violation_in(message: &str) -> crate::driver::Reported {
+    let mut reported = crate::driver::Reported::default();
     if let Some(i) = message.rfind("for key '") {
         let key = message[i + "for key '".len()..].trim_end_matches('\'');
         let (table, key) = match key.split_once('.') {

@@ -143,7 +143,7 @@ fn add_array(out: &mut PgArguments, ty: SqlType, elements: &[Value]) -> Result<(
 /// What PostgreSQL reports about a violated constraint: its name and table in fields of the
 /// error, the column of a NOT NULL violation, and a unique key's columns in the DETAIL
 /// (`Key (a, b)=(1, 2) already exists.`).
-pub(super) fn violation(error: &sqlx::postgres::PgDatabaseError) -> super::Reported {
+pub(crate) fn violation(error: &sqlx::postgres::PgDatabaseError) -> crate::driver::Reported {
     let mut columns: Vec<String> = error
         .column()
         .map(|c| vec![c.to_owned()])
@@ -153,7 +153,7 @@ pub(super) fn violation(error: &sqlx::postgres::PgDatabaseError) -> super::Repor
     {
         columns = key_columns(detail);
     }
-    super::Reported {
+    crate::driver::Reported {
         constraint: error.constraint().map(str::to_owned),
         table: error.table().map(str::to_owned),
         columns,

@@ -7,8 +7,8 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use sqlx::{ConnectOptions, Connection, Database};
 
-use super::Manager;
-use crate::driver::SqlxBackend;
+use super::SqlxBackend;
+use crate::driver::pool::Manager;
 
 /// The sqlx connection type of a backend.
 pub(crate) type RawConn<B> = <<B as SqlxBackend>::Db as Database>::Connection;

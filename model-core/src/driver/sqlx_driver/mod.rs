@@ -1,0 +1,154 @@
+//! The driver built on sqlx, for SQLite, PostgreSQL and MySQL/MariaDB: one generic pool and
+//! statement runner ([`SqlxDriver`], [`run`]), and per backend what differs ([`SqlxBackend`]:
+//! connect options, the binding of values, what a write reports), with the backend's
+//! [`RowReader`](crate::RowReader), through which every model decodes. Each backend is a cargo
+//! feature (`sqlite`, `postgres`, `mysql`).
+
+mod bind;
+pub(crate) mod manager;
+#[cfg(feature = "mysql")]
+pub(crate) mod mysql;
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
+mod row;
+pub(crate) mod run;
+#[cfg(feature = "sqlite")]
+pub(crate) mod sqlite;
+
+use std::fmt;
+
+use sqlx::{Connection, Database, Executor, IntoArguments};
+
+use super::PoolConfig;
+use super::connection::Executed;
+use super::health::{Health, is_connection_lost};
+use super::pool::{self, Pool};
+use crate::dialect::Dialect;
+use crate::row::RowReader;
+use crate::url::{Backend, DatabaseUrl};
+use crate::value::Value;
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
+pub(crate) use bind::no_array_parameters;
+pub(crate) use bind::{bind_value, bind_values};
+use manager::{RawConn, SqlxManager};
+#[cfg(feature = "mysql")]
+pub(crate) use mysql::MySqlBackend;
+#[cfg(feature = "postgres")]
+pub(crate) use postgres::PgBackend;
+pub(crate) use row::row_reader;
+#[cfg(feature = "sqlite")]
+pub(crate) use sqlite::SqliteBackend;
+
+use std::sync::Arc;
+
+/// A checked-out sqlx connection of backend `B`.
+pub(crate) type Pooled<B> = pool::Pooled<SqlxManager<B>>;
+
+/// What one sqlx backend brings to [`SqlxDriver`].
+pub(crate) trait SqlxBackend: Send + Sync + 'static {
+    /// The sqlx database, whose rows every model decodes through.
+    type Db: Database<Row: RowReader>;
+    /// Which backend this is.
+    const BACKEND: Backend;
+    /// Whether a connection whose statement was abandoned midway (a cancelled future, rows
+    /// left unread) can be used again once rolled back. Server protocols are left mid-message,
+    /// so not by default.
+    const REUSABLE_AFTER_CANCEL: bool = false;
+    /// A query returning, in milliseconds, how long the server lets a connection sit idle
+    /// before closing it (0 or no row: no limit).
+    const IDLE_LIMIT_MS: Option<&'static str> = None;
+    /// Its SQL dialect, which the URL may refine (`mariadb:`).
+    fn dialect(url: &DatabaseUrl) -> &'static dyn Dialect;
+    /// Connect options parsed from the URL.
+    fn connect_options(
+        url: &DatabaseUrl,
+    ) -> Result<<<Self::Db as Database>::Connection as Connection>::Options, sqlx::Error>;
+    /// Pool settings adjusted to the backend (SQLite: no pinging, one connection in memory).
+    fn adjust_pool(config: PoolConfig, _url: &DatabaseUrl) -> PoolConfig {
+        config
+    }
+    /// The values bound as sqlx arguments.
+    fn arguments(args: &[Value]) -> Result<<Self::Db as Database>::Arguments, sqlx::Error>;
+    /// The same, taking the values: a backend whose arguments own their text (SQLite) moves
+    /// it instead of copying it.
+    fn arguments_owned(args: Vec<Value>) -> Result<<Self::Db as Database>::Arguments, sqlx::Error> {
+        Self::arguments(&args)
+    }
+    /// What a write reported (sqlx has no common trait for it).
+    fn executed(result: &<Self::Db as Database>::QueryResult) -> Executed;
+}
+
+/// The pool of one sqlx backend.
+pub(crate) struct SqlxDriver<B: SqlxBackend> {
+    pool: Pool<SqlxManager<B>>,
+    dialect: &'static dyn Dialect,
+}
+
+impl<B: SqlxBackend> fmt::Debug for SqlxDriver<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqlxDriver")
+            .field("pool", &self.pool)
+            .finish()
+    }
+}
+
+impl<B: SqlxBackend> SqlxDriver<B>
+where
+    for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
+    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    i64: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
+    usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
+{
+    /// The pool for `url`, opening connections lazily, with the dialect the URL selects.
+    pub(crate) fn connect_lazy(
+        url: &DatabaseUrl,
+        config: &PoolConfig,
+        health: &Arc<Health>,
+    ) -> Result<Self, sqlx::Error> {
+        let connect = B::connect_options(url)?;
+        let config = B::adjust_pool(config.clone(), url);
+        Ok(SqlxDriver {
+            pool: Pool::new(
+                SqlxManager::new(connect, run::rollback::<B>, run::server_idle_limit::<B>),
+                config.clone(),
+                config.recycle_for(B::BACKEND),
+                health.clone(),
+            ),
+            dialect: B::dialect(url),
+        })
+    }
+
+    /// A transaction on a pooled connection, opened the backend's way. BEGIN changes nothing,
+    /// so when its connection turns out dead (closed by the server while idle) it is run
+    /// again, once, on another connection.
+    pub(crate) async fn begin(&self) -> Result<Pooled<B>, sqlx::Error> {
+        let begin = self.dialect.begin_transaction();
+        let mut conn = self.pool.acquire().await?;
+        if let Err(error) = run::plain(&mut conn, begin).await {
+            if !is_connection_lost(&error) {
+                return Err(error);
+            }
+            self.pool.saw_lost_connection(&error);
+            drop(conn);
+            conn = self.pool.acquire().await?;
+            run::plain(&mut conn, begin).await?;
+        }
+        conn.set_in_transaction(true);
+        Ok(conn)
+    }
+
+    /// A connection of the pool.
+    pub(crate) async fn acquire(&self) -> Result<Pooled<B>, sqlx::Error> {
+        self.pool.acquire().await
+    }
+
+    /// The dialect of the URL the pool was built for.
+    pub(crate) fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
+    }
+
+    /// Closes every connection of the pool.
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+}
