@@ -109,9 +109,10 @@ pub fn group(group: &Group) -> TokenStream {
 
 /// The checks of the field types against what the attributes ask of them, for a struct with
 /// mistakes: `check.rs` reported those, and these let the compiler report the type mismatches
-/// in the same compile. Each stored field's type must be a column type (a group's, for
-/// `flatten`), as the metadata of a correct struct would require; a field whose attribute could
-/// not be read may have been meant to be skipped or flattened, so only its options are checked.
+/// (and `default`/`onupdate` functions of the wrong type) in the same compile. Each stored
+/// field's type must be a column type (a group's, for `flatten`), as the metadata of a correct
+/// struct would require; a field whose attribute could not be read may have been meant to be
+/// skipped or flattened, so only its options are checked.
 pub fn field_checks(krate: &Path, fields: &[Field]) -> TokenStream {
     let checks = fields.iter().map(|field| {
         let ty = &field.ty;
@@ -125,7 +126,20 @@ pub fn field_checks(krate: &Path, fields: &[Field]) -> TokenStream {
             FieldKind::Skip | FieldKind::Invalid => TokenStream::new(),
         };
         let options = match field.kind() {
-            FieldKind::Column | FieldKind::Invalid => option_checks(krate, field),
+            FieldKind::Column | FieldKind::Invalid => {
+                // The metadata would hold the `default`/`onupdate` wrappers; here they are
+                // compiled on their own, for the check of the function's return type.
+                let column = &field.column;
+                let values = [&column.default, &column.onupdate]
+                    .into_iter()
+                    .flatten()
+                    .map(|path| value_fn(krate, ty, path));
+                let options = option_checks(krate, field);
+                quote! {
+                    #options
+                    #(const _: fn() -> #krate::Value = #values;)*
+                }
+            }
             FieldKind::Flatten | FieldKind::Skip => TokenStream::new(),
         };
         quote!(#kind #options)
