@@ -45,8 +45,7 @@ pub struct ForeignKey {
 }
 
 impl ForeignKey {
-    #[doc(hidden)] // Used by generated code.
-    pub const fn new(
+    pub(crate) const fn new(
         table: &'static str,
         column: &'static str,
         on_delete: Option<ReferentialAction>,
@@ -91,9 +90,9 @@ pub struct ColumnDef {
     foreign_key: Option<ForeignKey>,
 }
 
-#[doc(hidden)] // Builders used by generated code.
+// Builders used by `__private::column`.
 impl ColumnDef {
-    pub const fn new(
+    pub(crate) const fn new(
         name: &'static str,
         field: &'static str,
         sql_type: SqlType,
@@ -117,47 +116,47 @@ impl ColumnDef {
             foreign_key: None,
         }
     }
-    pub const fn with_primary_key(mut self) -> Self {
+    pub(crate) const fn with_primary_key(mut self) -> Self {
         self.primary_key = true;
         self
     }
-    pub const fn with_autoincrement(mut self, on: bool) -> Self {
+    pub(crate) const fn with_autoincrement(mut self, on: bool) -> Self {
         self.autoincrement = Some(on);
         self
     }
-    pub const fn with_unique(mut self) -> Self {
+    pub(crate) const fn with_unique(mut self) -> Self {
         self.unique = true;
         self
     }
-    pub const fn with_index(mut self) -> Self {
+    pub(crate) const fn with_index(mut self) -> Self {
         self.index = true;
         self
     }
-    pub const fn with_version(mut self) -> Self {
+    pub(crate) const fn with_version(mut self) -> Self {
         self.version = true;
         self
     }
-    pub const fn with_length(mut self, length: u32) -> Self {
+    pub(crate) const fn with_length(mut self, length: u32) -> Self {
         self.length = Some(length);
         self
     }
-    pub const fn with_collation(mut self, collation: &'static str) -> Self {
+    pub(crate) const fn with_collation(mut self, collation: &'static str) -> Self {
         self.collation = Some(collation);
         self
     }
-    pub const fn with_default(mut self, f: fn() -> Value) -> Self {
+    pub(crate) const fn with_default(mut self, f: fn() -> Value) -> Self {
         self.default = Some(f);
         self
     }
-    pub const fn with_server_default(mut self, sql: &'static str) -> Self {
+    pub(crate) const fn with_server_default(mut self, sql: &'static str) -> Self {
         self.server_default = Some(sql);
         self
     }
-    pub const fn with_onupdate(mut self, f: fn() -> Value) -> Self {
+    pub(crate) const fn with_onupdate(mut self, f: fn() -> Value) -> Self {
         self.onupdate = Some(f);
         self
     }
-    pub const fn with_foreign_key(mut self, fk: ForeignKey) -> Self {
+    pub(crate) const fn with_foreign_key(mut self, fk: ForeignKey) -> Self {
         self.foreign_key = Some(fk);
         self
     }
@@ -271,8 +270,7 @@ pub struct Index {
 }
 
 impl Index {
-    #[doc(hidden)] // Used by generated code.
-    pub const fn new(
+    pub(crate) const fn new(
         name: Option<&'static str>,
         columns: &'static [&'static str],
         unique: bool,
@@ -319,8 +317,7 @@ pub struct Table {
 }
 
 impl Table {
-    #[doc(hidden)] // Used by generated code.
-    pub const fn new(
+    pub(crate) const fn new(
         name: &'static str,
         bind: Option<&'static str>,
         model: &'static str,
@@ -340,8 +337,7 @@ impl Table {
             sql,
         }
     }
-    #[doc(hidden)] // Used by generated code.
-    pub const fn with_collation(mut self, collation: &'static str) -> Self {
+    pub(crate) const fn with_collation(mut self, collation: &'static str) -> Self {
         self.collation = Some(collation);
         self
     }

@@ -44,8 +44,7 @@ pub struct Column<M, T> {
 }
 
 impl<M, T> Column<M, T> {
-    #[doc(hidden)] // Used by generated code.
-    pub const fn new(name: &'static str, position: usize) -> Self {
+    pub(crate) const fn new(name: &'static str, position: usize) -> Self {
         Column {
             name,
             position,

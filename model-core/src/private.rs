@@ -1,19 +1,151 @@
-//! Not public API. Used by generated code, which reaches it as `::model_core::__private`.
+//! Not public API. Used by generated code, which reaches the runtime only through this module,
+//! as `::model_core::__private`: the constructors of table metadata are crate-private, so what
+//! the derives may build is exactly what is here. The public types themselves (`Table`,
+//! `ColumnDef`, `Column`, the traits) are named by their public paths.
 
 pub use inventory;
 pub use std::vec::Vec;
 
 pub use crate::field::{CollatedField, IntegerField, NotNullField, StringField, VersionField};
+pub use crate::meta::ReferentialAction;
 pub use crate::registry::Registration;
 pub use crate::sql_cache::SqlCache;
 
-use crate::meta::{ColumnDef, Table};
+use crate::field::FieldType;
+use crate::meta::{ColumnDef, ForeignKey, Index, Table};
+use crate::model::{Column, ColumnGroup};
+use crate::row::DecodeError;
 use crate::sql_type::SqlType;
+use crate::value::Value;
+
+/// Everything `#[derive(Model)]` says about one column, each option spelled out, so the
+/// generated code reads as the attribute does.
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub field: &'static str,
+    pub sql_type: SqlType,
+    pub nullable: bool,
+    pub primary_key: bool,
+    pub autoincrement: Option<bool>,
+    pub unique: bool,
+    pub index: bool,
+    pub version: bool,
+    pub length: Option<u32>,
+    pub collation: Option<&'static str>,
+    pub default: Option<fn() -> Value>,
+    pub server_default: Option<&'static str>,
+    pub onupdate: Option<fn() -> Value>,
+    pub foreign_key: Option<ForeignKey>,
+}
+
+/// The metadata of one column.
+pub const fn column(spec: ColumnSpec) -> ColumnDef {
+    let mut def = ColumnDef::new(spec.name, spec.field, spec.sql_type, spec.nullable);
+    if spec.primary_key {
+        def = def.with_primary_key();
+    }
+    if let Some(on) = spec.autoincrement {
+        def = def.with_autoincrement(on);
+    }
+    if spec.unique {
+        def = def.with_unique();
+    }
+    if spec.index {
+        def = def.with_index();
+    }
+    if spec.version {
+        def = def.with_version();
+    }
+    if let Some(length) = spec.length {
+        def = def.with_length(length);
+    }
+    if let Some(collation) = spec.collation {
+        def = def.with_collation(collation);
+    }
+    if let Some(default) = spec.default {
+        def = def.with_default(default);
+    }
+    if let Some(sql) = spec.server_default {
+        def = def.with_server_default(sql);
+    }
+    if let Some(onupdate) = spec.onupdate {
+        def = def.with_onupdate(onupdate);
+    }
+    if let Some(fk) = spec.foreign_key {
+        def = def.with_foreign_key(fk);
+    }
+    def
+}
+
+/// `foreign_key = "table.column"` with its `on_delete`.
+pub const fn foreign_key(
+    table: &'static str,
+    column: &'static str,
+    on_delete: Option<ReferentialAction>,
+) -> ForeignKey {
+    ForeignKey::new(table, column, on_delete)
+}
+
+/// `index(...)` or `unique(...)` on the model.
+pub const fn index(
+    name: Option<&'static str>,
+    columns: &'static [&'static str],
+    unique: bool,
+    constraint: bool,
+) -> Index {
+    Index::new(name, columns, unique, constraint)
+}
+
+/// Everything `#[derive(Model)]` says about a table.
+pub struct TableSpec {
+    pub name: &'static str,
+    pub bind: Option<&'static str>,
+    pub model: &'static str,
+    pub module_path: &'static str,
+    pub columns: &'static [ColumnDef],
+    pub indexes: &'static [Index],
+    pub collation: Option<&'static str>,
+    /// The model's own statement cache (a `static` next to the table's).
+    pub sql: &'static SqlCache,
+}
+
+/// The metadata of a model's table.
+pub const fn table(spec: TableSpec) -> Table {
+    let table = Table::new(
+        spec.name,
+        spec.bind,
+        spec.model,
+        spec.module_path,
+        spec.columns,
+        spec.indexes,
+        spec.sql,
+    );
+    match spec.collation {
+        Some(collation) => table.with_collation(collation),
+        None => table,
+    }
+}
+
+/// A column handle (`User::USERNAME`): the column's name and its position among `M`'s columns.
+pub const fn handle<M, T>(name: &'static str, position: usize) -> Column<M, T> {
+    Column::new(name, position)
+}
+
+/// What a model submits to the registry.
+pub const fn registration(table: &'static Table) -> Registration {
+    Registration::new(table)
+}
 
 /// The table of a model whose derive failed; only the fallback code names it.
 pub static INVALID_TABLE: Table = Table::new("", None, "", "", &[], &[], &INVALID_SQL);
 
 static INVALID_SQL: SqlCache = SqlCache::new();
+
+/// What the fallback `decode_at` of a model whose derive failed returns (it never runs: the
+/// crate does not compile).
+pub fn invalid_model() -> DecodeError {
+    DecodeError::invalid_model()
+}
 
 const PLACEHOLDER: ColumnDef = ColumnDef::new("", "", SqlType::Text, false);
 
@@ -36,6 +168,13 @@ pub const fn concat_columns<const N: usize>(parts: &[&[ColumnDef]]) -> [ColumnDe
     assert!(filled == N, "column count mismatch in generated model code");
     out
 }
+
+/// Compile-time check that a column field has a column type; emitted next to the errors of a
+/// failed derive, where no column metadata names the type.
+pub const fn require_field<T: FieldType>() {}
+
+/// Compile-time check that a `flatten` field is a column group; emitted like `require_field`.
+pub const fn require_group<T: ColumnGroup>() {}
 
 /// Compile-time check that a primary key field is not an `Option`.
 pub const fn require_not_null<T: NotNullField>() {}

@@ -15,8 +15,7 @@ pub struct Registration {
 }
 
 impl Registration {
-    #[doc(hidden)]
-    pub const fn new(table: &'static Table) -> Self {
+    pub(crate) const fn new(table: &'static Table) -> Self {
         Registration { table }
     }
 }

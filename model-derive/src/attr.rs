@@ -1,27 +1,22 @@
-//! Attribute parsing: `#[model(...)]` on the struct and `#[column(...)]` on its fields, read with
-//! darling into plain structs.
+//! Attribute parsing: the darling receivers of `#[model(...)]`, `#[column_group(...)]` and
+//! `#[column(...)]`.
 //!
-//! Nothing here builds tokens. Rules that concern one field alone are checked while that field is
-//! parsed (`FieldAttrs::validate`), so darling reports them together with unknown keys on other
-//! fields; rules that span fields live in `check.rs`.
+//! Only the form of an attribute is judged here (known keys, values of the right kind); whether
+//! the values make sense is for `check.rs`, which sees the whole struct. Nothing here builds
+//! tokens, and this module imports no other of the crate: `ast.rs` turns the receivers into the
+//! plain structs that `check.rs` and `expand.rs` read.
 
 use darling::util::{Flag, PathList, SpannedValue};
 use darling::{FromDeriveInput, FromField, FromMeta};
-use syn::{Expr, Ident, Lit, Path, Type, Visibility};
+use syn::{Expr, Lit, Path};
 
 /// `#[model(...)]` on a `#[derive(Model)]` struct.
 #[derive(FromDeriveInput)]
 #[darling(attributes(model))]
 pub struct ModelAttrs {
-    pub ident: Ident,
-    pub vis: Visibility,
-    pub generics: syn::Generics,
-    pub data: darling::ast::Data<darling::util::Ignored, FieldAttrs>,
     /// `table = "name"`: the table name; default is the struct name in snake_case.
-    #[darling(default, with = table_name)]
     pub table: Option<SpannedValue<String>>,
     /// `bind = "key"`: the database the table lives in; default is the default database.
-    #[darling(default, with = bind_key)]
     pub bind: Option<SpannedValue<String>>,
     /// `crate = "path"`: where `model_core` is, for users who renamed the dependency.
     #[darling(rename = "crate")]
@@ -33,7 +28,6 @@ pub struct ModelAttrs {
     #[darling(multiple)]
     pub unique: Vec<UniqueAttrs>,
     /// `collation = "name"`: the collation of the table's text columns.
-    #[darling(default, with = collation_name)]
     pub collation: Option<SpannedValue<String>>,
 }
 
@@ -41,13 +35,16 @@ pub struct ModelAttrs {
 #[derive(FromDeriveInput)]
 #[darling(attributes(column_group))]
 pub struct GroupAttrs {
-    pub ident: Ident,
-    pub generics: syn::Generics,
-    pub data: darling::ast::Data<darling::util::Ignored, FieldAttrs>,
     /// `crate = "path"`: where `model_core` is.
     #[darling(rename = "crate")]
     pub krate: Option<Path>,
 }
+
+/// The keys `#[model(...)]` takes, for reading the rest of an attribute that has a mistyped one.
+pub const MODEL_KEYS: &[&str] = &["table", "bind", "crate", "index", "unique", "collation"];
+
+/// The keys `#[column_group(...)]` takes.
+pub const GROUP_KEYS: &[&str] = &["crate"];
 
 /// `index(...)` inside `#[model(...)]`.
 #[derive(FromMeta)]
@@ -55,7 +52,6 @@ pub struct IndexAttrs {
     /// The fields (Rust names) the index covers, in order.
     pub fields: SpannedValue<PathList>,
     /// The index name; default `ix_<table>_<columns>`.
-    #[darling(default, with = index_name)]
     pub name: Option<SpannedValue<String>>,
     /// A unique index.
     pub unique: Flag,
@@ -67,17 +63,13 @@ pub struct UniqueAttrs {
     /// The fields (Rust names) the constraint covers, in order.
     pub fields: SpannedValue<PathList>,
     /// The constraint name; default `uq_<table>_<columns>`.
-    #[darling(default, with = index_name)]
     pub name: Option<SpannedValue<String>>,
 }
 
 /// `#[column(...)]` on one field.
 #[derive(FromField)]
-#[darling(attributes(column), and_then = FieldAttrs::validate)]
+#[darling(attributes(column))]
 pub struct FieldAttrs {
-    pub ident: Option<Ident>,
-    pub vis: Visibility,
-    pub ty: Type,
     /// Part of the primary key.
     pub primary_key: Flag,
     /// `autoincrement` / `autoincrement = false`; default: on for a single integer primary key.
@@ -91,10 +83,8 @@ pub struct FieldAttrs {
     /// `length = N`: VARCHAR(N) instead of TEXT.
     pub length: Option<SpannedValue<u32>>,
     /// `collation = "name"`: the column's collation; strings only.
-    #[darling(default, with = collation_name)]
     pub collation: Option<SpannedValue<String>>,
     /// `name = "..."`: the column name; default is the field name.
-    #[darling(default, with = column_name)]
     pub name: Option<SpannedValue<String>>,
     /// `default = path::to::fn`: client-side default.
     pub default: Option<Path>,
@@ -113,22 +103,42 @@ pub struct FieldAttrs {
     pub flatten: Flag,
 }
 
-/// What happens to referencing rows when the referenced row is deleted.
+/// The keys `#[column(...)]` takes, for reading the rest of an attribute that has a mistyped one
+/// (the test at the end of this file checks that each is a key darling knows).
+pub const FIELD_KEYS: &[&str] = &[
+    "primary_key",
+    "autoincrement",
+    "unique",
+    "index",
+    "version",
+    "length",
+    "collation",
+    "name",
+    "default",
+    "server_default",
+    "onupdate",
+    "foreign_key",
+    "on_delete",
+    "skip",
+    "flatten",
+];
+
+/// What happens to referencing rows when the referenced row is deleted: one of the variants of
+/// `model_core::ReferentialAction`, named by its `on_delete` spelling.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ReferentialAction {
-    Cascade,
-    SetNull,
-    SetDefault,
-    Restrict,
-    NoAction,
+pub struct ReferentialAction {
+    /// The name of the `model_core::ReferentialAction` variant.
+    pub variant: &'static str,
 }
 
-const ACTIONS: &[(&str, ReferentialAction)] = &[
-    ("cascade", ReferentialAction::Cascade),
-    ("set_null", ReferentialAction::SetNull),
-    ("set_default", ReferentialAction::SetDefault),
-    ("restrict", ReferentialAction::Restrict),
-    ("no_action", ReferentialAction::NoAction),
+/// The one list of actions in the derive: each `on_delete` spelling with the runtime variant it
+/// stands for, so parsing, suggestions and code generation cannot disagree.
+const ACTIONS: &[(&str, &str)] = &[
+    ("cascade", "Cascade"),
+    ("set_null", "SetNull"),
+    ("set_default", "SetDefault"),
+    ("restrict", "Restrict"),
+    ("no_action", "NoAction"),
 ];
 
 impl FromMeta for ReferentialAction {
@@ -137,52 +147,16 @@ impl FromMeta for ReferentialAction {
         ACTIONS
             .iter()
             .find(|(name, _)| *name == wanted)
-            .map(|(_, action)| *action)
+            .map(|&(_, variant)| ReferentialAction { variant })
             .ok_or_else(|| {
                 darling::Error::unknown_value_with_alts(value, ACTIONS.iter().map(|(name, _)| name))
             })
     }
 }
 
-/// A name parsed and checked while parsing, so that its error is reported together with the
-/// errors of every field (checks after parsing only run when parsing succeeded).
-fn checked_string(
-    meta: &syn::Meta,
-    problem: fn(&str) -> Option<String>,
-    what: &str,
-) -> darling::Result<Option<SpannedValue<String>>> {
-    let value = SpannedValue::<String>::from_meta(meta)?;
-    match problem(&value) {
-        Some(problem) => {
-            Err(darling::Error::custom(format!("invalid {what}: {problem}"))
-                .with_span(&value.span()))
-        }
-        None => Ok(Some(value)),
-    }
-}
-
-fn table_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
-    checked_string(meta, identifier_problem, "`table` name")
-}
-
-fn bind_key(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
-    checked_string(meta, bind_problem, "`bind` key")
-}
-
-fn column_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
-    checked_string(meta, identifier_problem, "column `name`")
-}
-
-fn collation_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
-    checked_string(meta, identifier_problem, "`collation`")
-}
-
-fn index_name(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
-    checked_string(meta, identifier_problem, "index `name`")
-}
-
 /// `server_default` must be a string literal holding SQL: anything else is most likely a Rust
-/// expression meant for `default`, so the message says which key to use.
+/// expression meant for `default`, so the message says which key to use. This is the form of the
+/// value, like darling's own type errors, hence parsed here rather than checked later.
 fn sql_literal(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>> {
     let fix = "`server_default` takes the SQL expression as a string literal, \
                e.g. `server_default = \"CURRENT_TIMESTAMP\"`; \
@@ -199,143 +173,48 @@ fn sql_literal(meta: &syn::Meta) -> darling::Result<Option<SpannedValue<String>>
     }
 }
 
-impl FieldAttrs {
-    /// Rules about one field alone. Each error points at the key that breaks the rule.
-    fn validate(self) -> darling::Result<Self> {
-        let mut errors = darling::Error::accumulator();
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-        // A skipped field has no column, so column options on it would be silently ignored.
-        if self.skip.is_present() && self.has_column_options() {
-            errors.push(
-                darling::Error::custom(
-                    "`skip` leaves the field out of the table, so it cannot take column options; \
-                     remove `skip` or the other keys",
-                )
-                .with_span(&self.skip.span()),
-            );
+    /// Every listed key is one darling knows. (A key added to a receiver must be added to its
+    /// list too; one missing there is only dropped when the rest of a faulty attribute is read,
+    /// so its mistakes wait for the next compile.)
+    #[test]
+    fn key_lists_match_the_receivers() {
+        fn unknown(error: darling::Error) -> Vec<String> {
+            error
+                .into_iter()
+                .map(|e| e.to_string())
+                .filter(|m| m.starts_with("Unknown field"))
+                .collect()
         }
-        // A flattened group brings its own column options.
-        if self.flatten.is_present() && (self.skip.is_present() || self.has_column_options()) {
-            errors.push(
-                darling::Error::custom(
-                    "`flatten` inlines the columns of a `#[derive(ColumnGroup)]` type, which carry \
-                     their own options; put the options on the group's fields instead",
-                )
-                .with_span(&self.flatten.span()),
-            );
+        for key in FIELD_KEYS {
+            let key: syn::Ident = syn::parse_str(key).unwrap();
+            let field: syn::Field = syn::parse_quote!(#[column(#key)] x: i64);
+            if let Err(error) = FieldAttrs::from_field(&field) {
+                assert_eq!(unknown(error), Vec::<String>::new(), "{key}");
+            }
         }
-        if let Some(length) = &self.length
-            && **length == 0
-        {
-            errors.push(
-                darling::Error::custom(
-                    "`length` must be at least 1; leave it out for an unbounded TEXT column",
-                )
-                .with_span(&length.span()),
+        for key in MODEL_KEYS {
+            let key: syn::Path = syn::parse_str(key).unwrap();
+            let input: syn::DeriveInput = syn::parse_quote!(
+                #[model(#key)]
+                struct X {}
             );
+            if let Err(error) = ModelAttrs::from_derive_input(&input) {
+                assert_eq!(unknown(error), Vec::<String>::new(), "{key:?}");
+            }
         }
-        if let Some(fk) = &self.foreign_key
-            && parse_foreign_key(fk).is_none()
-        {
-            errors.push(
-                darling::Error::custom(format!(
-                    "malformed `foreign_key = \"{}\"`: write the referenced table and column \
-                         as \"table.column\", e.g. `foreign_key = \"user.id\"`",
-                    fk.as_str()
-                ))
-                .with_span(&fk.span()),
+        for key in GROUP_KEYS {
+            let key: syn::Path = syn::parse_str(key).unwrap();
+            let input: syn::DeriveInput = syn::parse_quote!(
+                #[column_group(#key)]
+                struct X {}
             );
+            if let Err(error) = GroupAttrs::from_derive_input(&input) {
+                assert_eq!(unknown(error), Vec::<String>::new(), "{key:?}");
+            }
         }
-        if let (Some(action), None) = (&self.on_delete, &self.foreign_key) {
-            errors.push(
-                darling::Error::custom(
-                    "`on_delete` needs a `foreign_key = \"table.column\"` on the same field",
-                )
-                .with_span(&action.span()),
-            );
-        }
-        if self.version.is_present() && self.primary_key.is_present() {
-            errors.push(
-                darling::Error::custom(
-                    "a `version` column counts the updates of a row and cannot be part of its \
-                     primary key; put `version` on a field of its own",
-                )
-                .with_span(&self.version.span()),
-            );
-        }
-        if let Some(auto) = &self.autoincrement
-            && **auto
-            && !self.primary_key.is_present()
-        {
-            errors.push(
-                darling::Error::custom(
-                    "`autoincrement` applies to an integer primary key; add `primary_key` \
-                         or remove `autoincrement`",
-                )
-                .with_span(&auto.span()),
-            );
-        }
-        errors.finish_with(self)
-    }
-
-    fn has_column_options(&self) -> bool {
-        self.primary_key.is_present()
-            || self.autoincrement.is_some()
-            || self.unique.is_present()
-            || self.index.is_present()
-            || self.version.is_present()
-            || self.length.is_some()
-            || self.collation.is_some()
-            || self.name.is_some()
-            || self.default.is_some()
-            || self.server_default.is_some()
-            || self.onupdate.is_some()
-            || self.foreign_key.is_some()
-            || self.on_delete.is_some()
-    }
-}
-
-/// Splits `"table.column"`; `None` unless both parts are present, non-empty and valid names.
-pub fn parse_foreign_key(value: &str) -> Option<(&str, &str)> {
-    let (table, column) = value.split_once('.')?;
-    if column.contains('.')
-        || identifier_problem(table).is_some()
-        || identifier_problem(column).is_some()
-    {
-        return None;
-    }
-    Some((table.trim(), column.trim()))
-}
-
-/// Why a table, column or index name cannot be used, if it cannot. Quotes, spaces and reserved
-/// words are fine (identifiers are always quoted); what no backend can store is not.
-pub fn identifier_problem(name: &str) -> Option<String> {
-    if name.trim().is_empty() {
-        Some("it is empty".to_owned())
-    } else if name.trim() != name {
-        Some("it starts or ends with whitespace, which MySQL does not allow in names".to_owned())
-    } else if name.contains('\0') {
-        Some("it contains a NUL character".to_owned())
-    } else if name.len() > 63 {
-        Some(format!(
-            "it is {} bytes long and PostgreSQL keeps at most 63 (MySQL 64)",
-            name.len()
-        ))
-    } else {
-        None
-    }
-}
-
-/// Why a bind key cannot be used, if it cannot. Keys appear in `DATABASE_BINDS` as `key=url`
-/// separated by whitespace, so they are kept to letters, digits, `_`, `-` and `.`.
-pub fn bind_problem(key: &str) -> Option<String> {
-    if key.is_empty() {
-        Some("it is empty; leave `bind` out for the default database".to_owned())
-    } else {
-        key.chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-            .map(|bad| {
-                format!("it contains {bad:?}; bind keys use letters, digits, `_`, `-` and `.`")
-            })
     }
 }

@@ -1,132 +1,58 @@
-//! Code generation: turns a validated `ast::Model` / `ast::Group` into the trait impls, the
-//! static table metadata, the column handles and the registry entry.
+//! Code generation: turns the description of a model or column group (`ast.rs`), once
+//! `check.rs` has passed it, into the trait impls, the static table metadata, the column handles
+//! and the registry entry; and, for a struct with mistakes, the checks of its field types that
+//! go out next to the errors (`field_checks`).
 //!
 //! Everything is emitted inside `const _: () = { ... };` except the inherent `impl` (handles,
 //! `query()`, `table()`), and every path is absolute (`::model_core::...` or the `crate = ...`
-//! override), so the user's imports never matter.
+//! override), so the user's imports never matter. The runtime is reached only through
+//! `model_core::__private`; the public paths used are the traits implemented and the public
+//! types their signatures name (`Table`, `ColumnDef`, `Column`, `Select`, `Value`, ...).
 
-use darling::FromDeriveInput;
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, Ident, Path, Type};
+use syn::{Ident, Path, Type};
 
-use crate::ast::{Column, Field, FieldKind, Group, Index, Model, handle_name, unraw};
-use crate::attr::{GroupAttrs, ModelAttrs, ReferentialAction};
-use crate::fallback;
+use crate::ast::{
+    Column, Field, FieldKind, Group, Index, Model, handle_name, split_foreign_key, unraw,
+};
 
-/// `#[derive(Model)]`: the generated code, or the errors plus a fallback impl.
-pub fn derive_model(input: &DeriveInput) -> TokenStream {
-    derive_with(
-        input,
-        "Model",
-        |attrs: ModelAttrs| Model::from_attrs(attrs),
-        expand_model,
-        fallback::model,
-    )
-}
-
-/// `#[derive(ColumnGroup)]`: the generated code, or the errors plus a fallback impl.
-pub fn derive_group(input: &DeriveInput) -> TokenStream {
-    derive_with(
-        input,
-        "ColumnGroup",
-        |attrs: GroupAttrs| Group::from_attrs(attrs),
-        expand_group,
-        fallback::group,
-    )
-}
-
-/// The pipeline both derives share: shape check, parse, validate, expand; on error, every
-/// message plus the fallback.
-fn derive_with<A: FromDeriveInput, T>(
-    input: &DeriveInput,
-    derive: &str,
-    validate: impl FnOnce(A) -> darling::Result<T>,
-    expand: fn(&T) -> TokenStream,
-    fallback: fn(&DeriveInput) -> TokenStream,
-) -> TokenStream {
-    if let Err(error) = check_shape(input, derive) {
-        return error.write_errors();
-    }
-    match A::from_derive_input(input).and_then(validate) {
-        Ok(parsed) => expand(&parsed),
-        Err(errors) => {
-            let mut out = errors.write_errors();
-            out.extend(fallback(input));
-            out
-        }
-    }
-}
-
-/// Only structs with named fields map to tables; say so at the keyword, in the user's terms.
-fn check_shape(input: &DeriveInput, derive: &str) -> darling::Result<()> {
-    let (problem, span) = match &input.data {
-        Data::Struct(s) => match &s.fields {
-            Fields::Named(_) => return Ok(()),
-            Fields::Unnamed(f) => (
-                "a tuple struct has no field names to use as column names; use named fields \
-                 (`struct Name { id: i64, ... }`)",
-                f.span(),
-            ),
-            Fields::Unit => (
-                "a unit struct has no fields, so its table would have no columns; add named \
-                 fields (`struct Name { id: i64, ... }`)",
-                input.ident.span(),
-            ),
-        },
-        Data::Enum(e) => (
-            "an enum cannot be a table; derive it on a struct with named fields, one per column",
-            e.enum_token.span(),
-        ),
-        Data::Union(u) => (
-            "a union cannot be a table; derive it on a struct with named fields, one per column",
-            u.union_token.span(),
-        ),
-    };
-    Err(darling::Error::custom(format!("#[derive({derive})]: {problem}")).with_span(&span))
-}
-
-fn expand_model(model: &Model) -> TokenStream {
+/// The code of a `#[derive(Model)]` that `check::model` passed.
+pub fn model(model: &Model) -> TokenStream {
     let Model {
         ident,
         vis,
         krate,
-        table,
         fields,
         ..
     } = model;
+    let table = model.table_name();
     let model_name = unraw(ident);
-    let bind = match &model.bind {
-        Some(bind) => quote!(::core::option::Option::Some(#bind)),
-        None => quote!(::core::option::Option::None),
-    };
-    let collation = model
-        .collation
-        .as_ref()
-        .map(|c| quote!(.with_collation(#c)));
+    let bind = option(model.bind.as_ref().map(|bind| bind.as_str()));
+    let collation = option(model.collation.as_ref().map(|c| c.as_str()));
     let body = expand_columns(krate, ident, fields);
-    let indexes = model.indexes.iter().map(|i| expand_index(krate, i));
+    let indexes = model.indexes.iter().map(|i| expand_index(krate, i, fields));
     let handles = expand_handles(krate, ident, fields);
 
     quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals, clippy::all)]
         const _: () = {
             #body
 
             static __MODEL_CORE_SQL: #krate::__private::SqlCache =
                 #krate::__private::SqlCache::new();
 
-            static __MODEL_CORE_TABLE: #krate::Table = #krate::Table::new(
-                #table,
-                #bind,
-                #model_name,
-                ::core::module_path!(),
-                &__MODEL_CORE_COLUMNS,
-                &[#(#indexes),*],
-                &__MODEL_CORE_SQL,
-            )#collation;
+            static __MODEL_CORE_TABLE: #krate::Table =
+                #krate::__private::table(#krate::__private::TableSpec {
+                    name: #table,
+                    bind: #bind,
+                    model: #model_name,
+                    module_path: ::core::module_path!(),
+                    columns: &__MODEL_CORE_COLUMNS,
+                    indexes: &[#(#indexes),*],
+                    collation: #collation,
+                    sql: &__MODEL_CORE_SQL,
+                });
 
             #[automatically_derived]
             impl #krate::Model for #ident {
@@ -134,7 +60,7 @@ fn expand_model(model: &Model) -> TokenStream {
             }
 
             #krate::__private::inventory::submit! {
-                #krate::__private::Registration::new(&__MODEL_CORE_TABLE)
+                #krate::__private::registration(&__MODEL_CORE_TABLE)
             }
         };
 
@@ -144,6 +70,7 @@ fn expand_model(model: &Model) -> TokenStream {
 
             /// A query over all rows of this model's table; refine it, then run it on a
             /// `Database`.
+            // API offered to the user, who may not need it.
             #[allow(dead_code)]
             #vis fn query() -> #krate::Select<Self> {
                 #krate::Select::new()
@@ -158,7 +85,8 @@ fn expand_model(model: &Model) -> TokenStream {
     }
 }
 
-fn expand_group(group: &Group) -> TokenStream {
+/// The code of a `#[derive(ColumnGroup)]` that `check::group` passed.
+pub fn group(group: &Group) -> TokenStream {
     let Group {
         ident,
         krate,
@@ -168,8 +96,6 @@ fn expand_group(group: &Group) -> TokenStream {
     let body = expand_columns(krate, ident, fields);
     let handles = expand_handles(krate, ident, fields);
     quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals, clippy::all)]
         const _: () = {
             #body
         };
@@ -181,12 +107,56 @@ fn expand_group(group: &Group) -> TokenStream {
     }
 }
 
-/// The `__MODEL_CORE_COLUMNS` static, the field checks and the `ColumnGroup` impl, shared by models and
-/// groups.
+/// The checks of the field types against what the attributes ask of them, for a struct with
+/// mistakes: `check.rs` reported those, and these let the compiler report the type mismatches
+/// (and `default`/`onupdate` functions of the wrong type) in the same compile. Each stored
+/// field's type must be a column type (a group's, for `flatten`), as the metadata of a correct
+/// struct would require; a field whose attribute could not be read may have been meant to be
+/// skipped or flattened, so only its options are checked.
+pub fn field_checks(krate: &Path, fields: &[Field]) -> TokenStream {
+    let checks = fields.iter().map(|field| {
+        let ty = &field.ty;
+        let kind = match field.kind() {
+            FieldKind::Column => quote_spanned! {ty.span()=>
+                const _: () = #krate::__private::require_field::<#ty>();
+            },
+            FieldKind::Flatten => quote_spanned! {ty.span()=>
+                const _: () = #krate::__private::require_group::<#ty>();
+            },
+            FieldKind::Skip | FieldKind::Invalid => TokenStream::new(),
+        };
+        let options = match field.kind() {
+            FieldKind::Column | FieldKind::Invalid => {
+                // The metadata would hold the `default`/`onupdate` wrappers; here they are
+                // compiled on their own, for the check of the function's return type.
+                let column = &field.column;
+                let values = [&column.default, &column.onupdate]
+                    .into_iter()
+                    .flatten()
+                    .map(|path| value_fn(krate, ty, path));
+                let options = option_checks(krate, field);
+                quote! {
+                    #options
+                    #(const _: fn() -> #krate::Value = #values;)*
+                }
+            }
+            FieldKind::Flatten | FieldKind::Skip => TokenStream::new(),
+        };
+        quote!(#kind #options)
+    });
+    quote! {
+        const _: () = {
+            #(#checks)*
+        };
+    }
+}
+
+/// The `__MODEL_CORE_COLUMNS` static, the field checks and the `ColumnGroup` impl, shared by
+/// models and groups.
 fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
     let mut segments = Vec::new();
     let mut own = Vec::new();
-    let mut support = Vec::new();
+    let mut checks = Vec::new();
     let mut decode = Vec::new();
     let mut push = Vec::new();
 
@@ -194,12 +164,13 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
         let name = &field.ident;
         let ty = &field.ty;
         let offset = offset_of(krate, &fields[..position]);
-        match &field.kind {
+        match field.kind() {
             // Only the paths naming the field's type carry its span (errors about the type
             // land on it); locals stay at the call site so that structs written by a
             // `macro_rules!` resolve them too.
-            FieldKind::Column(column) => {
-                own.push(column_def(krate, field, column, position, &mut support));
+            FieldKind::Column => {
+                own.push(column_def(krate, field));
+                checks.push(option_checks(krate, field));
                 let field_type = quote_spanned!(ty.span()=> <#ty as #krate::FieldType>);
                 decode.push(quote! {
                     #name: #field_type::read_from(__row, __offset + #offset)?
@@ -227,6 +198,8 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
                     quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default());
                 decode.push(quote!(#name: #default));
             }
+            // `check.rs` reports every such field, so no code is generated for it.
+            FieldKind::Invalid => unreachable!("expanding a field check.rs rejected"),
         }
     }
     if !own.is_empty() {
@@ -235,14 +208,14 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
     let len = offset_of(krate, fields);
     let contains = fields
         .iter()
-        .filter(|f| matches!(f.kind, FieldKind::Flatten))
+        .filter(|f| f.kind() == FieldKind::Flatten)
         .map(|f| {
             let ty = &f.ty;
             quote!(#[automatically_derived] impl #krate::Contains<#ty> for #ident {})
         });
 
     quote! {
-        #(#support)*
+        #(#checks)*
 
         static __MODEL_CORE_COLUMNS: [#krate::ColumnDef; #len] =
             #krate::__private::concat_columns::<{ #len }>(&[#(#segments),*]);
@@ -274,11 +247,11 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
 fn offset_of(krate: &Path, fields: &[Field]) -> TokenStream {
     let own = fields
         .iter()
-        .filter(|f| matches!(f.kind, FieldKind::Column(_)))
+        .filter(|f| f.kind() == FieldKind::Column)
         .count();
     let groups = fields
         .iter()
-        .filter(|f| matches!(f.kind, FieldKind::Flatten))
+        .filter(|f| f.kind() == FieldKind::Flatten)
         .map(|f| {
             let ty = &f.ty;
             quote!(<#ty as #krate::ColumnGroup>::COLUMNS.len())
@@ -286,128 +259,124 @@ fn offset_of(krate: &Path, fields: &[Field]) -> TokenStream {
     quote!((#own #(+ #groups)*))
 }
 
-/// One `ColumnDef` constant expression, plus the items that check the field's type against its
-/// options (each spanned at the option, so errors land there).
-fn column_def(
-    krate: &Path,
-    field: &Field,
-    column: &Column,
-    position: usize,
-    support: &mut Vec<TokenStream>,
-) -> TokenStream {
+/// One `ColumnDef` constant expression, every option spelled out.
+fn column_def(krate: &Path, field: &Field) -> TokenStream {
+    let Column {
+        primary_key,
+        autoincrement,
+        unique,
+        index,
+        version,
+        length,
+        collation,
+        default,
+        server_default,
+        onupdate,
+        foreign_key,
+        on_delete,
+        ..
+    } = &field.column;
     let ty = &field.ty;
-    let name = &column.name;
+    let name = field.column_name();
     let field_name = unraw(&field.ident);
     let field_type = quote_spanned!(ty.span()=> <#ty as #krate::FieldType>);
-    let mut def = quote! {
-        #krate::ColumnDef::new(#name, #field_name, #field_type::SQL_TYPE, #field_type::NULLABLE)
-    };
+    let primary_key = primary_key.is_some();
+    let autoincrement = option(autoincrement.as_ref().map(|auto| **auto));
+    let version = version.is_some();
+    let length = option(length.as_ref().map(|length| **length));
+    let collation = option(collation.as_ref().map(|c| c.as_str()));
+    let default = option(default.as_ref().map(|path| value_fn(krate, ty, path)));
+    let server_default = option(server_default.as_ref());
+    let onupdate = option(onupdate.as_ref().map(|path| value_fn(krate, ty, path)));
+    let foreign_key = option(foreign_key.as_ref().map(|fk| {
+        let (table, column) =
+            split_foreign_key(fk.as_str()).expect("check.rs rejects a malformed foreign key");
+        let on_delete = option(on_delete.as_ref().map(|action| {
+            let variant = Ident::new(action.variant, Span::call_site());
+            quote!(#krate::__private::ReferentialAction::#variant)
+        }));
+        quote!(#krate::__private::foreign_key(#table, #column, #on_delete))
+    }));
+    quote! {
+        #krate::__private::column(#krate::__private::ColumnSpec {
+            name: #name,
+            field: #field_name,
+            sql_type: #field_type::SQL_TYPE,
+            nullable: #field_type::NULLABLE,
+            primary_key: #primary_key,
+            autoincrement: #autoincrement,
+            unique: #unique,
+            index: #index,
+            version: #version,
+            length: #length,
+            collation: #collation,
+            default: #default,
+            server_default: #server_default,
+            onupdate: #onupdate,
+            foreign_key: #foreign_key,
+        })
+    }
+}
 
-    if let Some(span) = column.primary_key {
-        def.extend(quote!(.with_primary_key()));
-        let _ = span;
-        support.push(quote_spanned! {ty.span()=>
+/// The items that check a field's type against its options, each spanned at the option so the
+/// error lands there (the primary key's at the type, which is what must change).
+fn option_checks(krate: &Path, field: &Field) -> TokenStream {
+    let ty = &field.ty;
+    let column = &field.column;
+    let mut checks = Vec::new();
+    if column.primary_key.is_some() {
+        checks.push(quote_spanned! {ty.span()=>
             const _: () = #krate::__private::require_not_null::<#ty>();
         });
     }
-    if let Some(auto) = &column.autoincrement {
-        let value = **auto;
-        def.extend(quote!(.with_autoincrement(#value)));
-        if value {
-            let ty = respan(ty, auto.span());
-            support.push(quote_spanned! {auto.span()=>
-                const _: () = #krate::__private::require_integer::<#ty>();
-            });
-        }
-    }
-    if column.unique {
-        def.extend(quote!(.with_unique()));
-    }
-    if column.index {
-        def.extend(quote!(.with_index()));
+    if let Some(auto) = &column.autoincrement
+        && **auto
+    {
+        let ty = respan(ty, auto.span());
+        checks.push(quote_spanned! {auto.span()=>
+            const _: () = #krate::__private::require_integer::<#ty>();
+        });
     }
     if let Some(span) = column.version {
-        def.extend(quote!(.with_version()));
         let ty = respan(ty, span);
-        support.push(quote_spanned! {span=>
+        checks.push(quote_spanned! {span=>
             const _: () = #krate::__private::require_version::<#ty>();
         });
     }
     if let Some(length) = &column.length {
-        let value = **length;
-        def.extend(quote!(.with_length(#value)));
         let ty = respan(ty, length.span());
-        support.push(quote_spanned! {length.span()=>
+        checks.push(quote_spanned! {length.span()=>
             const _: () = #krate::__private::require_string::<#ty>();
         });
     }
     if let Some(collation) = &column.collation {
-        let value = collation.as_str();
-        def.extend(quote!(.with_collation(#value)));
         let ty = respan(ty, collation.span());
-        support.push(quote_spanned! {collation.span()=>
+        checks.push(quote_spanned! {collation.span()=>
             const _: () = #krate::__private::require_collated::<#ty>();
         });
     }
-    if let Some(path) = &column.default {
-        let func = format_ident!("__model_core_default_{}", position);
-        support.push(value_fn(krate, &func, ty, path));
-        def.extend(quote!(.with_default(#func)));
-    }
-    if let Some(sql) = &column.server_default {
-        def.extend(quote!(.with_server_default(#sql)));
-    }
-    if let Some(path) = &column.onupdate {
-        let func = format_ident!("__model_core_onupdate_{}", position);
-        support.push(value_fn(krate, &func, ty, path));
-        def.extend(quote!(.with_onupdate(#func)));
-    }
-    if let Some(fk) = &column.foreign_key {
-        let (table, col) = (&fk.table, &fk.column);
-        let action = match fk.on_delete {
-            Some(action) => {
-                let variant = action_variant(action);
-                quote!(::core::option::Option::Some(#krate::ReferentialAction::#variant))
-            }
-            None => quote!(::core::option::Option::None),
-        };
-        def.extend(quote!(.with_foreign_key(#krate::ForeignKey::new(#table, #col, #action))));
-    }
-    def
+    quote!(#(#checks)*)
 }
 
-/// A `fn() -> Value` wrapping the user's `default`/`onupdate` function. The `let` with the
-/// field's type is spanned at the user's path, so a function returning the wrong type is
-/// reported at the attribute.
-fn value_fn(krate: &Path, func: &Ident, ty: &Type, path: &Path) -> TokenStream {
+/// A `fn() -> Value` wrapping the user's `default`/`onupdate` function, as a block expression.
+/// The `let` with the field's type is spanned at the user's path, so a function returning the
+/// wrong type is reported at the attribute.
+fn value_fn(krate: &Path, ty: &Type, path: &Path) -> TokenStream {
     let call = quote_spanned!(path.span()=> #path());
-    quote! {
-        fn #func() -> #krate::Value {
+    quote! {{
+        fn __model_core_value() -> #krate::Value {
             let __value: #ty = #call;
             <#ty as #krate::FieldType>::into_value(__value)
         }
-    }
+        __model_core_value
+    }}
 }
 
-fn action_variant(action: ReferentialAction) -> Ident {
-    let name = match action {
-        ReferentialAction::Cascade => "Cascade",
-        ReferentialAction::SetNull => "SetNull",
-        ReferentialAction::SetDefault => "SetDefault",
-        ReferentialAction::Restrict => "Restrict",
-        ReferentialAction::NoAction => "NoAction",
-    };
-    Ident::new(name, Span::call_site())
-}
-
-fn expand_index(krate: &Path, index: &Index) -> TokenStream {
-    let name = match &index.name {
-        Some(name) => quote!(::core::option::Option::Some(#name)),
-        None => quote!(::core::option::Option::None),
-    };
-    let columns = &index.columns;
+fn expand_index(krate: &Path, index: &Index, fields: &[Field]) -> TokenStream {
+    let name = option(index.name.as_ref().map(|name| name.as_str()));
+    let columns = index.columns(fields);
     let (unique, constraint) = (index.unique, index.constraint);
-    quote!(#krate::Index::new(#name, &[#(#columns),*], #unique, #constraint))
+    quote!(#krate::__private::index(#name, &[#(#columns),*], #unique, #constraint))
 }
 
 /// `pub const USERNAME: Column<User, String>` for every stored field; the position counts the
@@ -415,12 +384,11 @@ fn expand_index(krate: &Path, index: &Index) -> TokenStream {
 fn expand_handles(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
     let mut handles = Vec::new();
     for (position, field) in fields.iter().enumerate() {
-        let FieldKind::Column(column) = &field.kind else {
+        let Some(name) = field.column_name() else {
             continue;
         };
         let (ty, vis) = (&field.ty, &field.vis);
         let handle = format_ident!("{}", handle_name(&field.ident), span = field.ident.span());
-        let name = &column.name;
         let offset = offset_of(krate, &fields[..position]);
         let doc = format!(
             "Column handle for `{}` (field `{}`).",
@@ -429,11 +397,21 @@ fn expand_handles(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
         );
         handles.push(quote! {
             #[doc = #doc]
+            // API offered to the user, who may not need every column by name.
             #[allow(dead_code)]
-            #vis const #handle: #krate::Column<#ident, #ty> = #krate::Column::new(#name, #offset);
+            #vis const #handle: #krate::Column<#ident, #ty> =
+                #krate::__private::handle(#name, #offset);
         });
     }
     quote!(#(#handles)*)
+}
+
+/// `Some(value)` / `None` as tokens, with absolute paths.
+fn option<T: ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
 }
 
 /// `tokens` reported at `span`: each token keeps its own name resolution (so `$crate::T` still

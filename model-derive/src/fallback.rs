@@ -1,28 +1,39 @@
-//! What is emitted next to the error messages when a derive fails: impls with the right names
-//! and no columns, plus the column handles, so that code using the model (`User::query()`,
-//! `User::table()`, `User::NAME`) does not add a wall of secondary errors to the real ones.
-//! Nothing here runs: the crate does not compile.
+//! What is emitted next to the error messages when a derive finds mistakes: the checks of the
+//! field types (`expand::field_checks`), so type mismatches are reported in the same compile as
+//! the attribute errors, and impls with the right names and no columns, plus the column
+//! handles, so that code using the model (`User::query()`, `User::table()`, `User::NAME`) does
+//! not add a wall of secondary errors to the real ones. Nothing here runs: the crate does not
+//! compile.
+
+use std::collections::HashSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{Data, DeriveInput, Fields, Path};
+use syn::{Generics, Ident, Path};
 
-use crate::ast::{handle_name, unraw};
+use crate::ast::{Field, Group, Model, handle_name, unraw};
+use crate::expand;
 
 /// Fallback for `#[derive(Model)]`.
-pub fn model(input: &DeriveInput) -> TokenStream {
-    if !input.generics.params.is_empty() {
+pub fn model(model: &Model) -> TokenStream {
+    let Model {
+        ident,
+        vis,
+        krate,
+        fields,
+        ..
+    } = model;
+    if is_generic(&model.generics) {
         return TokenStream::new();
     }
-    let (ident, vis) = (&input.ident, &input.vis);
-    let krate = crate_path(input, "model");
-    let group = group_impl(input, &krate);
+    let group = group_impl(krate, ident, fields);
     quote! {
         #group
         impl #krate::Model for #ident {
             const TABLE: &'static #krate::Table = &#krate::__private::INVALID_TABLE;
         }
         impl #ident {
+            // Stand-ins for the real API, used or not by the user's code.
             #[allow(dead_code)]
             #vis fn query() -> #krate::Select<Self> {
                 #krate::Select::new()
@@ -36,40 +47,38 @@ pub fn model(input: &DeriveInput) -> TokenStream {
 }
 
 /// Fallback for `#[derive(ColumnGroup)]`.
-pub fn group(input: &DeriveInput) -> TokenStream {
-    if !input.generics.params.is_empty() {
+pub fn group(group: &Group) -> TokenStream {
+    if is_generic(&group.generics) {
         return TokenStream::new();
     }
-    let krate = crate_path(input, "column_group");
-    group_impl(input, &krate)
+    group_impl(&group.krate, &group.ident, &group.fields)
 }
 
-fn group_impl(input: &DeriveInput, krate: &Path) -> TokenStream {
-    let ident = &input.ident;
-    let mut handles = Vec::new();
-    if let Data::Struct(data) = &input.data
-        && let Fields::Named(fields) = &data.fields
-    {
-        let mut seen = std::collections::HashSet::new();
-        for field in &fields.named {
-            let Some(name) = &field.ident else { continue };
-            let handle = handle_name(name);
-            if !seen.insert(handle.clone()) {
-                continue;
-            }
-            let (handle, vis, ty, column) = (
-                format_ident!("{}", handle),
-                &field.vis,
-                &field.ty,
-                unraw(name),
-            );
-            handles.push(quote! {
+/// Field checks naming a type parameter, and impls for a generic struct, would only add errors
+/// about the parameter to the one that says generics are not supported.
+fn is_generic(generics: &Generics) -> bool {
+    !generics.params.is_empty()
+}
+
+fn group_impl(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
+    let checks = expand::field_checks(krate, fields);
+    // A handle for every field, whatever its attribute says (it may be what failed); one per
+    // name, as two fields with one handle name are among the errors reported.
+    let mut seen = HashSet::new();
+    let handles = fields
+        .iter()
+        .filter(|field| seen.insert(handle_name(&field.ident)))
+        .map(|field| {
+            let handle = format_ident!("{}", handle_name(&field.ident));
+            let (vis, ty, column) = (&field.vis, &field.ty, unraw(&field.ident));
+            quote! {
                 #[allow(dead_code)]
-                #vis const #handle: #krate::Column<#ident, #ty> = #krate::Column::new(#column, 0);
-            });
-        }
-    }
+                #vis const #handle: #krate::Column<#ident, #ty> =
+                    #krate::__private::handle(#column, 0);
+            }
+        });
     quote! {
+        #checks
         impl #krate::Contains<#ident> for #ident {}
         impl #krate::ColumnGroup for #ident {
             const COLUMNS: &'static [#krate::ColumnDef] = &[];
@@ -77,7 +86,7 @@ fn group_impl(input: &DeriveInput, krate: &Path) -> TokenStream {
                 _: &dyn #krate::RowReader,
                 _: ::core::primitive::usize,
             ) -> ::core::result::Result<Self, #krate::DecodeError> {
-                ::core::result::Result::Err(#krate::DecodeError::invalid_model())
+                ::core::result::Result::Err(#krate::__private::invalid_model())
             }
             fn push_values(&self, _: &mut #krate::__private::Vec<#krate::Value>) {}
         }
@@ -85,25 +94,4 @@ fn group_impl(input: &DeriveInput, krate: &Path) -> TokenStream {
             #(#handles)*
         }
     }
-}
-
-/// The `crate = "..."` override, read leniently from the raw attributes (the derive failed, so
-/// darling's parse is not available); `::model_core` otherwise.
-fn crate_path(input: &DeriveInput, attribute: &str) -> Path {
-    let mut found = None;
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident(attribute)) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("crate") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                found = value.parse::<Path>().ok();
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                let _content;
-                syn::parenthesized!(_content in meta.input);
-            }
-            Ok(())
-        });
-    }
-    found.unwrap_or_else(|| syn::parse_quote!(::model_core))
 }

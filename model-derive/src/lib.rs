@@ -1,9 +1,15 @@
 //! The derive macros of `model-core`. Depend on `model-core`, which re-exports them; this crate
-//! holds only the entry points, which forward to `expand`.
+//! holds the entry points, which run the pipeline below.
 //!
-//! The pipeline is the one of serde_derive and thiserror: `attr` parses attributes with darling,
-//! `ast` + `check` validate and resolve them (reporting every error at once, each at its span),
-//! `expand` generates code, and `fallback` keeps a failed derive from cascading.
+//! The pipeline is the one of serde_derive and thiserror, one module a stage, each importing
+//! only the stages before it:
+//! 1. parse: `attr` holds the darling receivers, `ast` turns them and the struct into a plain
+//!    description that is built whatever the attributes say;
+//! 2. check: `check` runs every rule on that description and reports every error at once, each
+//!    at its span;
+//! 3. expand: `expand` generates the code of a struct that passed; for one that did not,
+//!    `fallback` emits the errors' companions: the type checks of the fields, so those mistakes
+//!    show up in the same compile, and stand-in impls, so the errors do not cascade.
 
 mod ast;
 mod attr;
@@ -47,7 +53,15 @@ use syn::{DeriveInput, parse_macro_input};
 #[proc_macro_derive(Model, attributes(model, column))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive_model(&input).into()
+    if let Err(error) = check::shape(&input, "Model") {
+        return error.write_errors().into();
+    }
+    let model = ast::Model::from_input(&input);
+    match check::model(&model) {
+        Ok(()) => expand::model(&model),
+        Err(errors) => with_fallback(errors, fallback::model(&model)),
+    }
+    .into()
 }
 
 /// Derives `model_core::ColumnGroup`: a set of columns declared once and inlined into many
@@ -56,5 +70,23 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(ColumnGroup, attributes(column_group, column))]
 pub fn derive_column_group(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    expand::derive_group(&input).into()
+    if let Err(error) = check::shape(&input, "ColumnGroup") {
+        return error.write_errors().into();
+    }
+    let group = ast::Group::from_input(&input);
+    match check::group(&group) {
+        Ok(()) => expand::group(&group),
+        Err(errors) => with_fallback(errors, fallback::group(&group)),
+    }
+    .into()
+}
+
+/// The errors, then the fallback code.
+fn with_fallback(
+    errors: darling::Error,
+    fallback: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let mut out = errors.write_errors();
+    out.extend(fallback);
+    out
 }
