@@ -2,7 +2,7 @@
 //! by primary key, the insert of a whole row, or the `SELECT <columns> FROM t` that opens every
 //! listing query, depends on nothing but the model and the dialect, yet rendering it (quoting
 //! every column name, numbering the placeholders) cost about 2,200 instructions per PostgreSQL
-//! lookup, a sixth of what raw sqlx spends on the whole query (BENCHMARKS.md, "PostgreSQL and
+//! lookup, a sixth of what raw sqlx spends on the whole query (bench/HISTORY.md, "PostgreSQL and
 //! MariaDB: one lookup by key"). Each table renders such a statement the first time a dialect
 //! runs it and reuses the text after; one text per shape also keeps the drivers'
 //! prepared-statement caches hitting.

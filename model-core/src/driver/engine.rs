@@ -1,17 +1,18 @@
 //! The engine of one bind: its pool, of whichever backend, and what runs on the pool as a
 //! whole rather than on one connection: reads run again once when their connection turned
 //! out dead, statements sent together in one transaction, DDL scripts, transactions begun.
-//! This is the only place that matches on the backend to get a connection; the query,
-//! schema, write and session code call `Engine` and [`Target`] and never see sqlx.
+//! The query, schema, write and session code call `Engine` and [`Target`] and never see sqlx;
+//! which backend answers is the business of [`BackendPool`] and [`Connection`].
 
 use std::sync::Arc;
 
 use super::PoolConfig;
-use super::connection::{Connection, Executed, Outcome};
+use super::backend_pool::BackendPool;
+use super::connection::{Connection, Outcome};
 use super::error::{DriverError, ScriptError, ScriptStage, lost_connection};
+use super::executed::Executed;
 use super::health::Health;
 use super::sink::{Collect, RowCount, RowSink};
-use super::sqlx_driver::{self, SqlxDriver};
 use super::target::Target;
 use super::telemetry::Telemetry;
 use super::transaction::Transaction;
@@ -32,42 +33,6 @@ pub(crate) struct Engine {
     telemetry: Arc<Telemetry>,
 }
 
-/// The pool, of whichever backend the bind's URL named.
-#[derive(Debug)]
-enum BackendPool {
-    #[cfg(feature = "sqlite")]
-    Sqlite(SqlxDriver<sqlx_driver::SqliteBackend>),
-    #[cfg(feature = "postgres")]
-    Postgres(SqlxDriver<sqlx_driver::PgBackend>),
-    #[cfg(feature = "mysql")]
-    MySql(SqlxDriver<sqlx_driver::MySqlBackend>),
-}
-
-/// Runs `$call` with `$pool` bound to the backend's own pool; with `connection`, wraps the
-/// connection it gives in a [`Connection`].
-macro_rules! on_pool {
-    ($engine:expr, $pool:ident => $call:expr) => {
-        match &$engine.pool {
-            #[cfg(feature = "sqlite")]
-            BackendPool::Sqlite($pool) => $call,
-            #[cfg(feature = "postgres")]
-            BackendPool::Postgres($pool) => $call,
-            #[cfg(feature = "mysql")]
-            BackendPool::MySql($pool) => $call,
-        }
-    };
-    ($engine:expr, $pool:ident => $call:expr, connection) => {
-        match &$engine.pool {
-            #[cfg(feature = "sqlite")]
-            BackendPool::Sqlite($pool) => $call.map(Connection::Sqlite),
-            #[cfg(feature = "postgres")]
-            BackendPool::Postgres($pool) => $call.map(Connection::Postgres),
-            #[cfg(feature = "mysql")]
-            BackendPool::MySql($pool) => $call.map(Connection::MySql),
-        }
-    };
-}
-
 impl Engine {
     /// Builds the pool for `url`; connections open lazily, on first use.
     pub(crate) fn connect_lazy(
@@ -78,22 +43,7 @@ impl Engine {
         instrument: Arc<Instrument>,
     ) -> Result<Engine, sqlx::Error> {
         let health = Arc::new(Health::new());
-        let pool = match backend {
-            #[cfg(feature = "sqlite")]
-            Backend::Sqlite => BackendPool::Sqlite(SqlxDriver::connect_lazy(url, config, &health)?),
-            #[cfg(feature = "postgres")]
-            Backend::Postgres => {
-                BackendPool::Postgres(SqlxDriver::connect_lazy(url, config, &health)?)
-            }
-            #[cfg(feature = "mysql")]
-            Backend::MySql => BackendPool::MySql(SqlxDriver::connect_lazy(url, config, &health)?),
-            #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
-            other => {
-                return Err(sqlx::Error::Configuration(
-                    super::absent::not_compiled(other).into(),
-                ));
-            }
-        };
+        let pool = BackendPool::connect(backend, url, config, &health)?;
         Ok(Engine {
             pool,
             telemetry: Arc::new(Telemetry::new(label, instrument, health)),
@@ -101,22 +51,23 @@ impl Engine {
     }
 
     pub(crate) fn dialect(&self) -> &'static dyn Dialect {
-        on_pool!(self, pool => pool.dialect())
+        self.pool.dialect()
     }
 
-    pub(crate) fn telemetry(&self) -> &Telemetry {
-        &self.telemetry
+    /// Where a statement runs on its own: a connection the pool lends for it alone.
+    pub(crate) fn target(&self) -> Target<'_> {
+        Target::Pool {
+            pool: &self.pool,
+            telemetry: &self.telemetry,
+        }
     }
 
-    /// A connection of the pool, for one statement.
-    pub(crate) async fn acquire(&self) -> Result<Connection, sqlx::Error> {
-        on_pool!(self, pool => pool.acquire().await, connection)
+    async fn acquire(&self) -> Result<Connection, sqlx::Error> {
+        self.pool.acquire().await
     }
 
-    /// A connection of the pool with a transaction begun on it, not reported (the statements
-    /// sent in it are, together).
     async fn begin_quietly(&self) -> Result<Connection, sqlx::Error> {
-        on_pool!(self, pool => pool.begin().await, connection)
+        self.pool.begin().await
     }
 
     /// Opens a transaction on a pooled connection.
@@ -151,19 +102,19 @@ impl Engine {
         args: &[Value],
         sink: &mut dyn RowSink,
     ) -> Result<(), DriverError> {
-        let result = Target::Pool(self).fetch_into(sql, args, sink).await;
+        let result = self.target().fetch_into(sql, args, sink).await;
         if lost_connection(&result) {
             sink.clear();
-            return Target::Pool(self).fetch_into(sql, args, sink).await;
+            return self.target().fetch_into(sql, args, sink).await;
         }
         result
     }
 
     /// Runs a `SELECT` returning one integer (a count); retried like [`read_all`](Self::read_all).
     pub(crate) async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error> {
-        let result = Target::Pool(self).fetch_i64(sql, args).await;
+        let result = self.target().fetch_i64(sql, args).await;
         if lost_connection(&result) {
-            return Target::Pool(self).fetch_i64(sql, args).await;
+            return self.target().fetch_i64(sql, args).await;
         }
         result
     }
@@ -174,7 +125,7 @@ impl Engine {
         sql: &str,
         args: Vec<Value>,
     ) -> Result<Executed, sqlx::Error> {
-        Target::Pool(self).execute(sql, args).await
+        self.target().execute(sql, args).await
     }
 
     /// Runs write statements in order in one transaction: all of them or none. Each is taken
@@ -315,6 +266,6 @@ impl Engine {
 
     /// Closes every connection of the pool.
     pub(crate) async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        self.pool.close().await
     }
 }

@@ -5,9 +5,9 @@
 //! - [`Target`]: where one statement runs, the pool or a transaction. Every statement goes
 //!   through it, so it is timed, echoed, recorded and checked for a lost connection in one
 //!   place ([`telemetry`]).
-//! - [`Connection`]: a checked-out connection of whichever backend; the only enum over
+//! - [`Connection`](connection::Connection): a checked-out connection of whichever backend; the only enum over
 //!   backends that runs statements, and the seam where another executor adds a variant.
-//! - `sqlx_driver`: the driver built on sqlx, generic over [`SqlxBackend`], with one module
+//! - `sqlx_driver`: the driver built on sqlx, generic over [`SqlxBackend`](sqlx_driver::SqlxBackend), with one module
 //!   per backend; `pool`: the cancel-safe pool it checks connections out of.
 //!
 //! The query, schema, write and session code call `Engine`, `Target` and `Transaction` and
@@ -16,9 +16,11 @@
 
 #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 mod absent;
+mod backend_pool;
 mod connection;
 mod engine;
 mod error;
+mod executed;
 mod health;
 mod pool;
 mod sink;

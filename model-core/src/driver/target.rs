@@ -4,9 +4,10 @@
 
 use std::ops::{Deref, DerefMut};
 
-use super::connection::{Connection, Executed};
-use super::engine::Engine;
+use super::backend_pool::BackendPool;
+use super::connection::Connection;
 use super::error::DriverError;
+use super::executed::Executed;
 use super::sink::{Collect, RowCount, RowSink};
 use super::telemetry::Telemetry;
 use super::transaction::Transaction;
@@ -15,13 +16,18 @@ use crate::value::Value;
 
 /// The pool of a bind, or a transaction open on it.
 pub(crate) enum Target<'a> {
-    Pool(&'a Engine),
+    /// A connection the pool lends for one statement (`Engine::target`).
+    Pool {
+        pool: &'a BackendPool,
+        telemetry: &'a Telemetry,
+    },
+    /// The connection of an open transaction.
     Tx(&'a mut Transaction),
 }
 
 /// Where the connection of one statement comes from.
 enum Lender<'a> {
-    Pool(&'a Engine),
+    Pool(&'a BackendPool),
     Tx(&'a mut Connection),
 }
 
@@ -35,7 +41,7 @@ enum Lent<'a> {
 impl<'a> Lender<'a> {
     async fn lend(self) -> Result<Lent<'a>, sqlx::Error> {
         match self {
-            Lender::Pool(engine) => engine.acquire().await.map(Lent::Pooled),
+            Lender::Pool(pool) => pool.acquire().await.map(Lent::Pooled),
             Lender::Tx(connection) => Ok(Lent::Tx(connection)),
         }
     }
@@ -64,7 +70,7 @@ impl Target<'_> {
     /// What the statement reports to, and where its connection comes from.
     fn split(&mut self) -> (&Telemetry, Lender<'_>) {
         match self {
-            Target::Pool(engine) => (engine.telemetry(), Lender::Pool(engine)),
+            Target::Pool { pool, telemetry } => (*telemetry, Lender::Pool(pool)),
             Target::Tx(tx) => {
                 let Transaction {
                     connection,

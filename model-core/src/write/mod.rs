@@ -69,7 +69,7 @@ macro_rules! signalled {
             }
         } else {
             let result = {
-                let $conn = &mut crate::driver::Target::Pool(&$bind.engine);
+                let $conn = &mut $bind.engine.target();
                 $write.await
             };
             if let Ok(output) = &result
@@ -176,7 +176,8 @@ pub(crate) async fn delete<M: Model>(db: &Database, row: &M) -> Result<()> {
 async fn insert_many_on<M: Model>(conn: &mut Target<'_>, bind: &Bind, rows: &[M]) -> Result<u64> {
     let mut statements = statement::insert_many(bind.engine.dialect(), M::TABLE, rows);
     let inserted = match conn {
-        Target::Pool(engine) => {
+        Target::Pool { .. } => {
+            let engine = &bind.engine;
             let (sql, args) = statements.next().unwrap_or_default();
             if statements.is_done() {
                 // One statement is atomic by itself: BEGIN and COMMIT would only add two round

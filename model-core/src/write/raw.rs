@@ -3,7 +3,7 @@
 //! PostgreSQL.
 
 use crate::database::Database;
-use crate::driver::{RowCount, Target};
+use crate::driver::RowCount;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::driver_error;
@@ -36,7 +36,8 @@ pub(crate) async fn fetch_raw<M: Model>(
     values: &[Value],
 ) -> Result<Vec<M>> {
     let bind = db.bind_for(M::TABLE)?;
-    Target::Pool(&bind.engine)
+    bind.engine
+        .target()
         .fetch_all::<M>(sql, values, RowCount::All)
         .await
         .map_err(|e| driver_error::<M>(bind, e))

@@ -2,7 +2,7 @@
 //!
 //! sqlx's own `Pool` pings every connection it takes back, to flush whatever a dropped future
 //! may have left behind: one more round trip per statement, which made a one-row lookup on
-//! PostgreSQL 1.7× slower than the same lookup on a single connection (see BENCHMARKS.md).
+//! PostgreSQL 1.7× slower than the same lookup on a single connection (see bench/HISTORY.md).
 //! This pool knows how each connection was left ([`State`]), so it puts a connection whose
 //! work finished straight back, and repairs or closes only the others:
 //! - a transaction left open (a session dropped without commit, a panic) is rolled back by a
@@ -14,8 +14,8 @@
 //!   kept;
 //! - a connection found dead is closed.
 //!
-//! Cancel-safe by construction: every use of a connection goes through [`Pooled::start`],
-//! which marks it [`State::Working`] before the first await, and only [`Pooled::finish`], run
+//! Cancel-safe by construction: every use of a connection goes through [`Pooled::begin_statement`],
+//! which marks it [`State::Working`] before the first await, and only [`Pooled::end_statement`], run
 //! once the outcome is seen, marks it clean again. A connection dropped in between is never
 //! handed out again as it is, and a checked-out connection whose earlier work was abandoned
 //! refuses the next statement (it would read the abandoned statement's answer as its own).

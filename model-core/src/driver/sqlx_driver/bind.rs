@@ -1,7 +1,7 @@
 //! Binding [`Value`](crate::Value)s as sqlx arguments: the one `match` over the value kinds,
 //! shared by the three backends, which differ only in how a NULL and an array are bound.
 
-/// Binds one borrowed [`Value`] (`$value: &Value`) to `$out` as the sqlx type it holds; the
+/// Binds one borrowed [`Value`](crate::Value) (`$value: &Value`) to `$out` as the sqlx type it holds; the
 /// backends differ only in how a NULL is bound, which the caller gives as `|ty| expr`, and in
 /// how an array is (`|ty, elements| expr`; PostgreSQL alone has array parameters).
 macro_rules! bind_value {
@@ -34,7 +34,7 @@ macro_rules! bind_value {
 }
 pub(crate) use bind_value;
 
-/// The body of `SqlxBackend::arguments`: every [`Value`] of `$values` (a slice) bound with
+/// The body of `SqlxBackend::arguments`: every [`Value`](crate::Value) of `$values` (a slice) bound with
 /// [`bind_value!`].
 macro_rules! bind_values {
     ($arguments:ty, $values:expr, |$out:ident, $ty:pat_param| $null:expr, |$aty:pat_param, $elements:pat_param| $array:expr) => {{
@@ -50,7 +50,7 @@ macro_rules! bind_values {
 }
 pub(crate) use bind_values;
 
-/// The error of binding a [`Value::Array`] on a backend without array parameters.
+/// The error of binding a [`Value::Array`](crate::Value::Array) on a backend without array parameters.
 #[cfg(any(feature = "sqlite", feature = "mysql"))]
 pub(crate) fn no_array_parameters(backend: &str) -> sqlx::error::BoxDynError {
     format!(

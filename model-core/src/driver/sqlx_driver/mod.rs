@@ -1,7 +1,7 @@
 //! The driver built on sqlx, for SQLite, PostgreSQL and MySQL/MariaDB: one generic pool and
 //! statement runner ([`SqlxDriver`], [`run`]), and per backend what differs ([`SqlxBackend`]:
 //! connect options, the binding of values, what a write reports), with the backend's
-//! [`RowReader`](crate::RowReader), through which every model decodes. Each backend is a cargo
+//! [`RowReader`], through which every model decodes. Each backend is a cargo
 //! feature (`sqlite`, `postgres`, `mysql`).
 
 mod bind;
@@ -20,7 +20,7 @@ use std::fmt;
 use sqlx::{Connection, Database, Executor, IntoArguments};
 
 use super::PoolConfig;
-use super::connection::Executed;
+use super::executed::Executed;
 use super::health::{Health, is_connection_lost};
 use super::pool::{self, Pool};
 use crate::dialect::Dialect;

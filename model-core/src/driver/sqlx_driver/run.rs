@@ -8,8 +8,8 @@ use sqlx::{Database, Executor, IntoArguments, Row};
 
 use super::manager::RawConn;
 use super::{Pooled, SqlxBackend};
-use crate::driver::connection::Executed;
 use crate::driver::error::DriverError;
+use crate::driver::executed::Executed;
 use crate::driver::sink::{RowCount, RowSink};
 use crate::value::Value;
 
