@@ -13,7 +13,7 @@ mod models;
 
 use std::error::Error;
 
-use model_core::{Binds, Config, Database, registry};
+use model_core::{BindSelection, Config, Database, registry};
 use models::{AppSetting, TokenBlocklist, User};
 
 #[tokio::main]
@@ -36,13 +36,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
         );
     }
 
-    db.create_all_in(Binds::named("users")).await?;
+    db.create_all_in(BindSelection::named("users")).await?;
     println!(
         "created the users bind: {} blocklisted tokens",
         TokenBlocklist::query().all(&db).await?.len()
     );
 
-    db.create_all_in(Binds::list([None, Some("appmeta")]))
+    db.create_all_in(BindSelection::list([None, Some("appmeta")]))
         .await?;
     println!(
         "created default + appmeta: {} users, {} settings",
@@ -50,7 +50,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         AppSetting::query().all(&db).await?.len()
     );
 
-    db.drop_all_in(Binds::named("appmeta")).await?;
+    db.drop_all_in(BindSelection::named("appmeta")).await?;
     println!("dropped appmeta; the other binds keep their tables");
 
     db.create_all().await?;

@@ -13,7 +13,7 @@ mod models;
 use std::error::Error;
 
 use chrono::Duration;
-use model_core::{Binds, Config, Database};
+use model_core::{BindSelection, Config, Database};
 use models::TokenBlocklist;
 
 #[tokio::main]
@@ -24,7 +24,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Err(_) => Config::binds_only().bind("users", "sqlite://multiple_binds_users.db"),
     };
     let db = Database::connect(config).await?;
-    db.create_all_in(Binds::named("users")).await?;
+    db.create_all_in(BindSelection::named("users")).await?;
 
     let cutoff = models::now() - Duration::days(40);
     let old = TokenBlocklist::query().filter(TokenBlocklist::CREATED_AT.lt(cutoff));

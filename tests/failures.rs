@@ -2,7 +2,7 @@
 //! configuration (all reported at once, nothing created), binds that do not exist, and DDL that
 //! fails halfway (nothing left behind).
 
-use model_core::{Binds, ColumnGroup, Config, Database, Error, Model};
+use model_core::{BindSelection, ColumnGroup, Config, Database, Error, Model};
 use model_tests::{Kind, TestDb, per_backend};
 
 // --- Models that do not fit together -------------------------------------------------------
@@ -286,7 +286,10 @@ async fn selecting_a_bind_that_is_not_configured_lists_the_configured_ones() {
     let db = Database::connect(Config::new(t.url.clone()).bind("fk", t.url.clone()))
         .await
         .unwrap();
-    let err = db.create_all_in(Binds::named("nope")).await.unwrap_err();
+    let err = db
+        .create_all_in(BindSelection::named("nope"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::UnknownBind { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -295,7 +298,7 @@ async fn selecting_a_bind_that_is_not_configured_lists_the_configured_ones() {
     let err = Database::connect(Config::binds_only().bind("fk", t.url.clone()))
         .await
         .unwrap()
-        .drop_all_in(Binds::Default)
+        .drop_all_in(BindSelection::Default)
         .await
         .unwrap_err();
     assert_eq!(
@@ -333,7 +336,10 @@ async fn a_failing_create_all_leaves_nothing_behind(kind: Kind) {
         .await
         .unwrap();
 
-    let err = db.create_all_in(Binds::named("atomic")).await.unwrap_err();
+    let err = db
+        .create_all_in(BindSelection::named("atomic"))
+        .await
+        .unwrap_err();
     let Error::Database { bind, action, .. } = &err else {
         panic!("expected a database error, got {err:?}")
     };
@@ -355,7 +361,9 @@ async fn a_failing_create_all_leaves_nothing_behind(kind: Kind) {
     t.catalog
         .execute(&format!("INSERT INTO {} VALUES (5)", q("atomic_a")))
         .await;
-    db.create_all_in(Binds::named("atomic")).await.unwrap_err();
+    db.create_all_in(BindSelection::named("atomic"))
+        .await
+        .unwrap_err();
     assert_eq!(t.catalog.tables().await, ["atomic_a", "keep_me"]);
     assert_eq!(t.catalog.count("atomic_a").await, 1);
 }

@@ -76,7 +76,7 @@ pub struct Comment {
     pub text: String,
 }
 
-/// 200 models in the bind `gen`, so `create_all_in(Binds::Default)` never touches them and W14
+/// 200 models in the bind `gen`, so `create_all_in(BindSelection::Default)` never touches them and W14
 /// can create and drop them as a startup would.
 macro_rules! gen_models {
     ($($name:ident $table:tt,)*) => {

@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+use crate::driver::DriverError;
+use crate::meta::Table;
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -227,5 +230,92 @@ impl fmt::Display for SchemaProblem {
             "model `{}` (table \"{}\", bind {}): {}",
             self.model, self.table, self.bind, self.message
         )
+    }
+}
+
+/// The errors the reading and writing code raises, built in one place so a message is worded
+/// the same wherever it arises. `bind` is the bind's label (`default` or the quoted key).
+impl Error {
+    /// Nothing of `table` answers a read that wanted something (`first_or_404`, `one`, `get`,
+    /// a page): `detail` says what was asked.
+    pub(crate) fn nothing_found(table: &Table, detail: String) -> Error {
+        Error::NotFound {
+            model: table.model().to_owned(),
+            table: table.name().to_owned(),
+            detail,
+        }
+    }
+
+    /// An update or delete of a row of `table` found no row with its key; for a versioned
+    /// table, none with its key and the version it was read with ([`Error::StaleRow`]).
+    pub(crate) fn no_row_with_key(table: &Table) -> Error {
+        match table.version_column() {
+            Some(version) => Error::StaleRow {
+                model: table.model().to_owned(),
+                table: table.name().to_owned(),
+                detail: format!(
+                    "no row has that primary key and the \"{}\" it was read with: another \
+                     write changed or deleted it since",
+                    version.name()
+                ),
+            },
+            None => Error::nothing_found(table, "no row has that primary key".to_owned()),
+        }
+    }
+
+    /// A row of `table` that was just written (`what`: "inserted", "updated") and cannot be
+    /// read back (a concurrent delete, or a key the database changed): said plainly rather
+    /// than returning something else.
+    pub(crate) fn written_row_unreadable(table: &Table, bind: String, what: &str) -> Error {
+        Error::nothing_found(
+            table,
+            format!("the row just {what} on bind {bind} could not be read back"),
+        )
+    }
+
+    /// A failed read of `table`'s rows: the database's error, or a column that did not decode.
+    pub(crate) fn reading(table: &Table, bind: String, error: DriverError) -> Error {
+        match error {
+            DriverError::Sql(source) => Error::Database {
+                bind,
+                action: format!("querying {}", table.describe()),
+                source,
+            },
+            DriverError::Decode(decode) => Error::Decode {
+                bind,
+                model: table.model().to_owned(),
+                table: table.name().to_owned(),
+                column: table
+                    .columns()
+                    .get(decode.index())
+                    .map(|c| c.name())
+                    .unwrap_or("?")
+                    .to_owned(),
+                source: decode.into_source(),
+            },
+        }
+    }
+
+    /// A failed write to `table`; `action` is what was being done ("inserting into").
+    pub(crate) fn writing(table: &Table, bind: String, action: &str, source: sqlx::Error) -> Error {
+        Error::Database {
+            bind,
+            action: format!("{action} {}", table.describe()),
+            source,
+        }
+    }
+
+    /// A failed write ending in `RETURNING`: a database error is a failed write, a decode
+    /// error a failed read.
+    pub(crate) fn writing_returning(
+        table: &Table,
+        bind: String,
+        action: &str,
+        error: DriverError,
+    ) -> Error {
+        match error {
+            DriverError::Sql(source) => Error::writing(table, bind, action, source),
+            decode => Error::reading(table, bind, decode),
+        }
     }
 }

@@ -26,7 +26,7 @@
 //!   [`registry`], so startup code, jobs and workers all see every model with no list kept by hand.
 //! - [`Database`] holds one pool per bind (`DATABASE_URL` and `DATABASE_BINDS`), chosen by URL
 //!   scheme: SQLite, PostgreSQL, MySQL/MariaDB.
-//! - [`Database::create_all`] / [`Database::drop_all`] act on all binds, one, or a list ([`Binds`]).
+//! - [`Database::create_all`] / [`Database::drop_all`] act on all binds, one, or a list ([`BindSelection`]).
 
 extern crate self as model_core;
 
@@ -77,7 +77,11 @@ pub use model_derive::{ColumnGroup, Model};
 pub use query::{Assignment, Condition, IntoKey, KeyPart, Order, Page, Select};
 pub use record::QueryRecord;
 pub use row::{DecodeError, RowReader};
-pub use schema::Binds;
+pub use schema::BindSelection;
+
+/// The former name of [`BindSelection`], kept so code written against it still compiles.
+#[deprecated(since = "0.1.0", note = "renamed to `BindSelection`")]
+pub type Binds = BindSelection;
 pub use session::{BoxFuture, Session};
 pub use sql_type::SqlType;
 pub use url::{Backend, DatabaseUrl};

@@ -7,7 +7,7 @@
 use crate::database::Database;
 use crate::error::{Error, Result};
 use crate::model::{ColumnRef, Model};
-use crate::schema::{self, Binds};
+use crate::schema::{self, BindSelection};
 use crate::session::{self, BoxFuture, Session};
 use crate::value::Value;
 use crate::write;
@@ -18,7 +18,7 @@ impl Database {
     /// (Flask-SQLAlchemy's `db.create_all()`). See [`Database::create_all_in`].
     #[track_caller]
     pub fn create_all<'a>(&'a self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::from_caller(async move { self.create_all_in(Binds::All).await })
+        crate::record::from_caller(async move { self.create_all_in(BindSelection::All).await })
     }
 
     /// Creates the tables of the registered models of the selected binds, in foreign-key order.
@@ -31,7 +31,7 @@ impl Database {
     #[track_caller]
     pub fn create_all_in<'a>(
         &'a self,
-        binds: Binds,
+        binds: BindSelection,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
         crate::record::from_caller(schema::create_all(self, binds))
     }
@@ -39,7 +39,7 @@ impl Database {
     /// Drops the tables of every registered model in every configured bind (`db.drop_all()`).
     #[track_caller]
     pub fn drop_all<'a>(&'a self) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::record::from_caller(async move { self.drop_all_in(Binds::All).await })
+        crate::record::from_caller(async move { self.drop_all_in(BindSelection::All).await })
     }
 
     /// Drops the tables of the registered models of the selected binds, in reverse foreign-key
@@ -47,7 +47,7 @@ impl Database {
     #[track_caller]
     pub fn drop_all_in<'a>(
         &'a self,
-        binds: Binds,
+        binds: BindSelection,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
         crate::record::from_caller(schema::drop_all(self, binds))
     }

@@ -2,7 +2,7 @@
 //! default (MySQL/MariaDB included, whose server default collation ignores case and accents and
 //! took "😀" for "🎉"), and a `collation` option on tables and columns for the other meanings.
 
-use model_core::{Binds, Config, Database, Error, Model};
+use model_core::{BindSelection, Config, Database, Error, Model};
 use model_tests::{Kind, TestDb, per_backend};
 
 per_backend!(
@@ -24,7 +24,7 @@ async fn connect(t: &TestDb, bind: &str) -> Database {
     let db = Database::connect(Config::binds_only().bind(bind, t.url.clone()))
         .await
         .unwrap();
-    db.create_all_in(Binds::named(bind)).await.unwrap();
+    db.create_all_in(BindSelection::named(bind)).await.unwrap();
     db
 }
 

@@ -1,6 +1,6 @@
 //! The models of the query tests and the rows every test starts from.
 
-use model_core::{Binds, ColumnGroup, Config, Database, Model};
+use model_core::{BindSelection, ColumnGroup, Config, Database, Model};
 use model_tests::{Kind, Param, TestDb, quoted};
 
 /// Columns shared through a group, to query through `Contains`.
@@ -166,7 +166,9 @@ pub async fn seeded(kind: Kind, label: &str) -> Option<(TestDb, Database)> {
     let db = Database::connect(Config::binds_only().bind("query", t.url.clone()))
         .await
         .unwrap();
-    db.create_all_in(Binds::named("query")).await.unwrap();
+    db.create_all_in(BindSelection::named("query"))
+        .await
+        .unwrap();
     let sql = format!(
         "INSERT INTO {} (id, name, email, age, score, active) VALUES (?, ?, ?, ?, ?, ?)",
         quoted(kind, "person")

@@ -161,7 +161,7 @@ async fn echo_sends_statements_to_tracing() {
     let db = Database::connect(Config::binds_only().bind("query", t.url.clone()).echo(true))
         .await
         .unwrap();
-    db.create_all_in(model_core::Binds::named("query"))
+    db.create_all_in(model_core::BindSelection::named("query"))
         .await
         .unwrap();
     Person::query()

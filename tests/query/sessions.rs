@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use model_core::{Binds, Change, Config, Database, Error, Operation, Value};
+use model_core::{BindSelection, Change, Config, Database, Error, Operation, Value};
 use model_tests::{Kind, TestDb, per_backend};
 
 use crate::models::{
@@ -569,7 +569,7 @@ async fn a_session_spans_binds() {
         .bind("query", main.url.clone())
         .bind("audit", audit.url.clone());
     let db = Database::connect(config).await.unwrap();
-    db.create_all_in(Binds::list([Some("query"), Some("audit")]))
+    db.create_all_in(BindSelection::list([Some("query"), Some("audit")]))
         .await
         .unwrap();
     let entry = |m: &str| AuditEntry {

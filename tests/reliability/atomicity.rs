@@ -2,7 +2,7 @@
 //! returned by the closure, a panic in it) leaves none of the n; a `create_all` that fails
 //! partway leaves no table behind on PostgreSQL and SQLite.
 
-use model_core::{Binds, Config, Database, Error, Model, PoolConfig};
+use model_core::{BindSelection, Config, Database, Error, Model, PoolConfig};
 use model_tests::Kind;
 
 use crate::models::Item;
@@ -138,7 +138,10 @@ async fn a_create_all_failing_partway_leaves_no_table(kind: Kind) {
     let db = Database::connect(Config::binds_only().bind("partway", url))
         .await
         .unwrap();
-    let err = db.create_all_in(Binds::named("partway")).await.unwrap_err();
+    let err = db
+        .create_all_in(BindSelection::named("partway"))
+        .await
+        .unwrap_err();
     let message = err.to_string();
     assert!(message.starts_with("bind \"partway\": "), "{message}");
     assert!(message.contains("partway_b"), "{message}");

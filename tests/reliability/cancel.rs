@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use model_core::{Binds, Database, Error, PoolConfig, PrePing};
+use model_core::{BindSelection, Database, Error, PoolConfig, PrePing};
 use model_tests::Kind;
 use sqlx::Connection;
 
@@ -249,7 +249,7 @@ fn operations() -> Vec<Operation> {
                 })
             })),
         op!("create_all", unchanged, |db| db
-            .create_all_in(Binds::Default)),
+            .create_all_in(BindSelection::Default)),
     ]
 }
 

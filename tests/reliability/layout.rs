@@ -2,7 +2,7 @@
 //! of the same name in another schema or another bind's database, and a model bound to one
 //! bind never reads or writes another.
 
-use model_core::{Binds, Config, Database, Model, PoolConfig};
+use model_core::{BindSelection, Config, Database, Model, PoolConfig};
 use model_tests::{Kind, quoted};
 
 use crate::models::Item;
@@ -89,9 +89,9 @@ async fn drop_all_leaves_undeclared_tables_and_other_binds_alone(kind: Kind) {
             .execute("INSERT INTO other.rel_item VALUES (42)")
             .await;
     }
-    db.create_all_in(Binds::list(BOTH)).await.unwrap();
+    db.create_all_in(BindSelection::list(BOTH)).await.unwrap();
     db.insert(&Item::new(5, 0, 5)).await.unwrap();
-    db.drop_all_in(Binds::list(BOTH)).await.unwrap();
+    db.drop_all_in(BindSelection::list(BOTH)).await.unwrap();
 
     assert_eq!(
         first.catalog.tables().await,
@@ -123,7 +123,7 @@ async fn a_model_never_touches_another_bind(kind: Kind) {
     let Some((first, second, db)) = two_binds(kind, "bind_layout").await else {
         return;
     };
-    db.create_all_in(Binds::list(BOTH)).await.unwrap();
+    db.create_all_in(BindSelection::list(BOTH)).await.unwrap();
     db.record_queries(100);
     let row = SecondOnly {
         id: 7,

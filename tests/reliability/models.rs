@@ -1,6 +1,6 @@
 //! The models of the default bind, which every test creates in a database of its own. Models of
 //! other binds live beside the tests that use them, so every test creates only
-//! `Binds::Default` unless it configures those binds.
+//! `BindSelection::Default` unless it configures those binds.
 
 use model_core::Model;
 

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
-use model_core::{Binds, Config, Database, PoolConfig};
+use model_core::{BindSelection, Config, Database, PoolConfig};
 use model_tests::databases::{mysql_url, postgres_url, servers_required};
 use model_tests::{Kind, TestDb};
 use sqlx::{Connection, Executor, Row};
@@ -64,7 +64,9 @@ pub async fn connect(url: &str, pool: PoolConfig) -> Database {
     let db = Database::connect(Config::new(url).default_pool(pool))
         .await
         .expect("connect");
-    db.create_all_in(Binds::Default).await.expect("create_all");
+    db.create_all_in(BindSelection::Default)
+        .await
+        .expect("create_all");
     db
 }
 

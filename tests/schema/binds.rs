@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use model_core::{Binds, Config, Database, Error, PoolConfig, registry};
+use model_core::{BindSelection, Config, Database, Error, PoolConfig, registry};
 use model_tests::{Kind, TestDb};
 
 use crate::models::{AppMeta, Setting, UserAccount};
@@ -26,12 +26,14 @@ async fn three_binds_on_three_backends() {
         .bind("appmeta", appmeta.url.clone());
     let db = Database::connect(config).await.unwrap();
 
-    db.create_all_in(Binds::named("users")).await.unwrap();
+    db.create_all_in(BindSelection::named("users"))
+        .await
+        .unwrap();
     assert_eq!(users.catalog.tables().await, ["user_account"]);
     assert!(main.catalog.tables().await.is_empty());
     assert!(appmeta.catalog.tables().await.is_empty());
 
-    db.create_all_in(Binds::list([None, Some("appmeta")]))
+    db.create_all_in(BindSelection::list([None, Some("appmeta")]))
         .await
         .unwrap();
     assert_eq!(main.catalog.tables().await, ["setting"]);
@@ -42,12 +44,12 @@ async fn three_binds_on_three_backends() {
     assert!(UserAccount::query().all(&db).await.unwrap().is_empty());
     assert!(AppMeta::query().all(&db).await.unwrap().is_empty());
 
-    db.drop_all_in(Binds::Default).await.unwrap();
+    db.drop_all_in(BindSelection::Default).await.unwrap();
     assert!(main.catalog.tables().await.is_empty());
     assert_eq!(users.catalog.tables().await, ["user_account"]);
     assert_eq!(appmeta.catalog.tables().await, ["app_meta"]);
 
-    db.drop_all_in(Binds::list([Some("users"), Some("appmeta")]))
+    db.drop_all_in(BindSelection::list([Some("users"), Some("appmeta")]))
         .await
         .unwrap();
     assert!(users.catalog.tables().await.is_empty());
@@ -102,7 +104,10 @@ async fn unreachable_servers_are_reported_by_bind() {
 
     for bind in ["users", "appmeta"] {
         let started = std::time::Instant::now();
-        let err = db.create_all_in(Binds::named(bind)).await.unwrap_err();
+        let err = db
+            .create_all_in(BindSelection::named(bind))
+            .await
+            .unwrap_err();
         assert!(
             started.elapsed() < Duration::from_secs(15),
             "bounded by the acquire timeout"
@@ -127,7 +132,10 @@ async fn a_refused_connection_fails_at_once_with_its_cause() {
     let db = Database::connect(config).await.unwrap();
     for bind in ["users", "appmeta"] {
         let started = std::time::Instant::now();
-        let err = db.create_all_in(Binds::named(bind)).await.unwrap_err();
+        let err = db
+            .create_all_in(BindSelection::named(bind))
+            .await
+            .unwrap_err();
         let waited = started.elapsed();
         let text = err.to_string();
         assert!(waited < Duration::from_secs(5), "waited {waited:?}: {text}");
@@ -165,7 +173,7 @@ async fn malformed_hosts_never_show_the_password() {
                 shown.push(format!("{db:?}"));
                 let bind = db.bind(Some("app")).unwrap();
                 shown.extend([bind.url(), format!("{bind:?}")]);
-                if let Err(err) = db.create_all_in(Binds::named("app")).await {
+                if let Err(err) = db.create_all_in(BindSelection::named("app")).await {
                     shown.extend([err.to_string(), format!("{err:?}")]);
                 }
             }

@@ -2,7 +2,7 @@
 //! supported type read back into the struct.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use model_core::{Binds, Config, Database};
+use model_core::{BindSelection, Config, Database};
 use model_tests::{ColumnInfo, Kind, TestDb, per_backend};
 
 use crate::models::{Author, Everything};
@@ -49,7 +49,9 @@ async fn create_all_builds_the_declared_schema(kind: Kind) {
     let db = Database::connect(Config::binds_only().bind("catalog", t.url.clone()))
         .await
         .unwrap();
-    db.create_all_in(Binds::named("catalog")).await.unwrap();
+    db.create_all_in(BindSelection::named("catalog"))
+        .await
+        .unwrap();
 
     assert_eq!(
         t.catalog.tables().await,
@@ -224,7 +226,9 @@ async fn every_type_round_trips(kind: Kind) {
     let db = Database::connect(Config::binds_only().bind("catalog", t.url.clone()))
         .await
         .unwrap();
-    db.create_all_in(Binds::named("catalog")).await.unwrap();
+    db.create_all_in(BindSelection::named("catalog"))
+        .await
+        .unwrap();
 
     // Written by hand in each dialect, so reading does not depend on this crate's writing.
     let insert = match kind {
@@ -307,7 +311,7 @@ async fn backend_limits_are_checked_before_ddl(kind: Kind) {
     let db = Database::connect(Config::binds_only().bind("limits", t.url.clone()))
         .await
         .unwrap();
-    let result = db.create_all_in(Binds::named("limits")).await;
+    let result = db.create_all_in(BindSelection::named("limits")).await;
     if kind != Kind::MySql {
         result.unwrap();
         assert_eq!(t.catalog.tables().await, ["long_key", "set_default_ref"]);

@@ -1,7 +1,7 @@
 //! Running `create_all` again, `drop_all` next to tables no model declares, and rows that do
 //! not fit their model.
 
-use model_core::{Binds, Config, Database, Error};
+use model_core::{BindSelection, Config, Database, Error};
 use model_tests::{Kind, TestDb, per_backend, quoted};
 
 use crate::models::{Gauge, Motto, Note};
@@ -27,7 +27,9 @@ async fn create_all_twice_keeps_tables_and_rows(kind: Kind) {
     let Some((t, db)) = connect(kind, "twice").await else {
         return;
     };
-    db.create_all_in(Binds::named("twice")).await.unwrap();
+    db.create_all_in(BindSelection::named("twice"))
+        .await
+        .unwrap();
     t.catalog
         .execute(&format!(
             "INSERT INTO {} (id, body) VALUES (7, 'kept')",
@@ -35,7 +37,9 @@ async fn create_all_twice_keeps_tables_and_rows(kind: Kind) {
         ))
         .await;
 
-    db.create_all_in(Binds::named("twice")).await.unwrap();
+    db.create_all_in(BindSelection::named("twice"))
+        .await
+        .unwrap();
 
     assert_eq!(t.catalog.tables().await, ["note"]);
     let notes = Note::query().all(&db).await.unwrap();
@@ -63,7 +67,9 @@ async fn drop_all_leaves_other_tables_alone(kind: Kind) {
         .await
         .unwrap();
 
-    db.create_all_in(Binds::named("dropper")).await.unwrap();
+    db.create_all_in(BindSelection::named("dropper"))
+        .await
+        .unwrap();
     assert_eq!(t.catalog.tables().await, ["audit_log", "child", "parent"]);
     t.catalog
         .execute(&format!(
@@ -79,12 +85,16 @@ async fn drop_all_leaves_other_tables_alone(kind: Kind) {
         .await;
 
     // `child` references `parent`: dropping in reverse foreign-key order is what makes this work.
-    db.drop_all_in(Binds::named("dropper")).await.unwrap();
+    db.drop_all_in(BindSelection::named("dropper"))
+        .await
+        .unwrap();
     assert_eq!(t.catalog.tables().await, ["audit_log"]);
     assert_eq!(t.catalog.count("audit_log").await, 1);
 
     // Dropping again finds nothing to drop and is not an error.
-    db.drop_all_in(Binds::named("dropper")).await.unwrap();
+    db.drop_all_in(BindSelection::named("dropper"))
+        .await
+        .unwrap();
 }
 
 /// SQLite and PostgreSQL run `drop_all` as one script in one transaction; when the database
@@ -97,7 +107,9 @@ async fn drop_all_failing_partway_drops_nothing(kind: Kind) {
     let Some((t, db)) = connect(kind, "keeper").await else {
         return;
     };
-    db.create_all_in(Binds::named("keeper")).await.unwrap();
+    db.create_all_in(BindSelection::named("keeper"))
+        .await
+        .unwrap();
     // A table no model declares holds a row that refers to `keeper_parent`: PostgreSQL refuses
     // to drop a table others depend on, SQLite to delete a row still referred to.
     t.catalog
@@ -120,7 +132,10 @@ async fn drop_all_failing_partway_drops_nothing(kind: Kind) {
         ))
         .await;
 
-    let err = db.drop_all_in(Binds::named("keeper")).await.unwrap_err();
+    let err = db
+        .drop_all_in(BindSelection::named("keeper"))
+        .await
+        .unwrap_err();
     let message = err.to_string();
     assert!(
         message.contains("dropping model `KeeperParent` (table \"keeper_parent\""),
@@ -138,7 +153,9 @@ async fn create_all_keeps_semicolons_inside_defaults(kind: Kind) {
     let Some((t, db)) = connect(kind, "script").await else {
         return;
     };
-    db.create_all_in(Binds::named("script")).await.unwrap();
+    db.create_all_in(BindSelection::named("script"))
+        .await
+        .unwrap();
     t.catalog
         .execute(&format!(
             "INSERT INTO {} (id) VALUES (1)",

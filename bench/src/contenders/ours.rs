@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use model_core::{Binds, Config, Database, PoolConfig};
+use model_core::{BindSelection, Config, Database, PoolConfig};
 use tokio::runtime::Runtime;
 
 use super::{Contender, Key, join_tasks, keep_going, merge_tasks};
@@ -35,11 +35,11 @@ pub struct Ours {
 
 impl Ours {
     /// Connects with the default configuration, plus the bind `gen` (the same database) for
-    /// W14's generated models, and creates the schema with `create_all_in(Binds::Default)`.
+    /// W14's generated models, and creates the schema with `create_all_in(BindSelection::Default)`.
     pub fn new(rt: Arc<Runtime>, url: &str) -> Result<Ours> {
         let db = rt.block_on(async {
             let db = Database::connect(Config::new(url).bind("gen", url)).await?;
-            db.create_all_in(Binds::Default).await?;
+            db.create_all_in(BindSelection::Default).await?;
             anyhow::Ok(db)
         })?;
         Ok(Ours {
@@ -211,11 +211,11 @@ impl Contender for Ours {
                     }
                 }
                 (CreateAll, _) => {
-                    db.create_all_in(Binds::named("gen")).await?;
+                    db.create_all_in(BindSelection::named("gen")).await?;
                     sink.value(1);
                 }
                 (DropAll, _) => {
-                    db.drop_all_in(Binds::named("gen")).await?;
+                    db.drop_all_in(BindSelection::named("gen")).await?;
                     sink.value(1);
                 }
                 (w, _) => anyhow::bail!("{w:?}: nothing staged, or runs through `concurrent`"),

@@ -10,6 +10,8 @@ mod expr;
 mod key;
 mod order;
 mod page;
+mod render;
+mod run;
 mod select;
 mod writer;
 
@@ -19,6 +21,6 @@ pub(crate) use key::convert as convert_key_value;
 pub use key::{IntoKey, KeyPart};
 pub use order::Order;
 pub use page::Page;
+pub(crate) use render::select_by_key_sql;
 pub use select::Select;
-pub(crate) use select::{driver_error, select_by_key_sql};
 pub(crate) use writer::SqlWriter;

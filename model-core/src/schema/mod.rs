@@ -2,11 +2,11 @@
 //! configuration (`validate`), order tables by foreign keys (`order`), render DDL through each
 //! bind's dialect and run it through its driver.
 
-mod binds;
+mod bind_selection;
 mod order;
 mod validate;
 
-pub use binds::Binds;
+pub use bind_selection::BindSelection;
 
 use crate::bind::Bind;
 use crate::database::Database;
@@ -21,7 +21,7 @@ pub(crate) struct BindPlan<'db> {
 }
 
 /// The work of [`Database::create_all_in`](crate::Database::create_all_in).
-pub(crate) async fn create_all(db: &Database, binds: Binds) -> Result<()> {
+pub(crate) async fn create_all(db: &Database, binds: BindSelection) -> Result<()> {
     for plan in validate::plan(db, &binds)? {
         create_bind(&plan).await?;
     }
@@ -29,7 +29,7 @@ pub(crate) async fn create_all(db: &Database, binds: Binds) -> Result<()> {
 }
 
 /// The work of [`Database::drop_all_in`](crate::Database::drop_all_in).
-pub(crate) async fn drop_all(db: &Database, binds: Binds) -> Result<()> {
+pub(crate) async fn drop_all(db: &Database, binds: BindSelection) -> Result<()> {
     for plan in validate::plan(db, &binds)? {
         drop_bind(&plan).await?;
     }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::{BindPlan, Binds, order};
+use super::{BindPlan, BindSelection, order};
 use crate::bind::Bind;
 use crate::database::Database;
 use crate::dialect::Dialect;
@@ -14,7 +14,7 @@ use crate::naming::bind_label;
 use crate::registry;
 
 /// The binds selected, each with its tables in creation order; or every problem found.
-pub(crate) fn plan<'db>(db: &'db Database, binds: &Binds) -> Result<Vec<BindPlan<'db>>> {
+pub(crate) fn plan<'db>(db: &'db Database, binds: &BindSelection) -> Result<Vec<BindPlan<'db>>> {
     let all = registry::tables();
     if all.is_empty() {
         return Err(Error::NoModels);
@@ -58,12 +58,12 @@ pub(crate) fn plan<'db>(db: &'db Database, binds: &Binds) -> Result<Vec<BindPlan
 /// The configured binds a selection names. Every unknown key is reported at once.
 fn select<'db>(
     db: &'db Database,
-    binds: &Binds,
+    binds: &BindSelection,
     all: &[&'static Table],
     problems: &mut Vec<SchemaProblem>,
 ) -> Result<Vec<&'db Bind>> {
     match binds {
-        Binds::All => {
+        BindSelection::All => {
             // Every model must have somewhere to go.
             for table in all {
                 if db.bind(table.bind()).is_err() {
@@ -80,11 +80,11 @@ fn select<'db>(
             }
             Ok(db.binds().collect())
         }
-        Binds::Default => Ok(vec![db.bind(None)?]),
-        Binds::List(keys) if keys.is_empty() => Err(Error::Config(
-            "the list of binds is empty; use Binds::All for every bind".to_owned(),
+        BindSelection::Default => Ok(vec![db.bind(None)?]),
+        BindSelection::List(keys) if keys.is_empty() => Err(Error::Config(
+            "the list of binds is empty; use BindSelection::All for every bind".to_owned(),
         )),
-        Binds::List(keys) => {
+        BindSelection::List(keys) => {
             let mut seen = HashSet::new();
             let mut found = Vec::new();
             let mut unknown = Vec::new();

@@ -27,7 +27,7 @@ use crate::model::Model;
 use crate::query::Select;
 use crate::value::Value;
 use crate::write::{
-    InsertBatch, KeyedWrite, delete_row, insert_row, insert_values, key_of, select_on, update_row,
+    InsertGroup, KeyedWrite, delete_row, insert_row, insert_values, key_of, select_on, update_row,
 };
 
 /// A boxed, `Send` future, as [`Database::transaction`] takes.
@@ -329,17 +329,19 @@ impl Session {
                 let keyed = match values {
                     Some((columns, values)) => {
                         match gather_inserts(dialect, table, columns, values, &mut queue) {
-                            Insert::Batch(batch) => match batch.run(&mut conn, bind).await {
-                                Ok(keys) => {
-                                    let changes = keys
-                                        .into_iter()
-                                        .map(|key| Change::of(table, operation, key));
-                                    self.changes.extend(changes);
-                                    continue;
+                            GatheredInsert::Group(batch) => {
+                                match batch.run(&mut conn, bind).await {
+                                    Ok(keys) => {
+                                        let changes = keys
+                                            .into_iter()
+                                            .map(|key| Change::of(table, operation, key));
+                                        self.changes.extend(changes);
+                                        continue;
+                                    }
+                                    Err(error) => return Err(self.fail(error).await),
                                 }
-                                Err(error) => return Err(self.fail(error).await),
-                            },
-                            Insert::One(write) => write,
+                            }
+                            GatheredInsert::One(write) => write,
                         }
                     }
                     None => pending.keyed(dialect),
@@ -449,9 +451,9 @@ impl Queue {
 }
 
 /// How a queued insert is sent.
-enum Insert {
+enum GatheredInsert {
     /// With the inserts after it that joined it.
-    Batch(InsertBatch),
+    Group(InsertGroup),
     /// Alone; `None` when only the typed path can learn its key.
     One(Option<KeyedWrite>),
 }
@@ -464,11 +466,11 @@ fn gather_inserts(
     columns: Vec<&'static str>,
     values: Vec<Value>,
     queue: &mut Queue,
-) -> Insert {
-    let mut batch = match InsertBatch::start(dialect, table, columns, values) {
+) -> GatheredInsert {
+    let mut batch = match InsertGroup::start(dialect, table, columns, values) {
         Ok(batch) => batch,
         Err((columns, values)) => {
-            return Insert::One(KeyedWrite::insert(dialect, table, &columns, values));
+            return GatheredInsert::One(KeyedWrite::insert(dialect, table, &columns, values));
         }
     };
     while let Some((_, Some((_, values)))) = queue.next_if(|(next, values)| {
@@ -479,10 +481,10 @@ fn gather_inserts(
         batch.push(values);
     }
     if batch.len() > 1 {
-        return Insert::Batch(batch);
+        return GatheredInsert::Group(batch);
     }
     let (columns, values) = batch.into_row();
-    Insert::One(KeyedWrite::insert(dialect, table, &columns, values))
+    GatheredInsert::One(KeyedWrite::insert(dialect, table, &columns, values))
 }
 
 impl fmt::Debug for Session {

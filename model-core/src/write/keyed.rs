@@ -9,11 +9,11 @@
 use std::borrow::Cow;
 
 use super::statement::{InsertKey, Returning};
-use super::{generated_key, lost_in, missing_in, statement, write_error};
+use super::{generated_key, statement};
 use crate::bind::Bind;
 use crate::dialect::Dialect;
 use crate::driver::Target;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
 use crate::model::Model;
 use crate::value::Value;
@@ -129,7 +129,7 @@ impl KeyedWrite {
             args,
             key,
         } = self;
-        let failed = |e| write_error(bind, action, table, e);
+        let failed = |e| Error::writing(table, bind.label(), action, e);
         if let KeyFrom::Returning(column) = key {
             let id = conn.fetch_i64(&sql, &args).await.map_err(failed)?;
             return Ok(vec![generated_key(table, column, id)?]);
@@ -137,12 +137,14 @@ impl KeyedWrite {
         // MySQL counts matched rows here, not changed ones (sqlx sets CLIENT_FOUND_ROWS).
         let executed = conn.execute(&sql, args).await.map_err(failed)?;
         match key {
-            KeyFrom::Existing(_) if executed.rows_affected == 0 => Err(missing_in(table)),
+            KeyFrom::Existing(_) if executed.rows_affected == 0 => {
+                Err(Error::no_row_with_key(table))
+            }
             KeyFrom::Given(key) | KeyFrom::Existing(key) => Ok(key),
             KeyFrom::LastInsertId(column) | KeyFrom::Returning(column) => {
-                let id = executed
-                    .last_insert_id
-                    .ok_or_else(|| lost_in(table, bind, "inserted"))?;
+                let id = executed.last_insert_id.ok_or_else(|| {
+                    Error::written_row_unreadable(table, bind.label(), "inserted")
+                })?;
                 Ok(vec![generated_key(table, column, id)?])
             }
         }

@@ -12,9 +12,9 @@
 //! `default`, or leaves the column out so the database applies its `server_default` or
 //! generates the key. Fields without defaults are always written as they are.
 
-mod batch;
-mod bulk;
+mod insert_group;
 mod keyed;
+mod query_writes;
 mod raw;
 mod statement;
 
@@ -87,7 +87,7 @@ macro_rules! signalled {
 }
 pub(crate) use signalled;
 
-pub(crate) use batch::InsertBatch;
+pub(crate) use insert_group::InsertGroup;
 pub(crate) use keyed::KeyedWrite;
 pub(crate) use raw::{execute_raw, fetch_raw};
 
@@ -99,7 +99,7 @@ use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
 use crate::model::ColumnRef;
 use crate::model::Model;
-use crate::query::{Select, SqlWriter, convert_key_value, driver_error, select_by_key_sql};
+use crate::query::{Select, SqlWriter, convert_key_value, select_by_key_sql};
 use crate::value::Value;
 use statement::Returning;
 
@@ -204,7 +204,7 @@ async fn insert_many_on<M: Model>(conn: &mut Target<'_>, bind: &Bind, rows: &[M]
             affected
         }
     };
-    inserted.map_err(|e| write_error(bind, "inserting into", M::TABLE, e))
+    inserted.map_err(|e| Error::writing(M::TABLE, bind.label(), "inserting into", e))
 }
 
 /// What `models_committed` hears of one row of `insert_many`: its key where the row gives it;
@@ -231,7 +231,7 @@ pub(crate) async fn select_on<M: Model>(
     let (sql, args) = query.to_sql(bind.engine.dialect());
     conn.fetch_all::<M>(&sql, &args, RowCount::for_limit(query.limit))
         .await
-        .map_err(|e| driver_error::<M>(bind, e))
+        .map_err(|e| Error::reading(M::TABLE, bind.label(), e))
 }
 
 /// Inserts `row` through `conn` and returns it as stored.
@@ -243,14 +243,14 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Target<'_>, bind: &Bind, row
         let sql = statement::insert_sql(table, dialect, &columns, Returning::Row);
         return returning::<M>(conn, bind, &sql, &values, "inserting into")
             .await?
-            .ok_or_else(|| lost::<M>(bind, "inserted"));
+            .ok_or_else(|| Error::written_row_unreadable(M::TABLE, bind.label(), "inserted"));
     }
     let sql = statement::insert_sql(table, dialect, &columns, Returning::Nothing);
     // The key values are needed below to read the row back.
     let executed = conn
         .execute(&sql, values.clone())
         .await
-        .map_err(|e| write_error(bind, "inserting into", table, e))?;
+        .map_err(|e| Error::writing(table, bind.label(), "inserting into", e))?;
     // Read the row back by its key: the generated id where the key column was left out.
     let mut key = Vec::new();
     for column in table.primary_key() {
@@ -262,7 +262,7 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Target<'_>, bind: &Bind, row
     }
     read_key::<M>(conn, bind, &key)
         .await?
-        .ok_or_else(|| lost::<M>(bind, "inserted"))
+        .ok_or_else(|| Error::written_row_unreadable(M::TABLE, bind.label(), "inserted"))
 }
 
 /// The row whose primary key is `key` (one value per key column), read through `conn` with
@@ -276,7 +276,7 @@ async fn read_key<M: Model>(
     let mut rows = conn
         .fetch_all::<M>(sql, key, RowCount::AtMostOne)
         .await
-        .map_err(|e| driver_error::<M>(bind, e))?;
+        .map_err(|e| Error::reading(M::TABLE, bind.label(), e))?;
     Ok(rows.pop())
 }
 
@@ -304,7 +304,7 @@ pub(crate) async fn update_row<M: Model>(
         None => read_key::<M>(conn, bind, &key_of(row))
             .await?
             .map(drop)
-            .ok_or_else(not_found::<M>),
+            .ok_or_else(|| Error::no_row_with_key(M::TABLE)),
     }
 }
 
@@ -321,21 +321,21 @@ async fn update_returning_row<M: Model>(conn: &mut Target<'_>, bind: &Bind, row:
         if returns {
             return returning::<M>(conn, bind, sql, &args, "updating")
                 .await?
-                .ok_or_else(|| not_found::<M>());
+                .ok_or_else(|| Error::no_row_with_key(M::TABLE));
         }
         let executed = conn
             .execute(sql, args)
             .await
-            .map_err(|e| write_error(bind, "updating", table, e))?;
+            .map_err(|e| Error::writing(table, bind.label(), "updating", e))?;
         // MySQL counts matched rows (sqlx sets CLIENT_FOUND_ROWS): 0 means no row has the key
         // (and version), and reading the key back would return another write's row.
         if executed.rows_affected == 0 {
-            return Err(not_found::<M>());
+            return Err(Error::no_row_with_key(M::TABLE));
         }
     }
     read_key::<M>(conn, bind, &key)
         .await?
-        .ok_or_else(|| not_found::<M>())
+        .ok_or_else(|| Error::no_row_with_key(M::TABLE))
 }
 
 /// Runs an update of chosen columns by key through `conn`; fails when it matched no row.
@@ -350,7 +350,7 @@ async fn update_chosen<M: Model>(
         return read_key::<M>(conn, bind, &by_key.key_values())
             .await?
             .map(drop)
-            .ok_or_else(not_found::<M>);
+            .ok_or_else(|| Error::no_row_with_key(M::TABLE));
     }
     let mut w = SqlWriter::new(bind.engine.dialect());
     statement::write_update(&mut w, table, by_key);
@@ -358,9 +358,9 @@ async fn update_chosen<M: Model>(
     let executed = conn
         .execute(&sql, args)
         .await
-        .map_err(|e| write_error(bind, "updating", table, e))?;
+        .map_err(|e| Error::writing(table, bind.label(), "updating", e))?;
     if executed.rows_affected == 0 {
-        return Err(not_found::<M>());
+        return Err(Error::no_row_with_key(M::TABLE));
     }
     Ok(())
 }
@@ -387,49 +387,6 @@ pub(crate) fn key_of<M: Model>(row: &M) -> Vec<Value> {
     statement::update_values(M::TABLE, row).key_values()
 }
 
-fn not_found<M: Model>() -> Error {
-    missing_in(M::TABLE)
-}
-
-/// An update or delete of a row of `table` found no row with its key; for a versioned table,
-/// none with its key and the version it was read with.
-fn missing_in(table: &Table) -> Error {
-    match table.version_column() {
-        Some(version) => Error::StaleRow {
-            model: table.model().to_owned(),
-            table: table.name().to_owned(),
-            detail: format!(
-                "no row has that primary key and the \"{}\" it was read with: another write \
-                 changed or deleted it since",
-                version.name()
-            ),
-        },
-        None => Error::NotFound {
-            model: table.model().to_owned(),
-            table: table.name().to_owned(),
-            detail: "no row has that primary key".to_owned(),
-        },
-    }
-}
-
-/// A row that was just written and cannot be read back (a concurrent delete, or a key the
-/// database changed): said plainly rather than returning something else.
-fn lost<M: Model>(bind: &Bind, what: &str) -> Error {
-    lost_in(M::TABLE, bind, what)
-}
-
-/// [`lost`], for a row of `table`.
-fn lost_in(table: &Table, bind: &Bind, what: &str) -> Error {
-    Error::NotFound {
-        model: table.model().to_owned(),
-        table: table.name().to_owned(),
-        detail: format!(
-            "the row just {what} on bind {} could not be read back",
-            bind.label()
-        ),
-    }
-}
-
 /// Runs a write ending in `RETURNING <every column>` and reads the row written, if any.
 async fn returning<M: Model>(
     conn: &mut Target<'_>,
@@ -441,26 +398,6 @@ async fn returning<M: Model>(
     let mut rows = conn
         .fetch_all::<M>(sql, args, RowCount::AtMostOne)
         .await
-        .map_err(|e| returning_error::<M>(bind, action, e))?;
+        .map_err(|e| Error::writing_returning(M::TABLE, bind.label(), action, e))?;
     Ok(rows.pop())
-}
-
-/// A failed `... RETURNING`: a database error is a failed write, a decode error a failed read.
-fn returning_error<M: Model>(
-    bind: &Bind,
-    action: &str,
-    error: crate::driver::DriverError,
-) -> Error {
-    match error {
-        crate::driver::DriverError::Sql(source) => write_error(bind, action, M::TABLE, source),
-        decode => driver_error::<M>(bind, decode),
-    }
-}
-
-pub(crate) fn write_error(bind: &Bind, action: &str, table: &Table, source: sqlx::Error) -> Error {
-    Error::Database {
-        bind: bind.label(),
-        action: format!("{action} {}", table.describe()),
-        source,
-    }
 }

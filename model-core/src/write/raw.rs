@@ -6,7 +6,6 @@ use crate::database::Database;
 use crate::driver::RowCount;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::query::driver_error;
 use crate::value::Value;
 
 /// The work of [`Database::execute_raw`](crate::Database::execute_raw).
@@ -40,5 +39,5 @@ pub(crate) async fn fetch_raw<M: Model>(
         .target()
         .fetch_all::<M>(sql, values, RowCount::All)
         .await
-        .map_err(|e| driver_error::<M>(bind, e))
+        .map_err(|e| Error::reading(M::TABLE, bind.label(), e))
 }

@@ -1,7 +1,7 @@
 //! Binding [`Value`](crate::Value)s as sqlx arguments: the one `match` over the value kinds,
 //! shared by the three backends, which differ only in how a NULL and an array are bound.
 
-/// Binds one borrowed [`Value`](crate::Value) (`$value: &Value`) to `$out` as the sqlx type it holds; the
+/// BindSelection one borrowed [`Value`](crate::Value) (`$value: &Value`) to `$out` as the sqlx type it holds; the
 /// backends differ only in how a NULL is bound, which the caller gives as `|ty| expr`, and in
 /// how an array is (`|ty, elements| expr`; PostgreSQL alone has array parameters).
 macro_rules! bind_value {

@@ -5,13 +5,13 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use sqlx::{ConnectOptions, Connection, Database};
+use sqlx::{ConnectOptions, Connection};
 
 use super::SqlxBackend;
 use crate::driver::pool::Manager;
 
 /// The sqlx connection type of a backend.
-pub(crate) type RawConn<B> = <<B as SqlxBackend>::Db as Database>::Connection;
+pub(crate) type RawConn<B> = <<B as SqlxBackend>::Db as sqlx::Database>::Connection;
 
 /// Runs `ROLLBACK` on a connection (the driver names sqlx's executor bounds, which the
 /// manager's impl cannot).

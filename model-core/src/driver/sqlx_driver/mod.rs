@@ -17,7 +17,7 @@ pub(crate) mod sqlite;
 
 use std::fmt;
 
-use sqlx::{Connection, Database, Executor, IntoArguments};
+use sqlx::{Connection, Executor, IntoArguments};
 
 use super::PoolConfig;
 use super::executed::Executed;
@@ -47,7 +47,7 @@ pub(crate) type Pooled<B> = pool::Pooled<SqlxManager<B>>;
 /// What one sqlx backend brings to [`SqlxDriver`].
 pub(crate) trait SqlxBackend: Send + Sync + 'static {
     /// The sqlx database, whose rows every model decodes through.
-    type Db: Database<Row: RowReader>;
+    type Db: sqlx::Database<Row: RowReader>;
     /// Which backend this is.
     const BACKEND: Backend;
     /// Whether a connection whose statement was abandoned midway (a cancelled future, rows
@@ -62,20 +62,22 @@ pub(crate) trait SqlxBackend: Send + Sync + 'static {
     /// Connect options parsed from the URL.
     fn connect_options(
         url: &DatabaseUrl,
-    ) -> Result<<<Self::Db as Database>::Connection as Connection>::Options, sqlx::Error>;
+    ) -> Result<<<Self::Db as sqlx::Database>::Connection as Connection>::Options, sqlx::Error>;
     /// Pool settings adjusted to the backend (SQLite: no pinging, one connection in memory).
     fn adjust_pool(config: PoolConfig, _url: &DatabaseUrl) -> PoolConfig {
         config
     }
     /// The values bound as sqlx arguments.
-    fn arguments(args: &[Value]) -> Result<<Self::Db as Database>::Arguments, sqlx::Error>;
+    fn arguments(args: &[Value]) -> Result<<Self::Db as sqlx::Database>::Arguments, sqlx::Error>;
     /// The same, taking the values: a backend whose arguments own their text (SQLite) moves
     /// it instead of copying it.
-    fn arguments_owned(args: Vec<Value>) -> Result<<Self::Db as Database>::Arguments, sqlx::Error> {
+    fn arguments_owned(
+        args: Vec<Value>,
+    ) -> Result<<Self::Db as sqlx::Database>::Arguments, sqlx::Error> {
         Self::arguments(&args)
     }
     /// What a write reported (sqlx has no common trait for it).
-    fn executed(result: &<Self::Db as Database>::QueryResult) -> Executed;
+    fn executed(result: &<Self::Db as sqlx::Database>::QueryResult) -> Executed;
 }
 
 /// The pool of one sqlx backend.
@@ -95,9 +97,9 @@ impl<B: SqlxBackend> fmt::Debug for SqlxDriver<B> {
 impl<B: SqlxBackend> SqlxDriver<B>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
-    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    for<'a> <B::Db as sqlx::Database>::Arguments: IntoArguments<B::Db>,
     i64: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
-    usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
+    usize: sqlx::ColumnIndex<<B::Db as sqlx::Database>::Row>,
 {
     /// The pool for `url`, opening connections lazily, with the dialect the URL selects.
     pub(crate) fn connect_lazy(

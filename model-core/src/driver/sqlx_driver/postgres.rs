@@ -78,7 +78,7 @@ fn add_null(out: &mut PgArguments, ty: SqlType) -> Result<(), BoxDynError> {
     }
 }
 
-/// Binds `elements` as one array of `ty` (`int8[]`, `text[]`...): NULLs become NULL elements and
+/// BindSelection `elements` as one array of `ty` (`int8[]`, `text[]`...): NULLs become NULL elements and
 /// narrower integers and floats widen to `ty`; text, bytes and JSON are encoded from where they
 /// are, not copied first.
 fn add_array(out: &mut PgArguments, ty: SqlType, elements: &[Value]) -> Result<(), BoxDynError> {

@@ -4,7 +4,7 @@
 //! a connection that looks ready.
 
 use futures_util::future::BoxFuture;
-use sqlx::{Database, Executor, IntoArguments, Row};
+use sqlx::{Executor, IntoArguments, Row};
 
 use super::manager::RawConn;
 use super::{Pooled, SqlxBackend};
@@ -28,7 +28,7 @@ pub(crate) async fn execute<B: SqlxBackend>(
 ) -> Result<Executed, sqlx::Error>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
-    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    for<'a> <B::Db as sqlx::Database>::Arguments: IntoArguments<B::Db>,
 {
     let statement =
         sqlx::query_with::<B::Db, _>(sqlx::AssertSqlSafe(sql), B::arguments_owned(args)?);
@@ -46,7 +46,7 @@ pub(crate) async fn fetch_into<B: SqlxBackend>(
 ) -> Result<(), DriverError>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
-    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    for<'a> <B::Db as sqlx::Database>::Arguments: IntoArguments<B::Db>,
 {
     let statement = statement!(sql, args);
     let result = match sink.wanted() {
@@ -69,9 +69,9 @@ pub(crate) async fn fetch_i64<B: SqlxBackend>(
 ) -> Result<i64, sqlx::Error>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
-    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    for<'a> <B::Db as sqlx::Database>::Arguments: IntoArguments<B::Db>,
     i64: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
-    usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
+    usize: sqlx::ColumnIndex<<B::Db as sqlx::Database>::Row>,
 {
     let statement = statement!(sql, args);
     let result = statement.fetch_one(conn.begin_statement()?).await;
@@ -143,9 +143,9 @@ pub(crate) fn server_idle_limit<B: SqlxBackend>(
 ) -> BoxFuture<'_, Result<Option<std::time::Duration>, sqlx::Error>>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
-    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    for<'a> <B::Db as sqlx::Database>::Arguments: IntoArguments<B::Db>,
     i64: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
-    usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
+    usize: sqlx::ColumnIndex<<B::Db as sqlx::Database>::Row>,
 {
     Box::pin(async move {
         let Some(sql) = B::IDLE_LIMIT_MS else {
@@ -168,7 +168,8 @@ where
 /// Hands each row to `sink` as it arrives, so the raw rows are never all held at once (as
 /// `fetch_all` would) and each is decoded while its bytes are still in cache.
 async fn feed_rows<B: SqlxBackend>(
-    mut rows: impl futures_util::Stream<Item = Result<<B::Db as Database>::Row, sqlx::Error>> + Unpin,
+    mut rows: impl futures_util::Stream<Item = Result<<B::Db as sqlx::Database>::Row, sqlx::Error>>
+    + Unpin,
     sink: &mut dyn RowSink,
 ) -> Result<(), DriverError> {
     use futures_util::TryStreamExt;
@@ -185,9 +186,9 @@ pub(crate) async fn fetch_strings<B: SqlxBackend>(
 ) -> Result<Vec<String>, sqlx::Error>
 where
     for<'c> &'c mut RawConn<B>: Executor<'c, Database = B::Db>,
-    for<'a> <B::Db as Database>::Arguments: IntoArguments<B::Db>,
+    for<'a> <B::Db as sqlx::Database>::Arguments: IntoArguments<B::Db>,
     String: for<'r> sqlx::Decode<'r, B::Db> + sqlx::Type<B::Db>,
-    usize: sqlx::ColumnIndex<<B::Db as Database>::Row>,
+    usize: sqlx::ColumnIndex<<B::Db as sqlx::Database>::Row>,
 {
     let result = sqlx::query::<B::Db>(sqlx::AssertSqlSafe(sql))
         .fetch_all(conn.begin_statement()?)

@@ -13,10 +13,10 @@
 //! consecutive only under some settings, so inserts with generated keys stay one statement
 //! per row there.
 
+use super::generated_key;
 use super::statement::{
     InsertKey, insert_key, insert_rows_returning_key_sql, insert_rows_sql, rows_per_statement,
 };
-use super::{generated_key, lost_in, write_error};
 use crate::bind::Bind;
 use crate::dialect::Dialect;
 use crate::driver::{DriverError, RowCount, RowSink, Target};
@@ -27,7 +27,7 @@ use crate::sql_type::SqlType;
 use crate::value::Value;
 
 /// Rows of one table writing the same columns, gathered for one multi-row insert.
-pub(crate) struct InsertBatch {
+pub(crate) struct InsertGroup {
     table: &'static Table,
     columns: Vec<&'static str>,
     /// Every row's values, one row after the other.
@@ -53,7 +53,7 @@ enum BatchKey {
     Generated(&'static ColumnDef),
 }
 
-impl InsertBatch {
+impl InsertGroup {
     /// A batch holding the row whose `values` write `columns`; the columns and values back when
     /// rows of this shape cannot be batched on `dialect`.
     pub(crate) fn start(
@@ -61,11 +61,11 @@ impl InsertBatch {
         table: &'static Table,
         columns: Vec<&'static str>,
         values: Vec<Value>,
-    ) -> std::result::Result<InsertBatch, (Vec<&'static str>, Vec<Value>)> {
+    ) -> std::result::Result<InsertGroup, (Vec<&'static str>, Vec<Value>)> {
         let Some(key) = batch_key(dialect, table, &columns) else {
             return Err((columns, values));
         };
-        Ok(InsertBatch {
+        Ok(InsertGroup {
             table,
             most: rows_per_statement(dialect, columns.len()),
             bytes: size_of_values(&values),
@@ -109,7 +109,7 @@ impl InsertBatch {
 
     /// Sends the insert through `conn`; returns each row's key, in row order.
     pub(crate) async fn run(self, conn: &mut Target<'_>, bind: &Bind) -> Result<Vec<Vec<Value>>> {
-        let InsertBatch {
+        let InsertGroup {
             table,
             columns,
             values,
@@ -118,7 +118,7 @@ impl InsertBatch {
             ..
         } = self;
         let dialect = bind.engine.dialect();
-        let failed = |e| write_error(bind, "inserting into", table, e);
+        let failed = |e| Error::writing(table, bind.label(), "inserting into", e);
         match key {
             BatchKey::Given(positions) => {
                 let keys = values
@@ -132,7 +132,9 @@ impl InsertBatch {
             BatchKey::Generated(column) => {
                 let (sql, args) =
                     insert_rows_returning_key_sql(dialect, table, &columns, column, rows, values)
-                        .ok_or_else(|| lost_in(table, bind, "inserted"))?;
+                        .ok_or_else(|| {
+                        Error::written_row_unreadable(table, bind.label(), "inserted")
+                    })?;
                 let mut sink = Keys::new(column.sql_type(), rows);
                 conn.fetch_into(&sql, &args, &mut sink)
                     .await
@@ -196,7 +198,11 @@ impl Keys {
             ),
         })?;
         if ids.len() != rows {
-            return Err(lost_in(table, bind, "inserted"));
+            return Err(Error::written_row_unreadable(
+                table,
+                bind.label(),
+                "inserted",
+            ));
         }
         ids.into_iter()
             .map(|id| generated_key(table, column, id).map(|key| vec![key]))
@@ -282,7 +288,7 @@ mod tests {
         let row = |id: i64, bytes: usize| vec![Value::BigInt(id), Value::Text("x".repeat(bytes))];
         let columns = vec!["id", "body"];
         let dialect = &crate::dialect::MariaDbDialect;
-        let Ok(mut batch) = InsertBatch::start(dialect, &TABLE, columns.clone(), row(1, 10)) else {
+        let Ok(mut batch) = InsertGroup::start(dialect, &TABLE, columns.clone(), row(1, 10)) else {
             panic!("rows that give their keys batch");
         };
         assert!(!batch.accepts(&TABLE, &["body"], &row(2, 10)[1..]));

@@ -2,7 +2,7 @@
 //! material ("delete the tokens older than 40 days") is one line.
 
 use super::statement::write_set;
-use super::{SqlWriter, signalled, write_error};
+use super::{SqlWriter, signalled};
 use crate::bind::Bind;
 use crate::change::{Change, Operation};
 use crate::database::Database;
@@ -118,7 +118,7 @@ async fn rows_affected<M: Model>(
     let executed = conn
         .execute(&sql, args)
         .await
-        .map_err(|e| write_error(bind, action, M::TABLE, e))?;
+        .map_err(|e| Error::writing(M::TABLE, bind.label(), action, e))?;
     Ok(executed.rows_affected)
 }
 

@@ -1,0 +1,182 @@
+//! Writing a `SELECT` as SQL: the query's parts without its model type, so one function (not
+//! one per model) writes the SQL of every query, and the statements every table renders once
+//! (its `SELECT <columns> FROM t` head and its lookup by key).
+
+use super::expr::Node;
+use super::key::key_conditions;
+use super::writer::SqlWriter;
+use crate::dialect::Dialect;
+use crate::meta::Table;
+use crate::sql_cache::TableStatement;
+use crate::value::Value;
+
+/// What a query selects.
+#[derive(Clone, Copy)]
+pub(crate) enum Projection {
+    /// Every column of the model, in order, so rows decode by position.
+    Model,
+    /// `COUNT(*)` of the rows the query would return.
+    Count,
+    /// `1` for each row, inside the dialect's `EXISTS` wrapper.
+    Exists,
+}
+
+/// A query's parts without its model type: what `render` writes.
+#[derive(Clone, Copy)]
+pub(crate) struct SelectStatement<'q> {
+    pub(crate) table: &'static Table,
+    pub(crate) conditions: &'q [Node],
+    /// Primary key conditions of `get`, after the query's own.
+    pub(crate) key: &'q [Node],
+    pub(crate) orders: &'q [(&'static str, bool)],
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
+    pub(crate) distinct: bool,
+}
+
+impl SelectStatement<'_> {
+    pub(crate) fn write(&self, w: &mut SqlWriter<'_>, projection: Projection) {
+        let table = self.table;
+        let wrap_count = matches!(projection, Projection::Count)
+            && (self.distinct || self.limit.is_some() || self.offset.is_some());
+        if wrap_count {
+            w.push("SELECT COUNT(*) FROM (");
+        }
+        let (exists_open, exists_close) = w.dialect().exists_wrapper();
+        if matches!(projection, Projection::Exists) {
+            w.push(exists_open);
+        }
+        // Whether a row exists does not depend on DISTINCT (nor on the order, below).
+        let distinct = self.distinct && !matches!(projection, Projection::Exists);
+        let lists_columns = match projection {
+            Projection::Model => true,
+            Projection::Count => wrap_count,
+            Projection::Exists => false,
+        };
+        if lists_columns && !distinct {
+            // The same text for every query of the table: rendered once.
+            w.push(select_all_sql(table, w.dialect()));
+        } else {
+            w.push(if distinct {
+                "SELECT DISTINCT "
+            } else {
+                "SELECT "
+            });
+            if lists_columns {
+                write_columns_from(w, table);
+            } else {
+                w.push(match projection {
+                    Projection::Exists => "1",
+                    _ => "COUNT(*)",
+                });
+                w.push(" FROM ");
+                w.ident(table.name());
+            }
+        }
+        write_where(w, self.conditions, self.key);
+        // An order matters to EXISTS only with an OFFSET (which rows are skipped).
+        let ordered = match projection {
+            Projection::Model => true,
+            Projection::Count => false,
+            Projection::Exists => self.offset.is_some(),
+        };
+        if ordered && !self.orders.is_empty() {
+            w.push(" ORDER BY ");
+            for (i, (column, descending)) in self.orders.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.ident(column);
+                w.push(if *descending { " DESC" } else { " ASC" });
+            }
+        }
+        if self.limit.is_some() || self.offset.is_some() {
+            match self.limit {
+                Some(limit) => {
+                    w.push(" LIMIT ");
+                    write_row_count(w, limit);
+                }
+                None => {
+                    w.push(" LIMIT ");
+                    w.push(w.dialect().no_limit());
+                }
+            }
+            if let Some(offset) = self.offset {
+                w.push(" OFFSET ");
+                write_row_count(w, offset);
+            }
+        }
+        if wrap_count {
+            w.push(") AS model_core_counted");
+        }
+        if matches!(projection, Projection::Exists) {
+            w.push(exists_close);
+        }
+    }
+}
+
+/// The text of [`TableStatement::SelectAll`] for `table` in `dialect`, rendered once.
+fn select_all_sql(table: &'static Table, dialect: &dyn Dialect) -> &'static str {
+    table
+        .sql_cache()
+        .get_or_render(dialect.id(), TableStatement::SelectAll, || {
+            let mut w = SqlWriter::new(dialect);
+            w.push("SELECT ");
+            write_columns_from(&mut w, table);
+            w.finish().0
+        })
+}
+
+/// `<every column> FROM t`.
+fn write_columns_from(w: &mut SqlWriter<'_>, table: &Table) {
+    w.ident_list(table.columns().iter().map(|c| c.name()));
+    w.push(" FROM ");
+    w.ident(table.name());
+}
+
+/// The text of [`TableStatement::SelectByKey`] for `table` in `dialect`: what `get` on a plain query
+/// writes, rendered once.
+pub(crate) fn select_by_key_sql(table: &'static Table, dialect: &dyn Dialect) -> &'static str {
+    table
+        .sql_cache()
+        .get_or_render(dialect.id(), TableStatement::SelectByKey, || {
+            // Values only become placeholders: any value of each key column writes the same text.
+            let nulls = table.primary_key().map(|c| Value::Null(c.sql_type()));
+            let key = key_conditions(table, nulls.collect());
+            let statement = SelectStatement {
+                table,
+                conditions: &[],
+                key: &key,
+                orders: &[],
+                limit: None,
+                offset: None,
+                distinct: false,
+            };
+            let mut w = SqlWriter::new(dialect);
+            statement.write(&mut w, Projection::Model);
+            w.finish().0
+        })
+}
+
+/// ` WHERE ...` when there are conditions.
+pub(crate) fn write_where(w: &mut SqlWriter<'_>, conditions: &[Node], key: &[Node]) {
+    if !conditions.is_empty() || !key.is_empty() {
+        w.push(" WHERE ");
+        super::expr::write_all(w, conditions.iter().chain(key));
+    }
+}
+
+/// Limits and offsets are bound as BIGINT; anything larger is as good as unlimited.
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A LIMIT or OFFSET count: bound, or written as a literal where the dialect asks (an integer
+/// of ours, never user text).
+fn write_row_count(w: &mut SqlWriter<'_>, n: u64) {
+    if w.dialect().bind_row_counts() {
+        w.value(Value::BigInt(clamp(n)));
+    } else {
+        w.push(&clamp(n).to_string());
+    }
+}
