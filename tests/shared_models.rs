@@ -1,4 +1,5 @@
-//! The models of the query tests and the rows every test starts from.
+//! The models of the query, write, session, recording and web tests, and the rows every test
+//! starts from. Each of those binaries includes this file as its `models` module.
 
 use model_core::{BindSelection, ColumnGroup, Config, Database, Model};
 use model_tests::{Kind, Param, TestDb, quoted};

@@ -5,6 +5,11 @@
 //! or the catalog's own connection, never through the pool (an in-memory SQLite database has
 //! one connection, which the session holds).
 
+/// The models every binary of these tests shares, and the rows each test starts from.
+#[path = "shared_models.rs"]
+#[allow(dead_code)]
+mod models;
+
 use std::sync::{Arc, Mutex};
 
 use model_core::{BindSelection, Change, Config, Database, Error, Operation, Value};

@@ -1,5 +1,10 @@
 //! The `axum` feature: `NotFound` is a 404, anything else a 500 without details.
 
+/// The models every binary of these tests shares, and the rows each test starts from.
+#[path = "shared_models.rs"]
+#[allow(dead_code)]
+mod models;
+
 use axum_core::response::IntoResponse;
 use http::StatusCode;
 use model_core::Error;

@@ -1,6 +1,11 @@
 //! Recorded queries and echo: every statement is kept with its SQL, parameters, bind, timing
 //! and the line of the caller's code that issued it; echo sends the same to `tracing`.
 
+/// The models every binary of these tests shares, and the rows each test starts from.
+#[path = "shared_models.rs"]
+#[allow(dead_code)]
+mod models;
+
 use std::sync::{Arc, Mutex};
 
 use model_core::{Config, Database, Value};
