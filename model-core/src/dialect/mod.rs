@@ -8,6 +8,7 @@
 mod mysql;
 mod postgres;
 mod sqlite;
+mod statement;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -20,6 +21,7 @@ use crate::meta::{ColumnDef, Table};
 use crate::naming;
 pub(crate) use crate::sql_cache::DialectId;
 use crate::url::Backend;
+pub(crate) use statement::{DeleteByKey, Insert, Returning, RowValues, UpdateByKey};
 
 /// What a literal text test asks of a column: [`Dialect::text_match`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -111,21 +113,15 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         "BEGIN"
     }
 
-    /// Whether `INSERT ... RETURNING` gives back the inserted row (PostgreSQL, SQLite,
-    /// MariaDB); elsewhere the row is read again by primary key.
-    fn insert_returning(&self) -> bool {
-        true
+    /// How an insert learns what the database filled in: its generated key, and the row as
+    /// stored (defaults, triggers).
+    fn insert_feedback(&self) -> InsertFeedback {
+        InsertFeedback::Returning
     }
 
     /// Whether `UPDATE ... RETURNING` gives back the updated row (PostgreSQL, SQLite).
     fn update_returning(&self) -> bool {
         true
-    }
-
-    /// Whether a write reports the key it generated (SQLite's rowid, MySQL's
-    /// `LAST_INSERT_ID()`), so an insert that needs only the key sends no `RETURNING`.
-    fn reports_generated_key(&self) -> bool {
-        false
     }
 
     /// What goes around a `SELECT 1 ...` to ask whether it returns a row, as an integer
@@ -139,21 +135,39 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         65_535
     }
 
-    /// What goes before and after the placeholders of a multi-row insert that binds one array
-    /// per column, if the backend has array parameters (PostgreSQL: `SELECT * FROM UNNEST(`
-    /// and `)`). Such an insert has one text for any number of rows, so the server prepares
-    /// it once, and parses one parameter per column instead of one per value.
-    fn insert_from_arrays(&self) -> Option<(&'static str, &'static str)> {
-        None
+    /// Whether a multi-row insert can bind one array per column (PostgreSQL). Such an insert
+    /// has one text for any number of rows, so the server prepares it once, and parses one
+    /// parameter per column instead of one per value.
+    fn array_parameters(&self) -> bool {
+        false
     }
 
-    /// How a multi-row insert of `columns` columns inserts its rows in their order, so that
-    /// the keys the database generates ascend from row to row and the keys `RETURNING` gives
-    /// back, sorted, match the rows (the order of the returned rows themselves is promised
-    /// nowhere). `None` where that cannot be told: MySQL has no `RETURNING` and reports one
-    /// generated id per statement; SQLite's rowids follow no order a statement can impose.
-    fn rows_in_order(&self, _columns: usize) -> Option<RowsInOrder> {
-        None
+    /// Whether a multi-row insert can hand out generated keys ascending in row order and
+    /// return them, so the keys `RETURNING` gives back, sorted, match the rows (the order of
+    /// the returned rows themselves is promised nowhere). Not where that cannot be told:
+    /// MySQL has no `RETURNING` and reports one generated id per statement; SQLite's rowids
+    /// follow no order a statement can impose.
+    fn keys_in_row_order(&self) -> bool {
+        false
+    }
+
+    /// The text of `insert`: standard SQL with its rows listed, unless the dialect has a form
+    /// of its own (PostgreSQL's from arrays).
+    #[doc(hidden)]
+    fn insert_sql(&self, insert: &Insert<'_>) -> String {
+        statement::listed_insert(self, insert)
+    }
+
+    /// The text of `update`.
+    #[doc(hidden)]
+    fn update_by_key_sql(&self, update: &UpdateByKey<'_>) -> String {
+        statement::update_by_key(self, update)
+    }
+
+    /// The text of `delete`.
+    #[doc(hidden)]
+    fn delete_by_key_sql(&self, delete: &DeleteByKey<'_>) -> String {
+        statement::delete_by_key(self, delete)
     }
 
     /// How to insert a row that takes every column's default.
@@ -362,14 +376,29 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     }
 }
 
-/// How a multi-row insert keeps its rows in order (see [`Dialect::rows_in_order`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RowsInOrder {
-    /// The listed `VALUES` are inserted one after the other (MariaDB).
-    Listed,
-    /// The rows come from arrays, between these two texts, which sort them on their ordinal
-    /// (PostgreSQL).
-    FromArrays(String, String),
+/// How an insert learns what the database filled in (see [`Dialect::insert_feedback`]): one
+/// choice per backend, so no impossible mix of abilities can be stated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertFeedback {
+    /// `RETURNING` gives back the row as stored, or just its generated key (PostgreSQL).
+    Returning,
+    /// `RETURNING` as above, and every write also reports the key it generated, which is
+    /// cheaper when only the key is wanted (SQLite's rowid, MariaDB's `LAST_INSERT_ID()`).
+    ReturningOrReportedKey,
+    /// The write reports the key it generated, and the row is read back by it (MySQL).
+    ReportedKey,
+}
+
+impl InsertFeedback {
+    /// Whether `INSERT ... RETURNING` gives back the row.
+    pub fn returning(self) -> bool {
+        !matches!(self, InsertFeedback::ReportedKey)
+    }
+
+    /// Whether a write reports the key it generated.
+    pub fn reports_key(self) -> bool {
+        !matches!(self, InsertFeedback::Returning)
+    }
 }
 
 /// How a dialect writes an autoincrement column (see [`Dialect::autoincrement`]).

@@ -3,7 +3,9 @@
 //! everything but `INSERT ... RETURNING`, which MariaDB (10.5+) has and MySQL lacks: a
 //! `mariadb:` URL selects [`MariaDbDialect`] and saves the read-back after each insert.
 
-use super::{AutoincrementSql, Dialect, DialectId, RowsInOrder, TextMatch, TextPiece, push_quoted};
+use super::{
+    AutoincrementSql, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece, push_quoted,
+};
 use crate::meta::{ColumnDef, Table};
 use crate::sql_type::SqlType;
 
@@ -173,8 +175,14 @@ macro_rules! mysql_family {
                 ]
             }
 
-            fn insert_returning(&self) -> bool {
-                $insert_returning
+            /// Both report the key an insert generated (`LAST_INSERT_ID()`); MariaDB also
+            /// has `INSERT ... RETURNING`.
+            fn insert_feedback(&self) -> InsertFeedback {
+                if $insert_returning {
+                    InsertFeedback::ReturningOrReportedKey
+                } else {
+                    InsertFeedback::ReportedKey
+                }
             }
 
             /// Neither has `UPDATE ... RETURNING`; the row is read back by key.
@@ -182,16 +190,12 @@ macro_rules! mysql_family {
                 false
             }
 
-            fn reports_generated_key(&self) -> bool {
-                true
-            }
-
             /// A multi-row `VALUES` is inserted row after row, and AUTO_INCREMENT hands the
             /// rows ascending keys (with gaps under some `innodb_autoinc_lock_mode` and
             /// `auto_increment_increment` settings, which sorting does not mind). Only MariaDB
             /// returns them (`RETURNING`); MySQL reports the first alone.
-            fn rows_in_order(&self, _columns: usize) -> Option<RowsInOrder> {
-                $insert_returning.then_some(RowsInOrder::Listed)
+            fn keys_in_row_order(&self) -> bool {
+                $insert_returning
             }
 
             fn insert_defaults(&self) -> &'static str {

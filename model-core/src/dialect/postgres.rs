@@ -1,7 +1,8 @@
 //! PostgreSQL: double-quoted identifiers, `$n` placeholders, identity columns, multi-row
 //! inserts from arrays.
 
-use super::{AutoincrementSql, Dialect, DialectId, RowsInOrder};
+use super::statement::{self, Text};
+use super::{AutoincrementSql, Dialect, DialectId, Insert, Returning, RowValues};
 use crate::meta::ColumnDef;
 use crate::sql_type::SqlType;
 use crate::url::Backend;
@@ -64,23 +65,53 @@ impl Dialect for PostgresDialect {
         Some("SELECT pg_advisory_xact_lock(7885350835713994853)")
     }
 
-    /// `UNNEST` of several arrays yields their elements side by side, one row per index; the
-    /// arrays are typed by their bound parameters, so the text needs no casts.
-    fn insert_from_arrays(&self) -> Option<(&'static str, &'static str)> {
-        Some(("SELECT * FROM UNNEST(", ")"))
+    fn array_parameters(&self) -> bool {
+        true
     }
 
-    /// The arrays are unnested `WITH ORDINALITY` and sorted on it, so the identity's sequence
-    /// hands out ascending keys in row order (SQLAlchemy's form for PostgreSQL). The unnested
-    /// columns are named `c1`, `c2`... and their ordinal `n`: names of this statement alone,
+    fn keys_in_row_order(&self) -> bool {
+        true
+    }
+
+    /// Rows bound as arrays are inserted from `UNNEST` of the arrays, which yields their
+    /// elements side by side, one row per index; the arrays are typed by their bound
+    /// parameters, so the text needs no casts. When the generated keys must follow the rows,
+    /// the arrays are unnested `WITH ORDINALITY` and sorted on it, so the identity's sequence
+    /// hands out ascending keys in row order (SQLAlchemy's form for PostgreSQL); the unnested
+    /// columns are named `c1`, `c2`... and their ordinal `n`, names of this statement alone,
     /// so no column of the table can clash with them.
-    fn rows_in_order(&self, columns: usize) -> Option<RowsInOrder> {
-        let names: Vec<String> = (1..=columns).map(|i| format!("c{i}")).collect();
+    fn insert_sql(&self, insert: &Insert<'_>) -> String {
+        if insert.values == RowValues::Listed || insert.columns.is_empty() {
+            return statement::listed_insert(self, insert);
+        }
+        let in_row_order = matches!(insert.returning, Returning::KeysInRowOrder(_));
+        let names: Vec<String> = (1..=insert.columns.len())
+            .map(|i| format!("c{i}"))
+            .collect();
         let names = names.join(", ");
-        Some(RowsInOrder::FromArrays(
-            format!("SELECT {names} FROM UNNEST("),
-            format!(") WITH ORDINALITY AS v({names}, n) ORDER BY n"),
-        ))
+        let mut out = Text::new(self);
+        statement::insert_into(&mut out, insert);
+        if in_row_order {
+            out.push(" SELECT ");
+            out.push(&names);
+            out.push(" FROM UNNEST(");
+        } else {
+            out.push(" SELECT * FROM UNNEST(");
+        }
+        for i in 0..insert.columns.len() {
+            if i > 0 {
+                out.push(", ");
+            }
+            out.placeholder();
+        }
+        out.push(")");
+        if in_row_order {
+            out.push(" WITH ORDINALITY AS v(");
+            out.push(&names);
+            out.push(", n) ORDER BY n");
+        }
+        statement::returning(&mut out, insert.table, insert.returning);
+        out.finish()
     }
 
     fn ilike_operator(&self) -> Option<&'static str> {

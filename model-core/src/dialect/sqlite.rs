@@ -1,7 +1,9 @@
 //! SQLite: backquoted identifiers, `?` placeholders, type names that sqlx maps back to the
 //! right affinity, and `INTEGER PRIMARY KEY` for generated ids (the rowid alias).
 
-use super::{AutoincrementSql, Dialect, DialectId, TextMatch, TextPiece, push_quoted};
+use super::{
+    AutoincrementSql, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece, push_quoted,
+};
 use crate::meta::{ColumnDef, Table};
 use crate::sql_type::SqlType;
 use crate::url::Backend;
@@ -42,10 +44,10 @@ impl Dialect for SqliteDialect {
         "BEGIN IMMEDIATE"
     }
 
-    /// A generated key is the rowid (an `INTEGER PRIMARY KEY` aliases it), which every write
-    /// reports.
-    fn reports_generated_key(&self) -> bool {
-        true
+    /// `INSERT ... RETURNING` gives the row; a generated key is the rowid (an `INTEGER
+    /// PRIMARY KEY` aliases it), which every write also reports.
+    fn insert_feedback(&self) -> InsertFeedback {
+        InsertFeedback::ReturningOrReportedKey
     }
 
     fn column_type(&self, column: &ColumnDef, _keyed: bool) -> String {

@@ -24,12 +24,6 @@ impl<'d> SqlWriter<'d> {
         self.dialect
     }
 
-    /// Makes room for `n` more bound values (and their placeholders) at once.
-    pub(crate) fn reserve_values(&mut self, n: usize) {
-        self.values.reserve(n);
-        self.sql.reserve(n * 4);
-    }
-
     /// Appends SQL keywords or punctuation (never user data).
     pub(crate) fn push(&mut self, sql: &str) {
         self.sql.push_str(sql);

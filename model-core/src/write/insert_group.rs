@@ -158,9 +158,7 @@ impl InsertGroup {
 fn batch_key(dialect: &dyn Dialect, table: &Table, columns: &[&'static str]) -> Option<BatchKey> {
     match insert_key(table, columns) {
         InsertKey::Given(positions) if !positions.is_empty() => Some(BatchKey::Given(positions)),
-        InsertKey::Generated(key)
-            if !columns.is_empty() && dialect.rows_in_order(columns.len()).is_some() =>
-        {
+        InsertKey::Generated(key) if !columns.is_empty() && dialect.keys_in_row_order() => {
             Some(BatchKey::Generated(key))
         }
         _ => None,

@@ -8,10 +8,10 @@
 
 use std::borrow::Cow;
 
-use super::statement::{InsertKey, Returning};
+use super::statement::InsertKey;
 use super::{generated_key, statement};
 use crate::bind::Bind;
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, Returning};
 use crate::driver::Target;
 use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
@@ -55,10 +55,10 @@ impl KeyedWrite {
             InsertKey::Given(positions) => {
                 KeyFrom::Given(positions.iter().map(|&i| values[i].clone()).collect())
             }
-            InsertKey::Generated(column) if dialect.reports_generated_key() => {
+            InsertKey::Generated(column) if dialect.insert_feedback().reports_key() => {
                 KeyFrom::LastInsertId(column)
             }
-            InsertKey::Generated(column) if dialect.insert_returning() => {
+            InsertKey::Generated(column) if dialect.insert_feedback().returning() => {
                 KeyFrom::Returning(column)
             }
             _ => return None,

@@ -94,6 +94,7 @@ pub(crate) use raw::{execute_raw, fetch_raw};
 use crate::bind::Bind;
 use crate::change::{Change, Operation};
 use crate::database::Database;
+use crate::dialect::Returning;
 use crate::driver::{RowCount, Target};
 use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
@@ -101,7 +102,6 @@ use crate::model::ColumnRef;
 use crate::model::Model;
 use crate::query::{Select, SqlWriter, convert_key_value, select_by_key_sql};
 use crate::value::Value;
-use statement::Returning;
 
 /// The work of [`Database::insert`](crate::Database::insert).
 pub(crate) async fn insert<M: Model>(db: &Database, row: &M) -> Result<M> {
@@ -239,7 +239,7 @@ pub(crate) async fn insert_row<M: Model>(conn: &mut Target<'_>, bind: &Bind, row
     let dialect = bind.engine.dialect();
     let table = M::TABLE;
     let (columns, values) = statement::insert_values(table, row);
-    if dialect.insert_returning() {
+    if dialect.insert_feedback().returning() {
         let sql = statement::insert_sql(table, dialect, &columns, Returning::Row);
         return returning::<M>(conn, bind, &sql, &values, "inserting into")
             .await?
@@ -352,9 +352,11 @@ async fn update_chosen<M: Model>(
             .map(drop)
             .ok_or_else(|| Error::no_row_with_key(M::TABLE));
     }
-    let mut w = SqlWriter::new(bind.engine.dialect());
-    statement::write_update(&mut w, table, by_key);
-    let (sql, args) = w.finish();
+    let sql = bind
+        .engine
+        .dialect()
+        .update_by_key_sql(&by_key.update(table));
+    let args = by_key.update_args();
     let executed = conn
         .execute(&sql, args)
         .await

@@ -1,13 +1,14 @@
-//! INSERT, UPDATE and DELETE statements for one table, written through the dialect.
+//! The INSERT, UPDATE and DELETE statements of rows: which columns and values a row writes,
+//! built as statement values ([`Insert`], [`UpdateByKey`], [`DeleteByKey`]) that the dialect
+//! renders; the texts that depend only on the table are rendered once and cached.
 
 use std::borrow::Cow;
 
 use super::SqlWriter;
-use crate::dialect::{Dialect, RowsInOrder};
+use crate::dialect::{DeleteByKey, Dialect, Insert, Returning, RowValues, UpdateByKey};
 use crate::meta::{ColumnDef, Table};
 use crate::model::Model;
 use crate::sql_cache::TableStatement;
-use crate::sql_type::SqlType;
 use crate::value::Value;
 
 /// A list of column/value pairs, in column order.
@@ -42,6 +43,18 @@ impl ByKey {
     /// The key values, in key order.
     pub(super) fn key_values(&self) -> Vec<Value> {
         self.key.iter().map(|(_, v)| v.clone()).collect()
+    }
+
+    /// The update of these columns of `table`, as a statement (values bind as
+    /// [`update_args`](Self::update_args) gives them).
+    pub(super) fn update<'t>(&self, table: &'t Table) -> UpdateByKey<'t> {
+        UpdateByKey {
+            table,
+            set: self.set.iter().map(|(name, _)| *name).collect(),
+            key: self.key.iter().map(|(name, _)| *name).collect(),
+            version: self.version.as_ref().map(|(name, _)| *name),
+            returning_row: false,
+        }
     }
 }
 
@@ -78,7 +91,7 @@ fn next_version(version: &Value) -> Value {
         Value::SmallInt(v) => Value::SmallInt(v.wrapping_add(1)),
         Value::Int(v) => Value::Int(v.wrapping_add(1)),
         Value::BigInt(v) => Value::BigInt(v.wrapping_add(1)),
-        // Placeholders (typed NULLs) render the same text whatever they hold.
+        // Only integer fields may be versions (checked at compile time).
         other => other.clone(),
     }
 }
@@ -138,17 +151,6 @@ fn collect_insert<M: Model>(
     }
 }
 
-/// What an insert statement returns.
-#[derive(Clone, Copy)]
-pub(super) enum Returning {
-    /// Nothing: the plain `INSERT`.
-    Nothing,
-    /// The row as stored: `RETURNING <every column>`.
-    Row,
-    /// The generated key: `RETURNING <key>`.
-    Key(&'static ColumnDef),
-}
-
 /// The text of the one-row insert writing `columns` (as [`insert_values`] chose them). Kept in
 /// the table's cache when they are every column, or every column but the generated key; any
 /// other set of columns is rendered for this row. The row's values bind in `columns` order.
@@ -156,35 +158,31 @@ pub(super) fn insert_sql(
     table: &'static Table,
     dialect: &dyn Dialect,
     columns: &[&'static str],
-    returning: Returning,
+    returning: Returning<'static>,
 ) -> Cow<'static, str> {
     let render = || {
-        let mut w = SqlWriter::new(dialect);
-        // Values only become placeholders: any value per column writes the same text.
-        let nulls = columns.iter().map(|_| Value::Null(SqlType::Text));
-        write_insert_rows(&mut w, table, columns, 1, nulls);
-        match returning {
-            Returning::Nothing => {}
-            Returning::Row => push_returning(&mut w, table),
-            Returning::Key(column) => {
-                w.push(" RETURNING ");
-                w.ident(column.name());
-            }
-        }
-        w.finish().0
+        dialect.insert_sql(&Insert {
+            table,
+            columns,
+            rows: 1,
+            values: RowValues::Listed,
+            returning,
+        })
     };
     let every = table.columns().len();
     let shape = if columns.len() == every {
         match returning {
             Returning::Nothing => Some(TableStatement::InsertAll),
             Returning::Row => Some(TableStatement::InsertAllReturning),
-            Returning::Key(_) => None,
+            Returning::Key(_) | Returning::KeysInRowOrder(_) => None,
         }
     } else if columns.len() + 1 == every && leaves_out_generated_key(table, columns) {
         Some(match returning {
             Returning::Nothing => TableStatement::InsertGenerated,
             Returning::Row => TableStatement::InsertGeneratedReturning,
-            Returning::Key(_) => TableStatement::InsertGeneratedReturningKey,
+            Returning::Key(_) | Returning::KeysInRowOrder(_) => {
+                TableStatement::InsertGeneratedReturningKey
+            }
         })
     } else {
         None
@@ -228,48 +226,6 @@ fn leaves_out_generated_key(table: &Table, columns: &[&'static str]) -> bool {
         (Some(key), None) => table.is_autoincrement(key) && !columns.contains(&key.name()),
         _ => false,
     }
-}
-
-/// `INSERT INTO t (columns) VALUES (row), (row)...` for `rows` rows whose values come one
-/// row after the other from `values`; the all-defaults form when there are no columns.
-fn write_insert_rows(
-    w: &mut SqlWriter<'_>,
-    table: &Table,
-    columns: &[&'static str],
-    rows: usize,
-    values: impl IntoIterator<Item = Value>,
-) {
-    if columns.is_empty() {
-        w.push("INSERT INTO ");
-        w.ident(table.name());
-        w.push(w.dialect().insert_defaults());
-        return;
-    }
-    write_insert_into(w, table, columns);
-    w.push(" VALUES ");
-    let mut values = values.into_iter();
-    for r in 0..rows {
-        if r > 0 {
-            w.push(", ");
-        }
-        w.push("(");
-        for (i, value) in values.by_ref().take(columns.len()).enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.value(value);
-        }
-        w.push(")");
-    }
-}
-
-/// `INSERT INTO t (columns)`, the head every listed or unnested insert shares.
-fn write_insert_into(w: &mut SqlWriter<'_>, table: &Table, columns: &[&'static str]) {
-    w.push("INSERT INTO ");
-    w.ident(table.name());
-    w.push(" (");
-    w.ident_list(columns.iter().copied());
-    w.push(")");
 }
 
 /// The most rows one multi-row INSERT carries (SQLAlchemy's `insertmanyvalues_page_size`
@@ -432,22 +388,24 @@ pub(super) fn insert_rows_sql(
     rows: usize,
     values: Vec<Value>,
 ) -> (String, Vec<Value>) {
-    let mut w = SqlWriter::new(dialect);
-    match dialect.insert_from_arrays() {
-        Some(around) if !columns.is_empty() && rows >= MIN_ROWS_FROM_ARRAYS => {
-            write_insert_arrays(&mut w, table, columns, around, rows, values);
-        }
-        _ => {
-            w.reserve_values(values.len());
-            write_insert_rows(&mut w, table, columns, rows, values);
-        }
-    }
-    w.finish()
+    let arrays = dialect.array_parameters() && rows >= MIN_ROWS_FROM_ARRAYS;
+    let insert = Insert {
+        table,
+        columns,
+        rows,
+        values: if arrays {
+            RowValues::Arrays
+        } else {
+            RowValues::Listed
+        },
+        returning: Returning::Nothing,
+    };
+    (dialect.insert_sql(&insert), insert.bind_order(values))
 }
 
 /// The multi-row insert of `rows` rows writing `columns` (not empty) that inserts them in order
-/// and returns the generated `key` of each (see [`Dialect::rows_in_order`]); `None` where the
-/// dialect cannot keep the order.
+/// and returns the generated `key` of each (see [`Dialect::keys_in_row_order`]); `None` where
+/// the dialect cannot keep the order.
 pub(super) fn insert_rows_returning_key_sql(
     dialect: &dyn Dialect,
     table: &Table,
@@ -456,54 +414,21 @@ pub(super) fn insert_rows_returning_key_sql(
     rows: usize,
     values: Vec<Value>,
 ) -> Option<(String, Vec<Value>)> {
-    let mut w = SqlWriter::new(dialect);
-    match dialect.rows_in_order(columns.len())? {
-        RowsInOrder::Listed => {
-            w.reserve_values(values.len());
-            write_insert_rows(&mut w, table, columns, rows, values);
-        }
-        RowsInOrder::FromArrays(open, close) => {
-            write_insert_arrays(&mut w, table, columns, (&open, &close), rows, values);
-        }
+    if !dialect.keys_in_row_order() {
+        return None;
     }
-    w.push(" RETURNING ");
-    w.ident(key.name());
-    Some(w.finish())
-}
-
-/// `INSERT INTO t (columns) SELECT * FROM UNNEST($1, $2...)`: `rows` rows, whose values come one
-/// row after the other from `values`, bound as one array per column (of the column's type)
-/// between the dialect's [`Dialect::insert_from_arrays`] text.
-fn write_insert_arrays(
-    w: &mut SqlWriter<'_>,
-    table: &Table,
-    columns: &[&'static str],
-    (open, close): (&str, &str),
-    rows: usize,
-    values: Vec<Value>,
-) {
-    let mut arrays: Vec<Vec<Value>> = columns.iter().map(|_| Vec::with_capacity(rows)).collect();
-    for (i, value) in values.into_iter().enumerate() {
-        arrays[i % columns.len()].push(value);
-    }
-    write_insert_into(w, table, columns);
-    w.push(" ");
-    w.push(open);
-    w.reserve_values(columns.len());
-    // The names came from the table's own columns.
-    let types = columns.iter().map(|name| {
-        table
-            .column(name)
-            .expect("a column of the table")
-            .sql_type()
-    });
-    for (i, (ty, array)) in types.zip(arrays).enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.value(Value::Array(ty, array));
-    }
-    w.push(close);
+    let insert = Insert {
+        table,
+        columns,
+        rows,
+        values: if dialect.array_parameters() {
+            RowValues::Arrays
+        } else {
+            RowValues::Listed
+        },
+        returning: Returning::KeysInRowOrder(key),
+    };
+    Some((dialect.insert_sql(&insert), insert.bind_order(values)))
 }
 
 /// For an update of `row` by key: the non-key columns with their values (`onupdate` columns
@@ -534,11 +459,20 @@ fn split_key(table: &Table, all: Vec<Value>) -> ByKey {
     ByKey { set, key, version }
 }
 
-/// [`update_values`] with a typed NULL for every value. Values only become placeholders, so
-/// these write the text any row's values would: what the cached statements are rendered from.
-fn placeholders(table: &Table) -> ByKey {
-    let nulls = table.columns().iter().map(|c| Value::Null(c.sql_type()));
-    split_key(table, nulls.collect())
+/// The update of every non-key column of `table` by its key (the version too, and required).
+fn update_all(table: &Table) -> UpdateByKey<'_> {
+    let columns = table.columns().iter();
+    UpdateByKey {
+        table,
+        set: columns
+            .clone()
+            .filter(|c| !c.is_primary_key())
+            .map(|c| c.name())
+            .collect(),
+        key: table.primary_key().map(|c| c.name()).collect(),
+        version: table.version_column().map(|c| c.name()),
+        returning_row: false,
+    }
 }
 
 /// The text of the update of every non-key column of `table` by its key, with
@@ -554,13 +488,10 @@ pub(super) fn update_by_key_sql(
         TableStatement::UpdateByKey
     };
     table.sql_cache().get_or_render(dialect.id(), shape, || {
-        let by_key = placeholders(table);
-        let mut w = SqlWriter::new(dialect);
-        write_update(&mut w, table, by_key);
-        if returning {
-            push_returning(&mut w, table);
-        }
-        w.finish().0
+        dialect.update_by_key_sql(&UpdateByKey {
+            returning_row: returning,
+            ..update_all(table)
+        })
     })
 }
 
@@ -569,25 +500,12 @@ pub(super) fn delete_by_key_sql(table: &'static Table, dialect: &dyn Dialect) ->
     table
         .sql_cache()
         .get_or_render(dialect.id(), TableStatement::DeleteByKey, || {
-            let by_key = placeholders(table);
-            let mut w = SqlWriter::new(dialect);
-            write_delete(&mut w, table, &by_key);
-            w.finish().0
+            dialect.delete_by_key_sql(&DeleteByKey {
+                table,
+                key: table.primary_key().map(|c| c.name()).collect(),
+                version: table.version_column().map(|c| c.name()),
+            })
         })
-}
-
-/// ` RETURNING <every column>`, so the statement yields the row as stored.
-pub(super) fn push_returning(w: &mut SqlWriter<'_>, table: &Table) {
-    w.push(" RETURNING ");
-    w.ident_list(table.columns().iter().map(|c| c.name()));
-}
-
-/// `UPDATE t SET a = ?, b = ? WHERE k = ? [AND version = ?]`.
-pub(super) fn write_update(w: &mut SqlWriter<'_>, table: &Table, by_key: ByKey) {
-    w.push("UPDATE ");
-    w.ident(table.name());
-    write_set(w, by_key.set);
-    write_key(w, &by_key.key, by_key.version.as_ref());
 }
 
 /// ` SET a = ?, b = ?`.
@@ -603,27 +521,6 @@ pub(super) fn write_set(w: &mut SqlWriter<'_>, set: Pairs) {
     }
 }
 
-/// `DELETE FROM t WHERE k = ? [AND version = ?]`.
-fn write_delete(w: &mut SqlWriter<'_>, table: &Table, by_key: &ByKey) {
-    w.push("DELETE FROM ");
-    w.ident(table.name());
-    write_key(w, &by_key.key, by_key.version.as_ref());
-}
-
-/// ` WHERE k1 = ? AND k2 = ?`, and ` AND version = ?` for a versioned row.
-fn write_key(
-    w: &mut SqlWriter<'_>,
-    key: &[(&'static str, Value)],
-    version: Option<&(&'static str, Value)>,
-) {
-    for (i, (column, value)) in key.iter().chain(version).enumerate() {
-        w.push(if i == 0 { " WHERE " } else { " AND " });
-        w.ident(column);
-        w.push(" = ");
-        w.value(value.clone());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,6 +529,7 @@ mod tests {
     use crate::query::select_by_key_sql;
     use crate::row::{DecodeError, RowReader};
     use crate::sql_cache::SqlCache;
+    use crate::sql_type::SqlType;
 
     static COLUMNS: [ColumnDef; 4] = [
         ColumnDef::new("tenant", "tenant", SqlType::Integer, false).with_primary_key(),
