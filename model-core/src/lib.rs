@@ -26,7 +26,13 @@
 //!   [`registry`], so startup code, jobs and workers all see every model with no list kept by hand.
 //! - [`Database`] holds one pool per bind (`DATABASE_URL` and `DATABASE_BINDS`), chosen by URL
 //!   scheme: SQLite, PostgreSQL, MySQL/MariaDB.
-//! - [`Database::create_all`] / [`Database::drop_all`] act on all binds, one, or a list ([`BindSelection`]).
+//! - [`Database::create_all`] / [`Database::drop_all`] act on all binds, one, or a list
+//!   ([`BindSelection`]).
+//!
+//! The crate is built in layers, each using only those below: data (metadata, values, types),
+//! SQL (the dialects, statements as values), engine (binds, pools, running statements),
+//! operations (query, write, schema, session) and the [`Database`] facade. `ARCHITECTURE.md`
+//! at the repository root maps them, with the path of one call from query to rows.
 
 extern crate self as model_core;
 

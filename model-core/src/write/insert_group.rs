@@ -6,7 +6,7 @@
 //! commit signals, so rows go together only where every key can be known:
 //! - the rows give their keys: on every backend;
 //! - the database generates the keys, inserts the rows in order and returns the keys
-//!   ([`Dialect::rows_in_order`]: PostgreSQL, and MariaDB through a `mariadb:` URL): the keys
+//!   ([`Dialect::keys_in_row_order`]: PostgreSQL, and MariaDB through a `mariadb:` URL): the keys
 //!   ascend in row order, so sorted they match the rows.
 //!
 //! Elsewhere (MySQL, SQLite) a multi-row insert reports one generated id, and the others are

@@ -236,7 +236,7 @@ fn leaves_out_generated_key(table: &Table, columns: &[&'static str]) -> bool {
 const MAX_ROWS_PER_STATEMENT: usize = 1_000;
 
 /// The fewest rows a statement binds as arrays where the dialect can (see
-/// [`Dialect::insert_from_arrays`]); fewer rows list their values. Unnesting costs the server
+/// [`Dialect::array_parameters`]); fewer rows list their values. Unnesting costs the server
 /// a little per statement and saves a little per row: on PostgreSQL, co-located, 10 rows took
 /// 1.06x as long from arrays as listed and 100 rows 0.98x (bench W7). Below this size the
 /// listed texts are few enough for the prepared-statement cache.
