@@ -98,12 +98,7 @@ impl Dialect for PostgresDialect {
         } else {
             out.push(" SELECT * FROM UNNEST(");
         }
-        for i in 0..insert.columns.len() {
-            if i > 0 {
-                out.push(", ");
-            }
-            out.placeholder();
-        }
+        out.placeholders(insert.columns.len());
         out.push(")");
         if in_row_order {
             out.push(" WITH ORDINALITY AS v(");

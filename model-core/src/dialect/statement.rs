@@ -135,6 +135,16 @@ impl<'d, D: Dialect + ?Sized> Text<'d, D> {
             .push_placeholder(&mut self.sql, self.placeholders);
     }
 
+    /// `n` placeholders, comma-separated: one row of values, or one array per column.
+    pub(crate) fn placeholders(&mut self, n: usize) {
+        for i in 0..n {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.placeholder();
+        }
+    }
+
     pub(crate) fn finish(self) -> String {
         self.sql
     }
@@ -165,12 +175,7 @@ pub(crate) fn listed_insert<D: Dialect + ?Sized>(dialect: &D, insert: &Insert<'_
                 out.push(", ");
             }
             out.push("(");
-            for i in 0..insert.columns.len() {
-                if i > 0 {
-                    out.push(", ");
-                }
-                out.placeholder();
-            }
+            out.placeholders(insert.columns.len());
             out.push(")");
         }
     }
