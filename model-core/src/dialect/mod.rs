@@ -21,7 +21,7 @@ use crate::meta::{ColumnDef, Table};
 use crate::naming;
 pub(crate) use crate::sql_cache::DialectId;
 use crate::url::Backend;
-pub(crate) use statement::{DeleteByKey, Insert, Returning, RowValues, UpdateByKey};
+pub(crate) use statement::{DeleteByKey, Insert, Returning, RowValues, SelectByKey, UpdateByKey};
 
 /// What a literal text test asks of a column: [`Dialect::text_match`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

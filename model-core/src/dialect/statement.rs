@@ -95,6 +95,32 @@ pub struct DeleteByKey<'t> {
     pub version: Option<&'static str>,
 }
 
+/// `SELECT <every column> FROM t WHERE (k1 = ?) AND (k2 = ?)`: the lookup by key, the same
+/// text a query's key conditions write; values bind in key order.
+#[derive(Clone, Copy, Debug)]
+pub struct SelectByKey<'t> {
+    pub table: &'t Table,
+}
+
+impl SelectByKey<'_> {
+    /// The text in `dialect`.
+    pub(crate) fn sql(&self, dialect: &dyn Dialect) -> String {
+        let mut out = Text::new(dialect);
+        out.push("SELECT ");
+        out.idents(self.table.columns().iter().map(|c| c.name()));
+        out.push(" FROM ");
+        out.ident(self.table.name());
+        for (i, column) in self.table.primary_key().enumerate() {
+            out.push(if i == 0 { " WHERE (" } else { " AND (" });
+            out.ident(column.name());
+            out.push(" = ");
+            out.placeholder();
+            out.push(")");
+        }
+        out.finish()
+    }
+}
+
 /// SQL text being rendered for a dialect, with its placeholders numbered as they come.
 pub struct Text<'d, D: Dialect + ?Sized> {
     dialect: &'d D,

@@ -3,9 +3,8 @@
 //! (its `SELECT <columns> FROM t` head and its lookup by key).
 
 use super::expr::Node;
-use super::key::key_conditions;
 use super::writer::SqlWriter;
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, SelectByKey};
 use crate::meta::Table;
 use crate::sql_cache::TableStatement;
 use crate::value::Value;
@@ -140,21 +139,7 @@ pub(crate) fn select_by_key_sql(table: &'static Table, dialect: &dyn Dialect) ->
     table
         .sql_cache()
         .get_or_render(dialect.id(), TableStatement::SelectByKey, || {
-            // Values only become placeholders: any value of each key column writes the same text.
-            let nulls = table.primary_key().map(|c| Value::Null(c.sql_type()));
-            let key = key_conditions(table, nulls.collect());
-            let statement = SelectStatement {
-                table,
-                conditions: &[],
-                key: &key,
-                orders: &[],
-                limit: None,
-                offset: None,
-                distinct: false,
-            };
-            let mut w = SqlWriter::new(dialect);
-            statement.write(&mut w, Projection::Model);
-            w.finish().0
+            SelectByKey { table }.sql(dialect)
         })
 }
 
@@ -178,5 +163,50 @@ fn write_row_count(w: &mut SqlWriter<'_>, n: u64) {
         w.value(Value::BigInt(clamp(n)));
     } else {
         w.push(&clamp(n).to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::{MySqlDialect, PostgresDialect, SqliteDialect};
+    use crate::meta::ColumnDef;
+    use crate::query::key::key_conditions;
+    use crate::sql_cache::SqlCache;
+    use crate::sql_type::SqlType;
+
+    static COLUMNS: [ColumnDef; 3] = [
+        ColumnDef::new("tenant", "tenant", SqlType::Integer, false).with_primary_key(),
+        ColumnDef::new("name", "name", SqlType::Text, false),
+        ColumnDef::new("id", "id", SqlType::BigInt, false).with_primary_key(),
+    ];
+    static SQL: SqlCache = SqlCache::new();
+    static TABLE: Table = Table::new("entry", None, "Entry", "tests", &COLUMNS, &[], &SQL);
+
+    /// The cached lookup is the text a query's own key conditions write, without values.
+    #[test]
+    fn the_cached_lookup_is_what_key_conditions_write() {
+        let dialects: [&'static dyn Dialect; 3] = [&SqliteDialect, &PostgresDialect, &MySqlDialect];
+        for dialect in dialects {
+            let key = key_conditions(&TABLE, vec![Value::Int(1), Value::BigInt(2)]);
+            let statement = SelectStatement {
+                table: &TABLE,
+                conditions: &[],
+                key: &key,
+                orders: &[],
+                limit: None,
+                offset: None,
+                distinct: false,
+            };
+            let mut w = SqlWriter::new(dialect);
+            statement.write(&mut w, Projection::Model);
+            let (written, values) = w.finish();
+            assert_eq!(select_by_key_sql(&TABLE, dialect), written);
+            assert_eq!(values, [Value::Int(1), Value::BigInt(2)]);
+        }
+        assert_eq!(
+            select_by_key_sql(&TABLE, &PostgresDialect),
+            r#"SELECT "tenant", "name", "id" FROM "entry" WHERE ("tenant" = $1) AND ("id" = $2)"#
+        );
     }
 }
