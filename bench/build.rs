@@ -1,5 +1,6 @@
-//! Records the versions Cargo.lock resolved for the compared crates, so the report header says
-//! exactly what was measured (a version range in Cargo.toml would not).
+//! Records the versions Cargo.lock resolved for the compared crates, and the commit built, so
+//! the report header and its JSON say exactly what was measured (a version range in Cargo.toml
+//! would not).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -73,6 +74,39 @@ fn main() {
         out,
         "/// Cargo's profile family (`debug` or `release`).\npub const PROFILE: &str = {profile:?};"
     );
+    let commit = commit(&manifest);
+    let _ = writeln!(
+        out,
+        "/// The commit this binary was built from (`unknown` outside a git checkout).\npub const COMMIT: &str = {commit:?};"
+    );
     let out_dir = std::env::var("OUT_DIR").expect("set by cargo");
     std::fs::write(Path::new(&out_dir).join("versions.rs"), out).expect("OUT_DIR is writable");
+}
+
+/// `git` run in `dir`, its output trimmed; `None` when git is missing or fails.
+fn git(dir: &str, args: &[&str]) -> Option<String> {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// The short hash of HEAD, with the files that move it watched so a new commit rebuilds this.
+fn commit(dir: &str) -> String {
+    let mut watched = vec!["HEAD".to_owned()];
+    if let Some(branch) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
+        watched.push(branch);
+    }
+    for path in watched {
+        if let Some(file) = git(dir, &["rev-parse", "--git-path", &path]) {
+            let file = Path::new(dir).join(file);
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+    }
+    git(dir, &["rev-parse", "--short=7", "HEAD"]).unwrap_or_else(|| "unknown".to_owned())
 }

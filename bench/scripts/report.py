@@ -189,6 +189,17 @@ def rel(path):
 # Markdown
 
 
+def recorded_commit(loaded):
+    """The commit the harness recorded in every file (`build.commit`, written since issue 24),
+    or None when a file lacks it or the files disagree."""
+    commits = {run.get("build", {}).get("commit") for _, run, _ in loaded}
+    if len(commits) == 1:
+        commit = commits.pop()
+        if commit and commit != "unknown":
+            return commit
+    return None
+
+
 def machine_block(loaded, commit):
     runs = []
     for path, run, _ in loaded:
@@ -225,8 +236,11 @@ def machine_block(loaded, commit):
     for v in sorted(versions):
         v = json.loads(v)
         out.append("- **Crates** (Cargo.lock): " + ", ".join(f"{k} {v[k]}" for k in sorted(v)))
+    recorded = recorded_commit(loaded)
     if commit:
-        out.append(f"- **Commit measured**: `{commit}` (named on the command line; the JSON does not record it)")
+        out.append(f"- **Commit measured**: `{commit}` (named on the command line)")
+    elif recorded:
+        out.append(f"- **Commit measured**: `{recorded}` (as the JSON records it)")
     if len(machines) > 1 and len({json.dumps({k: v for k, v in json.loads(m).items() if k not in ("servers", "affinity", "pinned")}, sort_keys=True) for m in machines}) > 1:
         out.append("- **Note**: the files come from different machines; compare columns within one table only")
     return "\n".join(out) + "\n"
@@ -435,7 +449,7 @@ def main():
     ap.add_argument("--markdown", metavar="FILE", help="write the Markdown blocks to FILE (- for stdout)")
     ap.add_argument("--splice", metavar="FILE", help="replace the report.py blocks in FILE (e.g. BENCHMARKS.md)")
     ap.add_argument("--svg", metavar="FILE", help="write the chart to FILE")
-    ap.add_argument("--commit", metavar="SHA", help="the commit that was measured (the JSON does not record it)")
+    ap.add_argument("--commit", metavar="SHA", help="the commit that was measured, for JSON written before the harness recorded it (build.commit)")
     args = ap.parse_args()
 
     loaded = load(args.json)
@@ -444,7 +458,8 @@ def main():
         splice(args.splice, blocks)
     if args.svg:
         names = ", ".join(dict.fromkeys(os.path.basename(p) for p, _, _ in loaded))
-        note = f"Source: {names}" + (f" (commit {args.commit})" if args.commit else "")
+        commit = args.commit or recorded_commit(loaded)
+        note = f"Source: {names}" + (f" (commit {commit})" if commit else "")
         with open(args.svg, "w", encoding="utf-8", newline="\n") as f:
             f.write(chart(loaded, note))
     if args.markdown or not (args.splice or args.svg):

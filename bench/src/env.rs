@@ -5,7 +5,7 @@ mod versions {
     include!(concat!(env!("OUT_DIR"), "/versions.rs"));
 }
 
-pub use versions::{PROFILE, RUSTC, VERSIONS};
+pub use versions::{COMMIT, PROFILE, RUSTC, VERSIONS};
 
 /// The version Cargo.lock resolved for `krate` (`?` if it is not in the lock file).
 pub fn version(krate: &str) -> &'static str {

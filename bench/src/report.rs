@@ -95,7 +95,13 @@ impl Run {
             m.pinning()
         );
         let _ = writeln!(out, "- local database servers: {}", m.server_pinning());
-        let _ = writeln!(out, "- build: {}, {} profile", env::RUSTC, env::PROFILE);
+        let _ = writeln!(
+            out,
+            "- build: commit {}, {}, {} profile",
+            env::COMMIT,
+            env::RUSTC,
+            env::PROFILE
+        );
         let versions: Vec<String> = env::VERSIONS
             .iter()
             .map(|(name, v)| format!("{name} {v}"))
@@ -140,7 +146,7 @@ impl Run {
                 "pinned": m.pinned,
                 "servers": m.servers.iter().map(|(name, cpus)| json!({"program": name, "cpus": cpus})).collect::<Vec<_>>(),
             },
-            "build": { "rustc": env::RUSTC, "profile": env::PROFILE },
+            "build": { "commit": env::COMMIT, "rustc": env::RUSTC, "profile": env::PROFILE },
             "versions": versions,
             "mode": self.mode,
             "rounds": self.rounds,
