@@ -84,25 +84,23 @@ impl Dialect for PostgresDialect {
         if insert.values == RowValues::Listed || insert.columns.is_empty() {
             return statement::listed_insert(self, insert);
         }
-        let in_row_order = matches!(insert.returning, Returning::KeysInRowOrder(_));
-        let names: Vec<String> = (1..=insert.columns.len())
-            .map(|i| format!("c{i}"))
-            .collect();
-        let names = names.join(", ");
+        // The unnested columns are named only where the rows must keep their order.
+        let names = matches!(insert.returning, Returning::KeysInRowOrder(_)).then(|| {
+            let names: Vec<String> = (1..=insert.columns.len())
+                .map(|i| format!("c{i}"))
+                .collect();
+            names.join(", ")
+        });
         let mut out = Text::new(self);
         statement::insert_into(&mut out, insert);
-        if in_row_order {
-            out.push(" SELECT ");
-            out.push(&names);
-            out.push(" FROM UNNEST(");
-        } else {
-            out.push(" SELECT * FROM UNNEST(");
-        }
+        out.push(" SELECT ");
+        out.push(names.as_deref().unwrap_or("*"));
+        out.push(" FROM UNNEST(");
         out.placeholders(insert.columns.len());
         out.push(")");
-        if in_row_order {
+        if let Some(names) = &names {
             out.push(" WITH ORDINALITY AS v(");
-            out.push(&names);
+            out.push(names);
             out.push(", n) ORDER BY n");
         }
         statement::returning(&mut out, insert.table, insert.returning);

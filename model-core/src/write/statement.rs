@@ -461,11 +461,11 @@ fn split_key(table: &Table, all: Vec<Value>) -> ByKey {
 
 /// The update of every non-key column of `table` by its key (the version too, and required).
 fn update_all(table: &Table) -> UpdateByKey<'_> {
-    let columns = table.columns().iter();
     UpdateByKey {
         table,
-        set: columns
-            .clone()
+        set: table
+            .columns()
+            .iter()
             .filter(|c| !c.is_primary_key())
             .map(|c| c.name())
             .collect(),
