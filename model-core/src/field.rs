@@ -1,19 +1,23 @@
-//! `FieldType`: the Rust types a model field may have, with the column type each maps to, how
-//! it becomes a bound [`Value`] and how it is taken back out of one. Each backend decodes a
-//! column into the `Value` of its [`SqlType`] (see `driver/`), so each keeps its own type rules.
+//! `FieldType`: the types a model field may have. Every [`ColumnType`] is one, and so is an
+//! `Option` of one (a nullable column); the user implements `ColumnType`, never this. Generated
+//! code reads and writes fields through it, and the query builder compares a column with values
+//! of its [`FieldType::Compare`] type.
 
+use crate::column_type::{ColumnType, ValueError};
 use crate::row::{DecodeError, RowReader};
 use crate::sql_type::SqlType;
 use crate::value::Value;
 
-/// A type a model field can have. Implemented for `i16`, `i32`, `i64`, `f32`, `f64`, `bool`,
-/// `String`, `Vec<u8>`, chrono's `NaiveDateTime`, `DateTime<Utc>` and `NaiveDate`, `uuid::Uuid`,
-/// `serde_json::Value`, and `Option<T>` of each (a nullable column).
+/// A type a model field can have: a [`ColumnType`], or `Option<T>` of one (a nullable column).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a model column",
-    label = "unsupported column type `{Self}`",
-    note = "column types: i16, i32, i64, f32, f64, bool, String, Vec<u8>, chrono::NaiveDateTime, \
-            chrono::DateTime<Utc>, chrono::NaiveDate, uuid::Uuid, serde_json::Value, and Option<T> of each",
+    label = "`{Self}` is not a column type",
+    note = "column types: i8, i16, i32, i64, u8, u16, u32, f32, f64, bool, String, Vec<u8>, chrono's \
+            NaiveDateTime, DateTime<Utc>, NaiveDate and NaiveTime, uuid::Uuid, serde_json::Value, \
+            Json<T>, rust_decimal::Decimal, the `time` crate's types (feature `time`), and \
+            Option<T> of each",
+    note = "for your own enum or newtype, `#[derive(ColumnType)]` on it; for another type, \
+            implement `model_core::ColumnType` by hand",
     note = "to keep the field out of the table, mark it `#[column(skip)]`; for a group of columns, \
             derive `ColumnGroup` on its type and mark the field `#[column(flatten)]`"
 )]
@@ -21,6 +25,8 @@ pub trait FieldType: Sized + Send + Sync + 'static {
     /// The type values of this column are compared with: `Self`, or `T` for `Option<T>`
     /// (`Column<_, Option<String>>::eq("x")`; NULL is tested with `is_null`).
     type Compare: FieldType;
+    /// The built-in type whose column options the field takes (see [`ColumnType::Base`]).
+    type Base: ColumnType;
     /// The column type.
     const SQL_TYPE: SqlType;
     /// Whether the column is nullable (the type is an `Option`).
@@ -29,176 +35,36 @@ pub trait FieldType: Sized + Send + Sync + 'static {
     fn to_value(&self) -> Value;
     /// The value to bind, taking the field.
     fn into_value(self) -> Value;
-
-    /// The field's value out of a decoded column value, or the value back if it is of
-    /// another type.
-    fn from_value(value: Value) -> Result<Self, Value>;
+    /// The field's value out of a decoded column value.
+    fn from_value(value: Value) -> Result<Self, ValueError>;
 
     /// Reads a value of this type from column `index` of `row`: what generated `decode_at`
     /// code calls for each column.
     fn read_from(row: &dyn RowReader, index: usize) -> Result<Self, DecodeError> {
         let value = row.value(index, Self::SQL_TYPE, Self::NULLABLE)?;
-        Self::from_value(value).map_err(|other| {
-            DecodeError::new(
-                index,
-                format!(
-                    "the backend returned {other:?} for a {:?} column",
-                    Self::SQL_TYPE
-                ),
-            )
-        })
+        Self::from_value(value).map_err(|error| DecodeError::new(index, error))
     }
 }
 
-/// Every field value converts into a [`Value`], so conditions and raw SQL take plain Rust values.
-impl<T: FieldType> From<T> for Value {
-    fn from(value: T) -> Self {
-        value.into_value()
-    }
-}
-
-/// A `FieldType` that is not an `Option`: the types `Option<T>` accepts, and the only ones a
-/// primary key may have.
-#[diagnostic::on_unimplemented(
-    message = "a primary key column cannot be nullable, and this field is `{Self}`",
-    label = "primary keys are NOT NULL",
-    note = "use the inner type (e.g. `i64` rather than `Option<i64>`), or remove `primary_key`"
-)]
-pub trait NotNullField: FieldType {}
-
-/// String fields: the only ones `length = N` applies to.
-#[diagnostic::on_unimplemented(
-    message = "`length` applies to `String` columns, and this field is `{Self}`",
-    label = "`length = N` makes a VARCHAR(N) string column",
-    note = "remove `length`, or make the field a `String` / `Option<String>`"
-)]
-pub trait StringField {}
-impl StringField for String {}
-impl StringField for Option<String> {}
-
-/// Fields that can count a row's versions: non-null integers.
-#[diagnostic::on_unimplemented(
-    message = "a `version` column counts updates and must be a non-null integer, and this field is `{Self}`",
-    label = "`version` makes every update check and bump this counter",
-    note = "make the field an `i32` or `i64`, or remove `version`"
-)]
-pub trait VersionField {}
-impl VersionField for i16 {}
-impl VersionField for i32 {}
-impl VersionField for i64 {}
-
-/// String fields: the only ones a `collation` applies to.
-#[diagnostic::on_unimplemented(
-    message = "`collation` applies to `String` columns, and this field is `{Self}`",
-    label = "a collation says how text compares and sorts",
-    note = "remove `collation`, or make the field a `String` / `Option<String>`"
-)]
-pub trait CollatedField {}
-impl CollatedField for String {}
-impl CollatedField for Option<String> {}
-
-/// Integer fields: the only ones `autoincrement` applies to.
-#[diagnostic::on_unimplemented(
-    message = "`autoincrement` applies to integer primary keys, and this field is `{Self}`",
-    label = "only i16, i32 and i64 keys can be generated by the database",
-    note = "remove `autoincrement`; for other key types give a client default, e.g. `default = new_uuid`"
-)]
-pub trait IntegerField {}
-impl IntegerField for i16 {}
-impl IntegerField for i32 {}
-impl IntegerField for i64 {}
-
-macro_rules! field_types {
-    (copy: [$($ty:ty => $sql:ident, $variant:ident;)*] clone: [$($cty:ty => $csql:ident, $cvariant:ident;)*]) => {
-        $(
-            impl FieldType for $ty {
-                type Compare = Self;
-                const SQL_TYPE: SqlType = SqlType::$sql;
-                const NULLABLE: bool = false;
-                fn to_value(&self) -> Value {
-                    Value::$variant(*self)
-                }
-                fn into_value(self) -> Value {
-                    Value::$variant(self)
-                }
-                fn from_value(value: Value) -> Result<Self, Value> {
-                    match value {
-                        Value::$variant(v) => Ok(v),
-                        other => Err(other),
-                    }
-                }
-            }
-            impl NotNullField for $ty {}
-        )*
-        $(
-            impl FieldType for $cty {
-                type Compare = Self;
-                const SQL_TYPE: SqlType = SqlType::$csql;
-                const NULLABLE: bool = false;
-                fn to_value(&self) -> Value {
-                    Value::$cvariant(self.clone())
-                }
-                fn into_value(self) -> Value {
-                    Value::$cvariant(self)
-                }
-                fn from_value(value: Value) -> Result<Self, Value> {
-                    match value {
-                        Value::$cvariant(v) => Ok(v),
-                        other => Err(other),
-                    }
-                }
-            }
-            impl NotNullField for $cty {}
-        )*
-    };
-}
-
-field_types! {
-    copy: [
-        i16 => SmallInt, SmallInt;
-        i32 => Integer, Int;
-        i64 => BigInt, BigInt;
-        f32 => Real, Real;
-        f64 => Double, Double;
-        bool => Boolean, Bool;
-    ]
-    clone: [
-        String => Text, Text;
-        Vec<u8> => Blob, Blob;
-    ]
-}
-
-#[cfg(feature = "chrono")]
-field_types! {
-    copy: [
-        chrono::NaiveDateTime => Timestamp, Timestamp;
-        chrono::DateTime<chrono::Utc> => TimestampTz, TimestampTz;
-        chrono::NaiveDate => Date, Date;
-    ]
-    clone: [
-    ]
-}
-
-#[cfg(feature = "uuid")]
-field_types! {
-    copy: [
-        uuid::Uuid => Uuid, Uuid;
-    ]
-    clone: [
-    ]
-}
-
-#[cfg(feature = "json")]
-field_types! {
-    copy: [
-    ]
-    clone: [
-        serde_json::Value => Json, Json;
-    ]
-}
-
-impl<T: NotNullField> FieldType for Option<T> {
+impl<T: ColumnType> FieldType for T {
     type Compare = T;
+    type Base = T::Base;
+    const SQL_TYPE: SqlType = T::SQL_TYPE;
+    const NULLABLE: bool = false;
+    fn to_value(&self) -> Value {
+        ColumnType::to_value(self)
+    }
+    fn into_value(self) -> Value {
+        ColumnType::into_value(self)
+    }
+    fn from_value(value: Value) -> Result<Self, ValueError> {
+        <T as ColumnType>::from_value(value)
+    }
+}
+
+impl<T: ColumnType> FieldType for Option<T> {
+    type Compare = T;
+    type Base = T::Base;
     const SQL_TYPE: SqlType = T::SQL_TYPE;
     const NULLABLE: bool = true;
     fn to_value(&self) -> Value {
@@ -213,10 +79,35 @@ impl<T: NotNullField> FieldType for Option<T> {
             None => Value::Null(T::SQL_TYPE),
         }
     }
-    fn from_value(value: Value) -> Result<Self, Value> {
+    fn from_value(value: Value) -> Result<Self, ValueError> {
         match value {
             Value::Null(_) => Ok(None),
-            other => T::from_value(other).map(Some),
+            other => <T as ColumnType>::from_value(other).map(Some),
         }
     }
 }
+
+/// Every field value converts into a [`Value`], so conditions and raw SQL take plain Rust values.
+impl<T: FieldType> From<T> for Value {
+    fn from(value: T) -> Self {
+        value.into_value()
+    }
+}
+
+/// A field that is not an `Option`: the only kind a primary key may be.
+#[diagnostic::on_unimplemented(
+    message = "a primary key column cannot be nullable, and this field is `{Self}`",
+    label = "primary keys are NOT NULL",
+    note = "use the inner type (e.g. `i64` rather than `Option<i64>`), or remove `primary_key`"
+)]
+pub trait NotNullField {}
+impl<T: ColumnType> NotNullField for T {}
+
+/// Fields that can count a row's versions: non-null integers.
+#[diagnostic::on_unimplemented(
+    message = "a `version` column counts updates and must be a non-null integer, and this field is `{Self}`",
+    label = "`version` makes every update check and bump this counter",
+    note = "make the field an `i32` or `i64`, or remove `version`"
+)]
+pub trait VersionField {}
+impl<T: ColumnType> VersionField for T where T::Base: crate::column_type::IntegerField {}

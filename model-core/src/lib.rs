@@ -38,12 +38,15 @@ extern crate self as model_core;
 
 mod bind;
 mod change;
+mod column_type;
 mod config;
 mod database;
 pub mod dialect;
 mod driver;
 mod error;
 mod field;
+#[cfg(feature = "json")]
+mod json;
 mod meta;
 mod model;
 mod naming;
@@ -57,6 +60,8 @@ mod session;
 mod signals;
 mod sql_cache;
 mod sql_type;
+#[cfg(feature = "time")]
+mod time_types;
 mod url;
 mod value;
 mod violation;
@@ -70,6 +75,7 @@ pub mod __private;
 
 pub use bind::Bind;
 pub use change::{Change, Operation};
+pub use column_type::{ColumnType, ValueError};
 pub use config::{
     BindConfig, Config, DATABASE_BINDS, DATABASE_ECHO, DATABASE_RECORD_QUERIES, DATABASE_URL,
     PoolConfig, PrePing,
@@ -77,9 +83,11 @@ pub use config::{
 pub use database::Database;
 pub use error::{Error, Result, SchemaErrors, SchemaProblem};
 pub use field::FieldType;
+#[cfg(feature = "json")]
+pub use json::Json;
 pub use meta::{ColumnDef, ForeignKey, Index, ReferentialAction, ResolvedIndex, Table};
 pub use model::{Column, ColumnGroup, ColumnRef, Contains, Model};
-pub use model_derive::{ColumnGroup, Model};
+pub use model_derive::{ColumnGroup, ColumnType, Model};
 pub use query::{Assignment, Condition, IntoKey, KeyPart, Order, Page, Select};
 pub use record::QueryRecord;
 pub use row::{DecodeError, RowReader};
@@ -89,7 +97,7 @@ pub use schema::BindSelection;
 #[deprecated(since = "0.1.0", note = "renamed to `BindSelection`")]
 pub type Binds = BindSelection;
 pub use session::{BoxFuture, Session};
-pub use sql_type::SqlType;
+pub use sql_type::{EnumStorage, EnumType, SqlType};
 pub use url::{Backend, DatabaseUrl};
 pub use value::Value;
 pub use violation::{ConstraintKind, ConstraintViolation};

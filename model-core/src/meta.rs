@@ -83,6 +83,8 @@ pub struct ColumnDef {
     index: bool,
     version: bool,
     length: Option<u32>,
+    /// `precision` and `scale` of a decimal column.
+    numeric: Option<(u32, Option<u32>)>,
     collation: Option<&'static str>,
     default: Option<fn() -> Value>,
     server_default: Option<&'static str>,
@@ -109,6 +111,7 @@ impl ColumnDef {
             index: false,
             version: false,
             length: None,
+            numeric: None,
             collation: None,
             default: None,
             server_default: None,
@@ -138,6 +141,10 @@ impl ColumnDef {
     }
     pub(crate) const fn with_length(mut self, length: u32) -> Self {
         self.length = Some(length);
+        self
+    }
+    pub(crate) const fn with_precision(mut self, precision: u32, scale: Option<u32>) -> Self {
+        self.numeric = Some((precision, scale));
         self
     }
     pub(crate) const fn with_collation(mut self, collation: &'static str) -> Self {
@@ -206,6 +213,15 @@ impl ColumnDef {
     pub const fn collation(&self) -> Option<&'static str> {
         self.collation
     }
+    /// `precision = P, scale = S` of a decimal column: `NUMERIC(P, S)`, the scale 0 when not
+    /// given.
+    pub const fn precision(&self) -> Option<(u32, u32)> {
+        match self.numeric {
+            Some((precision, Some(scale))) => Some((precision, scale)),
+            Some((precision, None)) => Some((precision, 0)),
+            None => None,
+        }
+    }
     /// `length = N`: the column is `VARCHAR(N)`.
     pub const fn length(&self) -> Option<u32> {
         self.length
@@ -249,6 +265,7 @@ impl fmt::Debug for ColumnDef {
             .field("index", &self.index)
             .field("version", &self.version)
             .field("length", &self.length)
+            .field("precision", &self.numeric)
             .field("collation", &self.collation)
             .field("default", &self.default.is_some())
             .field("server_default", &self.server_default)

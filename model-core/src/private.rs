@@ -6,16 +6,18 @@
 pub use inventory;
 pub use std::vec::Vec;
 
-pub use crate::field::{CollatedField, IntegerField, NotNullField, StringField, VersionField};
+pub use crate::column_type::{CollatedField, DecimalField, IntegerField, StringField};
+pub use crate::field::{NotNullField, VersionField};
 pub use crate::meta::ReferentialAction;
 pub use crate::registry::Registration;
 pub use crate::sql_cache::SqlCache;
 
+use crate::column_type::ValueError;
 use crate::field::FieldType;
 use crate::meta::{ColumnDef, ForeignKey, Index, Table};
 use crate::model::{Column, ColumnGroup};
 use crate::row::DecodeError;
-use crate::sql_type::SqlType;
+use crate::sql_type::{EnumType, SqlType};
 use crate::value::Value;
 
 /// Everything `#[derive(Model)]` says about one column, each option spelled out, so the
@@ -31,6 +33,8 @@ pub struct ColumnSpec {
     pub index: bool,
     pub version: bool,
     pub length: Option<u32>,
+    pub precision: Option<u32>,
+    pub scale: Option<u32>,
     pub collation: Option<&'static str>,
     pub default: Option<fn() -> Value>,
     pub server_default: Option<&'static str>,
@@ -58,6 +62,9 @@ pub const fn column(spec: ColumnSpec) -> ColumnDef {
     }
     if let Some(length) = spec.length {
         def = def.with_length(length);
+    }
+    if let Some(precision) = spec.precision {
+        def = def.with_precision(precision, spec.scale);
     }
     if let Some(collation) = spec.collation {
         def = def.with_collation(collation);
@@ -179,14 +186,74 @@ pub const fn require_group<T: ColumnGroup>() {}
 /// Compile-time check that a primary key field is not an `Option`.
 pub const fn require_not_null<T: NotNullField>() {}
 
-/// Compile-time check that a `length` field is a string.
-pub const fn require_string<T: StringField>() {}
+/// Compile-time check that a `length` field is stored as a string.
+pub const fn require_string<T: FieldType>()
+where
+    T::Base: StringField,
+{
+}
 
 /// Compile-time check that a `version` field is a non-null integer.
 pub const fn require_version<T: VersionField>() {}
 
-/// Compile-time check that a `collation` field is a string.
-pub const fn require_collated<T: CollatedField>() {}
+/// Compile-time check that a `collation` field is stored as a string.
+pub const fn require_collated<T: FieldType>()
+where
+    T::Base: CollatedField,
+{
+}
 
-/// Compile-time check that an `autoincrement` field is an integer.
-pub const fn require_integer<T: IntegerField>() {}
+/// Compile-time check that an `autoincrement` field is stored as an integer.
+pub const fn require_integer<T: FieldType>()
+where
+    T::Base: IntegerField,
+{
+}
+
+/// Compile-time check that a `precision`/`scale` field is stored as a decimal.
+pub const fn require_decimal<T: FieldType>()
+where
+    T::Base: DecimalField,
+{
+}
+
+/// Compile-time check that a decimal column says its `precision`: MySQL's `DECIMAL` without
+/// one is `DECIMAL(10, 0)`, which would round every amount to a whole number.
+///
+/// It takes the column type rather than the field's type, so a field that is no column type
+/// gets one error (from the column's metadata), not a second one from here.
+pub const fn require_precision(sql_type: SqlType, given: bool) {
+    if matches!(sql_type, SqlType::Decimal) && !given {
+        panic!(
+            "a decimal column needs `precision = P` (the number of digits) and usually `scale = S` \
+             (the digits after the point): `#[column(precision = 12, scale = 2)]`; MySQL would \
+             otherwise store DECIMAL(10, 0) and round every value to a whole number"
+        );
+    }
+}
+
+/// The error of decoding a label no variant of an enum has: names the value and the labels.
+pub fn unknown_label(ty: &'static EnumType, value: &str) -> ValueError {
+    ValueError::new(format!(
+        "the stored value '{value}' is not a label of `{}`: its labels are {}",
+        ty.rust_name(),
+        ty.quoted_labels()
+    ))
+}
+
+/// The error of decoding an integer no variant of an integer-stored enum has.
+pub fn unknown_discriminant(enum_name: &str, value: i64, variants: &[(&str, i64)]) -> ValueError {
+    let known: Vec<String> = variants
+        .iter()
+        .map(|(name, v)| format!("{v} ({name})"))
+        .collect();
+    ValueError::new(format!(
+        "the stored value {value} is not a discriminant of `{enum_name}`: its values are {}",
+        known.join(", ")
+    ))
+}
+
+/// The error of decoding a value of another type than the enum is stored as.
+pub fn unexpected(value: &Value, expected: SqlType) -> ValueError {
+    ValueError::unexpected(value, expected)
+}

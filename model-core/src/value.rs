@@ -2,7 +2,7 @@
 //! as SQL text plus a list of `Value`s, and each driver binds them with its own types, so values
 //! never become SQL text.
 
-use crate::sql_type::SqlType;
+use crate::sql_type::{EnumType, SqlType};
 
 /// A value bound as a statement parameter.
 #[derive(Clone, Debug, PartialEq)]
@@ -10,6 +10,11 @@ use crate::sql_type::SqlType;
 pub enum Value {
     /// SQL NULL of a column type (PostgreSQL wants typed NULLs).
     Null(SqlType),
+    /// The column's default: what an unset [`Auto`](crate::Auto) field holds. An insert leaves
+    /// the column to its default (the `default` function's value, the database's `DEFAULT`, a
+    /// generated key); an update leaves the column as it is. It binds nowhere: a statement
+    /// given one fails with an error naming it.
+    Default(SqlType),
     /// `bool`.
     Bool(bool),
     /// `i16`.
@@ -35,12 +40,25 @@ pub enum Value {
     /// `chrono::NaiveDate`.
     #[cfg(feature = "chrono")]
     Date(chrono::NaiveDate),
+    /// `chrono::NaiveTime`.
+    #[cfg(feature = "chrono")]
+    Time(chrono::NaiveTime),
     /// `uuid::Uuid`.
     #[cfg(feature = "uuid")]
     Uuid(uuid::Uuid),
     /// `serde_json::Value`.
     #[cfg(feature = "json")]
     Json(serde_json::Value),
+    /// `rust_decimal::Decimal`.
+    #[cfg(feature = "decimal")]
+    Decimal(rust_decimal::Decimal),
+    /// A value that could not be made, with the reason (a [`Json`](crate::Json) whose
+    /// `Serialize` failed, a hand-written [`ColumnType`](crate::ColumnType) refusing a value):
+    /// the statement it is bound to fails with this message, so nothing wrong is written.
+    Invalid(String),
+    /// One label of an enum column: bound as text, or as the PostgreSQL enum type when the
+    /// enum is stored natively (so `=`, `IN` and inserts compare like with like).
+    Enum(&'static EnumType, &'static str),
     /// An array of values of one column type (each of that type or its NULL), bound as one
     /// PostgreSQL array parameter: `int8[]` for [`SqlType::BigInt`], `text[]` for
     /// [`SqlType::Text`], and so on. `insert_many` binds one per column on PostgreSQL; in raw
@@ -59,12 +77,55 @@ impl Value {
         }
     }
 
-    /// Whether this is the zero value of its type (`0`, `""`, `false`, empty bytes, NULL, the
-    /// Unix epoch, the nil UUID, JSON null, an empty array): what an unset field of a row
-    /// holds, so `insert` applies the column's default instead.
-    pub fn is_zero(&self) -> bool {
+    /// Whether this is [`Value::Default`]: an unset field, whose column keeps its default.
+    pub fn is_default(&self) -> bool {
+        matches!(self, Value::Default(_))
+    }
+
+    /// The column type this value is of, if it names one (an array does not).
+    pub fn sql_type(&self) -> Option<SqlType> {
+        Some(match self {
+            Value::Null(ty) | Value::Default(ty) => *ty,
+            Value::Bool(_) => SqlType::Boolean,
+            Value::SmallInt(_) => SqlType::SmallInt,
+            Value::Int(_) => SqlType::Integer,
+            Value::BigInt(_) => SqlType::BigInt,
+            Value::Real(_) => SqlType::Real,
+            Value::Double(_) => SqlType::Double,
+            Value::Text(_) => SqlType::Text,
+            Value::Blob(_) => SqlType::Blob,
+            #[cfg(feature = "chrono")]
+            Value::Timestamp(_) => SqlType::Timestamp,
+            #[cfg(feature = "chrono")]
+            Value::TimestampTz(_) => SqlType::TimestampTz,
+            #[cfg(feature = "chrono")]
+            Value::Date(_) => SqlType::Date,
+            #[cfg(feature = "chrono")]
+            Value::Time(_) => SqlType::Time,
+            #[cfg(feature = "uuid")]
+            Value::Uuid(_) => SqlType::Uuid,
+            #[cfg(feature = "json")]
+            Value::Json(_) => SqlType::Json,
+            #[cfg(feature = "decimal")]
+            Value::Decimal(_) => SqlType::Decimal,
+            Value::Enum(ty, _) => SqlType::Enum(ty),
+            Value::Array(..) | Value::Invalid(_) => return None,
+        })
+    }
+}
+
+impl From<&str> for Value {
+    fn from(value: &str) -> Self {
+        Value::Text(value.to_owned())
+    }
+}
+
+impl Value {
+    /// Whether this is the zero value of its type: what the insert of a row still takes for an
+    /// unset field until `Auto` replaces the guess.
+    pub(crate) fn is_zero(&self) -> bool {
         match self {
-            Value::Null(_) => true,
+            Value::Null(_) | Value::Default(_) => true,
             Value::Bool(v) => !v,
             Value::SmallInt(v) => *v == 0,
             Value::Int(v) => *v == 0,
@@ -84,12 +145,7 @@ impl Value {
             #[cfg(feature = "json")]
             Value::Json(v) => v.is_null(),
             Value::Array(_, v) => v.is_empty(),
+            _ => false,
         }
-    }
-}
-
-impl From<&str> for Value {
-    fn from(value: &str) -> Self {
-        Value::Text(value.to_owned())
     }
 }

@@ -94,6 +94,8 @@ pub struct Column {
     /// `version`: the span of the key, for messages.
     pub version: Option<Span>,
     pub length: Option<SpannedValue<u32>>,
+    pub precision: Option<SpannedValue<u32>>,
+    pub scale: Option<SpannedValue<u32>>,
     pub collation: Option<SpannedValue<String>>,
     pub default: Option<Path>,
     pub server_default: Option<String>,
@@ -261,6 +263,8 @@ impl Column {
             || self.index
             || self.version.is_some()
             || self.length.is_some()
+            || self.precision.is_some()
+            || self.scale.is_some()
             || self.collation.is_some()
             || self.default.is_some()
             || self.server_default.is_some()
@@ -353,6 +357,8 @@ fn fields_of(input: &DeriveInput) -> Vec<Field> {
                     index: f.index.is_present(),
                     version: f.version.is_present().then(|| f.version.span()),
                     length: f.length,
+                    precision: f.precision,
+                    scale: f.scale,
                     collation: f.collation,
                     default: f.default,
                     server_default: f.server_default.map(SpannedValue::into_inner),

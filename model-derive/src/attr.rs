@@ -7,7 +7,7 @@
 //! plain structs that `check.rs` and `expand.rs` read.
 
 use darling::util::{Flag, PathList, SpannedValue};
-use darling::{FromDeriveInput, FromField, FromMeta};
+use darling::{FromDeriveInput, FromField, FromMeta, FromVariant};
 use syn::{Expr, Lit, Path};
 
 /// `#[model(...)]` on a `#[derive(Model)]` struct.
@@ -38,6 +38,29 @@ pub struct GroupAttrs {
     /// `crate = "path"`: where `model_core` is.
     #[darling(rename = "crate")]
     pub krate: Option<Path>,
+}
+
+/// `#[column_type(...)]` on a `#[derive(ColumnType)]` enum or newtype.
+#[derive(FromDeriveInput, Default)]
+#[darling(attributes(column_type), default)]
+pub struct TypeAttrs {
+    /// `storage = "text" | "integer" | "native"`: how an enum's values are stored.
+    pub storage: Option<SpannedValue<String>>,
+    /// `rename_all = "snake_case"` and serde's other cases: the labels of an enum's variants.
+    pub rename_all: Option<SpannedValue<String>>,
+    /// `name = "..."`: the database name of a native enum type.
+    pub name: Option<SpannedValue<String>>,
+    /// `crate = "path"`: where `model_core` is.
+    #[darling(rename = "crate")]
+    pub krate: Option<Path>,
+}
+
+/// `#[column_type(...)]` on one variant of a `#[derive(ColumnType)]` enum.
+#[derive(FromVariant)]
+#[darling(attributes(column_type))]
+pub struct VariantAttrs {
+    /// `rename = "..."`: the variant's label.
+    pub rename: Option<SpannedValue<String>>,
 }
 
 /// The keys `#[model(...)]` takes, for reading the rest of an attribute that has a mistyped one.
@@ -82,6 +105,10 @@ pub struct FieldAttrs {
     pub version: Flag,
     /// `length = N`: VARCHAR(N) instead of TEXT.
     pub length: Option<SpannedValue<u32>>,
+    /// `precision = P`: the digits of a decimal column.
+    pub precision: Option<SpannedValue<u32>>,
+    /// `scale = S`: the digits after the point of a decimal column.
+    pub scale: Option<SpannedValue<u32>>,
     /// `collation = "name"`: the column's collation; strings only.
     pub collation: Option<SpannedValue<String>>,
     /// `name = "..."`: the column name; default is the field name.
@@ -112,6 +139,8 @@ pub const FIELD_KEYS: &[&str] = &[
     "index",
     "version",
     "length",
+    "precision",
+    "scale",
     "collation",
     "name",
     "default",

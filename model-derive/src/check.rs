@@ -15,7 +15,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Generics, Ident};
 
-use crate::ast::{Field, FieldKind, Group, Index, Model, handle_name, split_foreign_key};
+use crate::ast::{Column, Field, FieldKind, Group, Index, Model, handle_name, split_foreign_key};
 
 /// Only structs with named fields map to tables; say so at the keyword, in the user's terms.
 /// Runs on the input itself, before the description is built, since that needs named fields.
@@ -174,6 +174,7 @@ fn one_field(errors: &mut Accumulator, field: &Field) {
             .with_span(&length.span()),
         );
     }
+    numeric(errors, column);
     if let Some(fk) = &column.foreign_key
         && !well_formed_foreign_key(fk.as_str())
     {
@@ -373,5 +374,39 @@ fn bind_key(errors: &mut Accumulator, key: &str, span: Span) {
         errors.push(
             darling::Error::custom(format!("invalid `bind` key: {problem}")).with_span(&span),
         );
+    }
+}
+
+/// `precision` and `scale` of a decimal column: what `rust_decimal` can hold, the scale within
+/// the precision, and no scale alone.
+fn numeric(errors: &mut Accumulator, column: &Column) {
+    if let Some(precision) = &column.precision
+        && !(1..=28).contains(&**precision)
+    {
+        errors.push(
+            darling::Error::custom(
+                "`precision` must be 1 to 28: a rust_decimal::Decimal holds at most 28 \
+                 significant digits, so a wider column could store values it cannot read",
+            )
+            .with_span(&precision.span()),
+        );
+    }
+    match (&column.precision, &column.scale) {
+        (None, Some(scale)) => errors.push(
+            darling::Error::custom(
+                "`scale` needs a `precision` too: `#[column(precision = 12, scale = 2)]` \
+                 holds 12 digits, 2 after the point",
+            )
+            .with_span(&scale.span()),
+        ),
+        (Some(precision), Some(scale)) if **scale > **precision => errors.push(
+            darling::Error::custom(format!(
+                "`scale` ({}) cannot exceed `precision` ({}): the scale counts the digits after \
+                 the point among the precision's digits",
+                **scale, **precision
+            ))
+            .with_span(&scale.span()),
+        ),
+        _ => {}
     }
 }

@@ -268,6 +268,8 @@ fn column_def(krate: &Path, field: &Field) -> TokenStream {
         index,
         version,
         length,
+        precision,
+        scale,
         collation,
         default,
         server_default,
@@ -284,6 +286,8 @@ fn column_def(krate: &Path, field: &Field) -> TokenStream {
     let autoincrement = option(autoincrement.as_ref().map(|auto| **auto));
     let version = version.is_some();
     let length = option(length.as_ref().map(|length| **length));
+    let precision = option(precision.as_ref().map(|p| **p));
+    let scale = option(scale.as_ref().map(|s| **s));
     let collation = option(collation.as_ref().map(|c| c.as_str()));
     let default = option(default.as_ref().map(|path| value_fn(krate, ty, path)));
     let server_default = option(server_default.as_ref());
@@ -309,6 +313,8 @@ fn column_def(krate: &Path, field: &Field) -> TokenStream {
             index: #index,
             version: #version,
             length: #length,
+            precision: #precision,
+            scale: #scale,
             collation: #collation,
             default: #default,
             server_default: #server_default,
@@ -349,6 +355,19 @@ fn option_checks(krate: &Path, field: &Field) -> TokenStream {
             const _: () = #krate::__private::require_string::<#ty>();
         });
     }
+    for option in [&column.precision, &column.scale].into_iter().flatten() {
+        let ty = respan(ty, option.span());
+        checks.push(quote_spanned! {option.span()=>
+            const _: () = #krate::__private::require_decimal::<#ty>();
+        });
+    }
+    let given = column.precision.is_some();
+    checks.push(quote_spanned! {ty.span()=>
+        const _: () = #krate::__private::require_precision(
+            <#ty as #krate::FieldType>::SQL_TYPE,
+            #given,
+        );
+    });
     if let Some(collation) = &column.collation {
         let ty = respan(ty, collation.span());
         checks.push(quote_spanned! {collation.span()=>

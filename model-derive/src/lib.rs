@@ -14,6 +14,7 @@
 mod ast;
 mod attr;
 mod check;
+mod column_type;
 mod expand;
 mod fallback;
 
@@ -79,6 +80,37 @@ pub fn derive_column_group(input: TokenStream) -> TokenStream {
         Err(errors) => with_fallback(errors, fallback::group(&group)),
     }
     .into()
+}
+
+/// Derives `model_core::ColumnType` for a type of your own, so fields can have it (and
+/// `Option` of it, a nullable column).
+///
+/// # Newtypes
+/// `struct UserId(i64);` is stored as its inner type, and takes the column options that type
+/// takes (`autoincrement` on an integer, `length` on a string). Columns of it are compared with
+/// the newtype itself: `User::ID.eq(UserId(7))`.
+///
+/// # Fieldless enums
+/// Each variant is stored as one value; which, `#[column_type(...)]` on the enum says:
+/// - `storage = "text"` (the default): a text column holding the variant's label.
+/// - `storage = "native"`: the backend's own enum type: PostgreSQL `CREATE TYPE <name> AS
+///   ENUM (...)`, created by `create_all` before the tables and dropped by `drop_all` after
+///   them; MySQL `ENUM(...)`; SQLite `TEXT` with a `CHECK` on the labels.
+/// - `storage = "integer"`: the variant's discriminant, which every variant must write out
+///   (`Low = 1`), in the integer column of the enum's `#[repr]` (`INTEGER` without one).
+/// - `rename_all = "snake_case"`: the labels' case, by serde's names (`lowercase`,
+///   `UPPERCASE`, `snake_case`, `SCREAMING_SNAKE_CASE`, `kebab-case`, `camelCase`,
+///   `PascalCase`). Without it a label is the variant's name as written.
+/// - `name = "..."`: the native type's name; default: the enum's name in snake_case.
+/// - `crate = "path"`: where `model_core` is, if the dependency was renamed.
+///
+/// On a variant, `#[column_type(rename = "...")]` gives its label.
+///
+/// Reading a value no variant has is an error naming the value and the labels.
+#[proc_macro_derive(ColumnType, attributes(column_type))]
+pub fn derive_column_type(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    column_type::derive(&input).into()
 }
 
 /// The errors, then the fallback code.

@@ -20,6 +20,7 @@ pub use sqlite::SqliteDialect;
 use crate::meta::{ColumnDef, Table};
 use crate::naming;
 pub(crate) use crate::sql_cache::DialectId;
+use crate::sql_type::EnumType;
 use crate::url::Backend;
 pub(crate) use statement::{DeleteByKey, Insert, Returning, RowValues, SelectByKey, UpdateByKey};
 
@@ -206,6 +207,20 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// need a LIMIT before OFFSET).
     fn no_limit(&self) -> &'static str {
         "-1"
+    }
+
+    /// The statement creating `ty` as a type of its own, if this backend keeps native enums
+    /// so (PostgreSQL); run before the tables, and idempotent.
+    fn create_enum_type(&self, ty: &EnumType) -> Option<String> {
+        let _ = ty;
+        None
+    }
+
+    /// The statement dropping `ty`, if [`Dialect::create_enum_type`] creates it; run after the
+    /// tables.
+    fn drop_enum_type(&self, ty: &EnumType) -> Option<String> {
+        let _ = ty;
+        None
     }
 
     /// A query listing the tables of the current database/schema, one name per row.

@@ -20,6 +20,13 @@ fn key_bytes(column: &ColumnDef) -> u32 {
         SqlType::BigInt | SqlType::Double | SqlType::Timestamp | SqlType::TimestampTz => 8,
         SqlType::Boolean => 1,
         SqlType::Date => 3,
+        SqlType::Time => 6,
+        // DECIMAL packs nine digits in four bytes.
+        SqlType::Decimal => column
+            .precision()
+            .map_or(30, |(p, _)| p.div_ceil(9) * 4 + 1),
+        SqlType::Enum(ty) if ty.is_native() => 2,
+        SqlType::Enum(_) => 4 * 255,
         SqlType::Uuid => 16,
         SqlType::Text => 4 * column.length().unwrap_or(255),
         SqlType::Blob => 255,
@@ -96,8 +103,17 @@ macro_rules! mysql_family {
                     // zone to UTC, so DateTime<Utc> round-trips through DATETIME unchanged.
                     SqlType::Timestamp | SqlType::TimestampTz => "DATETIME(6)".into(),
                     SqlType::Date => "DATE".into(),
+                    SqlType::Time => "TIME(6)".into(),
                     SqlType::Uuid => "BINARY(16)".into(),
                     SqlType::Json => "JSON".into(),
+                    // The derive requires a precision; DECIMAL alone would be DECIMAL(10, 0).
+                    SqlType::Decimal => match column.precision() {
+                        Some((p, s)) => format!("DECIMAL({p}, {s})"),
+                        None => "DECIMAL(65, 30)".into(),
+                    },
+                    SqlType::Enum(ty) if ty.is_native() => format!("ENUM({})", ty.quoted_labels()),
+                    SqlType::Enum(_) if keyed => "VARCHAR(255)".into(),
+                    SqlType::Enum(_) => "LONGTEXT".into(),
                 }
             }
 

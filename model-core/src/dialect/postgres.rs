@@ -4,7 +4,7 @@
 use super::statement::{self, Text};
 use super::{AutoincrementSql, Dialect, DialectId, Insert, Returning, RowValues};
 use crate::meta::ColumnDef;
-use crate::sql_type::SqlType;
+use crate::sql_type::{EnumType, SqlType};
 use crate::url::Backend;
 
 /// SQL for PostgreSQL.
@@ -47,8 +47,19 @@ impl Dialect for PostgresDialect {
             SqlType::Timestamp => "TIMESTAMP".into(),
             SqlType::TimestampTz => "TIMESTAMPTZ".into(),
             SqlType::Date => "DATE".into(),
+            SqlType::Time => "TIME".into(),
             SqlType::Uuid => "UUID".into(),
             SqlType::Json => "JSONB".into(),
+            SqlType::Decimal => match column.precision() {
+                Some((p, s)) => format!("NUMERIC({p}, {s})"),
+                None => "NUMERIC".into(),
+            },
+            SqlType::Enum(ty) if ty.is_native() => {
+                let mut out = String::new();
+                self.push_ident(&mut out, ty.name());
+                out
+            }
+            SqlType::Enum(_) => "TEXT".into(),
         }
     }
 
@@ -96,7 +107,23 @@ impl Dialect for PostgresDialect {
         out.push(" SELECT ");
         out.push(names.as_deref().unwrap_or("*"));
         out.push(" FROM UNNEST(");
-        out.placeholders(insert.columns.len());
+        for (i, name) in insert.columns.iter().enumerate() {
+            if i > 0 {
+                out.push(", ");
+            }
+            out.placeholder();
+            // A native enum's labels are bound as `text[]` (an array's elements cannot be
+            // typed by name), so the array is cast to the enum's array type.
+            let native = insert
+                .table
+                .column(name)
+                .and_then(|c| c.sql_type().native_enum());
+            if let Some(ty) = native {
+                out.push("::");
+                out.ident(ty.name());
+                out.push("[]");
+            }
+        }
         out.push(")");
         if let Some(names) = &names {
             out.push(" WITH ORDINALITY AS v(");
@@ -113,6 +140,24 @@ impl Dialect for PostgresDialect {
 
     fn no_limit(&self) -> &'static str {
         "ALL"
+    }
+
+    /// A native enum is a type of its own, created before the tables that use it. `CREATE TYPE`
+    /// has no `IF NOT EXISTS`, so an existing type is passed over in a block that catches
+    /// exactly that error, which keeps `create_all` idempotent.
+    fn create_enum_type(&self, ty: &EnumType) -> Option<String> {
+        let mut out = String::from("DO $$ BEGIN CREATE TYPE ");
+        self.push_ident(&mut out, ty.name());
+        out.push_str(" AS ENUM (");
+        out.push_str(&ty.quoted_labels());
+        out.push_str("); EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+        Some(out)
+    }
+
+    fn drop_enum_type(&self, ty: &EnumType) -> Option<String> {
+        let mut out = String::from("DROP TYPE IF EXISTS ");
+        self.push_ident(&mut out, ty.name());
+        Some(out)
     }
 
     fn list_tables_sql(&self) -> &'static str {

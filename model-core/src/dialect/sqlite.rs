@@ -66,7 +66,25 @@ impl Dialect for SqliteDialect {
             SqlType::Blob | SqlType::Uuid => "BLOB".into(),
             SqlType::Timestamp | SqlType::TimestampTz => "DATETIME".into(),
             SqlType::Date => "DATE".into(),
+            SqlType::Time => "TIME".into(),
             SqlType::Json => "TEXT".into(),
+            // SQLite's NUMERIC keeps a number exactly up to 15 significant digits (as an
+            // INTEGER or REAL, compared as numbers) and rounds beyond; a wider decimal is kept
+            // as its text, exactly, which compares as text.
+            SqlType::Decimal => match column.precision() {
+                Some((p, s)) if p <= 15 => format!("NUMERIC({p}, {s})"),
+                _ => "TEXT".into(),
+            },
+            // A native enum is text the database checks against the labels.
+            SqlType::Enum(ty) if ty.is_native() => {
+                let mut out = String::from("TEXT CHECK (");
+                self.push_ident(&mut out, column.name());
+                out.push_str(" IN (");
+                out.push_str(&ty.quoted_labels());
+                out.push_str("))");
+                out
+            }
+            SqlType::Enum(_) => "TEXT".into(),
         }
     }
 

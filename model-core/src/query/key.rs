@@ -103,7 +103,7 @@ pub(crate) fn convert(value: Value, ty: SqlType) -> Result<Value, Value> {
         Value::Int(v) => i64::from(v),
         Value::BigInt(v) => v,
         other => {
-            return if value_type(&other) == Some(ty) {
+            return if other.sql_type() == Some(ty) {
                 Ok(other)
             } else {
                 Err(other)
@@ -117,29 +117,4 @@ pub(crate) fn convert(value: Value, ty: SqlType) -> Result<Value, Value> {
         _ => None,
     };
     converted.ok_or(Value::BigInt(int))
-}
-
-fn value_type(value: &Value) -> Option<SqlType> {
-    Some(match value {
-        Value::Null(ty) => *ty,
-        Value::Bool(_) => SqlType::Boolean,
-        Value::SmallInt(_) => SqlType::SmallInt,
-        Value::Int(_) => SqlType::Integer,
-        Value::BigInt(_) => SqlType::BigInt,
-        Value::Real(_) => SqlType::Real,
-        Value::Double(_) => SqlType::Double,
-        Value::Text(_) => SqlType::Text,
-        Value::Blob(_) => SqlType::Blob,
-        #[cfg(feature = "chrono")]
-        Value::Timestamp(_) => SqlType::Timestamp,
-        #[cfg(feature = "chrono")]
-        Value::TimestampTz(_) => SqlType::TimestampTz,
-        #[cfg(feature = "chrono")]
-        Value::Date(_) => SqlType::Date,
-        #[cfg(feature = "uuid")]
-        Value::Uuid(_) => SqlType::Uuid,
-        #[cfg(feature = "json")]
-        Value::Json(_) => SqlType::Json,
-        Value::Array(..) => return None,
-    })
 }

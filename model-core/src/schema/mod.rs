@@ -13,6 +13,7 @@ use crate::database::Database;
 use crate::driver::ScriptStage;
 use crate::error::{Error, Result};
 use crate::meta::Table;
+use crate::sql_type::EnumType;
 
 /// The tables of one bind, in creation order.
 pub(crate) struct BindPlan<'db> {
@@ -36,20 +37,50 @@ pub(crate) async fn drop_all(db: &Database, binds: BindSelection) -> Result<()> 
     Ok(())
 }
 
+/// What one DDL statement of `create_all` is for, to say what failed.
+#[derive(Clone, Copy)]
+enum Owner {
+    /// The lock that serializes `create_all` across processes.
+    Lock,
+    /// A native enum type.
+    Type(&'static EnumType),
+    /// A table (or one of its indexes).
+    Table(&'static Table),
+}
+
+/// The native enum types the tables' columns use, each once, in the order first used.
+fn enum_types(tables: &[&'static Table]) -> Vec<&'static EnumType> {
+    let mut types: Vec<&'static EnumType> = Vec::new();
+    for column in tables.iter().flat_map(|t| t.columns()) {
+        if let Some(ty) = column.sql_type().native_enum()
+            && !types.iter().any(|known| known.name() == ty.name())
+        {
+            types.push(ty);
+        }
+    }
+    types
+}
+
 async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
     let dialect = plan.bind.engine.dialect();
     let transactional = dialect.transactional_ddl();
     let mut statements = Vec::new();
-    // The table each statement belongs to; `None` for the lock.
-    let mut owners: Vec<Option<&Table>> = Vec::new();
+    let mut owners: Vec<Owner> = Vec::new();
     if let Some(lock) = dialect.ddl_lock().filter(|_| transactional) {
         statements.push(lock.to_owned());
-        owners.push(None);
+        owners.push(Owner::Lock);
+    }
+    // Types first: the tables' columns refer to them.
+    for ty in enum_types(&plan.tables) {
+        if let Some(sql) = dialect.create_enum_type(ty) {
+            statements.push(sql);
+            owners.push(Owner::Type(ty));
+        }
     }
     for table in &plan.tables {
         for sql in dialect.create_table(table) {
             statements.push(sql);
-            owners.push(Some(*table));
+            owners.push(Owner::Table(table));
         }
     }
     if transactional {
@@ -74,8 +105,10 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
     };
     let created: Vec<&Table> = owners[..ran]
         .iter()
-        .copied()
-        .flatten()
+        .filter_map(|owner| match owner {
+            Owner::Table(table) => Some(*table),
+            Owner::Lock | Owner::Type(_) => None,
+        })
         .filter(|t| {
             !existing
                 .iter()
@@ -104,10 +137,16 @@ async fn drop_bind(plan: &BindPlan<'_>) -> Result<()> {
     let transactional = dialect.transactional_ddl();
     let lock = dialect.ddl_lock().filter(|_| transactional);
     let tables: Vec<&Table> = plan.tables.iter().rev().copied().collect();
+    // Types last: no table uses them any more.
+    let types: Vec<(&EnumType, String)> = enum_types(&plan.tables)
+        .into_iter()
+        .filter_map(|ty| dialect.drop_enum_type(ty).map(|sql| (ty, sql)))
+        .collect();
     let statements: Vec<String> = lock
         .map(str::to_owned)
         .into_iter()
         .chain(tables.iter().map(|t| dialect.drop_table(t)))
+        .chain(types.iter().map(|(_, sql)| sql.clone()))
         .collect();
     let offset = usize::from(lock.is_some());
     plan.bind
@@ -117,12 +156,16 @@ async fn drop_bind(plan: &BindPlan<'_>) -> Result<()> {
         .map_err(|e| {
             let action = match e.stage {
                 ScriptStage::Connecting => "connecting for drop_all".to_owned(),
-                ScriptStage::Statement(i) => {
-                    match i.checked_sub(offset).and_then(|i| tables.get(i)) {
+                ScriptStage::Statement(i) => match i.checked_sub(offset) {
+                    None => "taking the lock that serializes drop_all".to_owned(),
+                    Some(i) => match tables.get(i) {
                         Some(t) => format!("dropping {}", t.describe()),
-                        None => "taking the lock that serializes drop_all".to_owned(),
-                    }
-                }
+                        None => match types.get(i - tables.len()) {
+                            Some((ty, _)) => format!("dropping enum type \"{}\"", ty.name()),
+                            None => "running drop_all".to_owned(),
+                        },
+                    },
+                },
                 ScriptStage::Committing => "committing drop_all".to_owned(),
             };
             database_error(plan.bind, action, e.source)
@@ -138,14 +181,15 @@ pub(crate) async fn list_tables(bind: &Bind) -> Result<Vec<String>> {
         .map_err(|e| database_error(bind, "listing existing tables".to_owned(), e))
 }
 
-/// What `create_all` was doing when it failed at `stage`; `owners` holds the table of each
-/// statement (`None` for the lock).
-fn creating(owners: &[Option<&Table>], stage: ScriptStage) -> String {
+/// What `create_all` was doing when it failed at `stage`; `owners` says what each statement
+/// was for.
+fn creating(owners: &[Owner], stage: ScriptStage) -> String {
     match stage {
         ScriptStage::Connecting => "connecting for create_all".to_owned(),
-        ScriptStage::Statement(i) => match owners.get(i).copied().flatten() {
-            Some(t) => format!("creating {}", t.describe()),
-            None => "taking the lock that serializes create_all".to_owned(),
+        ScriptStage::Statement(i) => match owners.get(i) {
+            Some(Owner::Table(t)) => format!("creating {}", t.describe()),
+            Some(Owner::Type(ty)) => format!("creating enum type \"{}\"", ty.name()),
+            Some(Owner::Lock) | None => "taking the lock that serializes create_all".to_owned(),
         },
         ScriptStage::Committing => "committing create_all".to_owned(),
     }

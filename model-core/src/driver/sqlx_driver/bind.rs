@@ -1,11 +1,20 @@
 //! Binding [`Value`](crate::Value)s as sqlx arguments: the one `match` over the value kinds,
-//! shared by the three backends, which differ only in how a NULL and an array are bound.
+//! shared by the three backends, which differ only in how a NULL, an array, an enum label and a
+//! decimal are bound.
 
-/// BindSelection one borrowed [`Value`](crate::Value) (`$value: &Value`) to `$out` as the sqlx type it holds; the
-/// backends differ only in how a NULL is bound, which the caller gives as `|ty| expr`, and in
-/// how an array is (`|ty, elements| expr`; PostgreSQL alone has array parameters).
+/// Binds one borrowed [`Value`](crate::Value) (`$value: &Value`) to `$out` as the sqlx type it
+/// holds. The backends differ in how a NULL is bound (`null: |ty| expr`), an array
+/// (`array: |ty, elements| expr`; PostgreSQL alone has array parameters), an enum label
+/// (`label: |ty, label| expr`; PostgreSQL types native ones) and a decimal
+/// (`decimal: |v| expr`; SQLite has no decimal type).
 macro_rules! bind_value {
-    ($out:ident, $value:expr, |$ty:pat_param| $null:expr, |$aty:pat_param, $elements:pat_param| $array:expr) => {{
+    (
+        $out:ident, $value:expr,
+        null: |$ty:pat_param| $null:expr,
+        array: |$aty:pat_param, $elements:pat_param| $array:expr,
+        label: |$ety:pat_param, $label:pat_param| $enum:expr,
+        decimal: |$dec:pat_param| $decimal:expr $(,)?
+    ) => {{
         use crate::value::Value;
         use sqlx::Arguments as _;
         match $value {
@@ -24,31 +33,61 @@ macro_rules! bind_value {
             Value::TimestampTz(v) => $out.add(*v),
             #[cfg(feature = "chrono")]
             Value::Date(v) => $out.add(*v),
+            #[cfg(feature = "chrono")]
+            Value::Time(v) => $out.add(*v),
             #[cfg(feature = "uuid")]
             Value::Uuid(v) => $out.add(*v),
             #[cfg(feature = "json")]
             Value::Json(v) => $out.add(sqlx::types::Json(v)),
+            #[cfg(feature = "decimal")]
+            Value::Decimal($dec) => $decimal,
+            Value::Enum($ety, $label) => $enum,
             Value::Array($aty, $elements) => $array,
+            Value::Default(_) | Value::Invalid(_) => {
+                Err(crate::driver::sqlx_driver::unbindable($value).into())
+            }
         }
     }};
 }
 pub(crate) use bind_value;
 
-/// The body of `SqlxBackend::arguments`: every [`Value`](crate::Value) of `$values` (a slice) bound with
-/// [`bind_value!`].
+/// The body of `SqlxBackend::arguments`: every [`Value`](crate::Value) of `$values` (a slice)
+/// bound with [`bind_value!`] and the backend's hooks.
 macro_rules! bind_values {
-    ($arguments:ty, $values:expr, |$out:ident, $ty:pat_param| $null:expr, |$aty:pat_param, $elements:pat_param| $array:expr) => {{
+    (
+        $arguments:ty, $values:expr,
+        null: |$out:ident, $ty:pat_param| $null:expr,
+        array: |$aty:pat_param, $elements:pat_param| $array:expr,
+        label: |$ety:pat_param, $label:pat_param| $enum:expr,
+        decimal: |$dec:pat_param| $decimal:expr $(,)?
+    ) => {{
         let mut $out = <$arguments>::default();
         for value in $values {
-            crate::driver::sqlx_driver::bind_value!($out, value, |$ty| $null, |$aty, $elements| {
-                $array
-            })
+            crate::driver::sqlx_driver::bind_value!(
+                $out, value,
+                null: |$ty| $null,
+                array: |$aty, $elements| $array,
+                label: |$ety, $label| $enum,
+                decimal: |$dec| $decimal,
+            )
             .map_err(sqlx::Error::Encode)?;
         }
         Ok($out)
     }};
 }
 pub(crate) use bind_values;
+
+/// Why a value that binds nowhere was given to a statement.
+pub(crate) fn unbindable(value: &crate::value::Value) -> String {
+    use crate::value::Value;
+    match value {
+        Value::Default(_) => "an unset `Auto` field stands for the column's default and cannot be \
+                              bound as a value (set it, or leave the column to an insert)"
+            .to_owned(),
+        Value::Invalid(reason) => reason.clone(),
+        other => format!("{other:?} cannot be bound"),
+    }
+}
 
 /// The error of binding a [`Value::Array`](crate::Value::Array) on a backend without array parameters.
 #[cfg(any(feature = "sqlite", feature = "mysql"))]

@@ -29,7 +29,7 @@ use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 #[cfg(any(feature = "sqlite", feature = "mysql"))]
 pub(crate) use bind::no_array_parameters;
-pub(crate) use bind::{bind_value, bind_values};
+pub(crate) use bind::{bind_value, bind_values, unbindable};
 use manager::{RawConn, SqlxManager};
 #[cfg(feature = "mysql")]
 pub(crate) use mysql::MySqlBackend;

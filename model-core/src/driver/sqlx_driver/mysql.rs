@@ -9,7 +9,7 @@ use crate::dialect::{Dialect, MariaDbDialect, MySqlDialect};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 
-row_reader!(MySqlRow);
+row_reader!(MySqlRow, decimal: super::row::decimal_by_type);
 
 #[derive(Debug)]
 pub(crate) struct MySqlBackend;
@@ -46,8 +46,10 @@ impl SqlxBackend for MySqlBackend {
         bind_values!(
             MySqlArguments,
             args,
-            |out, _| out.add(None::<i64>),
-            |_, _| Err(no_array_parameters("MySQL/MariaDB"))
+            null: |out, _| out.add(None::<i64>),
+            array: |_, _| Err(no_array_parameters("MySQL/MariaDB")),
+            label: |_, label| out.add(*label),
+            decimal: |v| out.add(*v),
         )
     }
 

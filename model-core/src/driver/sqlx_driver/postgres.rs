@@ -4,16 +4,19 @@
 use std::str::FromStr;
 
 use sqlx::Arguments as _;
+use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgQueryResult, PgRow, Postgres};
+use sqlx::postgres::{
+    PgArgumentBuffer, PgArguments, PgConnectOptions, PgQueryResult, PgRow, PgTypeInfo, Postgres,
+};
 
 use super::{Executed, SqlxBackend, bind_values, row_reader};
 use crate::dialect::{Dialect, PostgresDialect};
-use crate::sql_type::SqlType;
+use crate::sql_type::{EnumType, SqlType};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 
-row_reader!(PgRow);
+row_reader!(PgRow, decimal: super::row::decimal_by_type);
 
 #[derive(Debug)]
 pub(crate) struct PgBackend;
@@ -37,8 +40,10 @@ impl SqlxBackend for PgBackend {
         bind_values!(
             PgArguments,
             args,
-            |out, ty| add_null(&mut out, *ty),
-            |ty, elements| add_array(&mut out, *ty, elements)
+            null: |out, ty| add_null(&mut out, *ty),
+            array: |ty, elements| add_array(&mut out, *ty, elements),
+            label: |ty, label| add_label(&mut out, ty, Some(label)),
+            decimal: |v| out.add(*v),
         )
     }
 
@@ -47,6 +52,47 @@ impl SqlxBackend for PgBackend {
             rows_affected: result.rows_affected(),
             last_insert_id: None,
         }
+    }
+}
+
+/// A label of `ty` (or its NULL): typed by the enum's name when the enum is native, so the
+/// server compares it with the column's type (`mood = $1` has no `mood = text` operator); as
+/// text otherwise.
+fn add_label(
+    out: &mut PgArguments,
+    ty: &&'static EnumType,
+    label: Option<&'static str>,
+) -> Result<(), BoxDynError> {
+    if ty.is_native() {
+        out.add(NativeLabel { ty, label })
+    } else {
+        out.add(label)
+    }
+}
+
+/// A label bound as its native PostgreSQL enum type, looked up by name (sqlx caches the type's
+/// OID per connection). Its wire form is the label's text.
+struct NativeLabel {
+    ty: &'static EnumType,
+    label: Option<&'static str>,
+}
+
+impl sqlx::Type<Postgres> for NativeLabel {
+    fn type_info() -> PgTypeInfo {
+        <&str as sqlx::Type<Postgres>>::type_info()
+    }
+}
+
+impl sqlx::Encode<'_, Postgres> for NativeLabel {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        match self.label {
+            Some(label) => <&str as sqlx::Encode<Postgres>>::encode_by_ref(&label, buf),
+            None => Ok(IsNull::Yes),
+        }
+    }
+
+    fn produces(&self) -> Option<PgTypeInfo> {
+        Some(PgTypeInfo::with_name(self.ty.name()))
     }
 }
 
@@ -66,10 +112,15 @@ fn add_null(out: &mut PgArguments, ty: SqlType) -> Result<(), BoxDynError> {
         SqlType::TimestampTz => out.add(None::<chrono::DateTime<chrono::Utc>>),
         #[cfg(feature = "chrono")]
         SqlType::Date => out.add(None::<chrono::NaiveDate>),
+        #[cfg(feature = "chrono")]
+        SqlType::Time => out.add(None::<chrono::NaiveTime>),
         #[cfg(feature = "uuid")]
         SqlType::Uuid => out.add(None::<uuid::Uuid>),
         #[cfg(feature = "json")]
         SqlType::Json => out.add(None::<sqlx::types::Json<serde_json::Value>>),
+        #[cfg(feature = "decimal")]
+        SqlType::Decimal => out.add(None::<rust_decimal::Decimal>),
+        SqlType::Enum(ty) => add_label(out, &ty, None),
         #[allow(
             unreachable_patterns,
             reason = "reached only when a type feature is off"
@@ -126,6 +177,13 @@ fn add_array(out: &mut PgArguments, ty: SqlType, elements: &[Value]) -> Result<(
         SqlType::TimestampTz => array![Value::TimestampTz(v) => *v],
         #[cfg(feature = "chrono")]
         SqlType::Date => array![Value::Date(v) => *v],
+        #[cfg(feature = "chrono")]
+        SqlType::Time => array![Value::Time(v) => *v],
+        #[cfg(feature = "decimal")]
+        SqlType::Decimal => array![Value::Decimal(v) => *v],
+        // Bound as `text[]`; the dialect casts the parameter to the enum's array type where
+        // it is native (`$1::"mood"[]`), as an array's elements cannot be typed by name.
+        SqlType::Enum(_) => array![Value::Enum(_, label) => *label, Value::Text(v) => v.as_str()],
         #[cfg(feature = "uuid")]
         SqlType::Uuid => array![Value::Uuid(v) => *v],
         #[cfg(feature = "json")]

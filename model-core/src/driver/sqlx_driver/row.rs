@@ -5,7 +5,7 @@
 /// its [`SqlType`](crate::SqlType), as an `Option` when nullable, so each backend applies its
 /// own type rules and NULL checks.
 macro_rules! row_reader {
-    ($row:ty) => {
+    ($row:ty, decimal: $decimal:path) => {
         impl crate::row::RowReader for $row {
             fn value(
                 &self,
@@ -51,6 +51,25 @@ macro_rules! row_reader {
                     SqlType::TimestampTz => get(self, index, ty, nullable, Value::TimestampTz),
                     #[cfg(feature = "chrono")]
                     SqlType::Date => get(self, index, ty, nullable, Value::Date),
+                    #[cfg(feature = "chrono")]
+                    SqlType::Time => get(self, index, ty, nullable, Value::Time),
+                    #[cfg(feature = "decimal")]
+                    SqlType::Decimal => $decimal(self, index, nullable),
+                    // A label, read as its text whatever the column's type: a PostgreSQL enum
+                    // (whose wire form is the label), a MySQL `ENUM`, SQLite text. The type
+                    // check is skipped, as sqlx knows no user-defined enum type.
+                    SqlType::Enum(_) => {
+                        let label: Option<String> = sqlx::Row::try_get_unchecked(self, index)
+                            .map_err(|e| crate::row::DecodeError::new(index, e))?;
+                        match label {
+                            Some(label) => Ok(Value::Text(label)),
+                            None if nullable => Ok(Value::Null(ty)),
+                            None => Err(crate::row::DecodeError::new(
+                                index,
+                                "unexpected NULL in a NOT NULL column",
+                            )),
+                        }
+                    }
                     #[cfg(feature = "uuid")]
                     SqlType::Uuid => get(self, index, ty, nullable, Value::Uuid),
                     #[cfg(feature = "json")]
@@ -67,3 +86,29 @@ macro_rules! row_reader {
     };
 }
 pub(crate) use row_reader;
+
+/// A decimal column read as sqlx's `Decimal` (PostgreSQL `NUMERIC`, MySQL `DECIMAL`).
+#[cfg(all(feature = "decimal", any(feature = "postgres", feature = "mysql")))]
+pub(crate) fn decimal_by_type<R>(
+    row: &R,
+    index: usize,
+    nullable: bool,
+) -> Result<crate::value::Value, crate::row::DecodeError>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    rust_decimal::Decimal: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    use crate::value::Value;
+    let value = if nullable {
+        sqlx::Row::try_get::<Option<rust_decimal::Decimal>, usize>(row, index).map(|v| {
+            v.map_or(
+                Value::Null(crate::sql_type::SqlType::Decimal),
+                Value::Decimal,
+            )
+        })
+    } else {
+        sqlx::Row::try_get::<rust_decimal::Decimal, usize>(row, index).map(Value::Decimal)
+    };
+    value.map_err(|e| crate::row::DecodeError::new(index, e))
+}

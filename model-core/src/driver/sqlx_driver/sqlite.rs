@@ -15,7 +15,7 @@ use crate::driver::{PoolConfig, PrePing};
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 
-row_reader!(SqliteRow);
+row_reader!(SqliteRow, decimal: decimal_from_text);
 
 #[derive(Debug)]
 pub(crate) struct SqliteBackend;
@@ -63,8 +63,10 @@ impl SqlxBackend for SqliteBackend {
         bind_values!(
             SqliteArguments,
             args,
-            |out, _| out.add(None::<i64>),
-            |_, _| Err(no_array_parameters("SQLite"))
+            null: |out, _| out.add(None::<i64>),
+            array: |_, _| Err(no_array_parameters("SQLite")),
+            label: |_, label| out.add(*label),
+            decimal: |v| out.add(v.to_string()),
         )
     }
 
@@ -78,9 +80,13 @@ impl SqlxBackend for SqliteBackend {
             let added = match value {
                 Value::Text(text) => out.add(text),
                 Value::Blob(bytes) => out.add(bytes),
-                other => bind_value!(out, &other, |_| out.add(None::<i64>), |_, _| Err(
-                    no_array_parameters("SQLite")
-                )),
+                other => bind_value!(
+                    out, &other,
+                    null: |_| out.add(None::<i64>),
+                    array: |_, _| Err(no_array_parameters("SQLite")),
+                    label: |_, label| out.add(*label),
+                    decimal: |v| out.add(v.to_string()),
+                ),
             };
             added.map_err(sqlx::Error::Encode)?;
         }
@@ -93,6 +99,39 @@ impl SqlxBackend for SqliteBackend {
             last_insert_id: Some(result.last_insert_rowid()),
         }
     }
+}
+
+/// A decimal column's value as SQLite keeps it (an INTEGER or REAL under NUMERIC affinity, or
+/// the text of a wider one), read through its text form, which is exact for both.
+#[cfg(feature = "decimal")]
+fn decimal_from_text(
+    row: &SqliteRow,
+    index: usize,
+    nullable: bool,
+) -> Result<Value, crate::row::DecodeError> {
+    use crate::row::DecodeError;
+    let text: Option<String> =
+        sqlx::Row::try_get_unchecked(row, index).map_err(|e| DecodeError::new(index, e))?;
+    let Some(text) = text else {
+        return if nullable {
+            Ok(Value::Null(crate::sql_type::SqlType::Decimal))
+        } else {
+            Err(DecodeError::new(
+                index,
+                "unexpected NULL in a NOT NULL decimal column",
+            ))
+        };
+    };
+    let text = text.trim();
+    rust_decimal::Decimal::from_str_exact(text)
+        .or_else(|_| rust_decimal::Decimal::from_scientific(text))
+        .map(Value::Decimal)
+        .map_err(|e| {
+            DecodeError::new(
+                index,
+                format!("the stored value {text:?} is not a decimal: {e}"),
+            )
+        })
 }
 
 /// SQLite binds NaN as NULL: refused, rather than a NOT NULL error that points elsewhere, or
