@@ -361,12 +361,17 @@ fn option_checks(krate: &Path, field: &Field) -> TokenStream {
             const _: () = #krate::__private::require_decimal::<#ty>();
         });
     }
+    // A failed constant evaluation is reported at the call, so the whole call is placed at
+    // the field's type.
     let given = column.precision.is_some();
+    let call = respan(
+        &quote! {
+            #krate::__private::require_precision(<#ty as #krate::FieldType>::SQL_TYPE, #given)
+        },
+        ty.span(),
+    );
     checks.push(quote_spanned! {ty.span()=>
-        const _: () = #krate::__private::require_precision(
-            <#ty as #krate::FieldType>::SQL_TYPE,
-            #given,
-        );
+        const _: () = #call;
     });
     if let Some(collation) = &column.collation {
         let ty = respan(ty, collation.span());
