@@ -103,8 +103,12 @@ fn redact(raw: &str) -> String {
 /// nothing after the password is trusted to look like a URL; in doubt more is hidden, never
 /// less.
 fn password_range(raw: &str) -> Option<std::ops::Range<usize>> {
-    // Without `//` (a malformed URL) the userinfo may start the text: hide from its first `:`.
-    let start = raw.find("://").map_or(0, |i| i + 3);
+    // Without `//` right after the scheme (a malformed URL) the userinfo may start the text:
+    // hide from its first `:`. A `://` further on is in the password, not the scheme's.
+    let start = match raw.find(':') {
+        Some(i) if raw[i..].starts_with("://") => i + 3,
+        _ => 0,
+    };
     let rest = &raw[start..];
     let at = rest.rfind('@')?;
     let colon = rest[..at].find(':')?;
@@ -229,6 +233,8 @@ mod tests {
             ),
             ("postgres://u:s3cret@", "postgres://u:***@"),
             ("postgres:u:s3cret@host/x", "postgres:***@host/x"),
+            // A password holding `://` where the URL has no `//` of its own.
+            ("postgres::s3cret://Z@", "postgres:***@"),
         ];
         for (raw, expected) in cases {
             let url = DatabaseUrl::new(raw);
