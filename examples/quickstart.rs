@@ -8,19 +8,19 @@
 use std::error::Error;
 
 use chrono::NaiveDateTime;
-use model_core::{Database, Model, dialect, registry};
+use model_core::{Auto, Database, Model, dialect, registry};
 
 /// Table `user`: the name comes from the struct.
 #[derive(Model, Debug, Default)]
 struct User {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(unique, length = 80)]
     username: String,
     #[column(index)]
     email: Option<String>,
     #[column(server_default = "CURRENT_TIMESTAMP")]
-    created_at: NaiveDateTime,
+    created_at: Auto<NaiveDateTime>,
 }
 
 /// Table `blog_post`, removed with its author.
@@ -28,7 +28,7 @@ struct User {
 #[model(index(fields(author_id, published_at)))]
 struct BlogPost {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(foreign_key = "user.id", on_delete = "cascade")]
     author_id: i64,
     #[column(length = 200)]
@@ -88,7 +88,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             .one(&db)
             .await?;
         let post = BlogPost {
-            author_id: ada.id,
+            author_id: *ada.id,
             title: "Notes".to_owned(),
             body: "On the engine".to_owned(),
             ..BlogPost::default()

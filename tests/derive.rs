@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 use model_core::dialect::{Dialect, MariaDbDialect, MySqlDialect, PostgresDialect, SqliteDialect};
-use model_core::{ColumnGroup, Model, ReferentialAction, SqlType, Value, registry};
+use model_core::{Auto, ColumnGroup, Model, ReferentialAction, SqlType, Value, registry};
 
 fn new_id() -> String {
     "00000000-0000-0000-0000-000000000000".to_owned()
@@ -18,18 +18,18 @@ fn epoch() -> NaiveDateTime {
 #[derive(ColumnGroup, Debug, Clone, PartialEq)]
 pub struct Timestamps {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(default = epoch, server_default = "CURRENT_TIMESTAMP")]
-    pub created_at: NaiveDateTime,
+    pub created_at: Auto<NaiveDateTime>,
     #[column(default = epoch, onupdate = epoch)]
-    pub updated_at: NaiveDateTime,
+    pub updated_at: Auto<NaiveDateTime>,
 }
 
 #[derive(Model, Debug)]
 #[model(bind = "users")]
 pub struct TokenBlocklist {
     #[column(primary_key, length = 36, default = new_id)]
-    pub id: String,
+    pub id: Auto<String>,
     #[column(index)]
     pub jti: String,
     pub created_at: NaiveDateTime,
@@ -38,7 +38,7 @@ pub struct TokenBlocklist {
 #[derive(Model, Debug)]
 pub struct User {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(unique, length = 80)]
     pub username: String,
     pub email: Option<String>,
@@ -81,7 +81,7 @@ pub struct Membership {
 )]
 pub struct Contact {
     #[column(primary_key)]
-    pub id: i32,
+    pub id: Auto<i32>,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
@@ -92,20 +92,20 @@ pub struct Contact {
 #[model(bind = "types")]
 pub struct Stamped {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(server_default = "now(6)")]
-    pub at: NaiveDateTime,
+    pub at: Auto<NaiveDateTime>,
     #[column(server_default = "'none'")]
-    pub label: String,
+    pub label: Auto<String>,
     #[column(server_default = "1 + 1")]
-    pub n: i32,
+    pub n: Auto<i32>,
 }
 
 #[derive(Model, Debug)]
 #[model(bind = "types")]
 pub struct Everything {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     pub small: i16,
     pub int: i32,
     pub real: f32,
@@ -130,7 +130,7 @@ macro_rules! declare_model {
         #[model(bind = "hygiene")]
         pub struct $name {
             #[column(primary_key)]
-            pub id: $key,
+            pub id: Auto<$key>,
             pub label: String,
         }
     };
@@ -144,7 +144,7 @@ mod bare {
     #[model(bind = "hygiene")]
     pub struct Bare {
         #[column(primary_key)]
-        pub id: i64,
+        pub id: ::model_core::Auto<i64>,
         pub name: ::std::string::String,
         pub note: ::std::option::Option<::std::string::String>,
     }
@@ -158,7 +158,7 @@ extern crate model_core as mc;
 #[model(bind = "hygiene", crate = "::mc")]
 pub struct Renamed {
     #[column(primary_key)]
-    pub id: i32,
+    pub id: Auto<i32>,
 }
 
 #[test]
@@ -501,7 +501,7 @@ fn mysql_ddl() {
 #[model(collation = "utf8mb4_general_ci")]
 struct Tag {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(length = 20)]
     name: String,
     #[column(collation = "C")]

@@ -99,7 +99,7 @@ async fn lookups_by_key_send_only_the_key(kind: Kind) {
     db.record_queries(100);
 
     let found = Person::query().get(&db, 7_i64).await.unwrap();
-    assert_eq!(found.map(|p| p.key.id), Some(7));
+    assert_eq!(found.map(|p| *p.key.id), Some(7));
     assert!(Person::query().get_or_404(&db, 8_i64).await.is_ok());
     let records = db.take_recorded_queries();
     assert_eq!(records.len(), 2, "{records:?}");
@@ -123,7 +123,7 @@ async fn lookups_by_key_send_only_the_key(kind: Kind) {
     if let Some(read) = reads.first() {
         assert_eq!(reads.len(), 1, "{records:?}");
         assert!(!read.sql.contains("LIMIT"), "{}", read.sql);
-        assert_eq!(read.params, [Value::BigInt(stored.id)], "{}", read.sql);
+        assert_eq!(read.params, [Value::BigInt(*stored.id)], "{}", read.sql);
     } else {
         assert!(records[0].sql.contains("RETURNING"), "{records:?}");
     }

@@ -2,7 +2,7 @@
 //! configuration (all reported at once, nothing created), binds that do not exist, and DDL that
 //! fails halfway (nothing left behind).
 
-use model_core::{BindSelection, ColumnGroup, Config, Database, Error, Model};
+use model_core::{Auto, BindSelection, ColumnGroup, Config, Database, Error, Model};
 use model_tests::{Kind, TestDb, per_backend};
 
 // --- Models that do not fit together -------------------------------------------------------
@@ -12,7 +12,7 @@ use model_tests::{Kind, TestDb, per_backend};
 #[model(bind = "dup", table = "shared")]
 pub struct First {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
 }
 
 /// ...and so does this one, in the same bind.
@@ -20,7 +20,7 @@ pub struct First {
 #[model(bind = "dup", table = "shared")]
 pub struct Second {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
 }
 
 /// References a table no model declares.
@@ -28,7 +28,7 @@ pub struct Second {
 #[model(bind = "fk")]
 pub struct Orphan {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "nowhere.id")]
     pub nowhere_id: i64,
 }
@@ -38,7 +38,7 @@ pub struct Orphan {
 #[model(bind = "fk")]
 pub struct Target {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
 }
 
 /// ...referenced through a column it does not have.
@@ -46,7 +46,7 @@ pub struct Target {
 #[model(bind = "fk")]
 pub struct BadColumn {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "target.missing")]
     pub target_id: i64,
 }
@@ -56,7 +56,7 @@ pub struct BadColumn {
 #[model(bind = "fk")]
 pub struct CrossBind {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "shared.id")]
     pub shared_id: i64,
 }
@@ -66,7 +66,7 @@ pub struct CrossBind {
 #[model(bind = "unconfigured")]
 pub struct Lonely {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
 }
 
 /// A group without a key...
@@ -93,7 +93,7 @@ pub struct Doubled {
 #[model(bind = "rules")]
 pub struct CompositeAuto {
     #[column(primary_key, autoincrement)]
-    pub a: i64,
+    pub a: Auto<i64>,
     #[column(primary_key)]
     pub b: i64,
 }
@@ -103,7 +103,7 @@ pub struct CompositeAuto {
 #[model(bind = "rules")]
 pub struct AutoWithDefault {
     #[column(primary_key, server_default = "1")]
-    pub id: i64,
+    pub id: Auto<i64>,
 }
 
 /// The target of the foreign keys below.
@@ -111,7 +111,7 @@ pub struct AutoWithDefault {
 #[model(bind = "rules")]
 pub struct RuleTarget {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     pub label: String,
 }
 
@@ -120,7 +120,7 @@ pub struct RuleTarget {
 #[model(bind = "rules")]
 pub struct FkNonUnique {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "rule_target.label")]
     pub label: String,
 }
@@ -130,7 +130,7 @@ pub struct FkNonUnique {
 #[model(bind = "rules")]
 pub struct FkTypeMismatch {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "rule_target.id")]
     pub target_id: i32,
 }
@@ -140,7 +140,7 @@ pub struct FkTypeMismatch {
 #[model(bind = "rules")]
 pub struct SetNullNotNull {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "rule_target.id", on_delete = "set_null")]
     pub target_id: i64,
 }
@@ -150,7 +150,7 @@ pub struct SetNullNotNull {
 #[model(bind = "rules", index(fields(x), name = "ix_shared"))]
 pub struct IndexClashA {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     pub x: i64,
 }
 
@@ -159,7 +159,7 @@ pub struct IndexClashA {
 #[model(bind = "rules", index(fields(y), name = "ix_shared"))]
 pub struct IndexClashB {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     pub y: i64,
 }
 
@@ -168,7 +168,7 @@ pub struct IndexClashB {
 #[model(bind = "rules")]
 pub struct CaseDup {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(name = "Email")]
     pub a: String,
     #[column(name = "email")]
@@ -184,7 +184,7 @@ pub struct CaseDup {
 #[model(bind = "atomic")]
 pub struct AtomicA {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
 }
 
 /// Created second (references A).
@@ -192,7 +192,7 @@ pub struct AtomicA {
 #[model(bind = "atomic")]
 pub struct AtomicB {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "atomic_a.id")]
     pub a_id: i64,
 }
@@ -202,11 +202,11 @@ pub struct AtomicB {
 #[model(bind = "atomic")]
 pub struct AtomicZ {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "atomic_b.id")]
     pub b_id: i64,
     #[column(server_default = "this is not sql")]
-    pub broken: String,
+    pub broken: Auto<String>,
 }
 
 #[tokio::test]

@@ -52,7 +52,7 @@ async fn commit_writes_and_signals(kind: Kind) {
     session.add(Account::named("new1"));
     let new2 = session.insert(&Account::named("new2")).await.unwrap();
     assert!(
-        new2.id > 0,
+        *new2.id > 0,
         "insert inside the session returns the generated key"
     );
     session.update(Account {
@@ -74,7 +74,7 @@ async fn commit_writes_and_signals(kind: Kind) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (stored.note.as_deref(), stored.updated_at),
+        (stored.note.as_deref(), *stored.updated_at),
         (Some("seen"), touched())
     );
 
@@ -100,10 +100,10 @@ async fn commit_writes_and_signals(kind: Kind) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(after[0].key, [Value::BigInt(new1.id)], "the generated key");
-    assert_eq!(after[1].key, [Value::BigInt(new2.id)]);
-    assert_eq!(after[2].key, [Value::BigInt(existing.id)]);
-    assert_eq!(after[3].key, [Value::BigInt(doomed.id)]);
+    assert_eq!(after[0].key, [Value::BigInt(*new1.id)], "the generated key");
+    assert_eq!(after[1].key, [Value::BigInt(*new2.id)]);
+    assert_eq!(after[2].key, [Value::BigInt(*existing.id)]);
+    assert_eq!(after[3].key, [Value::BigInt(*doomed.id)]);
 }
 
 /// A queued insert or update reports only the row's key, so nothing else is read back: no
@@ -119,7 +119,7 @@ async fn queued_writes_read_nothing_back(kind: Kind) {
     let mut session = db.session();
     session.add(Account::named("added"));
     session.add(Account {
-        id: 9_000,
+        id: 9_000.into(),
         ..Account::named("keyed")
     });
     session.update(Account {
@@ -166,7 +166,7 @@ async fn queued_writes_read_nothing_back(kind: Kind) {
     let mut session = db.session();
     session.add(Account::named("never"));
     session.update(Account {
-        id: 123_456,
+        id: 123_456.into(),
         ..Account::named("nobody")
     });
     let err = session.commit().await.unwrap_err();
@@ -284,17 +284,17 @@ async fn queued_inserts_into_one_table_go_together(kind: Kind) {
         session.add(Account::named(name));
     }
     session.add(Account {
-        id: 9_001,
+        id: 9_001.into(),
         ..Account::named("k1")
     });
     session.add(Account {
-        id: 9_002,
+        id: 9_002.into(),
         ..Account::named("k2")
     });
     session.add(Account::named(generated[3]));
     let tokens: Vec<Token> = (0..3)
         .map(|i| Token {
-            id: uuid::Uuid::from_u128(i + 1),
+            id: uuid::Uuid::from_u128(i + 1).into(),
             label: format!("t{i}"),
         })
         .collect();
@@ -345,9 +345,9 @@ async fn queued_inserts_into_one_table_go_together(kind: Kind) {
             ("member", "active"),
             "defaults applied as by db.insert"
         );
-        stored.push(vec![Value::BigInt(account.id)]);
+        stored.push(vec![Value::BigInt(*account.id)]);
     }
-    stored.extend(tokens.iter().map(|t| vec![Value::Uuid(t.id)]));
+    stored.extend(tokens.iter().map(|t| vec![Value::Uuid(*t.id)]));
     let keys: Vec<Vec<Value>> = changes.iter().map(|c| c.key.clone()).collect();
     assert_eq!(keys, stored);
     assert!(changes.iter().all(|c| c.operation == Operation::Insert));
@@ -369,7 +369,7 @@ async fn queued_inserts_into_one_table_go_together(kind: Kind) {
     let mut session = db.session();
     for i in 0..1_001_u128 {
         session.add(Token {
-            id: uuid::Uuid::from_u128(1_000 + i),
+            id: uuid::Uuid::from_u128(1_000 + i).into(),
             label: format!("bulk{i}"),
         });
     }
@@ -635,7 +635,7 @@ async fn mariadb_url_sends_queued_inserts_together() {
         let stored: Vec<Vec<Value>> = accounts_named(db, &names)
             .await
             .into_iter()
-            .map(|a| vec![Value::BigInt(a.id)])
+            .map(|a| vec![Value::BigInt(*a.id)])
             .collect();
         let keys: Vec<Vec<Value>> = seen.lock().unwrap().iter().map(|c| c.key.clone()).collect();
         assert_eq!(keys, stored, "{label}");
@@ -697,7 +697,7 @@ async fn writes_outside_a_session_fire_the_commit_signals(kind: Kind) {
     };
 
     let mut row = db.insert(&Account::named("heard")).await.unwrap();
-    let key = vec![Value::BigInt(row.id)];
+    let key = vec![Value::BigInt(*row.id)];
     assert_eq!(
         summary(take()),
         [("account", Operation::Insert, key.clone())]
@@ -793,7 +793,7 @@ async fn a_vetoing_hook_refuses_writes_outside_a_session(kind: Kind) {
     let row = db.insert(&Account::named("kept")).await.unwrap();
     assert_eq!(
         seen.lock().unwrap().last().map(|c| c.key.clone()),
-        Some(vec![Value::BigInt(row.id)]),
+        Some(vec![Value::BigInt(*row.id)]),
         "the hook sees the generated key before COMMIT"
     );
     let err = db.delete(&row).await.unwrap_err();

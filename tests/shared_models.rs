@@ -1,14 +1,14 @@
 //! The models of the query, write, session, recording and web tests, and the rows every test
 //! starts from. Each of those binaries includes this file as its `models` module.
 
-use model_core::{BindSelection, ColumnGroup, Config, Database, Model};
+use model_core::{Auto, BindSelection, ColumnGroup, Config, Database, Model};
 use model_tests::{Kind, Param, TestDb, quoted};
 
 /// Columns shared through a group, to query through `Contains`.
 #[derive(ColumnGroup, Debug, Clone, PartialEq)]
 pub struct Keyed {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
 }
 
 /// People with every kind of column a filter touches.
@@ -77,15 +77,15 @@ pub fn new_uuid() -> uuid::Uuid {
 #[model(bind = "query")]
 pub struct Account {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(unique, length = 120)]
     pub username: String,
     #[column(default = member)]
-    pub role: String,
+    pub role: Auto<String>,
     #[column(server_default = "'active'")]
-    pub status: String,
+    pub status: Auto<String>,
     #[column(default = created, onupdate = touched)]
-    pub updated_at: chrono::NaiveDateTime,
+    pub updated_at: Auto<chrono::NaiveDateTime>,
     pub note: Option<String>,
 }
 
@@ -104,7 +104,7 @@ impl Account {
 #[model(bind = "query")]
 pub struct Profile {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     pub about_me: String,
     pub last_seen: i64,
     #[column(version)]
@@ -135,7 +135,7 @@ pub struct Note {
 #[model(bind = "query")]
 pub struct Token {
     #[column(primary_key, default = new_uuid)]
-    pub id: uuid::Uuid,
+    pub id: Auto<uuid::Uuid>,
     pub label: String,
 }
 
@@ -144,7 +144,7 @@ pub struct Token {
 #[model(bind = "audit")]
 pub struct AuditEntry {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     pub message: String,
 }
 
@@ -222,7 +222,7 @@ pub async fn single_connection(t: &TestDb) -> Database {
 
 /// The ids of `people`.
 pub fn ids(people: &[Person]) -> Vec<i64> {
-    people.iter().map(|p| p.key.id).collect()
+    people.iter().map(|p| *p.key.id).collect()
 }
 
 /// The seeded MySQL-family database reached two ways: through its `mysql:` URL and through a

@@ -49,7 +49,7 @@ fn main() {
 #[model(table = "users")]
 struct User {
     #[column(primary_key)]
-    id: i64,
+    id: model_core::Auto<i64>,
     name: String,
     #[column(index)]
     hair_color: Option<String>,
@@ -58,7 +58,7 @@ struct User {
 
 fn user(i: i64) -> User {
     User {
-        id: i,
+        id: i.into(),
         name: format!("User {i}"),
         hair_color: ["black", "brown"]
             .get((i % 3) as usize)
@@ -176,7 +176,7 @@ async fn seed(conn: &mut SqliteConnection, rows: i64) {
     for i in 1..=rows {
         let u = user(i);
         sqlx::query("INSERT INTO users (id, name, hair_color, created_at) VALUES (?, ?, ?, ?)")
-            .bind(u.id)
+            .bind(*u.id)
             .bind(u.name)
             .bind(u.hair_color)
             .bind(u.created_at)
@@ -203,7 +203,7 @@ fn bench_ours_get(bencher: Bencher, rt: &Runtime, db: &Database) {
     bencher.bench_local(|| {
         let id = next_id(&mut i);
         let found = rt.block_on(User::query().get(db, id)).expect("get");
-        assert_eq!(found.as_ref().map(|u| u.id), Some(id));
+        assert_eq!(found.as_ref().map(|u| *u.id), Some(id));
         found
     });
 }
@@ -244,7 +244,7 @@ mod decode {
                     .expect("query")
                     .into_iter()
                     .map(|(id, name, hair_color, created_at)| User {
-                        id,
+                        id: id.into(),
                         name,
                         hair_color,
                         created_at,
@@ -264,7 +264,10 @@ mod insert_one {
     fn ours(bencher: Bencher) {
         let rt = runtime();
         let db = ours_db(&rt, 0);
-        let row = User { id: 0, ..user(7) };
+        let row = User {
+            id: model_core::Auto::unset(),
+            ..user(7)
+        };
         bencher.bench_local(|| rt.block_on(db.insert(&row)).expect("insert"));
     }
 
@@ -358,7 +361,7 @@ mod get_by_pk {
             let u = user(i);
             conn.execute(
                 "INSERT INTO users VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![u.id, u.name, u.hair_color, u.created_at],
+                rusqlite::params![*u.id, u.name, u.hair_color, u.created_at],
             )
             .expect("insert");
         }
@@ -369,7 +372,7 @@ mod get_by_pk {
             let found = stmt
                 .query_row([id], |r| {
                     Ok(User {
-                        id: r.get(0)?,
+                        id: model_core::Auto::set(r.get(0)?),
                         name: r.get(1)?,
                         hair_color: r.get(2)?,
                         created_at: r.get(3)?,
@@ -516,12 +519,12 @@ mod server_get {
                         )
                         .expect("get")
                         .map(|(id, name, hair_color, created_at)| User {
-                            id,
+                            id: id.into(),
                             name,
                             hair_color,
                             created_at,
                         });
-                    assert_eq!(found.as_ref().map(|u| u.id), Some(id));
+                    assert_eq!(found.as_ref().map(|u| *u.id), Some(id));
                     found
                 });
                 rt.block_on(conn.close()).expect("close");
@@ -593,7 +596,7 @@ mod server_insert_sizes {
                     "INSERT INTO users (id, name, hair_color, created_at) ",
                 );
                 qb.push_values(&batch, |mut b, u| {
-                    b.push_bind(u.id)
+                    b.push_bind(*u.id)
                         .push_bind(u.name.as_str())
                         .push_bind(u.hair_color.as_deref())
                         .push_bind(u.created_at);

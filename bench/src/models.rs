@@ -6,7 +6,7 @@
 //! `users_upd` (updates) and `users_del` (deletes).
 
 use chrono::NaiveDateTime;
-use model_core::Model;
+use model_core::{Auto, Model};
 
 use crate::data::Row;
 
@@ -18,7 +18,7 @@ macro_rules! user_model {
         #[model(table = $table)]
         pub struct $name {
             #[column(primary_key)]
-            pub id: i64,
+            pub id: Auto<i64>,
             pub name: String,
             #[column(index)]
             pub hair_color: Option<String>,
@@ -26,9 +26,10 @@ macro_rules! user_model {
         }
 
         impl From<&Row> for $name {
+            /// A row to insert has id 0 (see `data::new_row`): its key is left unset.
             fn from(row: &Row) -> Self {
                 $name {
-                    id: row.id,
+                    id: if row.id == 0 { Auto::unset() } else { Auto::set(row.id) },
                     name: row.name.clone(),
                     hair_color: row.hair_color.clone(),
                     created_at: row.created_at,
@@ -58,7 +59,7 @@ user_model! {
 #[model(table = "posts")]
 pub struct Post {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "users.id", index)]
     pub user_id: i64,
     pub title: String,
@@ -70,7 +71,7 @@ pub struct Post {
 #[model(table = "comments")]
 pub struct Comment {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "posts.id", index)]
     pub post_id: i64,
     pub text: String,
@@ -87,7 +88,7 @@ macro_rules! gen_models {
             #[allow(dead_code, reason = "only the table definition is used")]
             pub struct $name {
                 #[column(primary_key)]
-                pub id: i64,
+                pub id: Auto<i64>,
                 #[column(length = 80)]
                 pub name: String,
                 #[column(index)]

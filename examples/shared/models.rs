@@ -3,7 +3,7 @@
 //! object, no registry to fill in by hand: linking the models registers them.
 
 use chrono::{NaiveDateTime, Utc};
-use model_core::{ColumnGroup, Model};
+use model_core::{Auto, ColumnGroup, Model};
 
 /// Now, in UTC, for defaults.
 pub fn now() -> NaiveDateTime {
@@ -20,13 +20,13 @@ pub fn new_uuid() -> String {
 pub struct BaseModel {
     /// Generated id.
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     /// When the row was written.
     #[column(default = now, server_default = "CURRENT_TIMESTAMP")]
-    pub created_at: NaiveDateTime,
+    pub created_at: Auto<NaiveDateTime>,
     /// When the row last changed.
     #[column(default = now, onupdate = now)]
-    pub updated_at: NaiveDateTime,
+    pub updated_at: Auto<NaiveDateTime>,
 }
 
 /// Users, in the default database.
@@ -46,13 +46,13 @@ pub struct User {
 pub struct TokenBlocklist {
     /// Row id.
     #[column(primary_key, length = 36, default = new_uuid)]
-    pub id: String,
+    pub id: Auto<String>,
     /// The token's unique id.
     #[column(index, length = 36)]
     pub jti: String,
     /// When it was revoked.
     #[column(default = now)]
-    pub created_at: NaiveDateTime,
+    pub created_at: Auto<NaiveDateTime>,
 }
 
 /// Application settings, in the `appmeta` database.

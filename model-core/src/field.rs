@@ -8,7 +8,8 @@ use crate::row::{DecodeError, RowReader};
 use crate::sql_type::SqlType;
 use crate::value::Value;
 
-/// A type a model field can have: a [`ColumnType`], or `Option<T>` of one (a nullable column).
+/// A type a model field can have: a [`ColumnType`], `Option<T>` of one (a nullable column), or
+/// [`Auto<T>`](crate::Auto) of either (a field an insert may leave to the column's default).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a model column",
     label = "`{Self}` is not a column type",
@@ -31,6 +32,8 @@ pub trait FieldType: Sized + Send + Sync + 'static {
     const SQL_TYPE: SqlType;
     /// Whether the column is nullable (the type is an `Option`).
     const NULLABLE: bool;
+    /// Whether the field can be left unset for the column's default (an [`Auto`](crate::Auto)).
+    const AUTO: bool = false;
     /// The value to bind, borrowed from the field.
     fn to_value(&self) -> Value;
     /// The value to bind, taking the field.
@@ -102,6 +105,7 @@ impl<T: FieldType> From<T> for Value {
 )]
 pub trait NotNullField {}
 impl<T: ColumnType> NotNullField for T {}
+impl<T: NotNullField + FieldType> NotNullField for crate::auto::Auto<T> {}
 
 /// Fields that can count a row's versions: non-null integers.
 #[diagnostic::on_unimplemented(

@@ -36,6 +36,7 @@
 
 extern crate self as model_core;
 
+mod auto;
 mod bind;
 mod change;
 mod column_type;
@@ -73,6 +74,7 @@ mod write;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use auto::Auto;
 pub use bind::Bind;
 pub use change::{Change, Operation};
 pub use column_type::{ColumnType, ValueError};

@@ -111,7 +111,7 @@ impl Database {
     ///
     /// ```no_run
     /// # use model_core::{Database, Model};
-    /// # #[derive(Model)] struct User { #[column(primary_key)] id: i64, last_seen: i64, about_me: String }
+    /// # #[derive(Model)] struct User { #[column(primary_key)] id: model_core::Auto<i64>, last_seen: i64, about_me: String }
     /// # async fn run(db: Database, user: User) -> model_core::Result<()> {
     /// db.update_columns(&user, [User::LAST_SEEN.into()]).await?;
     /// # Ok(()) }

@@ -232,6 +232,83 @@ pub const fn require_precision(sql_type: SqlType, given: bool) {
     }
 }
 
+/// A field's value made from what its `default` or `onupdate` function returns: the field's
+/// own type, or the `T` of an `Auto<T>` field.
+#[diagnostic::on_unimplemented(
+    message = "this function returns `{R}`, and the field is `{Self}`",
+    label = "a `default` or `onupdate` function returns the field's type (the `T` of an `Auto<T>`)"
+)]
+pub trait FromFunction<R> {
+    fn from_function(value: R) -> Self;
+}
+
+impl<T: crate::ColumnType> FromFunction<T> for T {
+    fn from_function(value: T) -> Self {
+        value
+    }
+}
+
+impl<T: crate::ColumnType> FromFunction<Option<T>> for Option<T> {
+    fn from_function(value: Option<T>) -> Self {
+        value
+    }
+}
+
+impl<T: FieldType> FromFunction<T> for crate::Auto<T> {
+    fn from_function(value: T) -> Self {
+        crate::Auto::set(value)
+    }
+}
+
+/// What fills a column when its field is left unset, as the attributes say.
+pub struct Filling {
+    pub default: bool,
+    pub server_default: bool,
+    pub autoincrement: Option<bool>,
+    /// The field is the struct's only primary key field.
+    pub sole_key: bool,
+}
+
+/// Compile-time check that a field can be left unset exactly when something fills its column:
+/// an [`Auto`](crate::Auto) field needs a `default`, a `server_default` or a generated key, and
+/// those need an `Auto` field (a plain field is always written, so they would never apply).
+/// Takes the field type's constants rather than the type, so a field that is no column type
+/// gets one error, not one more from here.
+///
+/// A key the database cannot generate (not an integer, or nullable) is left to the checks that
+/// say so.
+pub const fn require_filling(auto: bool, sql_type: SqlType, nullable: bool, filling: Filling) {
+    let generated = sql_type.is_integer()
+        && !nullable
+        && match filling.autoincrement {
+            Some(on) => on,
+            None => filling.sole_key,
+        };
+    let filled = filling.default || filling.server_default || generated;
+    if auto && !filled {
+        panic!(
+            "an `Auto` field may be left unset, and nothing fills this column then: give it \
+             `default = path::to::fn` or `server_default = \"SQL\"`, or make the field a plain \
+             type that is always written"
+        );
+    }
+    if !auto && generated {
+        panic!(
+            "the database generates this integer key, so inserts must be able to leave it \
+             unset: make the field `Auto<...>` of its type (e.g. `id: Auto<i64>`, with \
+             `..Default::default()` in new rows), or write `autoincrement = false` to assign \
+             keys yourself"
+        );
+    }
+    if !auto && (filling.default || filling.server_default) {
+        panic!(
+            "`default` and `server_default` fill the column when an insert leaves the field \
+             unset, and a plain field is always written: make the field `Auto<...>` of its type \
+             (e.g. `created_at: Auto<NaiveDateTime>`) so new rows can leave it to the default"
+        );
+    }
+}
+
 /// The error of decoding a label no variant of an enum has: names the value and the labels.
 pub fn unknown_label(ty: &'static EnumType, value: &str) -> ValueError {
     ValueError::new(format!(

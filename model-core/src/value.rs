@@ -119,33 +119,3 @@ impl From<&str> for Value {
         Value::Text(value.to_owned())
     }
 }
-
-impl Value {
-    /// Whether this is the zero value of its type: what the insert of a row still takes for an
-    /// unset field until `Auto` replaces the guess.
-    pub(crate) fn is_zero(&self) -> bool {
-        match self {
-            Value::Null(_) | Value::Default(_) => true,
-            Value::Bool(v) => !v,
-            Value::SmallInt(v) => *v == 0,
-            Value::Int(v) => *v == 0,
-            Value::BigInt(v) => *v == 0,
-            Value::Real(v) => *v == 0.0,
-            Value::Double(v) => *v == 0.0,
-            Value::Text(v) => v.is_empty(),
-            Value::Blob(v) => v.is_empty(),
-            #[cfg(feature = "chrono")]
-            Value::Timestamp(v) => *v == chrono::NaiveDateTime::default(),
-            #[cfg(feature = "chrono")]
-            Value::TimestampTz(v) => *v == chrono::DateTime::<chrono::Utc>::default(),
-            #[cfg(feature = "chrono")]
-            Value::Date(v) => *v == chrono::NaiveDate::default(),
-            #[cfg(feature = "uuid")]
-            Value::Uuid(v) => v.is_nil(),
-            #[cfg(feature = "json")]
-            Value::Json(v) => v.is_null(),
-            Value::Array(_, v) => v.is_empty(),
-            _ => false,
-        }
-    }
-}

@@ -114,6 +114,7 @@ pub fn group(group: &Group) -> TokenStream {
 /// struct would require; a field whose attribute could not be read may have been meant to be
 /// skipped or flattened, so only its options are checked.
 pub fn field_checks(krate: &Path, fields: &[Field]) -> TokenStream {
+    let sole_key = sole_key(fields);
     let checks = fields.iter().map(|field| {
         let ty = &field.ty;
         let kind = match field.kind() {
@@ -134,7 +135,7 @@ pub fn field_checks(krate: &Path, fields: &[Field]) -> TokenStream {
                     .into_iter()
                     .flatten()
                     .map(|path| value_fn(krate, ty, path));
-                let options = option_checks(krate, field);
+                let options = option_checks(krate, field, sole_key);
                 quote! {
                     #options
                     #(const _: fn() -> #krate::Value = #values;)*
@@ -154,6 +155,7 @@ pub fn field_checks(krate: &Path, fields: &[Field]) -> TokenStream {
 /// The `__MODEL_CORE_COLUMNS` static, the field checks and the `ColumnGroup` impl, shared by
 /// models and groups.
 fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
+    let sole_key = sole_key(fields);
     let mut segments = Vec::new();
     let mut own = Vec::new();
     let mut checks = Vec::new();
@@ -170,7 +172,7 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
             // `macro_rules!` resolve them too.
             FieldKind::Column => {
                 own.push(column_def(krate, field));
-                checks.push(option_checks(krate, field));
+                checks.push(option_checks(krate, field, sole_key));
                 let field_type = quote_spanned!(ty.span()=> <#ty as #krate::FieldType>);
                 decode.push(quote! {
                     #name: #field_type::read_from(__row, __offset + #offset)?
@@ -240,6 +242,16 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
             }
         }
     }
+}
+
+/// Whether the struct has exactly one primary key field of its own: the one the database
+/// generates by default when it is an integer.
+fn sole_key(fields: &[Field]) -> bool {
+    fields
+        .iter()
+        .filter(|f| f.kind() == FieldKind::Column && f.column.primary_key.is_some())
+        .count()
+        == 1
 }
 
 /// The number of columns the given fields occupy: 1 per column, the group's length per
@@ -326,10 +338,37 @@ fn column_def(krate: &Path, field: &Field) -> TokenStream {
 
 /// The items that check a field's type against its options, each spanned at the option so the
 /// error lands there (the primary key's at the type, which is what must change).
-fn option_checks(krate: &Path, field: &Field) -> TokenStream {
+fn option_checks(krate: &Path, field: &Field, sole_key: bool) -> TokenStream {
     let ty = &field.ty;
     let column = &field.column;
     let mut checks = Vec::new();
+    // Whether the field can be unset against what fills its column; a failed constant
+    // evaluation is reported at the call, so the whole call is placed at the field's type.
+    let filling = {
+        let default = column.default.is_some();
+        let server_default = column.server_default.is_some();
+        let autoincrement = option(column.autoincrement.as_ref().map(|auto| **auto));
+        let sole_key = sole_key && column.primary_key.is_some();
+        respan(
+            &quote! {
+                #krate::__private::require_filling(
+                    <#ty as #krate::FieldType>::AUTO,
+                    <#ty as #krate::FieldType>::SQL_TYPE,
+                    <#ty as #krate::FieldType>::NULLABLE,
+                    #krate::__private::Filling {
+                        default: #default,
+                        server_default: #server_default,
+                        autoincrement: #autoincrement,
+                        sole_key: #sole_key,
+                    },
+                )
+            },
+            ty.span(),
+        )
+    };
+    checks.push(quote_spanned! {ty.span()=>
+        const _: () = #filling;
+    });
     if column.primary_key.is_some() {
         checks.push(quote_spanned! {ty.span()=>
             const _: () = #krate::__private::require_not_null::<#ty>();
@@ -383,10 +422,12 @@ fn option_checks(krate: &Path, field: &Field) -> TokenStream {
 }
 
 /// A `fn() -> Value` wrapping the user's `default`/`onupdate` function, as a block expression.
-/// The `let` with the field's type is spanned at the user's path, so a function returning the
+/// The function returns the field's type or one that converts into it (the `T` of an
+/// `Auto<T>` field); the conversion is spanned at the user's path, so a function returning the
 /// wrong type is reported at the attribute.
 fn value_fn(krate: &Path, ty: &Type, path: &Path) -> TokenStream {
-    let call = quote_spanned!(path.span()=> #path());
+    let call =
+        quote_spanned!(path.span()=> #krate::__private::FromFunction::from_function(#path()));
     quote! {{
         fn __model_core_value() -> #krate::Value {
             let __value: #ty = #call;

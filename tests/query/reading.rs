@@ -60,7 +60,7 @@ async fn first_one_get_count_exists(kind: Kind) {
         .first(&db)
         .await
         .unwrap();
-    assert_eq!(first.map(|p| p.key.id), Some(30));
+    assert_eq!(first.map(|p| *p.key.id), Some(30));
     assert!(
         Person::query()
             .filter(Keyed::ID.gt(99))
@@ -95,7 +95,7 @@ async fn first_one_get_count_exists(kind: Kind) {
             .get(&db, 12)
             .await
             .unwrap()
-            .map(|p| p.key.id),
+            .map(|p| *p.key.id),
         Some(12)
     );
     assert!(Person::query().get(&db, 99_i64).await.unwrap().is_none());

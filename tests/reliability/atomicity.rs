@@ -2,7 +2,7 @@
 //! returned by the closure, a panic in it) leaves none of the n; a `create_all` that fails
 //! partway leaves no table behind on PostgreSQL and SQLite.
 
-use model_core::{BindSelection, Config, Database, Error, Model, PoolConfig};
+use model_core::{Auto, BindSelection, Config, Database, Error, Model, PoolConfig};
 use model_tests::Kind;
 
 use crate::models::Item;
@@ -105,14 +105,14 @@ async fn a_panic_after_k_writes_leaves_none(kind: Kind) {
 #[model(bind = "partway")]
 struct PartwayA {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
 }
 
 #[derive(Model, Debug)]
 #[model(bind = "partway")]
 struct PartwayB {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(foreign_key = "partway_a.id")]
     a_id: i64,
     #[column(index, length = 20)]

@@ -255,7 +255,7 @@ async fn every_type_round_trips(kind: Kind) {
         .and_hms_micro_opt(13, 45, 30, 123_456)
         .unwrap();
     let expected = Everything {
-        id: 1,
+        id: 1.into(),
         small: -7,
         int: 123_456,
         real: 1.5,
@@ -281,11 +281,11 @@ async fn every_type_round_trips(kind: Kind) {
     // nullable columns NULL in one row and set in the other.
     let rows = [
         Everything {
-            id: 2,
+            id: 2.into(),
             ..expected.clone()
         },
         Everything {
-            id: 3,
+            id: 3.into(),
             maybe: Some(-1),
             maybe_text: None,
             maybe_uid: Some(expected.uid),

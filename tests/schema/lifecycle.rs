@@ -44,7 +44,7 @@ async fn create_all_twice_keeps_tables_and_rows(kind: Kind) {
     assert_eq!(t.catalog.tables().await, ["note"]);
     let notes = Note::query().all(&db).await.unwrap();
     assert_eq!(notes.len(), 1);
-    assert_eq!((notes[0].id, notes[0].body.as_str()), (7, "kept"));
+    assert_eq!((*notes[0].id, notes[0].body.as_str()), (7, "kept"));
 }
 
 async fn drop_all_leaves_other_tables_alone(kind: Kind) {
@@ -164,7 +164,7 @@ async fn create_all_keeps_semicolons_inside_defaults(kind: Kind) {
         .await;
     let mottos = Motto::query().all(&db).await.unwrap();
     assert_eq!(mottos.len(), 1);
-    assert_eq!(mottos[0].text, "one; two");
+    assert_eq!(*mottos[0].text, "one; two");
 }
 
 async fn decode_errors_name_the_column(kind: Kind) {

@@ -2,23 +2,23 @@
 //! ones live in `tests/failures.rs`, so `create_all()` over every bind works here.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use model_core::Model;
+use model_core::{Auto, Model};
 
 /// Authors: keys, a unique and an indexed column, server defaults.
 #[derive(Model, Debug)]
 #[model(bind = "catalog")]
 pub struct Author {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(length = 80, unique)]
     pub name: String,
     #[column(index)]
     pub email: Option<String>,
     pub bio: String,
     #[column(server_default = "CURRENT_TIMESTAMP")]
-    pub joined_at: NaiveDateTime,
+    pub joined_at: Auto<NaiveDateTime>,
     #[column(server_default = "0")]
-    pub karma: i32,
+    pub karma: Auto<i32>,
 }
 
 /// Posts: foreign keys with ON DELETE actions and a composite index.
@@ -26,7 +26,7 @@ pub struct Author {
 #[model(bind = "catalog", index(fields(author_id, title)))]
 pub struct Post {
     #[column(primary_key)]
-    pub id: i32,
+    pub id: Auto<i32>,
     #[column(foreign_key = "author.id", on_delete = "cascade")]
     pub author_id: i64,
     #[column(length = 200)]
@@ -34,7 +34,7 @@ pub struct Post {
     #[column(foreign_key = "author.id", on_delete = "set_null")]
     pub editor_id: Option<i64>,
     #[column(server_default = "'draft'")]
-    pub status: String,
+    pub status: Auto<String>,
 }
 
 /// An integer key the database must not generate.
@@ -58,14 +58,14 @@ pub struct LongKey {
 #[model(bind = "limits")]
 pub struct SetDefaultRef {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(
         length = 1000,
         foreign_key = "long_key.code",
         on_delete = "set_default",
         server_default = "'x'"
     )]
-    pub code: String,
+    pub code: Auto<String>,
 }
 
 /// One column of every supported type.
@@ -73,7 +73,7 @@ pub struct SetDefaultRef {
 #[model(bind = "catalog")]
 pub struct Everything {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     pub small: i16,
     pub int: i32,
     pub real: f32,
@@ -96,7 +96,7 @@ pub struct Everything {
 #[model(bind = "twice")]
 pub struct Note {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     pub body: String,
 }
 
@@ -105,7 +105,7 @@ pub struct Note {
 #[model(bind = "dropper")]
 pub struct Parent {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
 }
 
 /// References `Parent`, so it is dropped first.
@@ -113,7 +113,7 @@ pub struct Parent {
 #[model(bind = "dropper")]
 pub struct Child {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(foreign_key = "parent.id")]
     pub parent_id: i64,
 }
@@ -123,7 +123,7 @@ pub struct Child {
 #[model(bind = "decode")]
 pub struct Gauge {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     pub reading: f64,
 }
 
@@ -140,7 +140,7 @@ pub struct Setting {
 #[model(bind = "users")]
 pub struct UserAccount {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(unique, length = 120)]
     pub email: String,
 }
@@ -150,7 +150,7 @@ pub struct UserAccount {
 #[model(bind = "appmeta")]
 pub struct AppMeta {
     #[column(primary_key)]
-    pub id: i32,
+    pub id: Auto<i32>,
     pub version: String,
 }
 
@@ -160,9 +160,9 @@ pub struct AppMeta {
 #[model(bind = "script")]
 pub struct Motto {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
     #[column(length = 40, index, server_default = "'one; two'")]
-    pub text: String,
+    pub text: Auto<String>,
 }
 
 /// Two tables for `drop_all` to fail on: a table no model declares references `keeper_parent`.
@@ -170,12 +170,12 @@ pub struct Motto {
 #[model(bind = "keeper")]
 pub struct KeeperParent {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
 }
 
 #[derive(Model, Debug)]
 #[model(bind = "keeper")]
 pub struct KeeperOther {
     #[column(primary_key)]
-    pub id: i64,
+    pub id: Auto<i64>,
 }

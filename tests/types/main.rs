@@ -93,7 +93,7 @@ async fn filters_compare_with_the_type_itself(kind: Kind) {
     };
     let mut ids = Vec::new();
     for row in extremes() {
-        ids.push(db.insert(&row).await.unwrap().id);
+        ids.push(*db.insert(&row).await.unwrap().id);
     }
     let mut referring = member(4);
     referring.referrer = Some(ids[0]);
@@ -181,8 +181,8 @@ async fn filters_compare_with_the_type_itself(kind: Kind) {
         .paginate(&db, 1, 3, true)
         .await
         .unwrap();
-    let keys: Vec<MemberId> = page.items.iter().map(|m| m.id).collect();
-    assert_eq!(keys, vec![referring.id, ids[2], ids[1]]);
+    let keys: Vec<MemberId> = page.items.iter().map(|m| *m.id).collect();
+    assert_eq!(keys, vec![*referring.id, ids[2], ids[1]]);
     assert_eq!(page.total, 4);
 }
 

@@ -2,7 +2,7 @@
 //! typed JSON, decimals, times, unsigned integers and the `time` crate's types.
 
 use chrono::NaiveTime;
-use model_core::{BindSelection, ColumnType, Config, Database, Json, Model};
+use model_core::{Auto, BindSelection, ColumnType, Config, Database, Json, Model};
 use model_tests::{Kind, TestDb};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,7 @@ pub struct Settings {
 #[model(bind = "types")]
 pub struct Member {
     #[column(primary_key)]
-    pub id: MemberId,
+    pub id: Auto<MemberId>,
     #[column(length = 120, unique)]
     pub email: Email,
     #[column(foreign_key = "member.id")]
@@ -110,7 +110,7 @@ pub fn hms_micro(h: u32, m: u32, s: u32, micro: u32) -> NaiveTime {
 /// A member with `n` in its email and every other column at an ordinary value.
 pub fn member(n: i64) -> Member {
     Member {
-        id: MemberId(0),
+        id: Auto::default(),
         email: Email(format!("m{n}@example.com")),
         referrer: None,
         status: Status::Active,

@@ -1,11 +1,11 @@
 // A struct whose attributes have mistakes still gets its field types checked: the typo on one
 // field and the `length` on an integer field are reported in the same compile, and nothing else.
-use model_core::Model;
+use model_core::{Auto, Model};
 
 #[derive(Model)]
 struct Product {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(lenght = 5)]
     code: String,
     #[column(length = 5)]

@@ -1,5 +1,5 @@
 // A `default` function must return the field's type; the error points at the attribute.
-use model_core::Model;
+use model_core::{Auto, Model};
 
 fn new_id() -> String {
     String::from("x")
@@ -8,9 +8,9 @@ fn new_id() -> String {
 #[derive(Model)]
 struct Ticket {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(default = new_id)]
-    number: i64,
+    number: Auto<i64>,
 }
 
 fn main() {}

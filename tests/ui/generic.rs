@@ -1,10 +1,10 @@
 // Models are registered as concrete types, so they cannot be generic.
-use model_core::Model;
+use model_core::{Auto, Model};
 
 #[derive(Model)]
 struct Wrapper<T> {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     value: T,
 }
 

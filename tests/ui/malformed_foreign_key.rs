@@ -1,10 +1,10 @@
 // foreign_key is "table.column".
-use model_core::Model;
+use model_core::{Auto, Model};
 
 #[derive(Model)]
 struct Comment {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(foreign_key = "post")]
     post_id: i64,
     #[column(foreign_key = "user.id", on_delete = "cascades")]

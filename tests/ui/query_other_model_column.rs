@@ -1,16 +1,16 @@
 // A query on one model cannot use the columns of another.
-use model_core::Model;
+use model_core::{Auto, Model};
 
 #[derive(Model)]
 struct User {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
 }
 
 #[derive(Model)]
 struct Post {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     title: String,
 }
 

@@ -1,10 +1,10 @@
 // A column is only compared with values of its own type.
-use model_core::Model;
+use model_core::{Auto, Model};
 
 #[derive(Model)]
 struct User {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     name: String,
 }
 

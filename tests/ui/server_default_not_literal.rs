@@ -1,5 +1,5 @@
 // server_default is SQL text; a Rust expression belongs in `default`.
-use model_core::Model;
+use model_core::{Auto, Model};
 
 fn now() -> String {
     String::new()
@@ -8,7 +8,7 @@ fn now() -> String {
 #[derive(Model)]
 struct Entry {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(server_default = now())]
     created: String,
 }

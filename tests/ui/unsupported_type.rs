@@ -1,5 +1,5 @@
 // A field type with no column mapping is reported at that field, naming the type.
-use model_core::Model;
+use model_core::{Auto, Model};
 
 struct Money {
     cents: i64,
@@ -8,7 +8,7 @@ struct Money {
 #[derive(Model)]
 struct Invoice {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     total: Money,
 }
 

@@ -1,10 +1,10 @@
 // A `version` column counts updates: it must be a non-null integer, and a model has one.
-use model_core::Model;
+use model_core::{Auto, Model};
 
 #[derive(Model)]
 struct Item {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(version)]
     revision: String,
 }
@@ -12,7 +12,7 @@ struct Item {
 #[derive(Model)]
 struct Twice {
     #[column(primary_key)]
-    id: i64,
+    id: Auto<i64>,
     #[column(version)]
     a: i64,
     #[column(version)]

@@ -45,7 +45,7 @@ async fn chosen_columns_leave_the_others_alone(kind: Kind) {
         .unwrap_err();
     assert!(matches!(err, Error::Unsupported(_)), "{err:?}");
     let mut gone = stored.clone();
-    gone.id = 999_999;
+    gone.id = 999_999.into();
     let err = db
         .update_columns(&gone, [Account::NOTE.into()])
         .await

@@ -1,6 +1,6 @@
 //! insert, insert_many, update, delete, bulk update/delete and raw SQL, on every backend.
 
-use model_core::{Error, Value};
+use model_core::{Auto, Error, Value};
 use model_tests::{Kind, per_backend, quoted};
 
 use crate::models::{
@@ -13,7 +13,8 @@ per_backend!(
     update_and_delete_by_key,
     bulk_update_and_delete,
     raw_sql,
-    hostile_values_through_writes
+    hostile_values_through_writes,
+    auto_fields_are_unset_only_when_the_type_says
 );
 
 async fn insert_fills_defaults_and_keys(kind: Kind) {
@@ -21,7 +22,7 @@ async fn insert_fills_defaults_and_keys(kind: Kind) {
         return;
     };
     let ann = db.insert(&Account::named("ann")).await.unwrap();
-    assert!(ann.id > 0, "generated key: {ann:?}");
+    assert!(*ann.id > 0, "generated key: {ann:?}");
     assert_eq!(ann.role, "member", "client default");
     assert_eq!(ann.status, "active", "server default");
     assert_eq!(ann.updated_at, created());
@@ -37,7 +38,7 @@ async fn insert_fills_defaults_and_keys(kind: Kind) {
         })
         .await
         .unwrap();
-    assert!(bob.id > ann.id);
+    assert!(*bob.id > *ann.id);
     assert_eq!(
         (bob.role.as_str(), bob.status.as_str(), bob.note.as_deref()),
         ("admin", "frozen", Some("n"))
@@ -45,7 +46,7 @@ async fn insert_fills_defaults_and_keys(kind: Kind) {
 
     let token = db
         .insert(&Token {
-            id: uuid::Uuid::nil(),
+            id: Auto::default(),
             label: "t".into(),
         })
         .await
@@ -193,7 +194,7 @@ async fn mariadb_url_inserts_with_returning() {
         let sql = sent(db);
         assert_eq!(sql.len(), statements, "{sql:?}");
         assert_eq!(sql[0].contains(" RETURNING "), statements == 1, "{sql:?}");
-        assert!(ann.id > 0, "generated key: {ann:?}");
+        assert!(*ann.id > 0, "generated key: {ann:?}");
         assert_eq!(
             (ann.role.as_str(), ann.status.as_str()),
             ("member", "active")
@@ -417,4 +418,68 @@ fn sent(db: &model_core::Database) -> Vec<String> {
         .into_iter()
         .map(|r| r.sql)
         .collect()
+}
+
+async fn auto_fields_are_unset_only_when_the_type_says(kind: Kind) {
+    let Some((t, db)) = seeded(kind, "auto").await else {
+        return;
+    };
+    // Explicit zero values of defaulted columns are stored as written.
+    let epoch = chrono::NaiveDateTime::default();
+    let zero = db
+        .insert(&Account {
+            role: Auto::set(String::new()),
+            status: "".into(),
+            updated_at: Auto::set(epoch),
+            ..Account::named("zero")
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (zero.role.as_str(), zero.status.as_str(), *zero.updated_at),
+        ("", "", epoch)
+    );
+    let read = Account::query().get(&db, zero.id).await.unwrap().unwrap();
+    assert_eq!(read, zero);
+    assert!(read.role.is_set() && read.id.is_set(), "rows read are set");
+
+    // Unset ones take the defaults.
+    let unset = db.insert(&Account::named("unset")).await.unwrap();
+    assert_eq!(
+        (
+            unset.role.as_str(),
+            unset.status.as_str(),
+            *unset.updated_at
+        ),
+        ("member", "active", created())
+    );
+
+    // An update leaves an unset field's column as it is; `onupdate` still applies.
+    let partial = Account {
+        id: unset.id,
+        status: Auto::default(),
+        note: Some("changed".into()),
+        role: "admin".into(),
+        ..Account::named("unset")
+    };
+    db.update(&partial).await.unwrap();
+    let after = Account::query().get(&db, unset.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            after.role.as_str(),
+            after.status.as_str(),
+            after.note.as_deref()
+        ),
+        ("admin", "active", Some("changed"))
+    );
+    assert_eq!(after.updated_at, touched());
+    let returned = db.update_returning(&partial).await.unwrap();
+    assert_eq!(returned.status, "active");
+
+    // A row with an unset key cannot be updated or deleted: the error says why.
+    let err = db.update(&Account::named("nobody")).await.unwrap_err();
+    assert!(err.to_string().contains("unset `Auto` field"), "{err}");
+    let err = db.delete(&Account::named("nobody")).await.unwrap_err();
+    assert!(err.to_string().contains("unset `Auto` field"), "{err}");
+    assert_eq!(t.catalog.count("account").await, 2);
 }

@@ -56,7 +56,7 @@ impl Ours {
 macro_rules! sink_users {
     ($sink:expr, $rows:expr) => {
         for u in &$rows {
-            $sink.user(u.id, &u.name, u.hair_color.as_deref(), u.created_at);
+            $sink.user(*u.id, &u.name, u.hair_color.as_deref(), u.created_at);
         }
     };
 }
@@ -96,7 +96,7 @@ impl Contender for Ours {
                 (GetPk, _) => {
                     for &id in &input.ids {
                         if let Some(u) = User::query().get(db, id).await? {
-                            sink.user(u.id, &u.name, u.hair_color.as_deref(), u.created_at);
+                            sink.user(*u.id, &u.name, u.hair_color.as_deref(), u.created_at);
                         }
                     }
                 }
@@ -255,7 +255,7 @@ impl Contender for Ours {
                         while keep_going(done, ids.len(), started, until) {
                             let id = ids[done % ids.len()];
                             if let Some(u) = User::query().get(&db, id).await? {
-                                sink.user(u.id, &u.name, u.hair_color.as_deref(), u.created_at);
+                                sink.user(*u.id, &u.name, u.hair_color.as_deref(), u.created_at);
                             }
                             done += 1;
                         }

@@ -83,7 +83,7 @@ impl KeyedWrite {
         if by_key.set.is_empty() {
             return None;
         }
-        let sql = statement::update_by_key_sql(M::TABLE, dialect, false);
+        let sql = statement::update_by_key_sql(M::TABLE, dialect, &by_key, false);
         let key = by_key.key_values();
         Some(Self::by_key(
             sql,
@@ -99,11 +99,17 @@ impl KeyedWrite {
         let by_key = statement::update_values(M::TABLE, row);
         let sql = statement::delete_by_key_sql(M::TABLE, dialect);
         let key = by_key.key_values();
-        Self::by_key(sql, M::TABLE, "deleting from", by_key.delete_args(), key)
+        Self::by_key(
+            Cow::Borrowed(sql),
+            M::TABLE,
+            "deleting from",
+            by_key.delete_args(),
+            key,
+        )
     }
 
     fn by_key(
-        sql: &'static str,
+        sql: Cow<'static, str>,
         table: &'static Table,
         action: &'static str,
         args: Vec<Value>,
@@ -112,7 +118,7 @@ impl KeyedWrite {
         KeyedWrite {
             table,
             action,
-            sql: Cow::Borrowed(sql),
+            sql,
             args,
             key: KeyFrom::Existing(key),
         }

@@ -316,15 +316,15 @@ async fn update_returning_row<M: Model>(conn: &mut Target<'_>, bind: &Bind, row:
     let key = by_key.key_values();
     if !by_key.set.is_empty() {
         let returns = dialect.update_returning();
-        let sql = statement::update_by_key_sql(table, dialect, returns);
+        let sql = statement::update_by_key_sql(table, dialect, &by_key, returns);
         let args = by_key.update_args();
         if returns {
-            return returning::<M>(conn, bind, sql, &args, "updating")
+            return returning::<M>(conn, bind, &sql, &args, "updating")
                 .await?
                 .ok_or_else(|| Error::no_row_with_key(M::TABLE));
         }
         let executed = conn
-            .execute(sql, args)
+            .execute(&sql, args)
             .await
             .map_err(|e| Error::writing(table, bind.label(), "updating", e))?;
         // MySQL counts matched rows (sqlx sets CLIENT_FOUND_ROWS): 0 means no row has the key

@@ -96,12 +96,16 @@ fn next_version(version: &Value) -> Value {
     }
 }
 
-/// The first version of a row: 1, in the column's integer type.
-fn first_version(zero: &Value) -> Value {
-    next_version(zero)
+/// The first version of a row: 1, in the type of the column's value `any`.
+fn first_version(any: &Value) -> Value {
+    match any {
+        Value::SmallInt(_) => Value::SmallInt(1),
+        Value::Int(_) => Value::Int(1),
+        _ => Value::BigInt(1),
+    }
 }
 
-/// The columns an insert of `row` writes and their values: unset fields (see the module docs)
+/// The columns an insert of `row` writes and their values: unset [`Auto`](crate::Auto) fields
 /// take the client default, or are left out for the database to fill.
 pub(super) fn insert_values<M: Model>(table: &Table, row: &M) -> (Vec<&'static str>, Vec<Value>) {
     let n = table.columns().len();
@@ -131,17 +135,18 @@ fn collect_insert<M: Model>(
     scratch.clear();
     row.push_values(scratch);
     for (i, (column, value)) in table.columns().iter().zip(scratch.drain(..)).enumerate() {
-        let value = if column.is_version() && value.is_zero() {
+        let value = if column.is_version() {
             // A new row starts at version 1, as SQLAlchemy's `version_id_col` does.
             first_version(&value)
-        } else if value.is_zero() {
+        } else if value.is_default() {
             if table.is_autoincrement(column) {
                 continue;
             }
             match column.default_value() {
                 Some(default) => default,
-                None if column.server_default().is_some() => continue,
-                None => value,
+                // The derive makes sure something fills an unset field's column; left to the
+                // database, a column without a default refuses the row with its own error.
+                None => continue,
             }
         } else {
             value
@@ -452,8 +457,11 @@ fn split_key(table: &Table, all: Vec<Value>) -> ByKey {
             // SET v = <read + 1> WHERE v = <read>: the same as v + 1 on the one row it matches.
             set.push((column.name(), next_version(&value)));
             version = Some((column.name(), value));
-        } else {
-            set.push((column.name(), column.onupdate_value().unwrap_or(value)));
+        } else if let Some(value) = column.onupdate_value() {
+            set.push((column.name(), value));
+        } else if !value.is_default() {
+            // An unset `Auto` field leaves its column as it is.
+            set.push((column.name(), value));
         }
     }
     ByKey { set, key, version }
@@ -475,24 +483,37 @@ fn update_all(table: &Table) -> UpdateByKey<'_> {
     }
 }
 
-/// The text of the update of every non-key column of `table` by its key, with
-/// `RETURNING <every column>` when `returning`; rendered once per dialect.
+/// The text of the update `by_key` of a row of `table`, with `RETURNING <every column>` when
+/// `returning`. The update of every non-key column is rendered once per dialect and cached;
+/// one that leaves columns out (unset `Auto` fields) is rendered for the row.
 pub(super) fn update_by_key_sql(
     table: &'static Table,
     dialect: &dyn Dialect,
+    by_key: &ByKey,
     returning: bool,
-) -> &'static str {
+) -> Cow<'static, str> {
+    let non_key = table
+        .columns()
+        .iter()
+        .filter(|c| !c.is_primary_key())
+        .count();
+    if by_key.set.len() != non_key {
+        return Cow::Owned(dialect.update_by_key_sql(&UpdateByKey {
+            returning_row: returning,
+            ..by_key.update(table)
+        }));
+    }
     let shape = if returning {
         TableStatement::UpdateByKeyReturning
     } else {
         TableStatement::UpdateByKey
     };
-    table.sql_cache().get_or_render(dialect.id(), shape, || {
+    Cow::Borrowed(table.sql_cache().get_or_render(dialect.id(), shape, || {
         dialect.update_by_key_sql(&UpdateByKey {
             returning_row: returning,
             ..update_all(table)
         })
-    })
+    }))
 }
 
 /// The text of the delete of a row of `table` by its key; rendered once per dialect.
@@ -604,12 +625,17 @@ mod tests {
             select_by_key_sql(&TABLE, pg),
             r#"SELECT "tenant", "name", "id", "note" FROM "entry" WHERE ("tenant" = $1) AND ("id" = $2)"#
         );
+        let row = split_key(&TABLE, Entry { id: 1 }.values());
+        for _ in 0..2 {
+            let sql = update_by_key_sql(&TABLE, pg, &row, false);
+            assert!(matches!(sql, Cow::Borrowed(_)), "cached");
+            assert_eq!(
+                sql,
+                r#"UPDATE "entry" SET "name" = $1, "note" = $2 WHERE "tenant" = $3 AND "id" = $4"#
+            );
+        }
         assert_eq!(
-            update_by_key_sql(&TABLE, pg, false),
-            r#"UPDATE "entry" SET "name" = $1, "note" = $2 WHERE "tenant" = $3 AND "id" = $4"#
-        );
-        assert_eq!(
-            update_by_key_sql(&TABLE, pg, true),
+            update_by_key_sql(&TABLE, pg, &row, true),
             r#"UPDATE "entry" SET "name" = $1, "note" = $2 WHERE "tenant" = $3 AND "id" = $4 RETURNING "tenant", "name", "id", "note""#
         );
         assert_eq!(
@@ -653,6 +679,33 @@ mod tests {
 
     impl Model for Entry {
         const TABLE: &'static Table = &TABLE;
+    }
+
+    impl Entry {
+        fn values(&self) -> Vec<Value> {
+            let mut out = Vec::new();
+            self.push_values(&mut out);
+            out
+        }
+    }
+
+    #[test]
+    fn unset_fields_are_left_to_the_column() {
+        let pg = &PostgresDialect;
+        let mut values = Entry { id: 3 }.values();
+        values[3] = Value::Default(SqlType::Text);
+        // An update leaves the column as it is, in a text rendered for the row.
+        let row = split_key(&TABLE, values);
+        let sql = update_by_key_sql(&TABLE, pg, &row, false);
+        assert!(matches!(sql, Cow::Owned(_)));
+        assert_eq!(
+            sql,
+            r#"UPDATE "entry" SET "name" = $1 WHERE "tenant" = $2 AND "id" = $3"#
+        );
+        assert_eq!(
+            row.update_args(),
+            [Value::Text("row3".into()), Value::Int(1), Value::BigInt(3)]
+        );
     }
 
     /// The multi-row inserts of `rows` rows of `TABLE`, row `r` holding `r` in its keys.
@@ -730,7 +783,7 @@ mod tests {
         assert_eq!(out[0].1.len(), 8);
     }
 
-    /// A row of `ITEM`, whose generated key is left out where it is 0.
+    /// A row of `ITEM`, whose generated key is unset (left out) where it is 0.
     struct Item(i64);
 
     impl ColumnGroup for Item {
@@ -739,7 +792,12 @@ mod tests {
             Err(DecodeError::invalid_model())
         }
         fn push_values(&self, out: &mut Vec<Value>) {
-            out.extend([Value::BigInt(self.0), Value::Text(format!("t{}", self.0))]);
+            let id = if self.0 == 0 {
+                Value::Default(SqlType::BigInt)
+            } else {
+                Value::BigInt(self.0)
+            };
+            out.extend([id, Value::Text(format!("t{}", self.0))]);
         }
     }
 
