@@ -107,6 +107,21 @@ pub enum Error {
     /// Something this crate does not do, said instead of doing it half-way.
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// A row of SQL written by hand could not be read into the type asked for.
+    #[error(
+        "bind {bind}: cannot read column \"{column}\" of a raw query's rows into `{row_type}`: {source}"
+    )]
+    DecodeRow {
+        /// The bind the row came from.
+        bind: String,
+        /// The Rust type the rows were read into.
+        row_type: String,
+        /// The column that failed, as the result names it.
+        column: String,
+        /// The decoder's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A column value could not be read into its field.
     #[error(
         "bind {bind}: cannot read column \"{column}\" of table \"{table}\" into model `{model}`: {source}"
@@ -291,6 +306,25 @@ impl Error {
                     .map(|c| c.name())
                     .unwrap_or("?")
                     .to_owned(),
+                source: decode.into_source(),
+            },
+        }
+    }
+
+    /// A failed read of raw SQL's rows into `R` on `bind`.
+    pub(crate) fn reading_rows<R>(bind: String, error: DriverError) -> Error {
+        match error {
+            DriverError::Sql(source) => Error::Database {
+                bind,
+                action: "running raw SQL".to_owned(),
+                source,
+            },
+            DriverError::Decode(decode) => Error::DecodeRow {
+                bind,
+                row_type: std::any::type_name::<R>().to_owned(),
+                column: decode
+                    .column()
+                    .map_or_else(|| format!("#{}", decode.index() + 1), str::to_owned),
                 source: decode.into_source(),
             },
         }

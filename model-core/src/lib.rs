@@ -46,6 +46,7 @@ pub mod dialect;
 mod driver;
 mod error;
 mod field;
+mod from_row;
 #[cfg(feature = "json")]
 mod json;
 mod meta;
@@ -85,11 +86,12 @@ pub use config::{
 pub use database::Database;
 pub use error::{Error, Result, SchemaErrors, SchemaProblem};
 pub use field::FieldType;
+pub use from_row::FromRow;
 #[cfg(feature = "json")]
 pub use json::Json;
 pub use meta::{ColumnDef, ForeignKey, Index, ReferentialAction, ResolvedIndex, Table};
 pub use model::{Column, ColumnGroup, ColumnRef, Contains, Model};
-pub use model_derive::{ColumnGroup, ColumnType, Model};
+pub use model_derive::{ColumnGroup, ColumnType, FromRow, Model};
 pub use query::{Assignment, Condition, IntoKey, KeyPart, Order, Page, Select};
 pub use record::QueryRecord;
 pub use row::{DecodeError, RowReader};

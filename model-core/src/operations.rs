@@ -6,6 +6,7 @@
 
 use crate::database::Database;
 use crate::error::{Error, Result};
+use crate::from_row::FromRow;
 use crate::model::{ColumnRef, Model};
 use crate::schema::{self, BindSelection};
 use crate::session::{self, BoxFuture, Session};
@@ -181,6 +182,12 @@ impl Database {
 impl Database {
     /// Runs a statement written by hand on `bind` (`None`: the default database) with `values`
     /// bound to its placeholders; returns the number of rows affected.
+    ///
+    /// Placeholders are `?` on every backend, so one text serves SQLite, MySQL and PostgreSQL:
+    /// on PostgreSQL each `?` outside string literals, quoted names, comments and dollar-quoted
+    /// bodies is numbered (`$1`, `$2`...) before the text is sent, and `??` stands for a
+    /// literal `?` (the JSON operators `?`, `?|`, `?&`). Text written with `$1`... and no `?`
+    /// is sent as it is.
     #[track_caller]
     pub fn execute_raw<'a>(
         &'a self,
@@ -193,7 +200,8 @@ impl Database {
 
     /// Runs a query written by hand on `M`'s bind and reads each row into `M`: the query must
     /// return `M`'s columns in declaration order (e.g. `SELECT * FROM ...` on its table, or
-    /// the same list in a join).
+    /// the same list in a join). Placeholders are `?` on every backend (see
+    /// [`execute_raw`](Self::execute_raw)).
     #[track_caller]
     pub fn fetch_raw<'a, M: Model>(
         &'a self,
@@ -201,5 +209,48 @@ impl Database {
         values: &'a [Value],
     ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
         crate::record::from_caller(write::fetch_raw(self, sql, values))
+    }
+
+    /// Runs a query written by hand on `bind` (`None`: the default database) and reads each
+    /// row into `R`: a `#[derive(FromRow)]` struct (columns by name), a tuple of column types
+    /// (the first columns, in order), a single column type (the first column) or a model. No
+    /// table is involved: a row type is never registered or created. Placeholders are `?` on
+    /// every backend.
+    ///
+    /// ```no_run
+    /// # async fn run(db: model_core::Database) -> model_core::Result<()> {
+    /// use model_core::{FromRow, Value};
+    ///
+    /// #[derive(FromRow)]
+    /// struct AuthorPosts { name: String, posts: i64 }
+    ///
+    /// let rows: Vec<AuthorPosts> = db.fetch_as(None,
+    ///     "SELECT u.username AS name, COUNT(p.id) AS posts FROM user u \
+    ///      JOIN blog_post p ON p.author_id = u.id GROUP BY u.username HAVING COUNT(p.id) > ?",
+    ///     &[Value::from(2_i64)]).await?;
+    /// let pairs: Vec<(i64, String)> = db.fetch_as(None, "SELECT id, username FROM user", &[]).await?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn fetch_as<'a, R: FromRow>(
+        &'a self,
+        bind: Option<&'a str>,
+        sql: &'a str,
+        values: &'a [Value],
+    ) -> impl std::future::Future<Output = Result<Vec<R>>> + Send + 'a {
+        crate::record::from_caller(write::fetch_as(self, bind, sql, values))
+    }
+
+    /// Runs a query written by hand on `bind` and reads its first row into `R`, usually one
+    /// value: `let n: i64 = db.fetch_scalar(None, "SELECT COUNT(*) FROM user", &[]).await?`.
+    /// [`Error::NotFound`] when it returns no row.
+    #[track_caller]
+    pub fn fetch_scalar<'a, R: FromRow>(
+        &'a self,
+        bind: Option<&'a str>,
+        sql: &'a str,
+        values: &'a [Value],
+    ) -> impl std::future::Future<Output = Result<R>> + Send + 'a {
+        crate::record::from_caller(write::fetch_scalar(self, bind, sql, values))
     }
 }

@@ -17,6 +17,25 @@ pub trait RowReader {
     /// of that type, or `Value::Null(ty)` for a NULL when `nullable` (a NULL is an error
     /// otherwise).
     fn value(&self, index: usize, ty: SqlType, nullable: bool) -> Result<Value, DecodeError>;
+
+    /// How many columns the row has.
+    fn column_count(&self) -> usize;
+
+    /// The name of the column at `index`, as the result names it.
+    fn column_name(&self, index: usize) -> Option<&str>;
+
+    /// The position of the first column named `name`; an error naming the columns there are
+    /// when none is.
+    fn index_of(&self, name: &str) -> Result<usize, DecodeError> {
+        (0..self.column_count())
+            .find(|&i| self.column_name(i) == Some(name))
+            .ok_or_else(|| {
+                let names: Vec<&str> = (0..self.column_count())
+                    .filter_map(|i| self.column_name(i))
+                    .collect();
+                DecodeError::missing(name, &names)
+            })
+    }
 }
 
 /// A column value that could not be decoded into its field. The driver turns it into
@@ -24,6 +43,8 @@ pub trait RowReader {
 #[derive(Debug)]
 pub struct DecodeError {
     index: usize,
+    /// The column's name, when the row was read by name (or the reader knew it).
+    column: Option<String>,
     source: Box<dyn StdError + Send + Sync>,
 }
 
@@ -32,8 +53,36 @@ impl DecodeError {
     pub fn new(index: usize, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
         DecodeError {
             index,
+            column: None,
             source: source.into(),
         }
+    }
+    /// The row has no column named `name`; `present` are the names it has.
+    pub fn missing(name: &str, present: &[&str]) -> Self {
+        DecodeError {
+            index: usize::MAX,
+            column: Some(name.to_owned()),
+            source: format!(
+                "the result has no column named \"{name}\"; its columns are {}",
+                present
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+            .into(),
+        }
+    }
+    /// This error with the name of its column, if it has none yet.
+    pub fn with_column(mut self, name: Option<&str>) -> Self {
+        if self.column.is_none() {
+            self.column = name.map(str::to_owned);
+        }
+        self
+    }
+    /// The name of the column, when known.
+    pub fn column(&self) -> Option<&str> {
+        self.column.as_deref()
     }
     /// Not public API. Used by the code a failed derive leaves behind.
     #[doc(hidden)]
@@ -52,7 +101,10 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "column {}: {}", self.index, self.source)
+        match &self.column {
+            Some(name) => write!(f, "column \"{name}\": {}", self.source),
+            None => write!(f, "column {}: {}", self.index, self.source),
+        }
     }
 }
 

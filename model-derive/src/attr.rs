@@ -63,6 +63,27 @@ pub struct VariantAttrs {
     pub rename: Option<SpannedValue<String>>,
 }
 
+/// `#[row(...)]` on a `#[derive(FromRow)]` struct.
+#[derive(FromDeriveInput, Default)]
+#[darling(attributes(row), default)]
+pub struct RowAttrs {
+    /// `positional`: columns are read in order rather than by name.
+    pub positional: Flag,
+    /// `crate = "path"`: where `model_core` is.
+    #[darling(rename = "crate")]
+    pub krate: Option<Path>,
+}
+
+/// `#[row(...)]` on a field of a `#[derive(FromRow)]` struct.
+#[derive(FromField, Default)]
+#[darling(attributes(row), default)]
+pub struct RowFieldAttrs {
+    /// `rename = "..."`: the column the field reads.
+    pub rename: Option<SpannedValue<String>>,
+    /// `skip`: not read; `Default::default()`.
+    pub skip: Flag,
+}
+
 /// The keys `#[model(...)]` takes, for reading the rest of an attribute that has a mistyped one.
 pub const MODEL_KEYS: &[&str] = &["table", "bind", "crate", "index", "unique", "collation"];
 

@@ -241,6 +241,16 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
                 #(#push)*
             }
         }
+
+        /// Raw SQL's rows read into the struct: its columns by position, as a query's are.
+        #[automatically_derived]
+        impl #krate::FromRow for #ident {
+            fn from_row(
+                __row: &dyn #krate::RowReader,
+            ) -> ::core::result::Result<Self, #krate::DecodeError> {
+                <Self as #krate::ColumnGroup>::decode_at(__row, 0)
+            }
+        }
     }
 }
 

@@ -90,6 +90,13 @@ fn group_impl(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
             }
             fn push_values(&self, _: &mut #krate::__private::Vec<#krate::Value>) {}
         }
+        impl #krate::FromRow for #ident {
+            fn from_row(
+                _: &dyn #krate::RowReader,
+            ) -> ::core::result::Result<Self, #krate::DecodeError> {
+                ::core::result::Result::Err(#krate::__private::invalid_model())
+            }
+        }
         impl #ident {
             #(#handles)*
         }

@@ -17,6 +17,7 @@ mod check;
 mod column_type;
 mod expand;
 mod fallback;
+mod from_row;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -111,6 +112,20 @@ pub fn derive_column_group(input: TokenStream) -> TokenStream {
 pub fn derive_column_type(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     column_type::derive(&input).into()
+}
+
+/// Derives `model_core::FromRow` for a struct that rows of SQL written by hand are read into
+/// (`Database::fetch_as`): a join's or an aggregate's result, never a table. Nothing is
+/// registered, and `create_all` never creates it.
+///
+/// Fields are read by column name: the field's name, or `#[row(rename = "...")]`. With
+/// `#[row(positional)]` on the struct, or on a tuple struct, they are read in order instead.
+/// `#[row(skip)]` leaves a field out (`Default::default()`). Every field's type is a column
+/// type or an `Option` of one; `#[row(crate = "path")]` says where `model_core` is.
+#[proc_macro_derive(FromRow, attributes(row))]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    from_row::derive(&input).into()
 }
 
 /// The errors, then the fallback code.

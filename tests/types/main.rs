@@ -4,6 +4,7 @@
 //! created and dropped with the tables, idempotently, per bind.
 
 mod models;
+mod rows;
 
 use model_core::{BindSelection, Config, Database, Json};
 use model_tests::{Kind, TestDb, per_backend, quoted};

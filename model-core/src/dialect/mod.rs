@@ -6,6 +6,7 @@
 //! `PostgresDialect.create_table(User::table())`.
 
 mod mysql;
+mod placeholders;
 mod postgres;
 mod sqlite;
 mod statement;
@@ -221,6 +222,12 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     fn drop_enum_type(&self, ty: &EnumType) -> Option<String> {
         let _ = ty;
         None
+    }
+
+    /// SQL written by hand, with `?` placeholders, as this backend takes it: unchanged, or
+    /// with each `?` numbered on PostgreSQL (`??` is a literal `?` there).
+    fn raw_sql<'s>(&self, sql: &'s str) -> std::borrow::Cow<'s, str> {
+        std::borrow::Cow::Borrowed(sql)
     }
 
     /// A query listing the tables of the current database/schema, one name per row.

@@ -134,6 +134,12 @@ impl Dialect for PostgresDialect {
         out.finish()
     }
 
+    /// `?` becomes `$1`, `$2`... outside literals and comments; `??` is a literal `?` (the JSON
+    /// operators).
+    fn raw_sql<'s>(&self, sql: &'s str) -> std::borrow::Cow<'s, str> {
+        super::placeholders::numbered(sql)
+    }
+
     fn ilike_operator(&self) -> Option<&'static str> {
         Some("ILIKE")
     }

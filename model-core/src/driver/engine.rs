@@ -12,7 +12,7 @@ use super::connection::{Connection, Outcome};
 use super::error::{DriverError, ScriptError, ScriptStage, lost_connection};
 use super::executed::Executed;
 use super::health::Health;
-use super::sink::{Collect, RowCount, RowSink};
+use super::sink::{self, RowCount, RowSink};
 use super::target::Target;
 use super::telemetry::Telemetry;
 use super::transaction::Transaction;
@@ -91,7 +91,7 @@ impl Engine {
         args: &[Value],
         wanted: RowCount,
     ) -> Result<Vec<M>, DriverError> {
-        let mut rows = Collect::new(wanted);
+        let mut rows = sink::models(wanted);
         self.read_into(sql, args, &mut rows).await?;
         Ok(rows.rows)
     }

@@ -3,6 +3,7 @@
 //! same for every backend) is compiled for each model, which keeps what every
 //! `#[derive(Model)]` struct adds to a user's build small.
 
+use crate::from_row::FromRow;
 use crate::model::ColumnGroup;
 use crate::row::{DecodeError, RowReader};
 
@@ -36,28 +37,47 @@ pub(crate) trait RowSink: Send {
     fn clear(&mut self);
 }
 
-/// Decodes every row into `M`, by position, and keeps it.
-pub(crate) struct Collect<M> {
+/// Decodes every row with `decode` (a closure, called directly) and keeps it.
+pub(crate) struct Collect<M, F> {
     pub(crate) rows: Vec<M>,
     wanted: RowCount,
+    decode: F,
 }
 
-impl<M> Collect<M> {
-    pub(crate) fn new(wanted: RowCount) -> Self {
-        Collect {
-            rows: Vec::new(),
-            wanted,
-        }
+/// A sink for the rows of a model or column group, read by position.
+pub(crate) fn models<M: ColumnGroup>(
+    wanted: RowCount,
+) -> Collect<M, impl Fn(&dyn RowReader) -> Result<M, DecodeError> + Send> {
+    Collect {
+        rows: Vec::new(),
+        wanted,
+        decode: |row: &dyn RowReader| M::decode_at(row, 0),
     }
 }
 
-impl<M: ColumnGroup> RowSink for Collect<M> {
+/// A sink for rows of any row type; a failed column is named as the result names it.
+pub(crate) fn rows<R: FromRow>(
+    wanted: RowCount,
+) -> Collect<R, impl Fn(&dyn RowReader) -> Result<R, DecodeError> + Send> {
+    Collect {
+        rows: Vec::new(),
+        wanted,
+        decode: |row: &dyn RowReader| {
+            R::from_row(row).map_err(|e| {
+                let name = row.column_name(e.index());
+                e.with_column(name)
+            })
+        },
+    }
+}
+
+impl<M: Send, F: Fn(&dyn RowReader) -> Result<M, DecodeError> + Send> RowSink for Collect<M, F> {
     fn wanted(&self) -> RowCount {
         self.wanted
     }
 
     fn accept(&mut self, row: &dyn RowReader) -> Result<(), DecodeError> {
-        self.rows.push(M::decode_at(row, 0)?);
+        self.rows.push((self.decode)(row)?);
         Ok(())
     }
 

@@ -89,7 +89,7 @@ pub(crate) use signalled;
 
 pub(crate) use insert_group::InsertGroup;
 pub(crate) use keyed::KeyedWrite;
-pub(crate) use raw::{execute_raw, fetch_raw};
+pub(crate) use raw::{execute_raw, fetch_as, fetch_raw, fetch_scalar};
 
 use crate::bind::Bind;
 use crate::change::{Change, Operation};

@@ -82,6 +82,14 @@ macro_rules! row_reader {
                     )),
                 }
             }
+
+            fn column_count(&self) -> usize {
+                sqlx::Row::len(self)
+            }
+
+            fn column_name(&self, index: usize) -> Option<&str> {
+                sqlx::Row::columns(self).get(index).map(sqlx::Column::name)
+            }
         }
     };
 }
