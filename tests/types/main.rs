@@ -209,6 +209,42 @@ async fn updates_and_insert_many_bind_every_type(kind: Kind) {
         );
     }
 
+    // Enough rows for PostgreSQL to bind one array per column (enum labels as `text[]` cast
+    // to the native type's array, decimals, times...), NULLs among them.
+    let many: Vec<Member> = (0..40)
+        .map(|i| {
+            let mut row = rows[i % 3].clone();
+            row.email = Email(format!("many{i}@example.com"));
+            row.mood = [Mood::Happy, Mood::Sad, Mood::Complicated][i % 3];
+            row.old_mood = (i % 2 == 0).then_some(Mood::Sad);
+            row.wide = (i % 4 == 0).then(|| dec(&format!("-{i}.0000000001")));
+            row.small = i as u8;
+            row
+        })
+        .collect();
+    assert_eq!(db.insert_many(&many).await.unwrap(), 40);
+    let read = Member::query()
+        .filter(Member::EMAIL.starts_with("many"))
+        .order_by(Member::ID.asc())
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 40);
+    for (read, written) in read.iter().zip(&many) {
+        assert_eq!(
+            read,
+            &Member {
+                id: read.id,
+                ..written.clone()
+            }
+        );
+    }
+    Member::query()
+        .filter(Member::EMAIL.starts_with("many"))
+        .delete(&db)
+        .await
+        .unwrap();
+
     // An update by key writes every type back.
     let mut first = stored.remove(0);
     first.mood = Mood::Sad;

@@ -258,8 +258,9 @@ impl<G, T: FieldType> Column<G, T> {
     }
 }
 
-/// Pattern matching, for string columns.
-impl<G, T: FieldType<Compare = String>> Column<G, T> {
+/// Pattern matching, for columns stored as strings (a `String`, a newtype over one, an
+/// `Option` or `Auto` of either).
+impl<G, T: FieldType<Base = String>> Column<G, T> {
     /// `column LIKE pattern`, with `%` and `_` as wildcards. Case sensitivity is the
     /// database's: SQLite ignores ASCII case, PostgreSQL does not, MySQL follows the collation.
     /// For a literal test with one meaning everywhere, use [`starts_with`](Self::starts_with),
