@@ -2,10 +2,44 @@
 //! configuration (all reported at once, nothing created), binds that do not exist, and DDL that
 //! fails halfway (nothing left behind).
 
-use model_core::{Auto, BindSelection, ColumnGroup, Config, Database, Error, Model};
+use model_core::{Auto, BindSelection, ColumnGroup, ColumnType, Config, Database, Error, Model};
 use model_tests::{Kind, TestDb, per_backend};
 
 // --- Models that do not fit together -------------------------------------------------------
+
+/// A native enum type "tone".
+#[derive(ColumnType)]
+#[column_type(storage = "native")]
+enum Tone {
+    Low,
+    High,
+}
+
+/// Another Rust enum claiming the type name "tone", with other labels.
+#[derive(ColumnType)]
+#[column_type(storage = "native", name = "tone")]
+enum Pitch {
+    A,
+    B,
+}
+
+/// A native enum named like the table below.
+#[derive(ColumnType)]
+#[column_type(storage = "native", name = "chord")]
+enum ChordKind {
+    Major,
+}
+
+/// Uses all three.
+#[derive(Model)]
+#[model(bind = "enums")]
+struct Chord {
+    #[column(primary_key, autoincrement = false)]
+    id: i64,
+    tone: Tone,
+    pitch: Pitch,
+    kind: ChordKind,
+}
 
 /// Claims table "shared"...
 #[derive(Model)]
@@ -213,7 +247,7 @@ pub struct AtomicZ {
 async fn every_problem_is_reported_at_once_and_nothing_is_created() {
     let mut dbs = Vec::new();
     let mut config = Config::binds_only();
-    for bind in ["dup", "fk", "groups", "atomic", "rules"] {
+    for bind in ["dup", "enums", "fk", "groups", "atomic", "rules"] {
         let t = TestDb::new(Kind::SqliteMemory, bind).await.unwrap();
         config = config.bind(bind, t.url.clone());
         dbs.push(t);
@@ -235,6 +269,8 @@ async fn every_problem_is_reported_at_once_and_nothing_is_created() {
             ("Lonely", "lonely", "\"unconfigured\""),
             ("First", "shared", "\"dup\""),
             ("Second", "shared", "\"dup\""),
+            ("Chord", "chord", "\"enums\""),
+            ("Chord", "chord", "\"enums\""),
             ("BadColumn", "bad_column", "\"fk\""),
             ("CrossBind", "cross_bind", "\"fk\""),
             ("Orphan", "orphan", "\"fk\""),
@@ -253,14 +289,16 @@ async fn every_problem_is_reported_at_once_and_nothing_is_created() {
     );
     let text = err.to_string();
     for needle in [
-        "17 problems",
+        "19 problems",
+        "column \"pitch\" is the native enum type \"tone\" of `Pitch`, a name `Tone` (with other labels) has too",
+        "column \"kind\" is the native enum type \"chord\", which is also a table's name",
         "table name \"shared\" is also used by",
         "references \"nowhere.id\", but no model declares table \"nowhere\"",
         "table \"target\" (model `Target`) has no column \"missing\"",
         "references \"shared.id\", which is in bind \"dup\"; a foreign key cannot cross databases",
         "it has no primary key",
         "column \"note\" is declared twice",
-        "its bind is not configured; configured binds: \"atomic\", \"dup\", \"fk\", \"groups\", \"rules\"",
+        "its bind is not configured; configured binds: \"atomic\", \"dup\", \"enums\", \"fk\", \"groups\", \"rules\"",
         "cannot also have a `server_default`",
         "column \"email\" is declared twice (names are compared without case",
         "column \"doc\" is JSON and part of a key",

@@ -12,6 +12,7 @@ use crate::error::{Error, Result, SchemaErrors, SchemaProblem};
 use crate::meta::{ColumnDef, ReferentialAction, Table};
 use crate::naming::bind_label;
 use crate::registry;
+use crate::sql_type::EnumType;
 
 /// The binds selected, each with its tables in creation order; or every problem found.
 pub(crate) fn plan<'db>(db: &'db Database, binds: &BindSelection) -> Result<Vec<BindPlan<'db>>> {
@@ -156,6 +157,51 @@ fn check_bind(tables: &[&'static Table], dialect: &dyn Dialect, problems: &mut V
         }
         for message in dialect.check_table(table) {
             problems.push(problem(table, message));
+        }
+    }
+    check_enum_types(tables, problems);
+}
+
+/// Native enum types are named once per database: two Rust enums under one name would share
+/// one type (the second's labels never created), and on PostgreSQL a table's row type takes
+/// its table's name, so an enum named like a table would be passed over for it.
+fn check_enum_types(tables: &[&'static Table], problems: &mut Vec<SchemaProblem>) {
+    let mut seen: BTreeMap<&str, &EnumType> = BTreeMap::new();
+    for table in tables {
+        for column in table.columns() {
+            let Some(ty) = column.sql_type().native_enum() else {
+                continue;
+            };
+            if let Some(first) = seen.get(ty.name()) {
+                if first.rust_name() != ty.rust_name() || first.labels() != ty.labels() {
+                    problems.push(problem(
+                        table,
+                        format!(
+                            "column \"{}\" is the native enum type \"{}\" of `{}`, a name \
+                             `{}` (with other labels) has too; give one \
+                             `#[column_type(name = \"...\")]`",
+                            column.name(),
+                            ty.name(),
+                            ty.rust_name(),
+                            first.rust_name()
+                        ),
+                    ));
+                }
+            } else {
+                seen.insert(ty.name(), ty);
+            }
+            if tables.iter().any(|t| t.name() == ty.name()) {
+                problems.push(problem(
+                    table,
+                    format!(
+                        "column \"{}\" is the native enum type \"{}\", which is also a table's \
+                         name in this bind (PostgreSQL names each table's row type after it); \
+                         give the enum `#[column_type(name = \"...\")]`",
+                        column.name(),
+                        ty.name()
+                    ),
+                ));
+            }
         }
     }
 }
