@@ -16,7 +16,8 @@ use crate::value::Value;
     note = "column types: i8, i16, i32, i64, u8, u16, u32, f32, f64, bool, String, Vec<u8>, chrono's \
             NaiveDateTime, DateTime<Utc>, NaiveDate and NaiveTime, uuid::Uuid, serde_json::Value, \
             Json<T>, rust_decimal::Decimal, the `time` crate's types (feature `time`), and \
-            Option<T> of each",
+            Option<T> of each; u64, u128 and usize are not, as SQLite and PostgreSQL hold at most \
+            an i64",
     note = "for your own enum or newtype, `#[derive(ColumnType)]` on it; for another type, \
             implement `model_core::ColumnType` by hand",
     note = "to keep the field out of the table, mark it `#[column(skip)]`; for a group of columns, \
