@@ -44,18 +44,12 @@ use crate::value::Value;
 ///     }
 /// }
 /// ```
+// The list of column types is in `FieldType`'s message, which is what a model's field shows.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be stored in a model column",
+    message = "`{Self}` is not a column type",
     label = "`{Self}` is not a column type",
-    note = "column types: i8, i16, i32, i64, u8, u16, u32, f32, f64, bool, String, Vec<u8>, chrono's \
-            NaiveDateTime, DateTime<Utc>, NaiveDate and NaiveTime, uuid::Uuid, serde_json::Value, \
-            Json<T>, rust_decimal::Decimal, the `time` crate's types (feature `time`), and \
-            Option<T> of each; u64, u128 and usize are not, as SQLite and PostgreSQL hold at most \
-            an i64",
     note = "for your own enum or newtype, `#[derive(ColumnType)]` on it; for another type, \
-            implement `model_core::ColumnType` by hand",
-    note = "to keep the field out of the table, mark it `#[column(skip)]`; for a group of columns, \
-            derive `ColumnGroup` on its type and mark the field `#[column(flatten)]`"
+            implement `model_core::ColumnType` by hand"
 )]
 pub trait ColumnType: Sized + Send + Sync + 'static {
     /// The built-in type whose column options this type takes: `String` for a string newtype

@@ -56,7 +56,7 @@ pub struct TypeAttrs {
 }
 
 /// `#[column_type(...)]` on one variant of a `#[derive(ColumnType)]` enum.
-#[derive(FromVariant)]
+#[derive(FromVariant, Default)]
 #[darling(attributes(column_type))]
 pub struct VariantAttrs {
     /// `rename = "..."`: the variant's label.
@@ -82,6 +82,15 @@ pub struct RowFieldAttrs {
     pub rename: Option<SpannedValue<String>>,
     /// `skip`: not read; `Default::default()`.
     pub skip: Flag,
+}
+
+/// What a receiver read, or its defaults when darling could not read it, its error kept in
+/// `errors` for `check.rs` to report with the rest.
+pub fn or_defaults<T: Default>(read: darling::Result<T>, errors: &mut Vec<darling::Error>) -> T {
+    read.unwrap_or_else(|e| {
+        errors.push(e);
+        T::default()
+    })
 }
 
 /// The keys `#[model(...)]` takes, for reading the rest of an attribute that has a mistyped one.

@@ -292,75 +292,69 @@ async fn unreadable_values_name_the_column_and_the_value(kind: Kind) {
         return;
     };
     let row = db.insert(&member(1)).await.unwrap();
-    let table = quoted(kind, "member");
     let id = row.id.0;
+    // Stores `set` (column = SQL value pairs) behind the model's back, then reads the row:
+    // the error's text must name each of `parts`.
+    let corrupt = async |set: &[(&str, &str)], parts: &[&str]| {
+        let set: Vec<String> = set
+            .iter()
+            .map(|(column, value)| format!("{} = {value}", quoted(kind, column)))
+            .collect();
+        t.catalog
+            .execute(&format!(
+                "UPDATE {} SET {} WHERE {} = {id}",
+                quoted(kind, "member"),
+                set.join(", "),
+                quoted(kind, "id")
+            ))
+            .await;
+        let text = Member::query()
+            .get(&db, row.id)
+            .await
+            .unwrap_err()
+            .to_string();
+        for part in parts {
+            assert!(text.contains(part), "{part} missing from: {text}");
+        }
+    };
 
     // A label no variant has (text storage takes any text).
-    t.catalog
-        .execute(&format!(
-            "UPDATE {table} SET {} = 'retired' WHERE {} = {id}",
-            quoted(kind, "status"),
-            quoted(kind, "id")
-        ))
-        .await;
-    let err = Member::query().get(&db, row.id).await.unwrap_err();
-    let text = err.to_string();
-    for part in [
-        "\"status\"",
-        "\"member\"",
-        "'retired'",
-        "`Status`",
-        "'active', 'on_hold', 'gone'",
-    ] {
-        assert!(text.contains(part), "{part} missing from: {text}");
-    }
-    t.catalog
-        .execute(&format!(
-            "UPDATE {table} SET {} = 'gone', {} = 7 WHERE {} = {id}",
-            quoted(kind, "status"),
-            quoted(kind, "priority"),
-            quoted(kind, "id")
-        ))
-        .await;
-    let text = Member::query()
-        .get(&db, row.id)
-        .await
-        .unwrap_err()
-        .to_string();
-    for part in [
-        "\"priority\"",
-        "7",
-        "`Priority`",
-        "1 (Low), 10 (High), -5 (Urgent)",
-    ] {
-        assert!(text.contains(part), "{part} missing from: {text}");
-    }
-
+    corrupt(
+        &[("status", "'retired'")],
+        &[
+            "\"status\"",
+            "\"member\"",
+            "'retired'",
+            "`Status`",
+            "'active', 'on_hold', 'gone'",
+        ],
+    )
+    .await;
+    // A discriminant no variant has.
+    corrupt(
+        &[("status", "'gone'"), ("priority", "7")],
+        &[
+            "\"priority\"",
+            "7",
+            "`Priority`",
+            "1 (Low), 10 (High), -5 (Urgent)",
+        ],
+    )
+    .await;
     // A JSON document that does not fit the type.
     let document = if kind == Kind::Postgres {
         "'{\"theme\": 5}'::jsonb"
     } else {
         "'{\"theme\": 5}'"
     };
-    t.catalog
-        .execute(&format!(
-            "UPDATE {table} SET {} = 1, {} = {document} WHERE {} = {id}",
-            quoted(kind, "priority"),
-            quoted(kind, "settings"),
-            quoted(kind, "id")
-        ))
-        .await;
-    let text = Member::query()
-        .get(&db, row.id)
-        .await
-        .unwrap_err()
-        .to_string();
-    for part in ["\"settings\"", "does not fit", "Settings"] {
-        assert!(text.contains(part), "{part} missing from: {text}");
-    }
+    corrupt(
+        &[("priority", "1"), ("settings", document)],
+        &["\"settings\"", "does not fit", "Settings"],
+    )
+    .await;
 
     // A native enum refuses a label no variant has, in the database itself.
-    let refused = sqlx_update_refused(&t, kind, &table, id).await;
+    let refused = sqlx_update_refused(&t, kind, &quoted(kind, "member"), id).await;
     assert!(
         refused,
         "the {kind:?} database took a label outside the enum"

@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Expr, Fields, Generics, Ident, Path, Type};
 
 use crate::ast::{table_name_for, unraw};
-use crate::attr::{TypeAttrs, VariantAttrs};
+use crate::attr::{TypeAttrs, VariantAttrs, or_defaults};
 
 /// A `#[derive(ColumnType)]` type.
 pub struct TypeDef {
@@ -79,22 +79,14 @@ impl TypeDef {
     /// Describes the input; never fails.
     pub fn from_input(input: &DeriveInput) -> Self {
         let mut attr_errors = Vec::new();
-        let attrs = TypeAttrs::from_derive_input(input).unwrap_or_else(|e| {
-            attr_errors.push(e);
-            TypeAttrs::default()
-        });
+        let attrs = or_defaults(TypeAttrs::from_derive_input(input), &mut attr_errors);
         let shape = match &input.data {
             Data::Enum(data) => Shape::Enum(
                 data.variants
                     .iter()
                     .map(|v| {
-                        let rename = match VariantAttrs::from_variant(v) {
-                            Ok(attrs) => attrs.rename,
-                            Err(e) => {
-                                attr_errors.push(e);
-                                None
-                            }
-                        };
+                        let rename =
+                            or_defaults(VariantAttrs::from_variant(v), &mut attr_errors).rename;
                         Variant {
                             ident: v.ident.clone(),
                             fields: (!matches!(v.fields, Fields::Unit)).then(|| v.fields.span()),

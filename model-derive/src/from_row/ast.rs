@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Generics, Ident, Path, Type};
 
 use crate::ast::unraw;
-use crate::attr::{RowAttrs, RowFieldAttrs};
+use crate::attr::{RowAttrs, RowFieldAttrs, or_defaults};
 
 /// A `#[derive(FromRow)]` struct.
 pub struct RowDef {
@@ -39,10 +39,7 @@ impl RowDef {
     /// Describes the input; never fails.
     pub fn from_input(input: &DeriveInput) -> Self {
         let mut attr_errors = Vec::new();
-        let attrs = RowAttrs::from_derive_input(input).unwrap_or_else(|e| {
-            attr_errors.push(e);
-            RowAttrs::default()
-        });
+        let attrs = or_defaults(RowAttrs::from_derive_input(input), &mut attr_errors);
         let (fields, named, shape_error) = match &input.data {
             Data::Struct(data) => match &data.fields {
                 Fields::Named(f) => (f.named.iter().collect(), true, None),
@@ -76,10 +73,7 @@ impl RowDef {
         let fields = fields
             .into_iter()
             .map(|field| {
-                let attrs = RowFieldAttrs::from_field(field).unwrap_or_else(|e| {
-                    attr_errors.push(e);
-                    RowFieldAttrs::default()
-                });
+                let attrs = or_defaults(RowFieldAttrs::from_field(field), &mut attr_errors);
                 RowField {
                     ident: field.ident.clone(),
                     ty: field.ty.clone(),
