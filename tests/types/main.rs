@@ -10,7 +10,8 @@ use model_core::{BindSelection, Config, Database, Json};
 use model_tests::{Kind, TestDb, per_backend, quoted};
 
 use models::{
-    Diary, Email, Member, MemberId, Mood, Priority, Settings, Status, dec, hms_micro, member, open,
+    Diary, Email, Member, MemberId, Mood, Palette, Priority, Rgb, Settings, Status, dec, hms_micro,
+    member, open,
 };
 
 per_backend!(
@@ -19,7 +20,8 @@ per_backend!(
     updates_and_insert_many_bind_every_type,
     unreadable_values_name_the_column_and_the_value,
     native_enums_follow_the_tables,
-    catalog_shows_the_promised_types
+    catalog_shows_the_promised_types,
+    a_type_mapped_by_hand_works_like_a_built_in_one
 );
 
 /// Rows at the edges of each type.
@@ -522,5 +524,60 @@ async fn catalog_shows_the_promised_types(kind: Kind) {
         ids[0].generated,
         "the newtype key is generated: {:?}",
         ids[0]
+    );
+}
+
+async fn a_type_mapped_by_hand_works_like_a_built_in_one(kind: Kind) {
+    let Some((t, db)) = open(kind, "by_hand").await else {
+        return;
+    };
+    let rows: Vec<Palette> = (0..40u8)
+        .map(|i| Palette {
+            id: Default::default(),
+            color: Rgb(i, 255 - i, 7),
+            accent: (i % 2 == 0).then_some(Rgb(0, 0, i)),
+        })
+        .collect();
+    assert_eq!(db.insert_many(&rows).await.unwrap(), 40);
+    let stored = db
+        .insert(&Palette {
+            id: Default::default(),
+            color: Rgb(255, 0, 0),
+            accent: None,
+        })
+        .await
+        .unwrap();
+    let red = Palette::query()
+        .filter(Palette::COLOR.eq(Rgb(255, 0, 0)))
+        .one(&db)
+        .await
+        .unwrap();
+    assert_eq!(red, stored);
+    assert_eq!(
+        Palette::query()
+            .filter(Palette::ACCENT.is_in([Rgb(0, 0, 0), Rgb(0, 0, 2)]))
+            .count(&db)
+            .await
+            .unwrap(),
+        2
+    );
+    // Its own error, with the column named.
+    t.catalog
+        .execute(&format!(
+            "UPDATE {} SET {} = 'red' WHERE {} = {}",
+            quoted(kind, "palette"),
+            quoted(kind, "color"),
+            quoted(kind, "id"),
+            *stored.id
+        ))
+        .await;
+    let text = Palette::query()
+        .get(&db, stored.id)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("\"color\"") && text.contains("\"red\" is not a #rrggbb colour"),
+        "{text}"
     );
 }

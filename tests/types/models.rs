@@ -149,3 +149,39 @@ pub async fn open(kind: Kind, label: &str) -> Option<(TestDb, Database)> {
         .unwrap();
     Some((t, db))
 }
+
+/// A type mapped by hand, with nothing but the public trait: a colour kept as `#rrggbb` text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+impl model_core::ColumnType for Rgb {
+    type Base = Self;
+    const SQL_TYPE: model_core::SqlType = model_core::SqlType::Text;
+    fn to_value(&self) -> model_core::Value {
+        model_core::Value::Text(format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2))
+    }
+    fn from_value(value: model_core::Value) -> Result<Self, model_core::ValueError> {
+        let model_core::Value::Text(text) = value else {
+            return Err(model_core::ValueError::unexpected(&value, Self::SQL_TYPE));
+        };
+        let hex = text.strip_prefix('#').filter(|h| h.len() == 6);
+        let byte = |i: usize| hex.and_then(|h| u8::from_str_radix(h.get(i..i + 2)?, 16).ok());
+        match (byte(0), byte(2), byte(4)) {
+            (Some(r), Some(g), Some(b)) => Ok(Rgb(r, g, b)),
+            _ => Err(model_core::ValueError::new(format!(
+                "{text:?} is not a #rrggbb colour"
+            ))),
+        }
+    }
+}
+
+/// Columns of the hand-mapped type.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "types")]
+pub struct Palette {
+    #[column(primary_key)]
+    pub id: model_core::Auto<i64>,
+    #[column(index)]
+    pub color: Rgb,
+    pub accent: Option<Rgb>,
+}
