@@ -157,6 +157,7 @@ impl<T: FieldType> FieldType for Auto<T> {
     const SQL_TYPE: SqlType = T::SQL_TYPE;
     const NULLABLE: bool = T::NULLABLE;
     const AUTO: bool = true;
+    const GENERATED_KEY: bool = T::GENERATED_KEY;
     fn to_value(&self) -> Value {
         if self.set {
             self.value.to_value()
@@ -176,18 +177,36 @@ impl<T: FieldType> FieldType for Auto<T> {
     }
 }
 
-/// Serialized as its value (an unset one as `T::default()`); deserialized as set, so a request
-/// body that leaves the field out with `#[serde(default)]` gets an unset one.
+/// Serialized as its value when set, as `null` (`None`) when unset; so a round trip through
+/// JSON keeps an unset field unset, never turning it into an explicit `T::default()`.
 #[cfg(feature = "json")]
 impl<T: serde::Serialize> serde::Serialize for Auto<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(serializer)
+        self.get().serialize(serializer)
     }
 }
 
+/// A value is set, `null` (or a field left out, with `#[serde(default)]`) unset. For an
+/// `Auto<Option<T>>` a `null` is therefore unset, not a set NULL.
 #[cfg(feature = "json")]
-impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Auto<T> {
+impl<'de, T: serde::Deserialize<'de> + Default> serde::Deserialize<'de> for Auto<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(Auto::set)
+        Ok(Option::<T>::deserialize(deserializer)?.map_or_else(Auto::unset, Auto::set))
+    }
+}
+
+#[cfg(all(test, feature = "json"))]
+mod tests {
+    use super::Auto;
+
+    #[test]
+    fn json_keeps_unset_fields_unset() {
+        let unset: Auto<i64> = Auto::unset();
+        assert_eq!(serde_json::to_string(&unset).unwrap(), "null");
+        assert_eq!(serde_json::to_string(&Auto::set(0_i64)).unwrap(), "0");
+        let back: Auto<i64> = serde_json::from_str("null").unwrap();
+        assert!(!back.is_set());
+        let back: Auto<i64> = serde_json::from_str("0").unwrap();
+        assert_eq!(back, 0);
     }
 }

@@ -27,6 +27,10 @@ pub struct ColumnSpec {
     pub field: &'static str,
     pub sql_type: SqlType,
     pub nullable: bool,
+    /// `FieldType::GENERATED_KEY`.
+    pub generated_key: bool,
+    /// `FieldType::AUTO`.
+    pub auto: bool,
     pub primary_key: bool,
     pub autoincrement: Option<bool>,
     pub unique: bool,
@@ -44,7 +48,8 @@ pub struct ColumnSpec {
 
 /// The metadata of one column.
 pub const fn column(spec: ColumnSpec) -> ColumnDef {
-    let mut def = ColumnDef::new(spec.name, spec.field, spec.sql_type, spec.nullable);
+    let mut def = ColumnDef::new(spec.name, spec.field, spec.sql_type, spec.nullable)
+        .with_field_kind(spec.generated_key, spec.auto);
     if spec.primary_key {
         def = def.with_primary_key();
     }
@@ -277,8 +282,8 @@ pub struct Filling {
 ///
 /// A key the database cannot generate (not an integer, or nullable) is left to the checks that
 /// say so.
-pub const fn require_filling(auto: bool, sql_type: SqlType, nullable: bool, filling: Filling) {
-    let generated = sql_type.is_integer()
+pub const fn require_filling(auto: bool, generated_key: bool, nullable: bool, filling: Filling) {
+    let generated = generated_key
         && !nullable
         && match filling.autoincrement {
             Some(on) => on,

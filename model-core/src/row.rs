@@ -1,8 +1,8 @@
 //! Reading rows into structs: generated `decode_at` code asks a [`RowReader`] for each column by
-//! position, so rows are decoded without looking columns up by name.
+//! position, so a model's rows are decoded without looking columns up by name; a
+//! `#[derive(FromRow)]` struct finds its columns by name first ([`RowReader::index_of`]).
 //!
-//! The reader is a trait object with one method, implemented once per backend inside this
-//! crate. A model's decoder is therefore one function however many backends are compiled in,
+//! The reader is a trait object, implemented once per backend inside this crate. A model's decoder is therefore one function however many backends are compiled in,
 //! and the per-type decoding of each backend is compiled once, here, not once per model.
 
 use std::error::Error as StdError;
@@ -18,11 +18,17 @@ pub trait RowReader {
     /// otherwise).
     fn value(&self, index: usize, ty: SqlType, nullable: bool) -> Result<Value, DecodeError>;
 
-    /// How many columns the row has.
-    fn column_count(&self) -> usize;
+    /// How many columns the row has (0 when the reader does not say; then no column is found
+    /// by name).
+    fn column_count(&self) -> usize {
+        0
+    }
 
-    /// The name of the column at `index`, as the result names it.
-    fn column_name(&self, index: usize) -> Option<&str>;
+    /// The name of the column at `index`, as the result names it, if the reader knows it.
+    fn column_name(&self, index: usize) -> Option<&str> {
+        let _ = index;
+        None
+    }
 
     /// The position of the first column named `name`; an error naming the columns there are
     /// when none is.

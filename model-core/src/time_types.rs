@@ -106,8 +106,9 @@ impl ColumnType for time::OffsetDateTime {
     type Base = Self;
     const SQL_TYPE: SqlType = SqlType::TimestampTz;
     fn to_value(&self) -> Value {
-        let utc = self.to_offset(time::UtcOffset::UTC);
-        let value = chrono::DateTime::from_timestamp(utc.unix_timestamp(), utc.nanosecond())
+        // The instant itself, whatever the offset (moving to UTC first could leave `time`'s
+        // range near its ends).
+        let value = chrono::DateTime::from_timestamp(self.unix_timestamp(), self.nanosecond())
             .map(Value::TimestampTz);
         or_invalid(value, "the timestamp")
     }
@@ -122,5 +123,26 @@ impl ColumnType for time::OffsetDateTime {
             }
             other => Err(ValueError::unexpected(&other, Self::SQL_TYPE)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The last instant `time` holds, seen from an offset behind UTC, is still a value (moving
+    /// it to UTC first would leave `time`'s range).
+    #[test]
+    fn instants_near_the_ends_of_the_range_convert() {
+        let last = time::PrimitiveDateTime::new(
+            time::Date::from_calendar_date(9999, time::Month::December, 31).unwrap(),
+            time::Time::from_hms(23, 0, 0).unwrap(),
+        )
+        .assume_offset(time::UtcOffset::from_hms(-5, 0, 0).unwrap());
+        let value = ColumnType::to_value(&last);
+        assert!(matches!(value, Value::TimestampTz(_)), "{value:?}");
+        let back = <time::OffsetDateTime as ColumnType>::from_value(value);
+        // chrono holds it; `time` cannot hold it at UTC, which reading says as an error.
+        assert!(back.is_err() || back.unwrap() == last);
     }
 }

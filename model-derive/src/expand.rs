@@ -329,6 +329,8 @@ fn column_def(krate: &Path, field: &Field) -> TokenStream {
             field: #field_name,
             sql_type: #field_type::SQL_TYPE,
             nullable: #field_type::NULLABLE,
+            generated_key: #field_type::GENERATED_KEY,
+            auto: #field_type::AUTO,
             primary_key: #primary_key,
             autoincrement: #autoincrement,
             unique: #unique,
@@ -363,7 +365,7 @@ fn option_checks(krate: &Path, field: &Field, sole_key: bool) -> TokenStream {
             &quote! {
                 #krate::__private::require_filling(
                     <#ty as #krate::FieldType>::AUTO,
-                    <#ty as #krate::FieldType>::SQL_TYPE,
+                    <#ty as #krate::FieldType>::GENERATED_KEY,
                     <#ty as #krate::FieldType>::NULLABLE,
                     #krate::__private::Filling {
                         default: #default,

@@ -442,6 +442,24 @@ async fn native_enums_follow_the_tables(kind: Kind) {
     db.create_all().await.unwrap();
     assert_eq!(has_type(kind, &first).await, kind == Kind::Postgres);
     db.insert(&member(1)).await.unwrap();
+    // The pooled connections that bound the enum before it was dropped and made again bind
+    // the new type, not the one they looked up then.
+    let again = db
+        .insert(&Diary {
+            day: 2,
+            mood: Mood::Sad,
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.mood, Mood::Sad);
+    assert_eq!(
+        Diary::query()
+            .filter(Diary::MOOD.is_in([Mood::Sad, Mood::Happy]))
+            .count(&db)
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 /// Whether the PostgreSQL enum type `mood` exists in the test database (never elsewhere).

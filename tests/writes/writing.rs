@@ -475,6 +475,15 @@ async fn auto_fields_are_unset_only_when_the_type_says(kind: Kind) {
     assert_eq!(after.updated_at, touched());
     let returned = db.update_returning(&partial).await.unwrap();
     assert_eq!(returned.status, "active");
+    // Asking for an unset field's column by name is a mistake, said as one.
+    let err = db
+        .update_columns(&partial, [Account::STATUS.into()])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Unsupported(m) if m.contains("unset `Auto` field")),
+        "{err:?}"
+    );
 
     // A row with an unset key cannot be updated or deleted: the error says why.
     let err = db.update(&Account::named("nobody")).await.unwrap_err();

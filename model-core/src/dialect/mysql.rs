@@ -111,7 +111,10 @@ macro_rules! mysql_family {
                         Some((p, s)) => format!("DECIMAL({p}, {s})"),
                         None => "DECIMAL(65, 30)".into(),
                     },
-                    SqlType::Enum(ty) if ty.is_native() => format!("ENUM({})", ty.quoted_labels()),
+                    // MySQL reads a backslash in a string literal as an escape by default.
+                    SqlType::Enum(ty) if ty.is_native() => {
+                        format!("ENUM({})", ty.quoted_labels().replace('\\', "\\\\"))
+                    }
                     SqlType::Enum(_) if keyed => "VARCHAR(255)".into(),
                     SqlType::Enum(_) => "LONGTEXT".into(),
                 }

@@ -1,8 +1,9 @@
 //! One placeholder for raw SQL on every backend: `?`. SQLite and MySQL take it as it is;
 //! PostgreSQL numbers its parameters (`$1`, `$2`...), so there each `?` outside string
 //! literals, quoted identifiers, comments and dollar-quoted bodies becomes the next `$n`. `??`
-//! stands for a literal `?` (PostgreSQL's JSON operators `?`, `?|`, `?&`). SQL with no `?`
-//! is passed through untouched, so text written with `$1` keeps working.
+//! stands for a literal `?` (PostgreSQL's JSON operators `?`, `?|`, `?&`). Text written in
+//! PostgreSQL's own style (a `$1` outside literals and comments) is passed through untouched,
+//! `?` included, so text written for PostgreSQL keeps working and the two styles never mix.
 
 use std::borrow::Cow;
 
@@ -12,44 +13,67 @@ pub(crate) fn numbered(sql: &str) -> Cow<'_, str> {
         return Cow::Borrowed(sql);
     }
     let bytes = sql.as_bytes();
+    if has_numbered_parameter(bytes) {
+        return Cow::Borrowed(sql);
+    }
     let mut out = String::with_capacity(sql.len() + 8);
     let mut n = 0usize;
     let mut i = 0;
     // Everything copied is whole UTF-8 sequences: the scanner stops only at ASCII bytes.
     let mut copied = 0;
     while i < bytes.len() {
-        let end = match bytes[i] {
-            b'\'' => {
-                let escapes = i > 0
-                    && matches!(bytes[i - 1], b'E' | b'e')
-                    && !(i > 1 && is_ident_byte(bytes[i - 2]));
-                quoted_end(bytes, i, b'\'', escapes)
-            }
-            b'"' => quoted_end(bytes, i, b'"', false),
-            b'-' if bytes.get(i + 1) == Some(&b'-') => line_end(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'*') => block_comment_end(bytes, i),
-            b'$' => dollar_quote_end(bytes, i).unwrap_or(i + 1),
-            b'?' => {
-                out.push_str(&sql[copied..i]);
-                if bytes.get(i + 1) == Some(&b'?') {
-                    out.push('?');
-                    copied = i + 2;
-                    i += 2;
-                } else {
-                    n += 1;
-                    out.push('$');
-                    out.push_str(&n.to_string());
-                    copied = i + 1;
-                    i += 1;
-                }
-                continue;
-            }
-            _ => i + 1,
-        };
-        i = end;
+        if bytes[i] != b'?' {
+            i = skip(bytes, i);
+            continue;
+        }
+        out.push_str(&sql[copied..i]);
+        if bytes.get(i + 1) == Some(&b'?') {
+            out.push('?');
+            copied = i + 2;
+            i += 2;
+        } else {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+            copied = i + 1;
+            i += 1;
+        }
     }
     out.push_str(&sql[copied..]);
     Cow::Owned(out)
+}
+
+/// Where the next piece of SQL starts after the byte at `i`: past a literal, a quoted name, a
+/// comment or a dollar-quoted body that starts there, else the next byte.
+fn skip(bytes: &[u8], i: usize) -> usize {
+    match bytes[i] {
+        b'\'' => {
+            let escapes = i > 0
+                && matches!(bytes[i - 1], b'E' | b'e')
+                && !(i > 1 && is_ident_byte(bytes[i - 2]));
+            quoted_end(bytes, i, b'\'', escapes)
+        }
+        b'"' => quoted_end(bytes, i, b'"', false),
+        b'-' if bytes.get(i + 1) == Some(&b'-') => line_end(bytes, i),
+        b'/' if bytes.get(i + 1) == Some(&b'*') => block_comment_end(bytes, i),
+        b'$' => dollar_quote_end(bytes, i).unwrap_or(i + 1),
+        _ => i + 1,
+    }
+}
+
+/// Whether the text holds a `$1`-style parameter outside literals and comments.
+fn has_numbered_parameter(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+            && !(i > 0 && is_ident_byte(bytes[i - 1]))
+        {
+            return true;
+        }
+        i = skip(bytes, i);
+    }
+    false
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -170,6 +194,18 @@ mod tests {
             ("SELECT 'ünï?', ?", "SELECT 'ünï?', $1"),
             ("SELECT a$b, ?", "SELECT a$b, $1"),
             ("SELECT 'unterminated ?", "SELECT 'unterminated ?"),
+            // PostgreSQL's own style is left alone, `?` operator included.
+            (
+                "WHERE tags ? 'x' AND id = $1",
+                "WHERE tags ? 'x' AND id = $1",
+            ),
+            ("WHERE a = $1 AND b = ?", "WHERE a = $1 AND b = ?"),
+            // A `$1` inside a literal or a name is not a parameter.
+            ("WHERE a = '$1' AND b = ?", "WHERE a = '$1' AND b = $1"),
+            (
+                "SELECT x$1 FROM t WHERE b = ?",
+                "SELECT x$1 FROM t WHERE b = $1",
+            ),
         ];
         for (raw, expected) in cases {
             assert_eq!(numbered(raw), expected, "{raw}");

@@ -152,11 +152,17 @@ impl Dialect for PostgresDialect {
     /// has no `IF NOT EXISTS`, so an existing type is passed over in a block that catches
     /// exactly that error, which keeps `create_all` idempotent.
     fn create_enum_type(&self, ty: &EnumType) -> Option<String> {
-        let mut out = String::from("DO $$ BEGIN CREATE TYPE ");
+        let labels = ty.quoted_labels();
+        // The body is dollar-quoted with a tag no label holds.
+        let tag = (0..)
+            .map(|n| format!("$mc{n}$"))
+            .find(|tag| !labels.contains(tag.as_str()))?;
+        let mut out = format!("DO {tag} BEGIN CREATE TYPE ");
         self.push_ident(&mut out, ty.name());
         out.push_str(" AS ENUM (");
-        out.push_str(&ty.quoted_labels());
-        out.push_str("); EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+        out.push_str(&labels);
+        out.push_str("); EXCEPTION WHEN duplicate_object THEN NULL; END ");
+        out.push_str(&tag);
         Some(out)
     }
 

@@ -92,4 +92,9 @@ impl BackendPool {
     pub(crate) async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
     }
+
+    /// Has every connection open now closed when next returned or handed out.
+    pub(crate) fn retire_connections(&self) {
+        on_pool!(self, pool => pool.retire_connections())
+    }
 }

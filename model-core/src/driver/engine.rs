@@ -268,4 +268,10 @@ impl Engine {
     pub(crate) async fn close(&self) {
         self.pool.close().await
     }
+
+    /// Has every connection open now closed when next returned or handed out: after DDL that
+    /// changed what connections cache (PostgreSQL's enum type ids), so none binds a stale one.
+    pub(crate) fn retire_connections(&self) {
+        self.pool.retire_connections()
+    }
 }

@@ -3,6 +3,8 @@
 //! same for every backend) is compiled for each model, which keeps what every
 //! `#[derive(Model)]` struct adds to a user's build small.
 
+use std::collections::HashMap;
+
 use crate::from_row::FromRow;
 use crate::model::ColumnGroup;
 use crate::row::{DecodeError, RowReader};
@@ -55,15 +57,26 @@ pub(crate) fn models<M: ColumnGroup>(
     }
 }
 
-/// A sink for rows of any row type; a failed column is named as the result names it.
+/// A sink for rows of any row type; a failed column is named as the result names it. The
+/// columns' names are indexed once, from the first row, for row types that read by name.
 pub(crate) fn rows<R: FromRow>(
     wanted: RowCount,
-) -> Collect<R, impl Fn(&dyn RowReader) -> Result<R, DecodeError> + Send> {
+) -> Collect<R, impl FnMut(&dyn RowReader) -> Result<R, DecodeError> + Send> {
+    let mut names: Option<HashMap<String, usize>> = None;
     Collect {
         rows: Vec::new(),
         wanted,
-        decode: |row: &dyn RowReader| {
-            R::from_row(row).map_err(|e| {
+        decode: move |row: &dyn RowReader| {
+            let names = names.get_or_insert_with(|| {
+                let mut names = HashMap::new();
+                for i in 0..row.column_count() {
+                    if let Some(name) = row.column_name(i) {
+                        names.entry(name.to_owned()).or_insert(i);
+                    }
+                }
+                names
+            });
+            R::from_row(&Named { row, names }).map_err(|e| {
                 let name = row.column_name(e.index());
                 e.with_column(name)
             })
@@ -71,7 +84,39 @@ pub(crate) fn rows<R: FromRow>(
     }
 }
 
-impl<M: Send, F: Fn(&dyn RowReader) -> Result<M, DecodeError> + Send> RowSink for Collect<M, F> {
+/// A row whose columns are found by name through an index built once per result.
+struct Named<'r> {
+    row: &'r dyn RowReader,
+    names: &'r HashMap<String, usize>,
+}
+
+impl RowReader for Named<'_> {
+    fn value(
+        &self,
+        index: usize,
+        ty: crate::sql_type::SqlType,
+        nullable: bool,
+    ) -> Result<crate::value::Value, DecodeError> {
+        self.row.value(index, ty, nullable)
+    }
+
+    fn column_count(&self) -> usize {
+        self.row.column_count()
+    }
+
+    fn column_name(&self, index: usize) -> Option<&str> {
+        self.row.column_name(index)
+    }
+
+    fn index_of(&self, name: &str) -> Result<usize, DecodeError> {
+        match self.names.get(name) {
+            Some(&index) => Ok(index),
+            None => self.row.index_of(name),
+        }
+    }
+}
+
+impl<M: Send, F: FnMut(&dyn RowReader) -> Result<M, DecodeError> + Send> RowSink for Collect<M, F> {
     fn wanted(&self) -> RowCount {
         self.wanted
     }

@@ -84,12 +84,13 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
         }
     }
     if transactional {
-        return plan
-            .bind
+        plan.bind
             .engine
             .run_script(&statements, true)
             .await
-            .map_err(|e| database_error(plan.bind, creating(&owners, e.stage), e.source));
+            .map_err(|e| database_error(plan.bind, creating(&owners, e.stage), e.source))?;
+        retire_if_types_changed(plan, &owners);
+        return Ok(());
     }
 
     // No transactional DDL: remember what existed, and on failure drop what this call created.
@@ -149,27 +150,41 @@ async fn drop_bind(plan: &BindPlan<'_>) -> Result<()> {
         .chain(types.iter().map(|(_, sql)| sql.clone()))
         .collect();
     let offset = usize::from(lock.is_some());
-    plan.bind
+    let dropped = plan
+        .bind
         .engine
         .run_script(&statements, transactional)
-        .await
-        .map_err(|e| {
-            let action = match e.stage {
-                ScriptStage::Connecting => "connecting for drop_all".to_owned(),
-                ScriptStage::Statement(i) => match i.checked_sub(offset) {
-                    None => "taking the lock that serializes drop_all".to_owned(),
-                    Some(i) => match tables.get(i) {
-                        Some(t) => format!("dropping {}", t.describe()),
-                        None => match types.get(i - tables.len()) {
-                            Some((ty, _)) => format!("dropping enum type \"{}\"", ty.name()),
-                            None => "running drop_all".to_owned(),
-                        },
+        .await;
+    if !types.is_empty() {
+        // A type made again under the same name gets a new id, which connections that
+        // looked up the old one would still bind.
+        plan.bind.engine.retire_connections();
+    }
+    dropped.map_err(|e| {
+        let action = match e.stage {
+            ScriptStage::Connecting => "connecting for drop_all".to_owned(),
+            ScriptStage::Statement(i) => match i.checked_sub(offset) {
+                None => "taking the lock that serializes drop_all".to_owned(),
+                Some(i) => match tables.get(i) {
+                    Some(t) => format!("dropping {}", t.describe()),
+                    None => match types.get(i - tables.len()) {
+                        Some((ty, _)) => format!("dropping enum type \"{}\"", ty.name()),
+                        None => "running drop_all".to_owned(),
                     },
                 },
-                ScriptStage::Committing => "committing drop_all".to_owned(),
-            };
-            database_error(plan.bind, action, e.source)
-        })
+            },
+            ScriptStage::Committing => "committing drop_all".to_owned(),
+        };
+        database_error(plan.bind, action, e.source)
+    })
+}
+
+/// After DDL that made enum types: the pool's connections may have looked up a type of the
+/// same name that was dropped before (its id is cached per connection), so they are retired.
+fn retire_if_types_changed(plan: &BindPlan<'_>, owners: &[Owner]) {
+    if owners.iter().any(|owner| matches!(owner, Owner::Type(_))) {
+        plan.bind.engine.retire_connections();
+    }
 }
 
 /// The tables that exist in the bind's current database or schema.

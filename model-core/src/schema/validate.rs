@@ -208,6 +208,35 @@ fn check_enum_types(tables: &[&'static Table], problems: &mut Vec<SchemaProblem>
 
 /// Column rules the derive cannot check when columns come from flattened groups.
 fn check_columns(table: &Table, problems: &mut Vec<SchemaProblem>) {
+    // The derive holds `Auto` fields to what fills their columns from the struct's own key
+    // fields; a key that a flattened group completes is only known here.
+    for column in table.columns() {
+        let generated = table.is_autoincrement(column);
+        if generated && !column.is_auto() {
+            problems.push(problem(
+                table,
+                format!(
+                    "column \"{}\" is the generated key, and its field is not `Auto<...>`, so \
+                     inserts could never leave it to the database; make the field `Auto<...>` \
+                     or write `autoincrement = false`",
+                    column.name()
+                ),
+            ));
+        }
+        let filled = generated || column.has_default() || column.server_default().is_some();
+        if column.is_auto() && !filled && !column.is_version() {
+            problems.push(problem(
+                table,
+                format!(
+                    "column \"{}\" has an `Auto` field that nothing fills when it is unset (the \
+                     key is not generated: the primary key has {} columns); give it a `default` \
+                     or `server_default`, or make the field a plain type",
+                    column.name(),
+                    table.primary_key().count()
+                ),
+            ));
+        }
+    }
     let pk_len = table.primary_key().count();
     if pk_len == 0 {
         problems.push(problem(

@@ -7,10 +7,10 @@
 //! `before_models_committed` hook is registered, the write runs in a transaction so the hook
 //! can veto it before it is committed.
 //!
-//! A row's field counts as *unset* when it holds its type's zero value (`0`, `""`, `None`,
-//! the epoch...) and its column declares a way to fill it: then `insert` applies the client
-//! `default`, or leaves the column out so the database applies its `server_default` or
-//! generates the key. Fields without defaults are always written as they are.
+//! A row's field is *unset* when it is an unset [`Auto`](crate::Auto) (it binds as
+//! `Value::Default`): then `insert` applies the client `default`, or leaves the column out so
+//! the database applies its `server_default` or generates the key, and an update leaves the
+//! column as it is. Every other field is written as it is.
 
 mod insert_group;
 mod keyed;

@@ -69,6 +69,12 @@ pub(super) fn only_columns(
         let problem = match table.column(name) {
             None => "is not a column of the model",
             Some(column) if column.is_primary_key() => "is part of the primary key",
+            // `update_values` left it out: an unset `Auto` field has no value to write.
+            Some(column)
+                if !column.has_onupdate() && !by_key.set.iter().any(|(n, _)| n == name) =>
+            {
+                "is an unset `Auto` field, with no value to write"
+            }
             Some(_) => continue,
         };
         return Err(crate::error::Error::Unsupported(format!(

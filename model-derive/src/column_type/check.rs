@@ -160,6 +160,16 @@ fn enumeration(errors: &mut Accumulator, def: &TypeDef) {
                 if label.is_empty() {
                     errors.push(darling::Error::custom("a label cannot be empty").with_span(&span));
                 }
+                if storage == Storage::Native && label.len() > 63 {
+                    errors.push(
+                        darling::Error::custom(format!(
+                            "a native enum's labels are at most 63 bytes (PostgreSQL's limit), \
+                             and \"{label}\" has {}; give it a shorter `rename`",
+                            label.len()
+                        ))
+                        .with_span(&span),
+                    );
+                }
                 if let Some(first) = seen.get(&label) {
                     errors.push(
                         darling::Error::custom(format!(

@@ -27,6 +27,7 @@ fn newtype(krate: &Path, ident: &Ident, inner: &Type) -> TokenStream {
         impl #krate::ColumnType for #ident {
             type Base = #column::Base;
             const SQL_TYPE: #krate::SqlType = #column::SQL_TYPE;
+            const GENERATED_KEY: bool = #column::GENERATED_KEY;
             fn to_value(&self) -> #krate::Value {
                 #column::to_value(&self.0)
             }

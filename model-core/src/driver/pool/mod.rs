@@ -37,7 +37,7 @@ mod tests;
 
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
@@ -120,6 +120,11 @@ struct PoolCore<M: Manager> {
     /// Open connections, idle or checked out.
     size: AtomicU32,
     closed: AtomicBool,
+    /// When the pool was made: the origin of `retired_before`.
+    born: Instant,
+    /// Connections opened before this many nanoseconds after `born` are closed rather than
+    /// reused (0: none): set after DDL that changed what connections cache about the schema.
+    retired_before: AtomicU64,
     /// The housekeeping task, started by the first acquire that needs it and started again
     /// when the runtime it ran on has shut down.
     housekeeping: Mutex<Option<JoinHandle<()>>>,
@@ -132,6 +137,11 @@ struct Idle<M: Manager> {
     since: Instant,
     /// How long the server lets this connection sit idle.
     server_idle_limit: Option<Duration>,
+}
+
+/// Nanoseconds from `born` to `at` (an instant after it), saturated.
+fn nanos_since(born: Instant, at: Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(born).as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// How long before the server's idle limit a connection stops being handed out: a quarter of
@@ -158,6 +168,8 @@ impl<M: Manager> Pool<M> {
                 idle: Mutex::new(Vec::new()),
                 size: AtomicU32::new(0),
                 closed: AtomicBool::new(false),
+                born: Instant::now(),
+                retired_before: AtomicU64::new(0),
                 housekeeping: Mutex::new(None),
                 health,
             }),
@@ -225,6 +237,14 @@ impl<M: Manager> Pool<M> {
         })
     }
 
+    /// Retires every connection open now: each is closed when it is next returned or handed
+    /// out, and the pool opens new ones. For DDL that changes what a connection caches about
+    /// the schema (PostgreSQL's type ids, looked up once per connection by name).
+    pub(crate) fn retire_connections(&self) {
+        let now = nanos_since(self.shared.born, Instant::now()).max(1);
+        self.shared.retired_before.fetch_max(now, Ordering::AcqRel);
+    }
+
     /// Tells the bind's [`Health`] that a connection was found dead, so connections as old are
     /// pinged before use for a while.
     pub(crate) fn saw_lost_connection(&self, error: &sqlx::Error) {
@@ -283,6 +303,14 @@ impl<M: Manager> PoolCore<M> {
     fn expired(&self, opened: Instant) -> bool {
         self.max_lifetime
             .is_some_and(|lifetime| opened.elapsed() >= lifetime)
+            || self.retired(opened)
+    }
+
+    /// Whether a connection opened at `opened` was open when the pool's connections were last
+    /// retired.
+    fn retired(&self, opened: Instant) -> bool {
+        let before = self.retired_before.load(Ordering::Acquire);
+        before > 0 && nanos_since(self.born, opened) < before
     }
 
     fn idle_expired(&self, idle: &Idle<M>) -> bool {

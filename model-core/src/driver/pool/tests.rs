@@ -374,3 +374,35 @@ async fn a_connection_idle_near_the_servers_limit_is_closed_not_handed_out() {
         ]
     );
 }
+
+#[tokio::test]
+async fn retired_connections_are_closed_and_replaced_whether_idle_or_in_use() {
+    let h = Harness::<false>::new(PoolConfig::default().max_connections(2));
+    let idle = h.pool.acquire().await.unwrap();
+    let in_use = h.pool.acquire().await.unwrap();
+    drop(idle);
+    h.pool.retire_connections();
+    // The idle one is closed when next handed out, the one in use when it comes back; the
+    // pool opens new ones in their place.
+    drop(in_use);
+    let first = h.acquire_id().await;
+    let second = h.pool.acquire().await.unwrap();
+    assert!(first > 2, "a new connection, not #{first}");
+    assert!(second.conn.as_ref().is_some_and(|c| c.id > 2));
+    drop(second);
+    h.settle().await;
+    let closed: Vec<u32> = h
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Closed { id, healthy: true } => Some(id),
+            _ => None,
+        })
+        .collect();
+    let mut closed_sorted = closed.clone();
+    closed_sorted.sort_unstable();
+    assert_eq!(closed_sorted, [1, 2], "both retired, healthy: {closed:?}");
+    // Connections opened after the retirement stay.
+    let again = h.acquire_id().await;
+    assert!(again > 2);
+}

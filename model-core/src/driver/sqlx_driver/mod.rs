@@ -153,4 +153,9 @@ where
     pub(crate) async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Has every connection open now closed when next returned or handed out.
+    pub(crate) fn retire_connections(&self) {
+        self.pool.retire_connections();
+    }
 }
