@@ -28,6 +28,11 @@
 //!   scheme: SQLite, PostgreSQL, MySQL/MariaDB.
 //! - [`Database::create_all`] / [`Database::drop_all`] act on all binds, one, or a list
 //!   ([`BindSelection`]).
+//! - Field types are [`ColumnType`]s: the built-in ones, your enums and newtypes
+//!   (`#[derive(ColumnType)]`), [`Json<T>`](Json), or any type mapped by hand; [`Auto<T>`](Auto)
+//!   marks a field an insert may leave to the database (a generated key, a default).
+//! - SQL written by hand takes `?` on every backend and reads into models,
+//!   `#[derive(FromRow)]` structs, tuples or one value ([`Database::fetch_as`]).
 //!
 //! The crate is built in layers, each using only those below: data (metadata, values, types),
 //! SQL (the dialects, statements as values), engine (binds, pools, running statements),
