@@ -29,7 +29,7 @@ struct User {
 struct BlogPost {
     #[column(primary_key)]
     id: Auto<i64>,
-    #[column(foreign_key = "user.id", on_delete = "cascade")]
+    #[column(foreign_key = User::ID, on_delete = "cascade")]
     author_id: i64,
     #[column(length = 200)]
     title: String,

@@ -373,6 +373,8 @@ fn the_registry_holds_every_model_sorted() {
             (None, "people"),
             (None, "tag"),
             (None, "user"),
+            (Some("handles"), "authors"),
+            (Some("handles"), "entry"),
             (Some("hygiene"), "bare"),
             (Some("hygiene"), "macro_made"),
             (Some("hygiene"), "renamed"),
@@ -383,7 +385,13 @@ fn the_registry_holds_every_model_sorted() {
     );
     assert_eq!(
         registry::binds(),
-        vec![None, Some("hygiene"), Some("types"), Some("users")]
+        vec![
+            None,
+            Some("handles"),
+            Some("hygiene"),
+            Some("types"),
+            Some("users")
+        ]
     );
     let users: Vec<&str> = registry::tables_in(Some("users"))
         .map(|t| t.model())
@@ -535,4 +543,53 @@ fn identifiers_are_quoted_with_embedded_quotes_doubled() {
     let mut out = String::new();
     MySqlDialect.push_ident(&mut out, "we`ird");
     assert_eq!(out, "`we``ird`");
+}
+
+/// Referenced by handle below, under a table name of its own.
+#[derive(Model, Debug)]
+#[model(bind = "handles", table = "authors")]
+pub struct Author {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(unique, length = 80)]
+    pub handle: String,
+}
+
+/// Foreign keys by column handle: to another model (its table name, not its struct's), to a
+/// unique non-key column, and to itself.
+#[derive(Model, Debug)]
+#[model(bind = "handles")]
+pub struct Entry {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = Author::ID, on_delete = "cascade")]
+    pub author_id: i64,
+    #[column(foreign_key = Author::HANDLE, length = 80)]
+    pub author_handle: Option<String>,
+    #[column(foreign_key = Entry::ID, on_delete = "set_null")]
+    pub parent_id: Option<i64>,
+    #[column(foreign_key = Self::ID)]
+    pub previous_id: Option<i64>,
+}
+
+#[test]
+fn foreign_keys_by_handle_name_the_models_table_and_column() {
+    let fks: Vec<(&str, &str, &str, Option<ReferentialAction>)> = Entry::table()
+        .foreign_keys()
+        .map(|(c, fk)| (c.name(), fk.table(), fk.column(), fk.on_delete()))
+        .collect();
+    assert_eq!(
+        fks,
+        vec![
+            (
+                "author_id",
+                "authors",
+                "id",
+                Some(ReferentialAction::Cascade)
+            ),
+            ("author_handle", "authors", "handle", None),
+            ("parent_id", "entry", "id", Some(ReferentialAction::SetNull)),
+            ("previous_id", "entry", "id", None),
+        ]
+    );
 }

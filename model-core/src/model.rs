@@ -20,6 +20,11 @@ pub trait ColumnGroup: Sized + Send + Sync + Unpin + 'static {
 }
 
 /// A struct mapped to a table. Derive it: `#[derive(Model)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model",
+    label = "a model's table or column is needed here",
+    note = "derive `Model` on it; a column group (`#[derive(ColumnGroup)]`) has no table of its own"
+)]
 pub trait Model: ColumnGroup {
     /// The table metadata, built at compile time.
     const TABLE: &'static Table;

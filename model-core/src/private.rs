@@ -15,7 +15,7 @@ pub use crate::sql_cache::SqlCache;
 use crate::column_type::ValueError;
 use crate::field::FieldType;
 use crate::meta::{ColumnDef, ForeignKey, Index, Table};
-use crate::model::{Column, ColumnGroup};
+use crate::model::{Column, ColumnGroup, Model};
 use crate::row::DecodeError;
 use crate::sql_type::{EnumType, SqlType};
 use crate::value::Value;
@@ -97,6 +97,31 @@ pub const fn foreign_key(
 ) -> ForeignKey {
     ForeignKey::new(table, column, on_delete)
 }
+
+/// `foreign_key = User::ID`: the handle's model's table and the handle's column, read at
+/// compile time.
+pub const fn foreign_key_to<M: Model, T>(
+    column: Column<M, T>,
+    on_delete: Option<ReferentialAction>,
+) -> ForeignKey {
+    ForeignKey::new(M::TABLE.name(), column.name(), on_delete)
+}
+
+/// A foreign key field of type `Self` may reference a column of type `T`: the same type, an
+/// `Option` or `Auto` of it counting as it.
+#[diagnostic::on_unimplemented(
+    message = "a foreign key has the type of the column it references: this field is `{Self}`, \
+               and the referenced column is `{T}`",
+    label = "references a column of another type",
+    note = "make the field the referenced column's type (an `Option` of it for a nullable \
+            reference)"
+)]
+pub trait References<T> {}
+impl<F: FieldType, T: FieldType<Compare = F::Compare>> References<T> for F {}
+
+/// Compile-time check that a `foreign_key = Model::COLUMN` field has the column's type, and
+/// that the handle is a model's (a column group has no table to reference).
+pub const fn require_reference<F: References<T>, M: Model, T>(_column: Column<M, T>) {}
 
 /// `index(...)` or `unique(...)` on the model.
 pub const fn index(

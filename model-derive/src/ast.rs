@@ -19,7 +19,8 @@ use syn::{
 };
 
 use crate::attr::{
-    FIELD_KEYS, FieldAttrs, GROUP_KEYS, GroupAttrs, MODEL_KEYS, ModelAttrs, ReferentialAction,
+    FIELD_KEYS, FieldAttrs, ForeignKeyTarget, GROUP_KEYS, GroupAttrs, MODEL_KEYS, ModelAttrs,
+    ReferentialAction,
 };
 
 /// A `#[derive(Model)]` struct.
@@ -100,8 +101,9 @@ pub struct Column {
     pub default: Option<Path>,
     pub server_default: Option<String>,
     pub onupdate: Option<Path>,
-    /// `foreign_key = "table.column"` as written; [`split_foreign_key`] reads it.
-    pub foreign_key: Option<SpannedValue<String>>,
+    /// `foreign_key = User::ID` or `"table.column"` as written; [`split_foreign_key`] reads
+    /// the text.
+    pub foreign_key: Option<ForeignKeyTarget>,
     pub on_delete: Option<SpannedValue<ReferentialAction>>,
 }
 

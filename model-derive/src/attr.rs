@@ -150,8 +150,8 @@ pub struct FieldAttrs {
     pub server_default: Option<SpannedValue<String>>,
     /// `onupdate = path::to::fn`: value written on every update.
     pub onupdate: Option<Path>,
-    /// `foreign_key = "table.column"`.
-    pub foreign_key: Option<SpannedValue<String>>,
+    /// `foreign_key = User::ID` or `foreign_key = "table.column"`.
+    pub foreign_key: Option<ForeignKeyTarget>,
     /// `on_delete = "cascade"` and friends, with `foreign_key`.
     pub on_delete: Option<SpannedValue<ReferentialAction>>,
     /// Not stored: the field is filled with `Default::default()` when a row is read.
@@ -181,6 +181,41 @@ pub const FIELD_KEYS: &[&str] = &[
     "skip",
     "flatten",
 ];
+
+/// What `foreign_key = ...` names: a model's column handle (`User::ID`), checked by the
+/// compiler, or `"table.column"` as text, for a table without a model.
+#[derive(Clone)]
+pub enum ForeignKeyTarget {
+    /// `"table.column"`.
+    Text(SpannedValue<String>),
+    /// A path to a column handle.
+    Handle(syn::ExprPath),
+}
+
+impl FromMeta for ForeignKeyTarget {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        match expr {
+            Expr::Lit(lit) => match &lit.lit {
+                Lit::Str(s) => Ok(ForeignKeyTarget::Text(SpannedValue::new(
+                    s.value(),
+                    s.span(),
+                ))),
+                other => Err(foreign_key_form().with_span(other)),
+            },
+            Expr::Path(path) => Ok(ForeignKeyTarget::Handle(path.clone())),
+            // A value passed through a `macro_rules!` arrives in an invisible group.
+            Expr::Group(group) => Self::from_expr(&group.expr),
+            other => Err(foreign_key_form().with_span(other)),
+        }
+    }
+}
+
+fn foreign_key_form() -> darling::Error {
+    darling::Error::custom(
+        "`foreign_key` takes the referenced column's handle, `foreign_key = User::ID`, or \
+         \"table.column\" for a table without a model",
+    )
+}
 
 /// What happens to referencing rows when the referenced row is deleted: one of the variants of
 /// `model_core::ReferentialAction`, named by its `on_delete` spelling.

@@ -16,6 +16,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Generics, Ident};
 
 use crate::ast::{Column, Field, FieldKind, Group, Index, Model, handle_name, split_foreign_key};
+use crate::attr::ForeignKeyTarget;
 
 /// Only structs with named fields map to tables; say so at the keyword, in the user's terms.
 /// Runs on the input itself, before the description is built, since that needs named fields.
@@ -175,22 +176,34 @@ fn one_field(errors: &mut Accumulator, field: &Field) {
         );
     }
     numeric(errors, column);
-    if let Some(fk) = &column.foreign_key
-        && !well_formed_foreign_key(fk.as_str())
-    {
-        errors.push(
-            darling::Error::custom(format!(
-                "malformed `foreign_key = \"{}\"`: write the referenced table and column \
-                 as \"table.column\", e.g. `foreign_key = \"user.id\"`",
-                fk.as_str()
-            ))
-            .with_span(&fk.span()),
-        );
+    match &column.foreign_key {
+        Some(ForeignKeyTarget::Text(fk)) if !well_formed_foreign_key(fk.as_str()) => {
+            errors.push(
+                darling::Error::custom(format!(
+                    "malformed `foreign_key = \"{}\"`: write the referenced column's handle, \
+                     e.g. `foreign_key = User::ID`, or the table and column as \
+                     \"table.column\", e.g. `foreign_key = \"user.id\"`",
+                    fk.as_str()
+                ))
+                .with_span(&fk.span()),
+            );
+        }
+        Some(ForeignKeyTarget::Handle(path)) if path.path.segments.len() < 2 => {
+            errors.push(
+                darling::Error::custom(
+                    "`foreign_key` names a column handle: the model and the column, \
+                     `foreign_key = User::ID`",
+                )
+                .with_span(path),
+            );
+        }
+        _ => {}
     }
     if let (Some(action), None) = (&column.on_delete, &column.foreign_key) {
         errors.push(
             darling::Error::custom(
-                "`on_delete` needs a `foreign_key = \"table.column\"` on the same field",
+                "`on_delete` needs a `foreign_key = User::ID` (or `\"table.column\"`) on the \
+                 same field",
             )
             .with_span(&action.span()),
         );

@@ -17,6 +17,7 @@ use syn::{Ident, Path, Type};
 use crate::ast::{
     Column, Field, FieldKind, Group, Index, Model, handle_name, split_foreign_key, unraw,
 };
+use crate::attr::ForeignKeyTarget;
 
 /// The code of a `#[derive(Model)]` that `check::model` passed.
 pub fn model(model: &Model) -> TokenStream {
@@ -31,7 +32,7 @@ pub fn model(model: &Model) -> TokenStream {
     let model_name = unraw(ident);
     let bind = option(model.bind.as_ref().map(|bind| bind.as_str()));
     let collation = option(model.collation.as_ref().map(|c| c.as_str()));
-    let body = expand_columns(krate, ident, fields);
+    let body = expand_columns(krate, ident, Some(&table), fields);
     let indexes = model.indexes.iter().map(|i| expand_index(krate, i, fields));
     let handles = expand_handles(krate, ident, fields);
 
@@ -93,7 +94,7 @@ pub fn group(group: &Group) -> TokenStream {
         fields,
         ..
     } = group;
-    let body = expand_columns(krate, ident, fields);
+    let body = expand_columns(krate, ident, None, fields);
     let handles = expand_handles(krate, ident, fields);
     quote! {
         const _: () = {
@@ -113,7 +114,7 @@ pub fn group(group: &Group) -> TokenStream {
 /// field's type must be a column type (a group's, for `flatten`), as the metadata of a correct
 /// struct would require; a field whose attribute could not be read may have been meant to be
 /// skipped or flattened, so only its options are checked.
-pub fn field_checks(krate: &Path, fields: &[Field]) -> TokenStream {
+pub fn field_checks(krate: &Path, owner: &Ident, fields: &[Field]) -> TokenStream {
     let sole_key = sole_key(fields);
     let checks = fields.iter().map(|field| {
         let ty = &field.ty;
@@ -135,7 +136,7 @@ pub fn field_checks(krate: &Path, fields: &[Field]) -> TokenStream {
                     .into_iter()
                     .flatten()
                     .map(|path| value_fn(krate, ty, path));
-                let options = option_checks(krate, field, sole_key);
+                let options = option_checks(krate, owner, field, sole_key);
                 quote! {
                     #options
                     #(const _: fn() -> #krate::Value = #values;)*
@@ -154,7 +155,13 @@ pub fn field_checks(krate: &Path, fields: &[Field]) -> TokenStream {
 
 /// The `__MODEL_CORE_COLUMNS` static, the field checks and the `ColumnGroup` impl, shared by
 /// models and groups.
-fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
+/// `table` is the model's table name (`None` for a column group).
+fn expand_columns(
+    krate: &Path,
+    ident: &Ident,
+    table: Option<&str>,
+    fields: &[Field],
+) -> TokenStream {
     let sole_key = sole_key(fields);
     let mut segments = Vec::new();
     let mut own = Vec::new();
@@ -171,8 +178,8 @@ fn expand_columns(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream 
             // land on it); locals stay at the call site so that structs written by a
             // `macro_rules!` resolve them too.
             FieldKind::Column => {
-                own.push(column_def(krate, field));
-                checks.push(option_checks(krate, field, sole_key));
+                own.push(column_def(krate, field, ident, table));
+                checks.push(option_checks(krate, ident, field, sole_key));
                 let field_type = quote_spanned!(ty.span()=> <#ty as #krate::FieldType>);
                 decode.push(quote! {
                     #name: #field_type::read_from(__row, __offset + #offset)?
@@ -282,7 +289,7 @@ fn offset_of(krate: &Path, fields: &[Field]) -> TokenStream {
 }
 
 /// One `ColumnDef` constant expression, every option spelled out.
-fn column_def(krate: &Path, field: &Field) -> TokenStream {
+fn column_def(krate: &Path, field: &Field, owner: &Ident, table: Option<&str>) -> TokenStream {
     let Column {
         primary_key,
         autoincrement,
@@ -315,13 +322,28 @@ fn column_def(krate: &Path, field: &Field) -> TokenStream {
     let server_default = option(server_default.as_ref());
     let onupdate = option(onupdate.as_ref().map(|path| value_fn(krate, ty, path)));
     let foreign_key = option(foreign_key.as_ref().map(|fk| {
-        let (table, column) =
-            split_foreign_key(fk.as_str()).expect("check.rs rejects a malformed foreign key");
         let on_delete = option(on_delete.as_ref().map(|action| {
             let variant = Ident::new(action.variant, Span::call_site());
             quote!(#krate::__private::ReferentialAction::#variant)
         }));
-        quote!(#krate::__private::foreign_key(#table, #column, #on_delete))
+        match fk {
+            ForeignKeyTarget::Text(text) => {
+                let (table, column) = split_foreign_key(text.as_str())
+                    .expect("check.rs rejects a malformed foreign key");
+                quote!(#krate::__private::foreign_key(#table, #column, #on_delete))
+            }
+            // A reference to the model itself names its table here: reading it from the
+            // model's own table metadata would make that static depend on itself.
+            ForeignKeyTarget::Handle(path) if refers_to(path, owner) && table.is_some() => {
+                let handle = handle_path(path, owner);
+                quote!(#krate::__private::foreign_key(#table, #handle.name(), #on_delete))
+            }
+            // Another model gives its table: the name its derive gave it, read at compile time.
+            ForeignKeyTarget::Handle(path) => {
+                let handle = handle_path(path, owner);
+                quote!(#krate::__private::foreign_key_to(#handle, #on_delete))
+            }
+        }
     }));
     quote! {
         #krate::__private::column(#krate::__private::ColumnSpec {
@@ -348,9 +370,29 @@ fn column_def(krate: &Path, field: &Field) -> TokenStream {
     }
 }
 
+/// The handle `path` as generated code outside the struct's `impl` can name it: a leading
+/// `Self` becomes the struct's name.
+fn handle_path(path: &syn::ExprPath, owner: &Ident) -> TokenStream {
+    let segments = &path.path.segments;
+    match segments.first() {
+        Some(first) if first.ident == "Self" => {
+            let rest = segments.iter().skip(1);
+            quote_spanned!(path.span()=> #owner #(:: #rest)*)
+        }
+        _ => quote!(#path),
+    }
+}
+
+/// Whether the handle `path` (`Model::COLUMN`) is one of `owner`'s own: `Self::ID` or
+/// `Owner::ID`.
+fn refers_to(path: &syn::ExprPath, owner: &Ident) -> bool {
+    let segments = &path.path.segments;
+    segments.len() == 2 && (segments[0].ident == "Self" || segments[0].ident == *owner)
+}
+
 /// The items that check a field's type against its options, each spanned at the option so the
 /// error lands there (the primary key's at the type, which is what must change).
-fn option_checks(krate: &Path, field: &Field, sole_key: bool) -> TokenStream {
+fn option_checks(krate: &Path, owner: &Ident, field: &Field, sole_key: bool) -> TokenStream {
     let ty = &field.ty;
     let column = &field.column;
     let mut checks = Vec::new();
@@ -410,6 +452,14 @@ fn option_checks(krate: &Path, field: &Field, sole_key: bool) -> TokenStream {
         let ty = respan(ty, option.span());
         checks.push(quote_spanned! {option.span()=>
             const _: () = #krate::__private::require_decimal::<#ty>();
+        });
+    }
+    // A foreign key to a column handle: the column's type must be the referenced one's.
+    if let Some(ForeignKeyTarget::Handle(path)) = &column.foreign_key {
+        let ty = respan(ty, path.span());
+        let handle = handle_path(path, owner);
+        checks.push(quote_spanned! {path.span()=>
+            const _: () = #krate::__private::require_reference::<#ty, _, _>(#handle);
         });
     }
     // A failed constant evaluation is reported at the call, so the whole call is placed at

@@ -61,7 +61,7 @@ fn is_generic(generics: &Generics) -> bool {
 }
 
 fn group_impl(krate: &Path, ident: &Ident, fields: &[Field]) -> TokenStream {
-    let checks = expand::field_checks(krate, fields);
+    let checks = expand::field_checks(krate, ident, fields);
     // A handle for every field, whatever its attribute says (it may be what failed); one per
     // name, as two fields with one handle name are among the errors reported.
     let mut seen = HashSet::new();

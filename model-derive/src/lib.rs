@@ -46,7 +46,9 @@ use syn::{DeriveInput, parse_macro_input};
 /// - `default = path::to::fn`: client-side default, a `fn() -> FieldType`.
 /// - `server_default = "SQL"`: the column's `DEFAULT` clause, as SQL text.
 /// - `onupdate = path::to::fn`: value written on every update, a `fn() -> FieldType`.
-/// - `foreign_key = "table.column"`, with `on_delete = "cascade" | "set_null" | "set_default" |
+/// - `foreign_key = User::ID` (the referenced column's handle: its type is checked against the
+///   field's) or `foreign_key = "table.column"` (a table without a model), with
+///   `on_delete = "cascade" | "set_null" | "set_default" |
 ///   "restrict" | "no_action"`.
 /// - `skip`: not stored; filled with `Default::default()` when a row is read.
 /// - `flatten`: the field's type derives `ColumnGroup`; its columns are inlined here.

@@ -65,7 +65,7 @@ pub struct Member {
     pub id: Auto<MemberId>,
     #[column(length = 120, unique)]
     pub email: Email,
-    #[column(foreign_key = "member.id")]
+    #[column(foreign_key = Self::ID)]
     pub referrer: Option<MemberId>,
     pub status: Status,
     #[column(index)]
