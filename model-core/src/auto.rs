@@ -6,7 +6,7 @@ use std::fmt;
 use std::ops::Deref;
 
 use crate::column_type::ValueError;
-use crate::field::FieldType;
+use crate::field::{FieldType, NotNullField};
 use crate::sql_type::SqlType;
 use crate::value::Value;
 
@@ -176,6 +176,9 @@ impl<T: FieldType> FieldType for Auto<T> {
         T::from_value(value).map(Auto::set)
     }
 }
+
+/// An `Auto` key is as NOT NULL as its type: a generated key is one.
+impl<T: NotNullField + FieldType> NotNullField for Auto<T> {}
 
 /// Serialized as its value when set, as `null` (`None`) when unset; so a round trip through
 /// JSON keeps an unset field unset, never turning it into an explicit `T::default()`.

@@ -110,7 +110,6 @@ impl<T: FieldType> From<T> for Value {
 )]
 pub trait NotNullField {}
 impl<T: ColumnType> NotNullField for T {}
-impl<T: NotNullField + FieldType> NotNullField for crate::auto::Auto<T> {}
 
 /// Fields that can count a row's versions: non-null integers.
 #[diagnostic::on_unimplemented(
