@@ -104,6 +104,14 @@ pub enum Error {
     /// dropped) before it finished; the session was rolled back.
     #[error("session interrupted: {0}")]
     Interrupted(String),
+    /// A write in a read-only session or transaction ([`TransactionOptions::read_only`](crate::TransactionOptions::read_only)),
+    /// refused before it was sent.
+    #[error("read-only: {0}")]
+    ReadOnly(String),
+    /// A nested transaction ([`Session::nested`](crate::Session::nested)) was rolled back to its
+    /// savepoint because a write inside it failed; the session goes on.
+    #[error("nested transaction rolled back to its savepoint: {0}")]
+    NestedRolledBack(String),
     /// Something this crate does not do, said instead of doing it half-way.
     #[error("unsupported: {0}")]
     Unsupported(String),

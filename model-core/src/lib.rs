@@ -50,6 +50,7 @@ mod database;
 pub mod dialect;
 mod driver;
 mod error;
+mod executor;
 mod field;
 mod from_row;
 #[cfg(feature = "json")]
@@ -69,6 +70,7 @@ mod sql_cache;
 mod sql_type;
 #[cfg(feature = "time")]
 mod time_types;
+mod transaction_options;
 mod url;
 mod value;
 mod violation;
@@ -90,6 +92,7 @@ pub use config::{
 };
 pub use database::Database;
 pub use error::{Error, Result, SchemaErrors, SchemaProblem};
+pub use executor::Executor;
 pub use field::FieldType;
 pub use from_row::FromRow;
 #[cfg(feature = "json")]
@@ -107,6 +110,7 @@ pub use schema::BindSelection;
 pub type Binds = BindSelection;
 pub use session::{BoxFuture, Session};
 pub use sql_type::{EnumStorage, EnumType, SqlType};
+pub use transaction_options::{IsolationLevel, TransactionOptions};
 pub use url::{Backend, DatabaseUrl};
 pub use value::Value;
 pub use violation::{ConstraintKind, ConstraintViolation};

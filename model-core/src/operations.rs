@@ -6,10 +6,12 @@
 
 use crate::database::Database;
 use crate::error::{Error, Result};
+use crate::executor::{Executor, on_executor};
 use crate::from_row::FromRow;
 use crate::model::{ColumnRef, Model};
 use crate::schema::{self, BindSelection};
 use crate::session::{self, BoxFuture, Session};
+use crate::transaction_options::TransactionOptions;
 use crate::value::Value;
 use crate::write;
 
@@ -144,7 +146,13 @@ impl Database {
 impl Database {
     /// A new unit of work. Nothing is sent until `flush`, `commit` or a read through the session.
     pub fn session(&self) -> Session {
-        session::new_session(self)
+        session::new_session(self, TransactionOptions::default())
+    }
+
+    /// A new unit of work whose transactions open with `options`: an isolation level, or
+    /// read-only (see [`TransactionOptions`]).
+    pub fn session_with(&self, options: TransactionOptions) -> Session {
+        session::new_session(self, options)
     }
 
     /// Runs `work` in a session and commits it when `work` returns `Ok`; rolls back when it
@@ -174,7 +182,41 @@ impl Database {
         E: From<Error> + 'a,
         T: 'a,
     {
-        session::run_transaction(self, std::panic::Location::caller(), work)
+        session::run_transaction(
+            self,
+            TransactionOptions::default(),
+            std::panic::Location::caller(),
+            work,
+        )
+    }
+
+    /// [`transaction`](Self::transaction) with its transactions opened with `options`: an
+    /// isolation level, or read-only.
+    ///
+    /// ```no_run
+    /// # async fn run(db: model_core::Database) -> model_core::Result<()> {
+    /// use model_core::{IsolationLevel, TransactionOptions};
+    ///
+    /// let serializable = TransactionOptions::new().isolation(IsolationLevel::Serializable);
+    /// db.transaction_with(serializable, |session| Box::pin(async move {
+    ///     // read, decide, write: a conflicting transaction makes one of the two fail
+    ///     Ok::<_, model_core::Error>(())
+    /// }))
+    /// .await?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn transaction_with<'a, T, E, F>(
+        &'a self,
+        options: TransactionOptions,
+        work: F,
+    ) -> impl std::future::Future<Output = std::result::Result<T, E>> + 'a
+    where
+        F: for<'s> FnOnce(&'s mut Session) -> BoxFuture<'s, std::result::Result<T, E>> + 'a,
+        E: From<Error> + 'a,
+        T: 'a,
+    {
+        session::run_transaction(self, options, std::panic::Location::caller(), work)
     }
 }
 
@@ -195,7 +237,9 @@ impl Database {
         sql: &'a str,
         values: &'a [Value],
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
-        crate::record::from_caller(write::execute_raw(self, bind, sql, values))
+        crate::record::from_caller(async move {
+            on_executor!(self, |run| write::execute_raw(run, bind, sql, values))
+        })
     }
 
     /// Runs a query written by hand on `M`'s bind and reads each row into `M`: the query must
@@ -208,7 +252,9 @@ impl Database {
         sql: &'a str,
         values: &'a [Value],
     ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
-        crate::record::from_caller(write::fetch_raw(self, sql, values))
+        crate::record::from_caller(async move {
+            on_executor!(self, |run| write::fetch_raw(run, sql, values))
+        })
     }
 
     /// Runs a query written by hand on `bind` (`None`: the default database) and reads each
@@ -238,7 +284,9 @@ impl Database {
         sql: &'a str,
         values: &'a [Value],
     ) -> impl std::future::Future<Output = Result<Vec<R>>> + Send + 'a {
-        crate::record::from_caller(write::fetch_as(self, bind, sql, values))
+        crate::record::from_caller(async move {
+            on_executor!(self, |run| write::fetch_as(run, bind, sql, values))
+        })
     }
 
     /// Runs a query written by hand on `bind` and reads its first row into `R`, usually one
@@ -251,6 +299,8 @@ impl Database {
         sql: &'a str,
         values: &'a [Value],
     ) -> impl std::future::Future<Output = Result<R>> + Send + 'a {
-        crate::record::from_caller(write::fetch_scalar(self, bind, sql, values))
+        crate::record::from_caller(async move {
+            on_executor!(self, |run| write::fetch_scalar(run, bind, sql, values))
+        })
     }
 }

@@ -11,6 +11,7 @@ mod postgres;
 mod sqlite;
 mod statement;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -22,6 +23,7 @@ use crate::meta::{ColumnDef, Table};
 use crate::naming;
 pub(crate) use crate::sql_cache::DialectId;
 use crate::sql_type::EnumType;
+use crate::transaction_options::TransactionOptions;
 use crate::url::Backend;
 pub(crate) use statement::{DeleteByKey, Insert, Returning, RowValues, SelectByKey, UpdateByKey};
 
@@ -48,6 +50,17 @@ pub enum TextPiece {
     /// The value as a `LIKE` pattern with `!` as its escape character: its `%`, `_` and `!`
     /// escaped, and `%` where the test leaves the rest open, bound.
     Pattern,
+}
+
+/// What a savepoint statement does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavepointAction {
+    /// `SAVEPOINT`: marks a point to roll back to.
+    Create,
+    /// `RELEASE SAVEPOINT`: keeps what was done since, and forgets the mark.
+    Release,
+    /// `ROLLBACK TO SAVEPOINT`: undoes what was done since the mark.
+    RollbackTo,
 }
 
 /// How one backend writes SQL. Sealed: the dialects are the three below, each paired with its
@@ -113,6 +126,36 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// The statement that opens a transaction.
     fn begin_transaction(&self) -> &'static str {
         "BEGIN"
+    }
+
+    /// The statements, in order, that open a transaction with `options` (the last one opens
+    /// it). PostgreSQL's `BEGIN` takes both settings.
+    fn begin_with(&self, options: &TransactionOptions) -> Vec<Cow<'static, str>> {
+        if options.is_default() {
+            return vec![Cow::Borrowed(self.begin_transaction())];
+        }
+        let mut sql = String::from("BEGIN");
+        if let Some(level) = options.isolation {
+            sql.push_str(" ISOLATION LEVEL ");
+            sql.push_str(level.sql());
+        }
+        if options.read_only {
+            sql.push_str(" READ ONLY");
+        }
+        vec![Cow::Owned(sql)]
+    }
+
+    /// `SAVEPOINT name`; also `RELEASE SAVEPOINT name` and `ROLLBACK TO SAVEPOINT name`,
+    /// the same on every backend. `name` is the crate's own.
+    fn savepoint(&self, action: SavepointAction, name: &str) -> String {
+        let verb = match action {
+            SavepointAction::Create => "SAVEPOINT",
+            SavepointAction::Release => "RELEASE SAVEPOINT",
+            SavepointAction::RollbackTo => "ROLLBACK TO SAVEPOINT",
+        };
+        let mut sql = format!("{verb} ");
+        self.push_ident(&mut sql, name);
+        sql
     }
 
     /// How an insert learns what the database filled in: its generated key, and the row as

@@ -50,7 +50,9 @@ fn is_current_timestamp(sql: &str) -> bool {
     };
     matches!(name, "current_timestamp" | "now" | "localtimestamp") && args_ok
 }
+use crate::transaction_options::TransactionOptions;
 use crate::url::Backend;
+use std::borrow::Cow;
 
 /// SQL for MySQL, and for MariaDB reached through a `mysql:` URL.
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,6 +81,24 @@ macro_rules! mysql_family {
 
             fn push_ident(&self, out: &mut String, ident: &str) {
                 push_quoted(out, ident, '`');
+            }
+
+            /// MySQL sets the isolation level of the next transaction with a statement of its
+            /// own, then opens it with `START TRANSACTION`, which takes the access mode.
+            fn begin_with(&self, options: &TransactionOptions) -> Vec<Cow<'static, str>> {
+                let mut statements = Vec::with_capacity(2);
+                if let Some(level) = options.isolation {
+                    statements.push(Cow::Owned(format!(
+                        "SET TRANSACTION ISOLATION LEVEL {}",
+                        level.sql()
+                    )));
+                }
+                statements.push(Cow::Borrowed(if options.read_only {
+                    "START TRANSACTION READ ONLY"
+                } else {
+                    self.begin_transaction()
+                }));
+                statements
             }
 
             /// Unbounded strings are `LONGTEXT` (`TEXT` stops at 64 KiB). MySQL cannot index or key an

@@ -6,7 +6,9 @@ use super::{
 };
 use crate::meta::{ColumnDef, Table};
 use crate::sql_type::SqlType;
+use crate::transaction_options::TransactionOptions;
 use crate::url::Backend;
+use std::borrow::Cow;
 
 /// SQL for SQLite.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,6 +44,18 @@ impl Dialect for SqliteDialect {
     /// wrote in between, SQLite fails the write at once with "database is locked".
     fn begin_transaction(&self) -> &'static str {
         "BEGIN IMMEDIATE"
+    }
+
+    /// SQLite runs every transaction serializable, whatever level is asked. It has no
+    /// read-only transaction: a read-only one begins `DEFERRED`, so it takes no write lock
+    /// (the session refuses its writes).
+    fn begin_with(&self, options: &TransactionOptions) -> Vec<Cow<'static, str>> {
+        let begin = if options.read_only {
+            "BEGIN DEFERRED"
+        } else {
+            self.begin_transaction()
+        };
+        vec![Cow::Borrowed(begin)]
     }
 
     /// `INSERT ... RETURNING` gives the row; a generated key is the rowid (an `INTEGER

@@ -8,6 +8,7 @@ use super::connection::Connection;
 use super::health::Health;
 use super::sqlx_driver::{self, SqlxDriver};
 use crate::dialect::Dialect;
+use crate::transaction_options::TransactionOptions;
 use crate::url::{Backend, DatabaseUrl};
 
 /// The pool, of whichever backend the bind's URL named.
@@ -82,10 +83,13 @@ impl BackendPool {
         on_pool!(self, pool => pool.acquire().await, connection)
     }
 
-    /// A connection of the pool with a transaction begun on it (not reported: the caller
+    /// A connection of the pool with a transaction begun on it with `options` (not reported: the caller
     /// reports what it sends in it).
-    pub(crate) async fn begin(&self) -> Result<Connection, sqlx::Error> {
-        on_pool!(self, pool => pool.begin().await, connection)
+    pub(crate) async fn begin(
+        &self,
+        options: &TransactionOptions,
+    ) -> Result<Connection, sqlx::Error> {
+        on_pool!(self, pool => pool.begin(options).await, connection)
     }
 
     /// Closes every connection of the pool.

@@ -12,13 +12,13 @@ use super::connection::{Connection, Outcome};
 use super::error::{DriverError, ScriptError, ScriptStage, lost_connection};
 use super::executed::Executed;
 use super::health::Health;
-use super::sink::{self, RowCount, RowSink};
+use super::sink::RowSink;
 use super::target::Target;
 use super::telemetry::Telemetry;
 use super::transaction::Transaction;
 use crate::dialect::Dialect;
-use crate::model::ColumnGroup;
 use crate::record::Instrument;
+use crate::transaction_options::TransactionOptions;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 
@@ -67,14 +67,30 @@ impl Engine {
     }
 
     async fn begin_quietly(&self) -> Result<Connection, sqlx::Error> {
-        self.pool.begin().await
+        self.pool.begin(&TransactionOptions::default()).await
     }
 
     /// Opens a transaction on a pooled connection.
     pub(crate) async fn begin(&self) -> Result<Transaction, sqlx::Error> {
+        self.begin_with(&TransactionOptions::default()).await
+    }
+
+    /// How a BEGIN is reported (echo, recorded queries): the statements sent.
+    fn begin_label(&self, options: &TransactionOptions) -> std::borrow::Cow<'static, str> {
+        if options.is_default() {
+            return "BEGIN".into();
+        }
+        self.dialect().begin_with(options).join("; ").into()
+    }
+
+    /// Opens a transaction with `options` (isolation level, read-only) on a pooled connection.
+    pub(crate) async fn begin_with(
+        &self,
+        options: &TransactionOptions,
+    ) -> Result<Transaction, sqlx::Error> {
         let connection = self
             .telemetry
-            .observe("BEGIN", &[], self.begin_quietly())
+            .observe(&self.begin_label(options), &[], self.pool.begin(options))
             .await?;
         Ok(Transaction {
             connection,
@@ -82,21 +98,10 @@ impl Engine {
         })
     }
 
-    /// Runs a `SELECT` and decodes every row into `M`; runs it once more on another connection
+    /// Runs a `SELECT` and hands its rows to `sink`; runs it once more on another connection
     /// when the first one turned out dead (a read that never reached the server is safe to
     /// repeat).
-    pub(crate) async fn read_all<M: ColumnGroup>(
-        &self,
-        sql: &str,
-        args: &[Value],
-        wanted: RowCount,
-    ) -> Result<Vec<M>, DriverError> {
-        let mut rows = sink::models(wanted);
-        self.read_into(sql, args, &mut rows).await?;
-        Ok(rows.rows)
-    }
-
-    async fn read_into(
+    pub(crate) async fn read_into(
         &self,
         sql: &str,
         args: &[Value],
@@ -110,7 +115,7 @@ impl Engine {
         result
     }
 
-    /// Runs a `SELECT` returning one integer (a count); retried like [`read_all`](Self::read_all).
+    /// Runs a `SELECT` returning one integer (a count); retried like [`read_into`](Self::read_into).
     pub(crate) async fn fetch_i64(&self, sql: &str, args: &[Value]) -> Result<i64, sqlx::Error> {
         let result = self.target().fetch_i64(sql, args).await;
         if lost_connection(&result) {
@@ -173,7 +178,7 @@ impl Engine {
         Ok(affected)
     }
 
-    /// Runs a catalog query returning one text column; retried like [`read_all`](Self::read_all).
+    /// Runs a catalog query returning one text column; retried like [`read_into`](Self::read_into).
     pub(crate) async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error> {
         let once = || async {
             self.telemetry

@@ -23,7 +23,7 @@ mod error;
 mod executed;
 mod health;
 mod pool;
-mod sink;
+pub(crate) mod sink;
 mod sqlx_driver;
 mod target;
 mod telemetry;

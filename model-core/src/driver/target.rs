@@ -11,7 +11,6 @@ use super::executed::Executed;
 use super::sink::{RowCount, RowSink};
 use super::telemetry::Telemetry;
 use super::transaction::Transaction;
-use crate::from_row::FromRow;
 use crate::model::ColumnGroup;
 use crate::value::Value;
 
@@ -119,19 +118,6 @@ impl Target<'_> {
         wanted: RowCount,
     ) -> Result<Vec<M>, DriverError> {
         let mut rows = super::sink::models(wanted);
-        self.fetch_into(sql, args, &mut rows).await?;
-        Ok(rows.rows)
-    }
-
-    /// Runs a statement written by hand and reads every row into `R`; never retried, as it
-    /// may write.
-    pub(crate) async fn fetch_rows<R: FromRow>(
-        &mut self,
-        sql: &str,
-        args: &[Value],
-        wanted: RowCount,
-    ) -> Result<Vec<R>, DriverError> {
-        let mut rows = super::sink::rows(wanted);
         self.fetch_into(sql, args, &mut rows).await?;
         Ok(rows.rows)
     }

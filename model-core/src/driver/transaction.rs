@@ -31,6 +31,17 @@ impl Transaction {
         self.end(Outcome::Rollback).await
     }
 
+    /// Runs a statement without values that is not prepared (a savepoint's).
+    pub(crate) async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        let Transaction {
+            connection,
+            telemetry,
+        } = self;
+        telemetry
+            .observe(sql, &[], connection.run_unprepared(sql))
+            .await
+    }
+
     async fn end(&mut self, outcome: Outcome) -> Result<(), sqlx::Error> {
         let Transaction {
             connection,

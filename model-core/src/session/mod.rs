@@ -13,22 +13,27 @@ use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::FutureExt;
 
 use crate::bind::Bind;
 use crate::change::{Change, Operation};
 use crate::database::Database;
-use crate::dialect::Dialect;
 use crate::driver::{Target, Transaction};
 use crate::error::{Error, Result};
-use crate::meta::Table;
+use crate::executor::{Executor, Runner, Scope, sealed};
 use crate::model::Model;
 use crate::query::Select;
-use crate::value::Value;
-use crate::write::{
-    InsertGroup, KeyedWrite, delete_row, insert_row, insert_values, key_of, select_on, update_row,
-};
+use crate::transaction_options::TransactionOptions;
+use crate::write::{insert_row, key_of};
+
+mod nested;
+mod queue;
+mod reads;
+
+use queue::{GatheredInsert, Pending, Queue, Queued, gather_inserts};
 
 /// A boxed, `Send` future, as [`Database::transaction`] takes.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -41,86 +46,34 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// flush; [`rollback`](Session::rollback) makes it usable again.
 pub struct Session {
     db: Database,
+    options: TransactionOptions,
     transactions: BTreeMap<Option<String>, Transaction>,
     pending: Vec<Box<dyn Pending>>,
     changes: Vec<Change>,
     /// A call that touches the transactions is running, or was cut off before it finished.
     in_flight: bool,
-}
-
-/// A queued write, with its model type erased.
-trait Pending: Send {
-    fn table(&self) -> &'static Table;
-    fn operation(&self) -> Operation;
-    /// For an insert: the columns it writes and their values.
-    fn insert_values(&self) -> Option<(Vec<&'static str>, Vec<Value>)>;
-    /// An update or delete as one statement that reports the row's key: what nearly every one
-    /// is. `None` where only the typed path below can learn the key.
-    fn keyed(&self, dialect: &dyn Dialect) -> Option<KeyedWrite>;
-    /// The typed path: writes the row and reads it back to learn its key.
-    fn run_typed<'a>(
-        self: Box<Self>,
-        conn: Target<'a>,
-        bind: &'a Bind,
-    ) -> BoxFuture<'a, Result<Vec<Value>>>;
-}
-
-struct Queued<M> {
-    operation: Operation,
-    row: M,
-}
-
-impl<M: Model> Pending for Queued<M> {
-    fn table(&self) -> &'static Table {
-        M::TABLE
-    }
-
-    fn operation(&self) -> Operation {
-        self.operation
-    }
-
-    fn insert_values(&self) -> Option<(Vec<&'static str>, Vec<Value>)> {
-        (self.operation == Operation::Insert).then(|| insert_values(&self.row))
-    }
-
-    fn keyed(&self, dialect: &dyn Dialect) -> Option<KeyedWrite> {
-        match self.operation {
-            // Inserts are prepared from `insert_values` (see `Session::flush`).
-            Operation::Insert => None,
-            Operation::Update => KeyedWrite::update(dialect, &self.row),
-            Operation::Delete => Some(KeyedWrite::delete(dialect, &self.row)),
-        }
-    }
-
-    fn run_typed<'a>(
-        self: Box<Self>,
-        mut conn: Target<'a>,
-        bind: &'a Bind,
-    ) -> BoxFuture<'a, Result<Vec<Value>>> {
-        Box::pin(async move {
-            match self.operation {
-                Operation::Insert => Ok(key_of(&insert_row(&mut conn, bind, &self.row).await?)),
-                Operation::Update => {
-                    update_row(&mut conn, bind, &self.row).await?;
-                    Ok(key_of(&self.row))
-                }
-                Operation::Delete => {
-                    delete_row(&mut conn, bind, &self.row).await?;
-                    Ok(key_of(&self.row))
-                }
-            }
-        })
-    }
+    /// The savepoints of the nested transactions open now, innermost last.
+    savepoints: Vec<nested::Savepoint>,
+    /// Set when a nested transaction's future was dropped before it ended: what it did is
+    /// neither kept nor undone, so the next call rolls everything back.
+    cut_off: Arc<AtomicBool>,
+    /// Why a write inside the open nested transaction failed: the nested transaction can only
+    /// be rolled back to its savepoint now.
+    failed_nested: Option<String>,
 }
 
 /// A new session on `db`: nothing queued, no transaction open.
-pub(crate) fn new_session(db: &Database) -> Session {
+pub(crate) fn new_session(db: &Database, options: TransactionOptions) -> Session {
     Session {
         db: db.clone(),
+        options,
         transactions: BTreeMap::new(),
         pending: Vec::new(),
         changes: Vec::new(),
         in_flight: false,
+        savepoints: Vec::new(),
+        cut_off: Arc::new(AtomicBool::new(false)),
+        failed_nested: None,
     }
 }
 
@@ -128,6 +81,7 @@ pub(crate) fn new_session(db: &Database) -> Session {
 /// session, committed or rolled back as `caller`'s statements.
 pub(crate) async fn run_transaction<'a, T, E, F>(
     db: &'a Database,
+    options: TransactionOptions,
     caller: &'static std::panic::Location<'static>,
     work: F,
 ) -> std::result::Result<T, E>
@@ -136,7 +90,7 @@ where
     E: From<Error> + 'a,
     T: 'a,
 {
-    let mut session = new_session(db);
+    let mut session = new_session(db, options);
     // The closure runs outside the caller's scope, so its statements keep their lines.
     let outcome = AssertUnwindSafe(work(&mut session)).catch_unwind().await;
     match outcome {
@@ -205,17 +159,16 @@ impl Session {
     }
 
     /// The rows of `query`, read inside the session's transaction: they include the session's
-    /// own uncommitted writes. Queued writes are flushed first.
+    /// own uncommitted writes. Queued writes are flushed first. The same as
+    /// `query.all(&mut session)`: every terminal method of a query (`get`, `count`, `exists`,
+    /// `first`, `paginate`, bulk `update` and `delete`...) takes the session in place of the
+    /// database.
     #[track_caller]
     pub fn all<'a, M: Model>(
         &'a mut self,
         query: &'a Select<M>,
     ) -> impl std::future::Future<Output = Result<Vec<M>>> + Send + 'a {
-        crate::record::from_caller(async move {
-            self.enter().await?;
-            let result = self.all_now(query).await;
-            self.leave(result)
-        })
+        query.all(self)
     }
 
     /// Runs the queued writes in order inside the session's transactions (one per bind). On a
@@ -254,6 +207,9 @@ impl Session {
             self.pending.clear();
             self.changes.clear();
             self.in_flight = false;
+            self.savepoints.clear();
+            self.failed_nested = None;
+            self.cut_off.store(false, Ordering::Release);
             for (_, tx) in std::mem::take(&mut self.transactions) {
                 // A transaction whose connection died is rolled back by the server anyway.
                 let _ = tx.rollback().await;
@@ -265,13 +221,19 @@ impl Session {
     /// after a call that was cut off midway (its writes may be half in the transaction, its
     /// queue half taken), rolling everything back.
     async fn enter(&mut self) -> Result<()> {
-        if self.in_flight {
+        if self.in_flight || self.cut_off.load(Ordering::Acquire) {
             self.rollback().await;
             return Err(Error::Interrupted(
                 "an earlier call on this session was cancelled before it finished; the \
                  session's transactions were rolled back and its queued writes dropped"
                     .to_owned(),
             ));
+        }
+        if let Some(reason) = &self.failed_nested {
+            return Err(Error::Interrupted(format!(
+                "a write in this nested transaction failed ({reason}); end the nested \
+                 transaction (return the error) to roll back to its savepoint"
+            )));
         }
         self.in_flight = true;
         Ok(())
@@ -285,6 +247,9 @@ impl Session {
 
     async fn insert_now<M: Model>(&mut self, row: &M) -> Result<M> {
         self.flush_now().await?;
+        if let Some(reason) = self.refuses_writes() {
+            return Err(Error::ReadOnly(reason));
+        }
         let db = self.db.clone();
         let bind = &db.bind_for(M::TABLE)?;
         let result = {
@@ -301,15 +266,13 @@ impl Session {
         }
     }
 
-    async fn all_now<M: Model>(&mut self, query: &Select<M>) -> Result<Vec<M>> {
-        self.flush_now().await?;
-        let db = self.db.clone();
-        let bind = &db.bind_for(M::TABLE)?;
-        let tx = self.transaction_for(bind).await?;
-        select_on(&mut Target::Tx(tx), bind, query).await
-    }
-
     async fn flush_now(&mut self) -> Result<()> {
+        if !self.pending.is_empty()
+            && let Some(reason) = self.refuses_writes()
+        {
+            self.pending.clear();
+            return Err(Error::ReadOnly(reason));
+        }
         {
             let db = self.db.clone();
             let mut queue = Queue::new(std::mem::take(&mut self.pending));
@@ -361,6 +324,13 @@ impl Session {
 
     async fn commit_now(&mut self) -> Result<()> {
         {
+            if self.in_nested() {
+                return Err(Error::Unsupported(
+                    "commit inside a nested transaction; return from the `nested` closure \
+                     first, then commit the session"
+                        .to_owned(),
+                ));
+            }
             self.flush_now().await?;
             if let Err(reason) = self.db.signals().before_commit(&self.changes) {
                 return Err(self.fail(Error::Vetoed(reason)).await);
@@ -388,8 +358,15 @@ impl Session {
     }
 
     /// Rolls everything back after a failure and hands the error on.
+    /// Inside a nested transaction, only that one is lost: it is rolled back to its
+    /// savepoint when it ends, and refuses further calls until then.
     async fn fail(&mut self, error: Error) -> Error {
-        self.rollback().await;
+        if self.savepoints.is_empty() {
+            self.rollback().await;
+        } else {
+            self.pending.clear();
+            self.failed_nested = Some(error.to_string());
+        }
         error
     }
 
@@ -399,7 +376,7 @@ impl Session {
         if !self.transactions.contains_key(&key) {
             let tx = bind
                 .engine
-                .begin()
+                .begin_with(&self.options)
                 .await
                 .map_err(|source| Error::Database {
                     bind: bind.label(),
@@ -412,79 +389,73 @@ impl Session {
     }
 }
 
-/// A queued write, with the columns and values it inserts if it is an insert.
-type Prepared = (Box<dyn Pending>, Option<(Vec<&'static str>, Vec<Value>)>);
-
-/// The writes a flush runs, each prepared as the flush reaches it: an insert's values are
-/// taken one row ahead at most, to see whether it joins the insert before it.
-struct Queue {
-    rest: std::vec::IntoIter<Box<dyn Pending>>,
-    ahead: Option<Prepared>,
+impl Session {
+    /// Why the session refuses writes, if it does.
+    fn refuses_writes(&self) -> Option<String> {
+        self.options.read_only.then(|| {
+            "the session is read-only (TransactionOptions::read_only): it sends no writes"
+                .to_owned()
+        })
+    }
 }
 
-impl Queue {
-    fn new(pending: Vec<Box<dyn Pending>>) -> Self {
-        Queue {
-            rest: pending.into_iter(),
-            ahead: None,
-        }
-    }
-
-    fn next(&mut self) -> Option<Prepared> {
-        self.ahead.take().or_else(|| {
-            let pending = self.rest.next()?;
-            let values = pending.insert_values();
-            Some((pending, values))
+impl Scope for Session {
+    fn enter(&mut self) -> futures_util::future::BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            Session::enter(self).await?;
+            if let Err(error) = self.flush_now().await {
+                self.in_flight = false;
+                return Err(error);
+            }
+            Ok(())
         })
     }
 
-    /// The next write if `joins` says yes to it.
-    fn next_if(&mut self, joins: impl FnOnce(&Prepared) -> bool) -> Option<Prepared> {
-        let next = self.next()?;
-        if joins(&next) {
-            Some(next)
-        } else {
-            self.ahead = Some(next);
-            None
-        }
+    fn leave(&mut self) {
+        self.in_flight = false;
+    }
+
+    fn database(&self) -> &Database {
+        &self.db
+    }
+
+    fn transaction<'a>(
+        &'a mut self,
+        bind: &'a Bind,
+    ) -> futures_util::future::BoxFuture<'a, Result<&'a mut Transaction>> {
+        Box::pin(self.transaction_for(bind))
+    }
+
+    fn refuses_writes(&self) -> Option<String> {
+        Session::refuses_writes(self)
+    }
+
+    fn record(&mut self, changes: Vec<Change>) {
+        self.changes.extend(changes);
+    }
+
+    fn fail(&mut self, error: Error) -> futures_util::future::BoxFuture<'_, Error> {
+        Box::pin(Session::fail(self, error))
     }
 }
 
-/// How a queued insert is sent.
-enum GatheredInsert {
-    /// With the inserts after it that joined it.
-    Group(InsertGroup),
-    /// Alone; `None` when only the typed path can learn its key.
-    One(Option<KeyedWrite>),
+impl sealed::Sealed for &mut Session {}
+
+/// `&mut session`: the query runs inside the session's transaction.
+impl<'c> Executor<'c> for &'c mut Session {
+    fn into_runner(self) -> Runner<'c> {
+        Runner::in_scope(self)
+    }
 }
 
-/// The queued insert writing `values` into `columns` of `table`, with the inserts after it
-/// in `queue` that can go in the same statement on `dialect` (taken from the queue).
-fn gather_inserts(
-    dialect: &dyn Dialect,
-    table: &'static Table,
-    columns: Vec<&'static str>,
-    values: Vec<Value>,
-    queue: &mut Queue,
-) -> GatheredInsert {
-    let mut batch = match InsertGroup::start(dialect, table, columns, values) {
-        Ok(batch) => batch,
-        Err((columns, values)) => {
-            return GatheredInsert::One(KeyedWrite::insert(dialect, table, &columns, values));
-        }
-    };
-    while let Some((_, Some((_, values)))) = queue.next_if(|(next, values)| {
-        values
-            .as_ref()
-            .is_some_and(|(columns, values)| batch.accepts(next.table(), columns, values))
-    }) {
-        batch.push(values);
+impl sealed::Sealed for &mut &mut Session {}
+
+/// `&mut s` where `mut s: &mut Session` (the argument of a [`Database::transaction`] closure): the
+/// query runs inside the session's transaction and `s` stays usable.
+impl<'c> Executor<'c> for &'c mut &mut Session {
+    fn into_runner(self) -> Runner<'c> {
+        Runner::in_scope(&mut **self)
     }
-    if batch.len() > 1 {
-        return GatheredInsert::Group(batch);
-    }
-    let (columns, values) = batch.into_row();
-    GatheredInsert::One(KeyedWrite::insert(dialect, table, &columns, values))
 }
 
 impl fmt::Debug for Session {
@@ -494,6 +465,8 @@ impl fmt::Debug for Session {
                 "open_transactions",
                 &self.transactions.keys().collect::<Vec<_>>(),
             )
+            .field("options", &self.options)
+            .field("savepoints", &self.savepoints.len())
             .field("pending", &self.pending.len())
             .field("changes", &self.changes)
             .finish()

@@ -18,74 +18,7 @@ mod query_writes;
 mod raw;
 mod statement;
 
-/// Runs a write outside a session and fires `$db`'s commit signals around it. `$write` is an
-/// expression using `$conn: &mut Conn` (the pool; a transaction of its own when a
-/// `before_models_committed` hook is registered, which then sees the changes before COMMIT
-/// and may veto it); `$changes` names the rows from `$out`, a reference to the write's output.
-/// Expands inside the caller's `async` block, so nothing is boxed.
-macro_rules! signalled {
-    ($db:expr, $bind:expr, |$conn:ident| $write:expr, |$out:ident| $changes:expr) => {{
-        let signals = $db.signals();
-        if signals.has_before() {
-            let mut tx =
-                $bind
-                    .engine
-                    .begin()
-                    .await
-                    .map_err(|source| crate::error::Error::Database {
-                        bind: $bind.label(),
-                        action: "beginning the transaction a before_models_committed hook sees"
-                            .to_owned(),
-                        source,
-                    })?;
-            let result = {
-                let $conn = &mut crate::driver::Target::Tx(&mut tx);
-                $write.await
-            };
-            match result {
-                Ok(output) => {
-                    let changes: Vec<crate::change::Change> = {
-                        let $out = &output;
-                        $changes
-                    };
-                    if let Err(reason) = signals.before_commit(&changes) {
-                        let _ = tx.rollback().await;
-                        return Err(crate::error::Error::Vetoed(reason));
-                    }
-                    tx.commit()
-                        .await
-                        .map_err(|source| crate::error::Error::Database {
-                            bind: $bind.label(),
-                            action: "committing the write".to_owned(),
-                            source,
-                        })?;
-                    signals.committed(&changes);
-                    Ok(output)
-                }
-                Err(error) => {
-                    let _ = tx.rollback().await;
-                    Err(error)
-                }
-            }
-        } else {
-            let result = {
-                let $conn = &mut $bind.engine.target();
-                $write.await
-            };
-            if let Ok(output) = &result
-                && signals.has_after()
-            {
-                let changes: Vec<crate::change::Change> = {
-                    let $out = output;
-                    $changes
-                };
-                signals.committed(&changes);
-            }
-            result
-        }
-    }};
-}
-pub(crate) use signalled;
+use crate::executor::signalled;
 
 pub(crate) use insert_group::InsertGroup;
 pub(crate) use keyed::KeyedWrite;
@@ -100,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::meta::{ColumnDef, Table};
 use crate::model::ColumnRef;
 use crate::model::Model;
-use crate::query::{Select, SqlWriter, convert_key_value, select_by_key_sql};
+use crate::query::{SqlWriter, convert_key_value, select_by_key_sql};
 use crate::value::Value;
 
 /// The work of [`Database::insert`](crate::Database::insert).
@@ -220,18 +153,6 @@ fn inserted_change<M: Model>(row: &M) -> Change {
         })
         .collect();
     Change::new::<M>(Operation::Insert, key.unwrap_or_default())
-}
-
-/// The rows of `query`, read through `conn`.
-pub(crate) async fn select_on<M: Model>(
-    conn: &mut Target<'_>,
-    bind: &Bind,
-    query: &Select<M>,
-) -> Result<Vec<M>> {
-    let (sql, args) = query.to_sql(bind.engine.dialect());
-    conn.fetch_all::<M>(&sql, &args, RowCount::for_limit(query.limit))
-        .await
-        .map_err(|e| Error::reading(M::TABLE, bind.label(), e))
 }
 
 /// Inserts `row` through `conn` and returns it as stored.

@@ -1,13 +1,11 @@
 //! Bulk `UPDATE` and `DELETE` of the rows a query selects: the cleanup job of the reference
 //! material ("delete the tokens older than 40 days") is one line.
 
+use super::SqlWriter;
 use super::statement::write_set;
-use super::{SqlWriter, signalled};
-use crate::bind::Bind;
 use crate::change::{Change, Operation};
-use crate::database::Database;
-use crate::driver::Target;
 use crate::error::{Error, Result};
+use crate::executor::{Executor, On, Runner, on_executor};
 use crate::model::Model;
 use crate::query::{Assignment, Select};
 use crate::value::Value;
@@ -15,16 +13,17 @@ use crate::value::Value;
 impl<M: Model> Select<M> {
     /// Sets the assigned columns on every row the query selects, and `onupdate` columns not
     /// among them; bumps the version of a `#[column(version)]` table, so a copy read before
-    /// is stale; returns the number of rows updated.
+    /// is stale; returns the number of rows updated. On `&db` it is a commit of its own; on
+    /// `&mut session` it joins the session's transaction.
     #[track_caller]
     pub fn update<'a>(
         &'a self,
-        db: &'a Database,
+        db: impl Executor<'a> + 'a,
         assignments: impl IntoIterator<Item = Assignment<M>> + Send + 'a,
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
         crate::record::from_caller(async move {
             self.refuse_slicing("update")?;
-            let mut set: Vec<(&'static str, crate::value::Value)> = assignments
+            let mut set: Vec<(&'static str, Value)> = assignments
                 .into_iter()
                 .map(|a| (a.column, a.value))
                 .collect();
@@ -38,53 +37,70 @@ impl<M: Model> Select<M> {
                     set.push((column.name(), value));
                 }
             }
-            let bind = db.bind_for(M::TABLE)?;
-            let mut w = SqlWriter::new(bind.engine.dialect());
-            w.push("UPDATE ");
-            w.ident(M::TABLE.name());
-            let version = M::TABLE
-                .version_column()
-                .filter(|v| !set.iter().any(|(name, _)| *name == v.name()));
-            write_set(&mut w, set);
-            if let Some(version) = version {
-                w.push(", ");
-                w.ident(version.name());
-                w.push(" = ");
-                w.ident(version.name());
-                w.push(" + 1");
-            }
-            self.write_where(&mut w);
-            let (sql, args) = w.finish();
-            signalled!(
-                db,
-                bind,
-                |conn| rows_affected::<M>(conn, bind, sql, args, "updating"),
-                |_rows| vec![bulk_change::<M>(Operation::Update)]
-            )
+            on_executor!(db, |run| self.update_on(run, set))
         })
     }
 
-    /// Deletes every row the query selects; returns the number of rows deleted.
+    async fn update_on(
+        &self,
+        run: &mut Runner<'_>,
+        set: Vec<(&'static str, Value)>,
+    ) -> Result<u64> {
+        let on = On::Table(M::TABLE);
+        let mut w = SqlWriter::new(run.dialect(on)?);
+        w.push("UPDATE ");
+        w.ident(M::TABLE.name());
+        let version = M::TABLE
+            .version_column()
+            .filter(|v| !set.iter().any(|(name, _)| *name == v.name()));
+        write_set(&mut w, set);
+        if let Some(version) = version {
+            w.push(", ");
+            w.ident(version.name());
+            w.push(" = ");
+            w.ident(version.name());
+            w.push(" + 1");
+        }
+        self.write_where(&mut w);
+        let (sql, args) = w.finish();
+        run.write(
+            on,
+            sql,
+            args,
+            |bind, e| Error::writing(M::TABLE, bind, "updating", e),
+            || vec![bulk_change::<M>(Operation::Update)],
+        )
+        .await
+    }
+
+    /// Deletes every row the query selects; returns the number of rows deleted. On `&db` it
+    /// is a commit of its own; on `&mut session` it joins the session's transaction.
     #[track_caller]
     pub fn delete<'a>(
         &'a self,
-        db: &'a Database,
+        db: impl Executor<'a> + 'a,
     ) -> impl std::future::Future<Output = Result<u64>> + Send + 'a {
         crate::record::from_caller(async move {
             self.refuse_slicing("delete")?;
-            let bind = db.bind_for(M::TABLE)?;
-            let mut w = SqlWriter::new(bind.engine.dialect());
-            w.push("DELETE FROM ");
-            w.ident(M::TABLE.name());
-            self.write_where(&mut w);
-            let (sql, args) = w.finish();
-            signalled!(
-                db,
-                bind,
-                |conn| rows_affected::<M>(conn, bind, sql, args, "deleting from"),
-                |_rows| vec![bulk_change::<M>(Operation::Delete)]
-            )
+            on_executor!(db, |run| self.delete_on(run))
         })
+    }
+
+    async fn delete_on(&self, run: &mut Runner<'_>) -> Result<u64> {
+        let on = On::Table(M::TABLE);
+        let mut w = SqlWriter::new(run.dialect(on)?);
+        w.push("DELETE FROM ");
+        w.ident(M::TABLE.name());
+        self.write_where(&mut w);
+        let (sql, args) = w.finish();
+        run.write(
+            on,
+            sql,
+            args,
+            |bind, e| Error::writing(M::TABLE, bind, "deleting from", e),
+            || vec![bulk_change::<M>(Operation::Delete)],
+        )
+        .await
     }
 
     /// LIMIT, OFFSET and ORDER BY on UPDATE/DELETE exist only in MySQL and SQLite builds that
@@ -105,21 +121,6 @@ impl<M: Model> Select<M> {
         }
         Ok(())
     }
-}
-
-/// Runs a bulk statement through `conn` and returns the rows it affected.
-async fn rows_affected<M: Model>(
-    conn: &mut Target<'_>,
-    bind: &Bind,
-    sql: String,
-    args: Vec<Value>,
-    action: &str,
-) -> Result<u64> {
-    let executed = conn
-        .execute(&sql, args)
-        .await
-        .map_err(|e| Error::writing(M::TABLE, bind.label(), action, e))?;
-    Ok(executed.rows_affected)
 }
 
 /// What the commit signals hear of a bulk statement: its model, table and operation, with an

@@ -25,6 +25,7 @@ use super::health::{Health, is_connection_lost};
 use super::pool::{self, Pool};
 use crate::dialect::Dialect;
 use crate::row::RowReader;
+use crate::transaction_options::TransactionOptions;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
 #[cfg(any(feature = "sqlite", feature = "mysql"))]
@@ -120,21 +121,36 @@ where
         })
     }
 
-    /// A transaction on a pooled connection, opened the backend's way. BEGIN changes nothing,
-    /// so when its connection turns out dead (closed by the server while idle) it is run
-    /// again, once, on another connection.
-    pub(crate) async fn begin(&self) -> Result<Pooled<B>, sqlx::Error> {
-        let begin = self.dialect.begin_transaction();
+    /// A transaction on a pooled connection, opened the backend's way with `options`: its
+    /// statements (MySQL's `SET TRANSACTION` and `BEGIN`) go as one unprepared text, in one
+    /// round trip, with nothing between them that could take the isolation level meant for
+    /// the transaction. That changes nothing until the transaction is open, so when its
+    /// connection turns out dead (closed by the server while idle) it is run again, once, on
+    /// another connection.
+    pub(crate) async fn begin(
+        &self,
+        options: &TransactionOptions,
+    ) -> Result<Pooled<B>, sqlx::Error> {
+        let statements = self.dialect.begin_with(options);
+        let text = match statements.as_slice() {
+            [one] => one.clone(),
+            several => several.join("; ").into(),
+        };
         let mut conn = self.pool.acquire().await?;
-        if let Err(error) = run::plain(&mut conn, begin).await {
-            if !is_connection_lost(&error) {
-                return Err(error);
-            }
-            self.pool.saw_lost_connection(&error);
+        let mut result = run::unprepared(&mut conn, &text).await;
+        if let Err(error) = &result
+            && is_connection_lost(error)
+        {
+            self.pool.saw_lost_connection(error);
             drop(conn);
             conn = self.pool.acquire().await?;
-            run::plain(&mut conn, begin).await?;
+            result = run::unprepared(&mut conn, &text).await;
         }
+        if result.is_err() && statements.len() > 1 {
+            // Part of it may have run: rolled back before the connection is reused.
+            conn.set_in_transaction(true);
+        }
+        result?;
         conn.set_in_transaction(true);
         Ok(conn)
     }
