@@ -61,6 +61,7 @@ mod naming;
 mod operations;
 mod query;
 mod record;
+mod relation;
 pub mod registry;
 mod row;
 mod schema;
@@ -102,6 +103,10 @@ pub use model::{Column, ColumnGroup, ColumnRef, Contains, Model};
 pub use model_derive::{ColumnGroup, ColumnType, FromRow, Model};
 pub use query::{Assignment, Condition, IntoKey, KeyPart, Order, Page, Select};
 pub use record::QueryRecord;
+pub use relation::{
+    BelongsTo, Filtered, ForeignKeyShape, HasMany, HasOne, Include, Many, ManyToMany, Nested, One,
+    Optional, Relation, SelectWith, Shape, ToMany, ToOne,
+};
 pub use row::{DecodeError, RowReader};
 pub use schema::BindSelection;
 

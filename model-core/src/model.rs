@@ -17,6 +17,14 @@ pub trait ColumnGroup: Sized + Send + Sync + Unpin + 'static {
     fn decode_at(row: &dyn RowReader, offset: usize) -> Result<Self, DecodeError>;
     /// Appends one bound value per column, in column order.
     fn push_values(&self, out: &mut Vec<Value>);
+    /// The value of the column at `position` (in [`COLUMNS`](Self::COLUMNS) order), as bound;
+    /// `None` past the last column. What relationship loading reads keys with; the derives
+    /// read the one field instead of every column.
+    fn column_value(&self, position: usize) -> Option<Value> {
+        let mut values = Vec::with_capacity(Self::COLUMNS.len());
+        self.push_values(&mut values);
+        (position < values.len()).then(|| values.swap_remove(position))
+    }
 }
 
 /// A struct mapped to a table. Derive it: `#[derive(Model)]`.

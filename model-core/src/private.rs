@@ -16,6 +16,7 @@ use crate::column_type::ValueError;
 use crate::field::FieldType;
 use crate::meta::{ColumnDef, ForeignKey, Index, Table};
 use crate::model::{Column, ColumnGroup, Model};
+use crate::relation::{BelongsTo, Link, ManyToMany};
 use crate::row::DecodeError;
 use crate::sql_type::{EnumType, SqlType};
 use crate::value::Value;
@@ -166,6 +167,73 @@ pub const fn table(spec: TableSpec) -> Table {
 /// A column handle (`User::USERNAME`): the column's name and its position among `M`'s columns.
 pub const fn handle<M, T>(name: &'static str, position: usize) -> Column<M, T> {
     Column::new(name, position)
+}
+
+/// The link of `belongs_to`: the foreign key column `child` and the column `parent` it
+/// references, by their handles.
+pub const fn link<C: Model, T, P: Model, U>(child: Column<C, T>, parent: Column<P, U>) -> Link {
+    Link::new(
+        C::TABLE,
+        (child.name(), child.position()),
+        P::TABLE,
+        (parent.name(), parent.position()),
+    )
+}
+
+/// The link from column `index` of an association table to the column `key` references.
+pub const fn association_link<M: Model, T>(
+    association: &'static Table,
+    index: usize,
+    key: Column<M, T>,
+) -> Link {
+    Link::new(
+        association,
+        (association.columns()[index].name(), index),
+        M::TABLE,
+        (key.name(), key.position()),
+    )
+}
+
+/// A column of an association table: `name`, of the type (and length) of the column `key`
+/// references, part of the table's primary key, and a foreign key to it whose rows go with
+/// the referenced row (`ON DELETE CASCADE`).
+pub const fn association_column<M: Model, T>(key: Column<M, T>, name: &'static str) -> ColumnDef {
+    let referenced = &M::COLUMNS[key.position()];
+    let mut column = ColumnDef::new(name, name, referenced.sql_type(), false)
+        .with_primary_key()
+        .with_autoincrement(false)
+        .with_foreign_key(ForeignKey::new(
+            M::TABLE.name(),
+            key.name(),
+            Some(ReferentialAction::Cascade),
+        ));
+    if let Some(length) = referenced.length() {
+        column = column.with_length(length);
+    }
+    column
+}
+
+/// The metadata of an association table with no struct of its own, in the bind of the model
+/// declaring it; `model` names the relationship (`Post::TAGS`) in messages.
+pub const fn association_table(
+    name: &'static str,
+    bind: Option<&'static str>,
+    model: &'static str,
+    module_path: &'static str,
+    columns: &'static [ColumnDef],
+    sql: &'static SqlCache,
+) -> Table {
+    Table::new(name, bind, model, module_path, columns, &[], sql)
+}
+
+/// A many-to-many through a model of its own, by its two `belongs_to` handles: from `X` to
+/// `A` (`source`) and from `X` to `B` (`target`).
+pub const fn through<X, A, B, F, G>(
+    name: &'static str,
+    source: BelongsTo<X, A, F>,
+    target: BelongsTo<X, B, G>,
+) -> ManyToMany<A, B> {
+    ManyToMany::new(name, source.link, target.link)
 }
 
 /// What a model submits to the registry.

@@ -19,8 +19,8 @@ use syn::{
 };
 
 use crate::attr::{
-    FIELD_KEYS, FieldAttrs, ForeignKeyTarget, GROUP_KEYS, GroupAttrs, MODEL_KEYS, ModelAttrs,
-    ReferentialAction,
+    FIELD_KEYS, FieldAttrs, ForeignKeyTarget, GROUP_KEYS, GroupAttrs, MODEL_KEYS, ManyToManyAttrs,
+    ModelAttrs, ReferentialAction, Reverse,
 };
 
 /// A `#[derive(Model)]` struct.
@@ -39,6 +39,12 @@ pub struct Model {
     pub collation: Option<SpannedValue<String>>,
     pub fields: Vec<Field>,
     pub indexes: Vec<Index>,
+    /// `has_many(...)`: one-to-many reverses of other models' `belongs_to`.
+    pub has_many: Vec<Reverse>,
+    /// `has_one(...)`: one-to-one reverses.
+    pub has_one: Vec<Reverse>,
+    /// `many_to_many(...)`.
+    pub many_to_many: Vec<ManyToManyAttrs>,
 }
 
 /// A `#[derive(ColumnGroup)]` struct.
@@ -105,6 +111,8 @@ pub struct Column {
     /// the text.
     pub foreign_key: Option<ForeignKeyTarget>,
     pub on_delete: Option<SpannedValue<ReferentialAction>>,
+    /// `belongs_to = name`: a many-to-one relationship over the foreign key.
+    pub belongs_to: Option<Ident>,
 }
 
 /// A table-level index or unique constraint, naming Rust fields.
@@ -154,6 +162,9 @@ impl Model {
             collation: attrs.collation,
             fields: fields_of(input),
             indexes: indexes.chain(uniques).collect(),
+            has_many: attrs.has_many,
+            has_one: attrs.has_one,
+            many_to_many: attrs.many_to_many,
         }
     }
 
@@ -214,6 +225,9 @@ impl ModelAttrs {
             index: Vec::new(),
             unique: Vec::new(),
             collation: None,
+            has_many: Vec::new(),
+            has_one: Vec::new(),
+            many_to_many: Vec::new(),
         }
     }
 }
@@ -367,6 +381,7 @@ fn fields_of(input: &DeriveInput) -> Vec<Field> {
                     onupdate: f.onupdate,
                     foreign_key: f.foreign_key,
                     on_delete: f.on_delete,
+                    belongs_to: f.belongs_to.map(|name| name.0),
                 };
             }
             Some(out)

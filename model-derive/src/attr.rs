@@ -7,7 +7,9 @@
 //! plain structs that `check.rs` and `expand.rs` read.
 
 use darling::util::{Flag, PathList, SpannedValue};
+use darling::ast::NestedMeta;
 use darling::{FromDeriveInput, FromField, FromMeta, FromVariant};
+use syn::spanned::Spanned;
 use syn::{Expr, Lit, Path};
 
 /// `#[model(...)]` on a `#[derive(Model)]` struct.
@@ -29,6 +31,162 @@ pub struct ModelAttrs {
     pub unique: Vec<UniqueAttrs>,
     /// `collation = "name"`: the collation of the table's text columns.
     pub collation: Option<SpannedValue<String>>,
+    /// `has_many(posts = Post::AUTHOR)`: the one-to-many reverse of a `belongs_to`.
+    #[darling(multiple)]
+    pub has_many: Vec<Reverse>,
+    /// `has_one(profile = Profile::USER)`: the one-to-one reverse of a `belongs_to`.
+    #[darling(multiple)]
+    pub has_one: Vec<Reverse>,
+    /// `many_to_many(tags = Tag::ID, table = "post_tag")` and its other forms.
+    #[darling(multiple)]
+    pub many_to_many: Vec<ManyToManyAttrs>,
+}
+
+/// `name = path` inside `has_many(...)` or `has_one(...)`: the relationship's name and the
+/// `belongs_to` handle it reverses.
+pub struct Reverse {
+    pub name: syn::Ident,
+    pub path: Path,
+}
+
+impl FromMeta for Reverse {
+    fn from_list(items: &[NestedMeta]) -> darling::Result<Self> {
+        let mut found = None;
+        for item in items {
+            match relation_pair(item) {
+                Some(pair) if found.is_none() => found = Some(pair),
+                _ => {
+                    return Err(reverse_form().with_span(item));
+                }
+            }
+        }
+        found
+            .map(|(name, path)| Reverse { name, path })
+            .ok_or_else(reverse_form)
+    }
+}
+
+fn reverse_form() -> darling::Error {
+    darling::Error::custom(
+        "write the relationship as `name = Model::HANDLE`, e.g. `has_many(posts = Post::AUTHOR)`, \
+         where `Post::AUTHOR` is the `belongs_to` it reverses",
+    )
+}
+
+/// `name = path` as a relationship declares it.
+fn relation_pair(item: &NestedMeta) -> Option<(syn::Ident, Path)> {
+    let NestedMeta::Meta(syn::Meta::NameValue(pair)) = item else {
+        return None;
+    };
+    let name = pair.path.get_ident()?.clone();
+    let path = match &pair.value {
+        Expr::Path(path) => path.path.clone(),
+        Expr::Group(group) => match &*group.expr {
+            Expr::Path(path) => path.path.clone(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some((name, path))
+}
+
+/// `many_to_many(...)` inside `#[model(...)]`, in one of three forms:
+/// - `many_to_many(tags = Tag::ID, table = "post_tag")`: through an association table with no
+///   struct, created with the model (columns `<model>_id` by default, `columns(a, b)` to name
+///   them);
+/// - `many_to_many(tags = Tag, through(PostTag::POST, PostTag::TAG))`: through a model of its
+///   own, by its two `belongs_to` handles;
+/// - `many_to_many(posts = Post::TAGS)`: the reverse of another `many_to_many`.
+pub struct ManyToManyAttrs {
+    pub name: syn::Ident,
+    pub path: Path,
+    pub table: Option<SpannedValue<String>>,
+    pub columns: Option<(syn::Ident, syn::Ident)>,
+    pub through: Option<(Path, Path)>,
+    /// The whole attribute, for messages.
+    pub span: proc_macro2::Span,
+}
+
+impl FromMeta for ManyToManyAttrs {
+    fn from_list(items: &[NestedMeta]) -> darling::Result<Self> {
+        let mut relation = None;
+        let mut table = None;
+        let mut columns = None;
+        let mut through = None;
+        let mut errors = darling::Error::accumulator();
+        for item in items {
+            match item {
+                NestedMeta::Meta(syn::Meta::NameValue(pair)) if pair.path.is_ident("table") => {
+                    table = errors.handle(SpannedValue::<String>::from_meta(&syn::Meta::NameValue(
+                        pair.clone(),
+                    )));
+                }
+                NestedMeta::Meta(syn::Meta::List(list)) if list.path.is_ident("columns") => {
+                    columns = errors.handle(two(list, "columns(source_column, target_column)", |p| {
+                        p.get_ident().cloned()
+                    }));
+                }
+                NestedMeta::Meta(syn::Meta::List(list)) if list.path.is_ident("through") => {
+                    through = errors.handle(two(
+                        list,
+                        "through(Association::SOURCE, Association::TARGET)",
+                        |p| Some(p.clone()),
+                    ));
+                }
+                other => match relation_pair(other) {
+                    Some(pair) if relation.is_none() => relation = Some(pair),
+                    _ => errors.push(
+                        darling::Error::custom(
+                            "`many_to_many` takes `name = Target::KEY` with `table = \"...\"` \
+                             (and optionally `columns(a, b)`), `name = Target` with \
+                             `through(Association::SOURCE, Association::TARGET)`, or \
+                             `name = Other::RELATIONSHIP` to reverse another `many_to_many`",
+                        )
+                        .with_span(other),
+                    ),
+                },
+            }
+        }
+        let span = items
+            .first()
+            .map(Spanned::span)
+            .unwrap_or_else(proc_macro2::Span::call_site);
+        let Some((name, path)) = relation else {
+            let missing = darling::Error::custom(
+                "`many_to_many` needs the relationship, e.g. `many_to_many(tags = Tag::ID, table = \"post_tag\")`",
+            );
+            return Err(match errors.finish() {
+                Ok(()) => missing,
+                Err(error) => darling::Error::multiple(vec![error, missing]),
+            });
+        };
+        errors.finish()?;
+        Ok(ManyToManyAttrs {
+            name,
+            path,
+            table,
+            columns,
+            through,
+            span,
+        })
+    }
+}
+
+/// The two paths of `list(a, b)`, each read by `read`.
+fn two<T>(
+    list: &syn::MetaList,
+    form: &str,
+    read: impl Fn(&Path) -> Option<T>,
+) -> darling::Result<(T, T)> {
+    let error = || darling::Error::custom(format!("write `{form}`")).with_span(list);
+    let paths = list
+        .parse_args_with(syn::punctuated::Punctuated::<Path, syn::Token![,]>::parse_terminated)
+        .map_err(|_| error())?;
+    let mut paths = paths.iter();
+    match (paths.next(), paths.next(), paths.next()) {
+        (Some(a), Some(b), None) => Ok((read(a).ok_or_else(error)?, read(b).ok_or_else(error)?)),
+        _ => Err(error()),
+    }
 }
 
 /// `#[column_group(...)]` on a `#[derive(ColumnGroup)]` struct: a reusable set of columns.
@@ -94,7 +252,17 @@ pub fn or_defaults<T: Default>(read: darling::Result<T>, errors: &mut Vec<darlin
 }
 
 /// The keys `#[model(...)]` takes, for reading the rest of an attribute that has a mistyped one.
-pub const MODEL_KEYS: &[&str] = &["table", "bind", "crate", "index", "unique", "collation"];
+pub const MODEL_KEYS: &[&str] = &[
+    "table",
+    "bind",
+    "crate",
+    "index",
+    "unique",
+    "collation",
+    "has_many",
+    "has_one",
+    "many_to_many",
+];
 
 /// The keys `#[column_group(...)]` takes.
 pub const GROUP_KEYS: &[&str] = &["crate"];
@@ -154,6 +322,8 @@ pub struct FieldAttrs {
     pub foreign_key: Option<ForeignKeyTarget>,
     /// `on_delete = "cascade"` and friends, with `foreign_key`.
     pub on_delete: Option<SpannedValue<ReferentialAction>>,
+    /// `belongs_to = author`: a many-to-one relationship over this foreign key.
+    pub belongs_to: Option<RelationName>,
     /// Not stored: the field is filled with `Default::default()` when a row is read.
     pub skip: Flag,
     /// The field's type derives `ColumnGroup`; its columns are inlined here.
@@ -178,9 +348,32 @@ pub const FIELD_KEYS: &[&str] = &[
     "onupdate",
     "foreign_key",
     "on_delete",
+    "belongs_to",
     "skip",
     "flatten",
 ];
+
+/// The name of a relationship, `belongs_to = author` (or `"author"`).
+#[derive(Clone)]
+pub struct RelationName(pub syn::Ident);
+
+impl FromMeta for RelationName {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        let error = || {
+            darling::Error::custom("`belongs_to` takes the relationship's name, e.g. `belongs_to = author`")
+                .with_span(expr)
+        };
+        match expr {
+            Expr::Path(path) => path.path.get_ident().cloned().map(RelationName).ok_or_else(error),
+            Expr::Lit(lit) => match &lit.lit {
+                Lit::Str(s) => s.parse().map(RelationName).map_err(|_| error()),
+                _ => Err(error()),
+            },
+            Expr::Group(group) => Self::from_expr(&group.expr),
+            _ => Err(error()),
+        }
+    }
+}
 
 /// What `foreign_key = ...` names: a model's column handle (`User::ID`), checked by the
 /// compiler, or `"table.column"` as text, for a table without a model.

@@ -86,6 +86,7 @@ pub fn model(model: &Model) -> darling::Result<()> {
     for index in &model.indexes {
         index_fields(&mut errors, &model.fields, index);
     }
+    crate::relation::check(&mut errors, model);
     errors.finish()
 }
 
@@ -99,6 +100,17 @@ pub fn group(group: &Group) -> darling::Result<()> {
     fields(&mut errors, &group.fields);
     unique_column_names(&mut errors, &group.fields);
     unique_handle_names(&mut errors, &group.fields);
+    for field in &group.fields {
+        if let Some(name) = &field.column.belongs_to {
+            errors.push(
+                darling::Error::custom(
+                    "a relationship belongs to a model: declare `belongs_to` on the field of \
+                     the model, not of a column group",
+                )
+                .with_span(name),
+            );
+        }
+    }
     errors.finish()
 }
 
@@ -339,7 +351,7 @@ fn index_fields(errors: &mut Accumulator, fields: &[Field], index: &Index) {
 }
 
 /// A table, column, index or collation name as written, checked with [`identifier_problem`].
-fn name(errors: &mut Accumulator, value: &str, span: Span, what: &str) {
+pub(crate) fn name(errors: &mut Accumulator, value: &str, span: Span, what: &str) {
     if let Some(problem) = identifier_problem(value) {
         errors.push(darling::Error::custom(format!("invalid {what}: {problem}")).with_span(&span));
     }

@@ -35,8 +35,13 @@ pub fn model(model: &Model) -> TokenStream {
     let body = expand_columns(krate, ident, Some(&table), fields);
     let indexes = model.indexes.iter().map(|i| expand_index(krate, i, fields));
     let handles = expand_handles(krate, ident, fields);
+    let relations = crate::relation::expand(model);
+    let relation_items = &relations.in_impl;
+    let beside = &relations.beside;
 
     quote! {
+        #beside
+
         const _: () = {
             #body
 
@@ -68,6 +73,8 @@ pub fn model(model: &Model) -> TokenStream {
         #[automatically_derived]
         impl #ident {
             #handles
+
+            #relation_items
 
             /// A query over all rows of this model's table; refine it, then run it on a
             /// `Database`.

@@ -18,6 +18,7 @@ mod column_type;
 mod expand;
 mod fallback;
 mod from_row;
+mod relation;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};

@@ -180,7 +180,8 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
         65_535
     }
 
-    /// Whether a multi-row insert can bind one array per column (PostgreSQL). Such an insert
+    /// Whether a list of values binds as one array parameter (PostgreSQL): a multi-row insert
+    /// binds one array per column, and relationship keys go as `= ANY($1)`. Such a statement
     /// has one text for any number of rows, so the server prepares it once, and parses one
     /// parameter per column instead of one per value.
     fn array_parameters(&self) -> bool {
@@ -239,6 +240,13 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// otherwise both sides are lowercased.
     fn ilike_operator(&self) -> Option<&'static str> {
         None
+    }
+
+    /// The most values an `IN` list of relationship keys holds in one statement; longer lists
+    /// are sent in chunks. Far below every backend's parameter limit (SQLite 32,766, MySQL
+    /// and PostgreSQL 65,535), as SQLAlchemy's select-in loading keeps to 500.
+    fn key_chunk(&self) -> usize {
+        500
     }
 
     /// Whether LIMIT and OFFSET counts are bound parameters (so one statement serves every

@@ -12,6 +12,11 @@ use crate::url::Backend;
 pub struct PostgresDialect;
 
 impl Dialect for PostgresDialect {
+    /// One array parameter carries any number of keys.
+    fn key_chunk(&self) -> usize {
+        usize::MAX
+    }
+
     fn backend(&self) -> Backend {
         Backend::Postgres
     }

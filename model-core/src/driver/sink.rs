@@ -46,6 +46,18 @@ pub(crate) struct Collect<M, F> {
     decode: F,
 }
 
+/// A sink decoding each row with `decode`.
+pub(crate) fn collect<M, F>(wanted: RowCount, decode: F) -> Collect<M, F>
+where
+    F: FnMut(&dyn RowReader) -> Result<M, DecodeError> + Send,
+{
+    Collect {
+        rows: Vec::new(),
+        wanted,
+        decode,
+    }
+}
+
 /// A sink for the rows of a model or column group, read by position.
 pub(crate) fn models<M: ColumnGroup>(
     wanted: RowCount,

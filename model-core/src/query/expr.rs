@@ -10,6 +10,7 @@ use super::writer::SqlWriter;
 use crate::dialect::{TextMatch, TextPiece};
 use crate::field::FieldType;
 use crate::model::{Column, Contains};
+use crate::sql_type::SqlType;
 use crate::value::Value;
 
 /// A `WHERE` condition on rows of model `M`.
@@ -50,6 +51,21 @@ pub(crate) enum Node {
         column: &'static str,
         low: Value,
         high: Value,
+    },
+    /// `column` is one of `keys` (all of `sql_type`): one array parameter (`= ANY($1)`) where
+    /// the dialect binds arrays, an `IN` list elsewhere. What relationship loading sends.
+    AnyOf {
+        column: &'static str,
+        sql_type: crate::sql_type::SqlType,
+        keys: Vec<Value>,
+    },
+    /// `column IN (SELECT select FROM table WHERE ...)`: the rows related through another table.
+    InSelect {
+        column: &'static str,
+        negated: bool,
+        select: &'static str,
+        table: &'static str,
+        conditions: Vec<Node>,
     },
     And(Vec<Node>),
     Or(Vec<Node>),
@@ -311,7 +327,7 @@ impl Node {
     pub(crate) fn write(&self, w: &mut SqlWriter<'_>) {
         match self {
             Node::Compare { column, op, value } => {
-                w.ident(column);
+                w.column(column);
                 w.push(" ");
                 w.push(op);
                 w.push(" ");
@@ -325,12 +341,12 @@ impl Node {
                 let pattern = Value::Text(pattern.clone());
                 match (case_insensitive, w.dialect().ilike_operator()) {
                     (false, _) => {
-                        w.ident(column);
+                        w.column(column);
                         w.push(" LIKE ");
                         w.value(pattern);
                     }
                     (true, Some(ilike)) => {
-                        w.ident(column);
+                        w.column(column);
                         w.push(" ");
                         w.push(ilike);
                         w.push(" ");
@@ -338,7 +354,7 @@ impl Node {
                     }
                     (true, None) => {
                         w.push("LOWER(");
-                        w.ident(column);
+                        w.column(column);
                         w.push(") LIKE LOWER(");
                         w.value(pattern);
                         w.push(")");
@@ -350,7 +366,7 @@ impl Node {
                 for piece in w.dialect().text_match(*test) {
                     match piece {
                         TextPiece::Sql(sql) => w.push(sql),
-                        TextPiece::Column => w.ident(column),
+                        TextPiece::Column => w.column(column),
                         TextPiece::Text => w.value(Value::Text(text.clone())),
                         TextPiece::Pattern => w.value(Value::Text(like_pattern(*test, text))),
                     }
@@ -366,7 +382,7 @@ impl Node {
                 values,
                 negated,
             } => {
-                w.ident(column);
+                w.column(column);
                 w.push(if *negated { " NOT IN (" } else { " IN (" });
                 for (i, value) in values.iter().enumerate() {
                     if i > 0 {
@@ -377,15 +393,60 @@ impl Node {
                 w.push(")");
             }
             Node::Null { column, negated } => {
-                w.ident(column);
+                w.column(column);
                 w.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
             }
             Node::Between { column, low, high } => {
-                w.ident(column);
+                w.column(column);
                 w.push(" BETWEEN ");
                 w.value(low.clone());
                 w.push(" AND ");
                 w.value(high.clone());
+            }
+            Node::AnyOf { keys, .. } if keys.is_empty() => w.push("1 = 0"),
+            Node::AnyOf {
+                column,
+                sql_type,
+                keys,
+            } => {
+                if w.dialect().array_parameters() && !matches!(sql_type, SqlType::Enum(_)) {
+                    w.column(column);
+                    w.push(" = ANY(");
+                    w.value(Value::Array(*sql_type, keys.clone()));
+                    w.push(")");
+                } else {
+                    w.column(column);
+                    w.push(" IN (");
+                    for (i, key) in keys.iter().enumerate() {
+                        if i > 0 {
+                            w.push(", ");
+                        }
+                        w.value(key.clone());
+                    }
+                    w.push(")");
+                }
+            }
+            Node::InSelect {
+                column,
+                negated,
+                select,
+                table,
+                conditions,
+            } => {
+                w.column(column);
+                w.push(if *negated { " NOT IN (" } else { " IN (" });
+                // The inner columns are the inner table's, unqualified.
+                let outer = w.set_qualifier(None);
+                w.push("SELECT ");
+                w.ident(select);
+                w.push(" FROM ");
+                w.ident(table);
+                if !conditions.is_empty() {
+                    w.push(" WHERE ");
+                    write_all(w, conditions);
+                }
+                w.set_qualifier(outer);
+                w.push(")");
             }
             Node::And(nodes) => write_joined(w, nodes, " AND ", "1 = 1"),
             Node::Or(nodes) => write_joined(w, nodes, " OR ", "1 = 0"),

@@ -17,10 +17,11 @@ mod writer;
 
 pub use assign::Assignment;
 pub use expr::Condition;
+pub(crate) use expr::Node;
 pub(crate) use key::convert as convert_key_value;
 pub use key::{IntoKey, KeyPart};
 pub use order::Order;
 pub use page::Page;
-pub(crate) use render::select_by_key_sql;
+pub(crate) use render::{Projection, SelectStatement, Through, select_by_key_sql};
 pub use select::Select;
 pub(crate) use writer::SqlWriter;

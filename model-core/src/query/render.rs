@@ -31,10 +31,27 @@ pub(crate) struct SelectStatement<'q> {
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
     pub(crate) distinct: bool,
+    /// Rows reached through an association table: the statement also selects, first, the
+    /// association's column naming the row they are related to, and `key` is on that column.
+    pub(crate) through: Option<Through>,
+}
+
+/// An association table joined to a query's table, as many-to-many loading reads it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Through {
+    pub(crate) table: &'static str,
+    /// The association's column selected first, which the `key` conditions are on.
+    pub(crate) source: &'static str,
+    /// The association's column that references `column` of the query's table.
+    pub(crate) target: &'static str,
+    pub(crate) column: &'static str,
 }
 
 impl SelectStatement<'_> {
     pub(crate) fn write(&self, w: &mut SqlWriter<'_>, projection: Projection) {
+        if let Some(through) = self.through {
+            return self.write_through(w, through);
+        }
         let table = self.table;
         let wrap_count = matches!(projection, Projection::Count)
             && (self.distinct || self.limit.is_some() || self.offset.is_some());
@@ -85,7 +102,7 @@ impl SelectStatement<'_> {
                 if i > 0 {
                     w.push(", ");
                 }
-                w.ident(column);
+                w.column(column);
                 w.push(if *descending { " DESC" } else { " ASC" });
             }
         }
@@ -111,6 +128,59 @@ impl SelectStatement<'_> {
         if matches!(projection, Projection::Exists) {
             w.push(exists_close);
         }
+    }
+}
+
+impl SelectStatement<'_> {
+    /// `SELECT a.source, t.* FROM t INNER JOIN a ON a.target = t.column WHERE <conditions on
+    /// t> AND <key on a.source> ORDER BY ...`: every column name qualified, as two tables are
+    /// read.
+    fn write_through(&self, w: &mut SqlWriter<'_>, through: Through) {
+        let table = self.table.name();
+        w.push("SELECT ");
+        w.set_qualifier(Some(through.table));
+        w.column(through.source);
+        w.set_qualifier(Some(table));
+        for column in self.table.columns() {
+            w.push(", ");
+            w.column(column.name());
+        }
+        w.push(" FROM ");
+        w.ident(table);
+        w.push(" INNER JOIN ");
+        w.ident(through.table);
+        w.push(" ON ");
+        w.set_qualifier(Some(through.table));
+        w.column(through.target);
+        w.push(" = ");
+        w.set_qualifier(Some(table));
+        w.column(through.column);
+        if !self.conditions.is_empty() {
+            w.push(" WHERE ");
+            w.set_qualifier(Some(table));
+            super::expr::write_all(w, self.conditions);
+        }
+        if !self.key.is_empty() {
+            w.push(if self.conditions.is_empty() {
+                " WHERE "
+            } else {
+                " AND "
+            });
+            w.set_qualifier(Some(through.table));
+            super::expr::write_all(w, self.key);
+        }
+        w.set_qualifier(Some(table));
+        if !self.orders.is_empty() {
+            w.push(" ORDER BY ");
+            for (i, (column, descending)) in self.orders.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.column(column);
+                w.push(if *descending { " DESC" } else { " ASC" });
+            }
+        }
+        w.set_qualifier(None);
     }
 }
 
@@ -197,6 +267,7 @@ mod tests {
                 limit: None,
                 offset: None,
                 distinct: false,
+                through: None,
             };
             let mut w = SqlWriter::new(dialect);
             statement.write(&mut w, Projection::Model);

@@ -56,7 +56,11 @@ impl<M: Model> Select<M> {
     /// types). A key matches at most one row, so no `LIMIT` is written: the statement is the
     /// plain lookup, with one value fewer to bind and send. On a query with no filter, order,
     /// limit, offset or `DISTINCT`, that is the table's cached lookup text.
-    async fn load_key(&self, run: &mut Runner<'_>, key: Vec<Value>) -> Result<Option<M>> {
+    pub(crate) async fn load_key(
+        &self,
+        run: &mut Runner<'_>,
+        key: Vec<Value>,
+    ) -> Result<Option<M>> {
         if !self.is_plain() {
             let key = key_conditions(M::TABLE, key);
             return Ok(
@@ -232,35 +236,45 @@ impl<M: Model> Select<M> {
         error_out: bool,
     ) -> impl std::future::Future<Output = Result<Page<M>>> + Send + 'a {
         crate::record::from_caller(async move {
-            if error_out && (page < 1 || per_page < 1) {
-                return Err(Error::nothing_found(
-                    M::TABLE,
-                    format!("page {page} of {per_page} per page does not exist"),
-                ));
-            }
-            let page = page.max(1);
-            let per_page = if per_page < 1 { 20 } else { per_page };
-            let per_page = per_page.min(self.max_per_page.unwrap_or(u64::MAX));
-            let mut statement = self.statement(&[]);
-            statement.limit = Some(per_page);
-            statement.offset = Some((page - 1).saturating_mul(per_page));
-            let mut counted = self.statement(&[]);
-            counted.limit = None;
-            counted.offset = None;
-            let (items, total) =
-                on_executor!(db, |run| Self::page_and_count(run, statement, counted))?;
-            if error_out && items.is_empty() && page != 1 {
-                return Err(Error::nothing_found(
-                    M::TABLE,
-                    format!("page {page} is past the last page"),
-                ));
-            }
-            Ok(Page {
-                items,
-                page,
-                per_page,
-                total,
-            })
+            on_executor!(db, |run| self.page_on(run, page, per_page, error_out))
+        })
+    }
+
+    /// The work of [`paginate`](Self::paginate), on `run`.
+    pub(crate) async fn page_on(
+        &self,
+        run: &mut Runner<'_>,
+        page: u64,
+        per_page: u64,
+        error_out: bool,
+    ) -> Result<Page<M>> {
+        if error_out && (page < 1 || per_page < 1) {
+            return Err(Error::nothing_found(
+                M::TABLE,
+                format!("page {page} of {per_page} per page does not exist"),
+            ));
+        }
+        let page = page.max(1);
+        let per_page = if per_page < 1 { 20 } else { per_page };
+        let per_page = per_page.min(self.max_per_page.unwrap_or(u64::MAX));
+        let mut statement = self.statement(&[]);
+        statement.limit = Some(per_page);
+        statement.offset = Some((page - 1).saturating_mul(per_page));
+        let mut counted = self.statement(&[]);
+        counted.limit = None;
+        counted.offset = None;
+        let (items, total) = Self::page_and_count(run, statement, counted).await?;
+        if error_out && items.is_empty() && page != 1 {
+            return Err(Error::nothing_found(
+                M::TABLE,
+                format!("page {page} is past the last page"),
+            ));
+        }
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total,
         })
     }
 

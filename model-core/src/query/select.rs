@@ -44,6 +44,15 @@ impl<M: Model> Select<M> {
         }
     }
 
+    /// A query with `conditions` and `orders` already set: a relationship's rows.
+    pub(crate) fn from_parts(conditions: Vec<Node>, orders: Vec<(&'static str, bool)>) -> Self {
+        Select {
+            conditions,
+            orders,
+            ..Select::new()
+        }
+    }
+
     /// Keeps the rows matching `condition` (several calls: all must match).
     pub fn filter(mut self, condition: Condition<M>) -> Self {
         self.conditions.push(condition.node);
@@ -107,7 +116,7 @@ impl<M: Model> Select<M> {
     }
 
     /// The statement this query writes, with `key` conditions after its own.
-    pub(super) fn statement<'q>(&'q self, key: &'q [Node]) -> SelectStatement<'q> {
+    pub(crate) fn statement<'q>(&'q self, key: &'q [Node]) -> SelectStatement<'q> {
         SelectStatement {
             table: M::TABLE,
             conditions: &self.conditions,
@@ -116,6 +125,7 @@ impl<M: Model> Select<M> {
             limit: self.limit,
             offset: self.offset,
             distinct: self.distinct,
+            through: None,
         }
     }
 
@@ -134,7 +144,7 @@ impl<M: Model> Select<M> {
     }
 
     /// `key` checked against the primary key: one value per key column, of its type.
-    pub(super) fn checked_key(&self, key: impl IntoKey) -> Result<Vec<Value>> {
+    pub(crate) fn checked_key(&self, key: impl IntoKey) -> Result<Vec<Value>> {
         key_values(M::TABLE, key.into_key()).map_err(|message| Error::InvalidKey {
             model: M::TABLE.model().to_owned(),
             table: M::TABLE.name().to_owned(),

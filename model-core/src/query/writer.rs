@@ -9,6 +9,8 @@ pub(crate) struct SqlWriter<'d> {
     dialect: &'d dyn Dialect,
     sql: String,
     values: Vec<Value>,
+    /// The table (or alias) column names are written under, where a statement reads several.
+    qualifier: Option<&'static str>,
 }
 
 impl<'d> SqlWriter<'d> {
@@ -17,6 +19,7 @@ impl<'d> SqlWriter<'d> {
             dialect,
             sql: String::with_capacity(128),
             values: Vec::new(),
+            qualifier: None,
         }
     }
 
@@ -32,6 +35,21 @@ impl<'d> SqlWriter<'d> {
     /// Appends a quoted identifier.
     pub(crate) fn ident(&mut self, ident: &str) {
         self.dialect.push_ident(&mut self.sql, ident);
+    }
+
+    /// Appends a quoted column name, under the qualifier when one is set (`"post"."id"`).
+    pub(crate) fn column(&mut self, name: &str) {
+        if let Some(table) = self.qualifier {
+            self.dialect.push_ident(&mut self.sql, table);
+            self.sql.push('.');
+        }
+        self.dialect.push_ident(&mut self.sql, name);
+    }
+
+    /// Writes column names under `table` from now on (`None`: unqualified); returns the
+    /// qualifier it replaces.
+    pub(crate) fn set_qualifier(&mut self, table: Option<&'static str>) -> Option<&'static str> {
+        std::mem::replace(&mut self.qualifier, table)
     }
 
     /// Appends a placeholder and binds `value` to it.

@@ -1,0 +1,74 @@
+//! The models of the relationship tests: a small blog with users who follow users, posts with
+//! comments and tags, and profiles, in the `blog` bind.
+
+use model_core::{Auto, Model};
+
+/// A user: posts, comments, a profile, and a follow graph through a table with no struct.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(
+    bind = "blog",
+    has_many(posts = Post::AUTHOR),
+    has_one(profile = Profile::USER),
+    many_to_many(
+        following = User::ID,
+        table = "followers",
+        columns(follower_id, followed_id)
+    ),
+    many_to_many(followers = User::FOLLOWING)
+)]
+pub struct User {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(unique, length = 80)]
+    pub name: String,
+}
+
+/// One profile per user at most.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "blog")]
+pub struct Profile {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(unique, foreign_key = User::ID, belongs_to = user)]
+    pub user_id: i64,
+    pub about: String,
+}
+
+/// A post: its author, comments and tags.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(
+    bind = "blog",
+    has_many(comments = Comment::POST),
+    many_to_many(tags = Tag::ID, table = "post_tag")
+)]
+pub struct Post {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = User::ID, on_delete = "cascade", belongs_to = author)]
+    pub author_id: i64,
+    pub title: String,
+    pub published: bool,
+}
+
+/// A comment on a post, maybe replying to another comment.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "blog", has_many(replies = Comment::PARENT))]
+pub struct Comment {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = Post::ID, on_delete = "cascade", belongs_to = post)]
+    pub post_id: i64,
+    #[column(foreign_key = Self::ID, belongs_to = parent)]
+    pub parent_id: Option<i64>,
+    pub body: String,
+}
+
+/// A tag, with the posts tagged with it (the reverse of `Post::TAGS`).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "blog", many_to_many(posts = Post::TAGS))]
+pub struct Tag {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(unique, length = 40)]
+    pub label: String,
+}
