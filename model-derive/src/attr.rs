@@ -6,8 +6,8 @@
 //! tokens, and this module imports no other of the crate: `ast.rs` turns the receivers into the
 //! plain structs that `check.rs` and `expand.rs` read.
 
-use darling::util::{Flag, PathList, SpannedValue};
 use darling::ast::NestedMeta;
+use darling::util::{Flag, PathList, SpannedValue};
 use darling::{FromDeriveInput, FromField, FromMeta, FromVariant};
 use syn::spanned::Spanned;
 use syn::{Expr, Lit, Path};
@@ -117,14 +117,15 @@ impl FromMeta for ManyToManyAttrs {
         for item in items {
             match item {
                 NestedMeta::Meta(syn::Meta::NameValue(pair)) if pair.path.is_ident("table") => {
-                    table = errors.handle(SpannedValue::<String>::from_meta(&syn::Meta::NameValue(
-                        pair.clone(),
-                    )));
+                    table = errors.handle(SpannedValue::<String>::from_meta(
+                        &syn::Meta::NameValue(pair.clone()),
+                    ));
                 }
                 NestedMeta::Meta(syn::Meta::List(list)) if list.path.is_ident("columns") => {
-                    columns = errors.handle(two(list, "columns(source_column, target_column)", |p| {
-                        p.get_ident().cloned()
-                    }));
+                    columns =
+                        errors.handle(two(list, "columns(source_column, target_column)", |p| {
+                            p.get_ident().cloned()
+                        }));
                 }
                 NestedMeta::Meta(syn::Meta::List(list)) if list.path.is_ident("through") => {
                     through = errors.handle(two(
@@ -360,11 +361,18 @@ pub struct RelationName(pub syn::Ident);
 impl FromMeta for RelationName {
     fn from_expr(expr: &Expr) -> darling::Result<Self> {
         let error = || {
-            darling::Error::custom("`belongs_to` takes the relationship's name, e.g. `belongs_to = author`")
-                .with_span(expr)
+            darling::Error::custom(
+                "`belongs_to` takes the relationship's name, e.g. `belongs_to = author`",
+            )
+            .with_span(expr)
         };
         match expr {
-            Expr::Path(path) => path.path.get_ident().cloned().map(RelationName).ok_or_else(error),
+            Expr::Path(path) => path
+                .path
+                .get_ident()
+                .cloned()
+                .map(RelationName)
+                .ok_or_else(error),
             Expr::Lit(lit) => match &lit.lit {
                 Lit::Str(s) => s.parse().map(RelationName).map_err(|_| error()),
                 _ => Err(error()),

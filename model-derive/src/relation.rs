@@ -113,7 +113,12 @@ fn check_many_to_many(errors: &mut Accumulator, model: &Model, many: &ManyToMany
     let Some(table) = &many.table else {
         return;
     };
-    crate::check::name(errors, table.as_str(), table.span(), "association `table` name");
+    crate::check::name(
+        errors,
+        table.as_str(),
+        table.span(),
+        "association `table` name",
+    );
     if own_key(model).is_none() {
         errors.push(
             darling::Error::custom(format!(
@@ -157,7 +162,10 @@ fn default_columns(source: &Ident, target: &Path) -> (String, String) {
         .last()
         .map(|s| table_name_for(&s.ident))
         .unwrap_or_default();
-    (format!("{}_id", table_name_for(source)), format!("{target}_id"))
+    (
+        format!("{}_id", table_name_for(source)),
+        format!("{target}_id"),
+    )
 }
 
 /// `Self` in a path replaced by the model's name, for items outside its `impl`.
@@ -202,7 +210,10 @@ pub fn expand(model: &Model) -> Expanded {
             path_text(&parent),
             unraw(&field.ident)
         );
-        let query_doc = format!("The query for the `{}` this row refers to.", path_text(&parent));
+        let query_doc = format!(
+            "The query for the `{}` this row refers to.",
+            path_text(&parent)
+        );
         in_impl.push(quote_spanned! {name.span()=>
             #[doc = #doc]
             #[allow(dead_code)]
@@ -233,13 +244,21 @@ pub fn expand(model: &Model) -> Expanded {
             (
                 quote!(HasOne),
                 quote!(reverse_one),
-                format!("One-to-one `{}`: the `{}` referring to this row, if any.", unraw(name), path_text(&child)),
+                format!(
+                    "One-to-one `{}`: the `{}` referring to this row, if any.",
+                    unraw(name),
+                    path_text(&child)
+                ),
             )
         } else {
             (
                 quote!(HasMany),
                 quote!(reverse),
-                format!("One-to-many `{}`: the `{}` rows referring to this row.", unraw(name), path_text(&child)),
+                format!(
+                    "One-to-many `{}`: the `{}` rows referring to this row.",
+                    unraw(name),
+                    path_text(&child)
+                ),
             )
         };
         in_impl.push(quote_spanned! {name.span()=>

@@ -59,6 +59,9 @@ impl fmt::Debug for Link {
     }
 }
 
+/// Ties a handle to its models without owning any (always `Send`, `Sync` and `Copy`).
+type Models<T> = fn() -> T;
+
 /// The value of `row`'s column at `position`, as the relationship's key.
 fn value_at<M: Model>(row: &M, position: usize) -> crate::value::Value {
     row.column_value(position)
@@ -74,7 +77,7 @@ fn value_at<M: Model>(row: &M, position: usize) -> crate::value::Value {
 pub struct BelongsTo<C, P, F> {
     pub(crate) name: &'static str,
     pub(crate) link: Link,
-    _models: PhantomData<fn() -> (C, P, F)>,
+    _models: PhantomData<Models<(C, P, F)>>,
 }
 
 /// One-to-many: each `P` has any number of `C` that refer to it (`User::POSTS`), the reverse

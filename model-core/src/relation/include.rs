@@ -47,9 +47,9 @@ pub trait Include<P>: Send + Sync {
         Self: Sized,
         P: Sync,
     {
-        crate::record::from_caller(async move {
-            on_executor!(db, |run| self.include(run, parents))
-        })
+        crate::record::from_caller(
+            async move { on_executor!(db, |run| self.include(run, parents)) },
+        )
     }
 }
 
@@ -220,22 +220,22 @@ async fn rows_through<M: Model>(
 
 /// The SQL type of `column` of `table`, which its keys are bound as.
 fn key_type(table: &'static crate::meta::Table, column: &str) -> Result<crate::SqlType> {
-    table
-        .column(column)
-        .map(|c| c.sql_type())
-        .ok_or_else(|| {
-            Error::Unsupported(format!(
-                "{} has no column \"{column}\" for a relationship to follow",
-                table.describe()
-            ))
-        })
+    table.column(column).map(|c| c.sql_type()).ok_or_else(|| {
+        Error::Unsupported(format!(
+            "{} has no column \"{column}\" for a relationship to follow",
+            table.describe()
+        ))
+    })
 }
 
 /// Each parent's key (its column at `position`), and the distinct ones.
 fn parent_keys<P: Model>(parents: &[P], position: usize) -> (Vec<Option<KeyValue>>, Vec<Value>) {
     let values: Vec<Value> = parents
         .iter()
-        .map(|p| p.column_value(position).unwrap_or(Value::Invalid(String::new())))
+        .map(|p| {
+            p.column_value(position)
+                .unwrap_or(Value::Invalid(String::new()))
+        })
         .collect();
     let keys = values.iter().map(key_of).collect();
     (keys, distinct(values))
@@ -243,7 +243,10 @@ fn parent_keys<P: Model>(parents: &[P], position: usize) -> (Vec<Option<KeyValue
 
 /// `groups` handed out per parent key, in order: moved to the last parent with a key, cloned
 /// for the ones before it (the same parent listed twice).
-fn hand_out<T: Clone>(keys: &[Option<KeyValue>], mut groups: HashMap<KeyValue, Vec<T>>) -> Vec<Vec<T>> {
+fn hand_out<T: Clone>(
+    keys: &[Option<KeyValue>],
+    mut groups: HashMap<KeyValue, Vec<T>>,
+) -> Vec<Vec<T>> {
     let mut left: HashMap<&KeyValue, usize> = HashMap::new();
     for key in keys.iter().flatten() {
         *left.entry(key).or_default() += 1;
@@ -320,8 +323,7 @@ impl<A: Model, B: Model + Clone> ToMany<A> for ManyToMany<A, B> {
         Box::pin(async move {
             let (keys, wanted) = parent_keys(rows, self.source.parent_position);
             let related: Vec<(Value, B)> =
-                rows_through(run, &self.source, &self.target, wanted, conditions, orders)
-                    .await?;
+                rows_through(run, &self.source, &self.target, wanted, conditions, orders).await?;
             let mut groups: HashMap<KeyValue, Vec<B>> = HashMap::new();
             for (value, row) in related {
                 if let Some(key) = key_of(&value) {

@@ -8,6 +8,7 @@
 //! select-in, one statement per relationship level, returned beside each row as typed values
 //! (`(User, Vec<Post>)`): related rows that were not asked for do not exist to be read.
 
+mod association;
 mod handles;
 mod include;
 mod keys;

@@ -156,10 +156,7 @@ impl<M: Model, I: Include<M>> SelectWith<M, I> {
         per_page: u64,
         error_out: bool,
     ) -> Result<Page<(M, I::Output)>> {
-        let rows = self
-            .query
-            .page_on(run, page, per_page, error_out)
-            .await?;
+        let rows = self.query.page_on(run, page, per_page, error_out).await?;
         let Page {
             items,
             page,
