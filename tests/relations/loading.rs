@@ -15,7 +15,7 @@ per_backend!(
 );
 
 /// A fresh `blog` database with three users, their posts, comments, tags and follows.
-async fn blog(kind: Kind, label: &str) -> Option<(TestDb, Database)> {
+pub async fn blog(kind: Kind, label: &str) -> Option<(TestDb, Database)> {
     let t = TestDb::new(kind, label).await?;
     let db = Database::connect(Config::binds_only().bind("blog", t.url.clone()))
         .await

@@ -3,5 +3,6 @@
 //! statements each load sends counted through recorded queries, as SQLAlchemy's relationship
 //! tests count them with `assert_sql_count`.
 
+mod filtering;
 mod loading;
 mod models;

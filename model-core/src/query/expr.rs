@@ -67,6 +67,8 @@ pub(crate) enum Node {
         table: &'static str,
         conditions: Vec<Node>,
     },
+    /// `EXISTS` over related rows.
+    Related(Box<super::related::Related>),
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
@@ -99,7 +101,7 @@ fn like_pattern(test: TextMatch, text: &str) -> String {
 }
 
 impl<M> Condition<M> {
-    fn new(node: Node) -> Self {
+    pub(crate) fn new(node: Node) -> Self {
         Condition {
             node,
             _model: PhantomData,
@@ -448,6 +450,7 @@ impl Node {
                 w.set_qualifier(outer);
                 w.push(")");
             }
+            Node::Related(related) => related.write(w),
             Node::And(nodes) => write_joined(w, nodes, " AND ", "1 = 1"),
             Node::Or(nodes) => write_joined(w, nodes, " OR ", "1 = 0"),
             Node::Not(node) => {

@@ -138,9 +138,9 @@ impl SelectStatement<'_> {
     fn write_through(&self, w: &mut SqlWriter<'_>, through: Through) {
         let table = self.table.name();
         w.push("SELECT ");
-        w.set_qualifier(Some(through.table));
+        w.set_qualifier(Some(through.table.into()));
         w.column(through.source);
-        w.set_qualifier(Some(table));
+        w.set_qualifier(Some(table.into()));
         for column in self.table.columns() {
             w.push(", ");
             w.column(column.name());
@@ -150,14 +150,14 @@ impl SelectStatement<'_> {
         w.push(" INNER JOIN ");
         w.ident(through.table);
         w.push(" ON ");
-        w.set_qualifier(Some(through.table));
+        w.set_qualifier(Some(through.table.into()));
         w.column(through.target);
         w.push(" = ");
-        w.set_qualifier(Some(table));
+        w.set_qualifier(Some(table.into()));
         w.column(through.column);
         if !self.conditions.is_empty() {
             w.push(" WHERE ");
-            w.set_qualifier(Some(table));
+            w.set_qualifier(Some(table.into()));
             super::expr::write_all(w, self.conditions);
         }
         if !self.key.is_empty() {
@@ -166,10 +166,10 @@ impl SelectStatement<'_> {
             } else {
                 " AND "
             });
-            w.set_qualifier(Some(through.table));
+            w.set_qualifier(Some(through.table.into()));
             super::expr::write_all(w, self.key);
         }
-        w.set_qualifier(Some(table));
+        w.set_qualifier(Some(table.into()));
         if !self.orders.is_empty() {
             w.push(" ORDER BY ");
             for (i, (column, descending)) in self.orders.iter().enumerate() {

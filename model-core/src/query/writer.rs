@@ -1,6 +1,8 @@
 //! Rendering SQL through a dialect: identifiers quoted by the dialect, values appended to the
 //! bound list with the dialect's placeholder. The only way query code writes SQL.
 
+use std::borrow::Cow;
+
 use crate::dialect::Dialect;
 use crate::value::Value;
 
@@ -10,7 +12,9 @@ pub(crate) struct SqlWriter<'d> {
     sql: String,
     values: Vec<Value>,
     /// The table (or alias) column names are written under, where a statement reads several.
-    qualifier: Option<&'static str>,
+    qualifier: Option<Cow<'static, str>>,
+    /// How many subquery aliases were handed out.
+    aliases: usize,
 }
 
 impl<'d> SqlWriter<'d> {
@@ -20,6 +24,7 @@ impl<'d> SqlWriter<'d> {
             sql: String::with_capacity(128),
             values: Vec::new(),
             qualifier: None,
+            aliases: 0,
         }
     }
 
@@ -39,7 +44,7 @@ impl<'d> SqlWriter<'d> {
 
     /// Appends a quoted column name, under the qualifier when one is set (`"post"."id"`).
     pub(crate) fn column(&mut self, name: &str) {
-        if let Some(table) = self.qualifier {
+        if let Some(table) = &self.qualifier {
             self.dialect.push_ident(&mut self.sql, table);
             self.sql.push('.');
         }
@@ -48,8 +53,22 @@ impl<'d> SqlWriter<'d> {
 
     /// Writes column names under `table` from now on (`None`: unqualified); returns the
     /// qualifier it replaces.
-    pub(crate) fn set_qualifier(&mut self, table: Option<&'static str>) -> Option<&'static str> {
+    pub(crate) fn set_qualifier(
+        &mut self,
+        table: Option<Cow<'static, str>>,
+    ) -> Option<Cow<'static, str>> {
         std::mem::replace(&mut self.qualifier, table)
+    }
+
+    /// The table (or alias) column names are written under now.
+    pub(crate) fn qualifier(&self) -> Option<&str> {
+        self.qualifier.as_deref()
+    }
+
+    /// A new alias for a subquery's table, unique in the statement.
+    pub(crate) fn next_alias(&mut self) -> String {
+        self.aliases += 1;
+        format!("model_core_{}", self.aliases)
     }
 
     /// Appends a placeholder and binds `value` to it.

@@ -9,6 +9,7 @@
 //! (`(User, Vec<Post>)`): related rows that were not asked for do not exist to be read.
 
 mod association;
+mod conditions;
 mod handles;
 mod include;
 mod keys;
