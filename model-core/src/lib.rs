@@ -101,7 +101,11 @@ pub use json::Json;
 pub use meta::{ColumnDef, ForeignKey, Index, ReferentialAction, ResolvedIndex, Table};
 pub use model::{Column, ColumnGroup, ColumnRef, Contains, Model};
 pub use model_derive::{ColumnGroup, ColumnType, FromRow, Model};
-pub use query::{Assignment, Condition, IntoKey, KeyPart, Order, Page, Select};
+pub use query::{
+    Aggregate, AggregateOutput, Assignment, Condition, Grouped, IntoKey, KeyPart, Order, Ordering,
+    Page, Projected, Select, Selectable, Summable, Union, avg, count, count_distinct, count_of,
+    max, min, sum,
+};
 pub use record::QueryRecord;
 pub use relation::{
     BelongsTo, Filtered, ForeignKeyShape, HasMany, HasOne, Include, Many, ManyToMany, Nested, One,

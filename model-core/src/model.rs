@@ -48,6 +48,9 @@ pub trait Model: ColumnGroup {
 )]
 pub trait Contains<G> {}
 
+/// Every model has the "columns" of `()`: what `count()` counts over any of them.
+impl<M: Model> Contains<()> for M {}
+
 /// A typed handle on one column of `M`, such as `User::USERNAME`: the query builder uses it to
 /// check at compile time that a column is compared with values of its own type `T`.
 pub struct Column<M, T> {

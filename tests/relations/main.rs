@@ -4,5 +4,6 @@
 //! tests count them with `assert_sql_count`.
 
 mod filtering;
+mod grouping;
 mod loading;
 mod models;

@@ -52,6 +52,15 @@ pub enum TextPiece {
     Pattern,
 }
 
+/// What an aggregate's result is cast to, so every backend returns the same type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cast {
+    /// A 64-bit integer.
+    BigInt,
+    /// A double.
+    Double,
+}
+
 /// What a savepoint statement does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SavepointAction {
@@ -240,6 +249,15 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// otherwise both sides are lowercased.
     fn ilike_operator(&self) -> Option<&'static str> {
         None
+    }
+
+    /// The type name an aggregate's result is cast to (`CAST(SUM(x) AS BIGINT)`), so each
+    /// backend returns the same Rust type.
+    fn cast_type(&self, cast: Cast) -> &'static str {
+        match cast {
+            Cast::BigInt => "BIGINT",
+            Cast::Double => "DOUBLE PRECISION",
+        }
     }
 
     /// The most values an `IN` list of relationship keys holds in one statement; longer lists

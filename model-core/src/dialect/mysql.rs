@@ -4,7 +4,7 @@
 //! `mariadb:` URL selects [`MariaDbDialect`] and saves the read-back after each insert.
 
 use super::{
-    AutoincrementSql, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece, push_quoted,
+    AutoincrementSql, Cast, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece, push_quoted,
 };
 use crate::meta::{ColumnDef, Table};
 use crate::sql_type::SqlType;
@@ -81,6 +81,14 @@ macro_rules! mysql_family {
 
             fn push_ident(&self, out: &mut String, ident: &str) {
                 push_quoted(out, ident, '`');
+            }
+
+            /// MySQL casts to `SIGNED` (a 64-bit integer) and `DOUBLE`.
+            fn cast_type(&self, cast: Cast) -> &'static str {
+                match cast {
+                    Cast::BigInt => "SIGNED",
+                    Cast::Double => "DOUBLE",
+                }
             }
 
             /// MySQL sets the isolation level of the next transaction with a statement of its

@@ -2,7 +2,7 @@
 //! right affinity, and `INTEGER PRIMARY KEY` for generated ids (the rowid alias).
 
 use super::{
-    AutoincrementSql, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece, push_quoted,
+    AutoincrementSql, Cast, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece, push_quoted,
 };
 use crate::meta::{ColumnDef, Table};
 use crate::sql_type::SqlType;
@@ -15,6 +15,14 @@ use std::borrow::Cow;
 pub struct SqliteDialect;
 
 impl Dialect for SqliteDialect {
+    /// SQLite's type names: an `INTEGER` or `REAL` affinity.
+    fn cast_type(&self, cast: Cast) -> &'static str {
+        match cast {
+            Cast::BigInt => "INTEGER",
+            Cast::Double => "REAL",
+        }
+    }
+
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }

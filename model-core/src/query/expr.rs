@@ -67,6 +67,12 @@ pub(crate) enum Node {
         table: &'static str,
         conditions: Vec<Node>,
     },
+    /// `aggregate op value`, in `HAVING`.
+    Aggregate {
+        aggregate: super::projection::AggregateExpr,
+        op: &'static str,
+        value: Value,
+    },
     /// `EXISTS` over related rows.
     Related(Box<super::related::Related>),
     And(Vec<Node>),
@@ -451,6 +457,17 @@ impl Node {
                 w.push(")");
             }
             Node::Related(related) => related.write(w),
+            Node::Aggregate {
+                aggregate,
+                op,
+                value,
+            } => {
+                aggregate.write(w);
+                w.push(" ");
+                w.push(op);
+                w.push(" ");
+                w.value(value.clone());
+            }
             Node::And(nodes) => write_joined(w, nodes, " AND ", "1 = 1"),
             Node::Or(nodes) => write_joined(w, nodes, " OR ", "1 = 0"),
             Node::Not(node) => {

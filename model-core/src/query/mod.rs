@@ -10,11 +10,14 @@ mod expr;
 mod key;
 mod order;
 mod page;
+mod projected;
+mod projection;
 mod related;
 mod render;
 mod run;
 mod select;
 mod subquery;
+mod union;
 mod writer;
 
 pub use assign::Assignment;
@@ -24,7 +27,13 @@ pub(crate) use key::convert as convert_key_value;
 pub use key::{IntoKey, KeyPart};
 pub use order::Order;
 pub use page::Page;
+pub use projected::{Grouped, Projected};
+pub use projection::{
+    Aggregate, AggregateOutput, Ordering, Selectable, Summable, avg, count, count_distinct,
+    count_of, max, min, sum,
+};
 pub(crate) use related::{Association, Related};
 pub(crate) use render::{Projection, SelectStatement, Through, select_by_key_sql};
 pub use select::Select;
+pub use union::Union;
 pub(crate) use writer::SqlWriter;

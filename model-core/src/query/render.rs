@@ -228,7 +228,7 @@ fn clamp(n: u64) -> i64 {
 
 /// A LIMIT or OFFSET count: bound, or written as a literal where the dialect asks (an integer
 /// of ours, never user text).
-fn write_row_count(w: &mut SqlWriter<'_>, n: u64) {
+pub(crate) fn write_row_count(w: &mut SqlWriter<'_>, n: u64) {
     if w.dialect().bind_row_counts() {
         w.value(Value::BigInt(clamp(n)));
     } else {
