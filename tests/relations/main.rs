@@ -5,5 +5,6 @@
 
 mod filtering;
 mod grouping;
+mod joins;
 mod loading;
 mod models;

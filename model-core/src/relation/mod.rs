@@ -12,11 +12,13 @@ mod association;
 mod conditions;
 mod handles;
 mod include;
+mod joined;
 mod keys;
 mod shape;
 mod with;
 
 pub use handles::{BelongsTo, Filtered, HasMany, HasOne, Link, ManyToMany};
 pub use include::{Include, Nested, Relation, ToMany};
+pub use joined::{JoinOn, Joinable, Joined};
 pub use shape::{ForeignKeyShape, Many, One, Optional, Shape, ToOne};
 pub use with::SelectWith;

@@ -98,18 +98,25 @@ impl<T> ForeignKeyShape for Option<T> {
 
 /// A shape of at most one row.
 pub trait ToOne: Shape {
+    /// Whether every row has its related row (`One`).
+    #[doc(hidden)]
+    const REQUIRED: bool;
     /// The row found (or not) in shape; `None` when the shape needs a row and none was found.
     #[doc(hidden)]
     fn found<T: Send>(row: Option<T>) -> Option<Self::Of<T>>;
 }
 
 impl ToOne for One {
+    const REQUIRED: bool = true;
+
     fn found<T: Send>(row: Option<T>) -> Option<T> {
         row
     }
 }
 
 impl ToOne for Optional {
+    const REQUIRED: bool = false;
+
     fn found<T: Send>(row: Option<T>) -> Option<Option<T>> {
         Some(row)
     }
