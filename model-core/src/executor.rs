@@ -355,6 +355,79 @@ impl<'c> Runner<'c> {
         }
     }
 
+    /// [`write`](Self::write) with `before` run first, in the same transaction (on the pool,
+    /// a transaction of its own when there is anything before): the cascaded deletes of a
+    /// bulk delete. Returns the rows the last statement affected.
+    pub(crate) async fn write_after(
+        &mut self,
+        on: On<'_>,
+        before: Vec<(String, Vec<Value>)>,
+        sql: String,
+        args: Vec<Value>,
+        error: impl FnOnce(String, sqlx::Error) -> Error,
+        changes: impl FnOnce() -> Vec<Change>,
+    ) -> Result<u64> {
+        if before.is_empty() {
+            return self.write(on, sql, args, error, changes).await;
+        }
+        match &mut self.place {
+            Place::Pool(db) => {
+                let bind = on.bind(db)?;
+                let db: &Database = db;
+                let tx = bind
+                    .engine
+                    .begin()
+                    .await
+                    .map_err(|source| Error::Database {
+                        bind: bind.label(),
+                        action: "beginning the transaction of a cascading delete".to_owned(),
+                        source,
+                    })?;
+                let mut tx = tx;
+                let mut last = 0;
+                let mut failure = None;
+                for (sql, args) in before.into_iter().chain(std::iter::once((sql, args))) {
+                    match Target::Tx(&mut tx).execute(&sql, args).await {
+                        Ok(executed) => last = executed.rows_affected,
+                        Err(e) => {
+                            failure = Some(e);
+                            break;
+                        }
+                    }
+                }
+                if let Some(e) = failure {
+                    let _ = tx.rollback().await;
+                    return Err(error(bind.label(), e));
+                }
+                let changes = changes();
+                if let Err(reason) = db.signals().before_commit(&changes) {
+                    let _ = tx.rollback().await;
+                    return Err(Error::Vetoed(reason));
+                }
+                tx.commit().await.map_err(|source| Error::Database {
+                    bind: bind.label(),
+                    action: "committing a cascading delete".to_owned(),
+                    source,
+                })?;
+                db.signals().committed(&changes);
+                Ok(last)
+            }
+            Place::Scope(scope) => {
+                for (sql, args) in before {
+                    execute_in_scope(&mut **scope, on, &sql, args, |bind, e| Error::Database {
+                        bind,
+                        action: "deleting in cascade".to_owned(),
+                        source: e,
+                    })
+                    .await?;
+                }
+                let affected = execute_in_scope(&mut **scope, on, &sql, args, error).await?;
+                scope.record(changes());
+                Ok(affected)
+            }
+        }
+    }
+
     /// Runs one statement written by hand for `on`, without commit signals (what it changed
     /// is not known), and returns the rows it affected. In a session it joins the session's
     /// transaction: refused when the session is read-only, and a failure rolls the session

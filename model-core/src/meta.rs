@@ -501,3 +501,74 @@ pub struct ResolvedIndex {
     /// Whether it is a `UNIQUE` table constraint rather than a `CREATE INDEX`.
     pub constraint: bool,
 }
+
+/// A foreign key column and the column it references: the link every relationship follows.
+/// Built by the derive; not public API.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Link {
+    /// The table holding the foreign key (the "many" side, or an association table).
+    pub(crate) child: &'static Table,
+    pub(crate) child_column: &'static str,
+    /// The column's position in the child model's columns (unused for association tables).
+    pub(crate) child_position: usize,
+    /// The table referenced.
+    pub(crate) parent: &'static Table,
+    pub(crate) parent_column: &'static str,
+    pub(crate) parent_position: usize,
+}
+
+impl Link {
+    /// A link from `child_column` of `child` to `parent_column` of `parent`.
+    pub(crate) const fn new(
+        child: &'static Table,
+        child_column: (&'static str, usize),
+        parent: &'static Table,
+        parent_column: (&'static str, usize),
+    ) -> Link {
+        Link {
+            child,
+            child_column: child_column.0,
+            child_position: child_column.1,
+            parent,
+            parent_column: parent_column.0,
+            parent_position: parent_column.1,
+        }
+    }
+}
+
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}.{} -> {}.{}",
+            self.child.name(),
+            self.child_column,
+            self.parent.name(),
+            self.parent_column
+        )
+    }
+}
+
+/// A delete that goes down a one-to-many relationship declared with `cascade = "delete"`:
+/// the rows on the link's "many" side are deleted with the row they refer to, after their own
+/// cascades. Built by the derive; not public API.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Cascade {
+    pub(crate) link: Link,
+    /// The cascades of the rows deleted.
+    pub(crate) next: fn() -> &'static [Cascade],
+}
+
+impl Cascade {
+    pub(crate) const fn new(link: Link, next: fn() -> &'static [Cascade]) -> Cascade {
+        Cascade { link, next }
+    }
+}
+
+impl std::fmt::Debug for Cascade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cascade {:?}", self.link)
+    }
+}

@@ -36,6 +36,10 @@ pub trait ColumnGroup: Sized + Send + Sync + Unpin + 'static {
 pub trait Model: ColumnGroup {
     /// The table metadata, built at compile time.
     const TABLE: &'static Table;
+    /// The one-to-many relationships declared with `cascade = "delete"`: deleting a row
+    /// deletes the rows they hold first. Not public API.
+    #[doc(hidden)]
+    const DELETE_CASCADES: &'static [crate::meta::Cascade] = &[];
 }
 
 /// `Self` has the columns of `G`: every model has its own, and a model that flattens a

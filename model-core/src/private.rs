@@ -8,15 +8,16 @@ pub use std::vec::Vec;
 
 pub use crate::column_type::{CollatedField, DecimalField, IntegerField, StringField};
 pub use crate::field::{NotNullField, VersionField};
-pub use crate::meta::ReferentialAction;
+pub use crate::meta::{Cascade as DeleteCascade, ReferentialAction};
 pub use crate::registry::Registration;
 pub use crate::sql_cache::SqlCache;
 
 use crate::column_type::ValueError;
 use crate::field::FieldType;
+use crate::meta::{Cascade, Link};
 use crate::meta::{ColumnDef, ForeignKey, Index, Table};
 use crate::model::{Column, ColumnGroup, Model};
-use crate::relation::{BelongsTo, Link, ManyToMany};
+use crate::relation::{BelongsTo, ManyToMany};
 use crate::row::DecodeError;
 use crate::sql_type::{EnumType, SqlType};
 use crate::value::Value;
@@ -234,6 +235,21 @@ pub const fn through<X, A, B, F, G>(
     target: BelongsTo<X, B, G>,
 ) -> ManyToMany<A, B> {
     ManyToMany::new(name, source.link, target.link)
+}
+
+/// `cascade = "delete"` on `has_many` or `has_one`: the rows referring to the row through
+/// `reference` (the `belongs_to` reversed) are deleted with it, after their own cascades
+/// (`next`, which is `cascades_of::<Child>`).
+pub const fn cascade<C, P, F>(
+    reference: BelongsTo<C, P, F>,
+    next: fn() -> &'static [Cascade],
+) -> Cascade {
+    Cascade::new(reference.link, next)
+}
+
+/// The cascades of `M`'s deletes.
+pub fn cascades_of<M: Model>() -> &'static [Cascade] {
+    M::DELETE_CASCADES
 }
 
 /// What a model submits to the registry.

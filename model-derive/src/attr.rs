@@ -47,12 +47,28 @@ pub struct ModelAttrs {
 pub struct Reverse {
     pub name: syn::Ident,
     pub path: Path,
+    /// `cascade = "delete"`: the referring rows are deleted with the row.
+    pub cascade: bool,
 }
 
 impl FromMeta for Reverse {
     fn from_list(items: &[NestedMeta]) -> darling::Result<Self> {
         let mut found = None;
+        let mut cascade = false;
         for item in items {
+            if let NestedMeta::Meta(syn::Meta::NameValue(pair)) = item
+                && pair.path.is_ident("cascade")
+            {
+                let value = String::from_meta(&syn::Meta::NameValue(pair.clone()))?;
+                if value != "delete" {
+                    return Err(darling::Error::custom(
+                        "`cascade` takes \"delete\": the referring rows are deleted with the row",
+                    )
+                    .with_span(&pair.value));
+                }
+                cascade = true;
+                continue;
+            }
             match relation_pair(item) {
                 Some(pair) if found.is_none() => found = Some(pair),
                 _ => {
@@ -61,15 +77,20 @@ impl FromMeta for Reverse {
             }
         }
         found
-            .map(|(name, path)| Reverse { name, path })
+            .map(|(name, path)| Reverse {
+                name,
+                path,
+                cascade,
+            })
             .ok_or_else(reverse_form)
     }
 }
 
 fn reverse_form() -> darling::Error {
     darling::Error::custom(
-        "write the relationship as `name = Model::HANDLE`, e.g. `has_many(posts = Post::AUTHOR)`, \
-         where `Post::AUTHOR` is the `belongs_to` it reverses",
+        "write the relationship as `name = Model::HANDLE`, e.g. `has_many(posts = Post::AUTHOR)` \
+         (optionally with `cascade = \"delete\"`), where `Post::AUTHOR` is the `belongs_to` it \
+         reverses",
     )
 }
 

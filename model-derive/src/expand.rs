@@ -38,6 +38,7 @@ pub fn model(model: &Model) -> TokenStream {
     let relations = crate::relation::expand(model);
     let relation_items = &relations.in_impl;
     let beside = &relations.beside;
+    let in_model = &relations.in_model;
 
     quote! {
         #beside
@@ -63,6 +64,7 @@ pub fn model(model: &Model) -> TokenStream {
             #[automatically_derived]
             impl #krate::Model for #ident {
                 const TABLE: &'static #krate::Table = &__MODEL_CORE_TABLE;
+                #in_model
             }
 
             #krate::__private::inventory::submit! {

@@ -184,6 +184,8 @@ fn without_self(path: &Path, model: &Ident) -> Path {
 pub struct Expanded {
     pub in_impl: TokenStream,
     pub beside: TokenStream,
+    /// Items of the `Model` impl: the delete cascades.
+    pub in_model: TokenStream,
 }
 
 /// The code of the model's relationships (`check` has passed them).
@@ -359,9 +361,28 @@ pub fn expand(model: &Model) -> Expanded {
             }
         });
     }
+    let cascades: Vec<TokenStream> = model
+        .has_many
+        .iter()
+        .chain(&model.has_one)
+        .filter(|r| r.cascade)
+        .map(|r| {
+            let path = &r.path;
+            let child = owner_of(path);
+            quote!(#krate::__private::cascade(#path, #krate::__private::cascades_of::<#child>))
+        })
+        .collect();
+    let in_model = if cascades.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            const DELETE_CASCADES: &'static [#krate::__private::DeleteCascade] = &[#(#cascades),*];
+        }
+    };
     Expanded {
         in_impl: quote!(#(#in_impl)*),
         beside: quote!(#(#beside)*),
+        in_model,
     }
 }
 

@@ -3,6 +3,7 @@
 //! statements each load sends counted through recorded queries, as SQLAlchemy's relationship
 //! tests count them with `assert_sql_count`.
 
+mod cascades;
 mod filtering;
 mod grouping;
 mod joins;

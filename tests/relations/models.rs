@@ -72,3 +72,35 @@ pub struct Tag {
     #[column(unique, length = 40)]
     pub label: String,
 }
+
+/// An author whose books (and their chapters) go with them, by the ORM: the schema has no
+/// `ON DELETE CASCADE` here.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "blog", has_many(books = Book::AUTHOR, cascade = "delete"))]
+pub struct Writer {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    pub name: String,
+}
+
+/// A book of a writer, with chapters deleted with it.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "blog", has_many(chapters = Chapter::BOOK, cascade = "delete"))]
+pub struct Book {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = Writer::ID, belongs_to = author)]
+    pub writer_id: i64,
+    pub title: String,
+}
+
+/// A chapter of a book.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "blog")]
+pub struct Chapter {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = Book::ID, belongs_to = book)]
+    pub book_id: i64,
+    pub number: i32,
+}

@@ -2,10 +2,11 @@
 //! association table, `remove` deletes it (Flask-SQLAlchemy's `post.tags.append(tag)` and
 //! `post.tags.remove(tag)`). Through `&mut session` they join the session's transaction.
 
-use super::handles::{Link, ManyToMany};
+use super::handles::ManyToMany;
 use crate::change::{Change, Operation};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, On, Runner, on_executor};
+use crate::meta::Link;
 use crate::model::Model;
 use crate::query::SqlWriter;
 use crate::value::Value;

@@ -3,7 +3,8 @@
 //! author matches, each one `EXISTS` subquery in the same statement. A query can so filter on
 //! the columns of related models, type-checked like its own.
 
-use super::handles::{BelongsTo, HasMany, HasOne, Link, ManyToMany};
+use super::handles::{BelongsTo, HasMany, HasOne, ManyToMany};
+use crate::meta::Link;
 use crate::model::Model;
 use crate::query::{Association, Condition, Node, Related};
 

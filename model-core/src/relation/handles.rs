@@ -7,57 +7,9 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::include::Nested;
-use crate::meta::Table;
+use crate::meta::{Link, Table};
 use crate::model::Model;
 use crate::query::{Condition, Node, Order, Select};
-
-/// A foreign key column and the column it references: the link every relationship follows.
-/// Built by the derive; not public API.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct Link {
-    /// The table holding the foreign key (the "many" side, or an association table).
-    pub(crate) child: &'static Table,
-    pub(crate) child_column: &'static str,
-    /// The column's position in the child model's columns (unused for association tables).
-    pub(crate) child_position: usize,
-    /// The table referenced.
-    pub(crate) parent: &'static Table,
-    pub(crate) parent_column: &'static str,
-    pub(crate) parent_position: usize,
-}
-
-impl Link {
-    /// A link from `child_column` of `child` to `parent_column` of `parent`.
-    pub(crate) const fn new(
-        child: &'static Table,
-        child_column: (&'static str, usize),
-        parent: &'static Table,
-        parent_column: (&'static str, usize),
-    ) -> Link {
-        Link {
-            child,
-            child_column: child_column.0,
-            child_position: child_column.1,
-            parent,
-            parent_column: parent_column.0,
-            parent_position: parent_column.1,
-        }
-    }
-}
-
-impl fmt::Debug for Link {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}.{} -> {}.{}",
-            self.child.name(),
-            self.child_column,
-            self.parent.name(),
-            self.parent_column
-        )
-    }
-}
 
 /// Ties a handle to its models without owning any (always `Send`, `Sync` and `Copy`).
 type Models<T> = fn() -> T;

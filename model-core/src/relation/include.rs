@@ -8,14 +8,13 @@ use std::collections::HashMap;
 
 use futures_util::future::BoxFuture;
 
-use super::handles::{
-    BelongsTo, Filtered, HasMany, HasOne, Link, ManyToMany, NOT_NARROWED, Narrowing,
-};
+use super::handles::{BelongsTo, Filtered, HasMany, HasOne, ManyToMany, NOT_NARROWED, Narrowing};
 use super::keys::{KeyValue, distinct, key_of};
 use super::shape::{ForeignKeyShape, Many, Optional, Shape, ToOne};
 use crate::driver::{RowCount, sink};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, On, Runner, on_executor};
+use crate::meta::Link;
 use crate::model::Model;
 use crate::query::{Node, Select, SelectStatement, SqlWriter, Through};
 use crate::value::Value;

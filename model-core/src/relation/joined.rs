@@ -26,11 +26,12 @@
 //!
 //! The joined table is aliased, so a model joined to itself works (`Comment::PARENT`).
 
-use super::handles::{BelongsTo, HasOne, Link};
+use super::handles::{BelongsTo, HasOne};
 use super::shape::{ForeignKeyShape, Optional, Shape, ToOne};
 use crate::driver::{RowCount, sink};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, On, Runner, on_executor};
+use crate::meta::Link;
 use crate::model::Model;
 use crate::query::{Condition, Node, Order, Select, SqlWriter, write_row_count};
 use crate::row::{DecodeError, RowReader};

@@ -17,7 +17,7 @@ mod keys;
 mod shape;
 mod with;
 
-pub use handles::{BelongsTo, Filtered, HasMany, HasOne, Link, ManyToMany};
+pub use handles::{BelongsTo, Filtered, HasMany, HasOne, ManyToMany};
 pub use include::{Include, Nested, Relation, ToMany};
 pub use joined::{JoinOn, Joinable, Joined};
 pub use shape::{ForeignKeyShape, Many, One, Optional, Shape, ToOne};

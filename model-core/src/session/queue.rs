@@ -55,6 +55,8 @@ impl<M: Model> Pending for Queued<M> {
             // Inserts are prepared from `insert_values` (see `Session::flush`).
             Operation::Insert => None,
             Operation::Update => KeyedWrite::update(dialect, &self.row),
+            // A cascading delete runs several statements: the typed path.
+            Operation::Delete if !M::DELETE_CASCADES.is_empty() => None,
             Operation::Delete => Some(KeyedWrite::delete(dialect, &self.row)),
         }
     }

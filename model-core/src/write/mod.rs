@@ -12,6 +12,7 @@
 //! the database applies its `server_default` or generates the key, and an update leaves the
 //! column as it is. Every other field is written as it is.
 
+mod cascade;
 mod insert_group;
 mod keyed;
 mod query_writes;
@@ -20,6 +21,7 @@ mod statement;
 
 use crate::executor::signalled;
 
+pub(crate) use cascade::for_query as cascades_for_query;
 pub(crate) use insert_group::InsertGroup;
 pub(crate) use keyed::KeyedWrite;
 pub(crate) use raw::{execute_raw, fetch_as, fetch_raw, fetch_scalar};
@@ -294,10 +296,67 @@ pub(crate) async fn delete_row<M: Model>(
     bind: &Bind,
     row: &M,
 ) -> Result<()> {
+    let dialect = bind.engine.dialect();
+    if M::DELETE_CASCADES.is_empty() {
+        return KeyedWrite::delete(dialect, row)
+            .run(conn, bind)
+            .await
+            .map(drop);
+    }
+    let cascaded = cascade::for_row(dialect, row)?;
+    if let Target::Tx(_) = conn {
+        return delete_cascading(conn, bind, row, cascaded).await;
+    }
+    // On the pool: the cascade and the delete commit together or not at all.
+    let mut tx = bind
+        .engine
+        .begin()
+        .await
+        .map_err(|source| Error::Database {
+            bind: bind.label(),
+            action: "beginning the transaction of a cascading delete".to_owned(),
+            source,
+        })?;
+    let result = delete_cascading(&mut Target::Tx(&mut tx), bind, row, cascaded).await;
+    match result {
+        Ok(()) => tx.commit().await.map_err(|source| Error::Database {
+            bind: bind.label(),
+            action: "committing a cascading delete".to_owned(),
+            source,
+        }),
+        Err(error) => {
+            let _ = tx.rollback().await;
+            Err(error)
+        }
+    }
+}
+
+/// The cascaded deletes, then the row's own, through `conn` (a transaction).
+async fn delete_cascading<M: Model>(
+    conn: &mut Target<'_>,
+    bind: &Bind,
+    row: &M,
+    cascaded: Vec<cascade::CascadedDelete>,
+) -> Result<()> {
+    run_cascaded(conn, bind, cascaded).await?;
     KeyedWrite::delete(bind.engine.dialect(), row)
         .run(conn, bind)
         .await
         .map(drop)
+}
+
+/// Runs cascaded deletes in order through `conn`.
+pub(crate) async fn run_cascaded(
+    conn: &mut Target<'_>,
+    bind: &Bind,
+    cascaded: Vec<cascade::CascadedDelete>,
+) -> Result<()> {
+    for delete in cascaded {
+        conn.execute(&delete.sql, delete.args)
+            .await
+            .map_err(|e| Error::writing(delete.table, bind.label(), "deleting from", e))?;
+    }
+    Ok(())
 }
 
 /// The columns an insert of `row` writes and their values: what `insert` sends for it.

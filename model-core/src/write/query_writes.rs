@@ -88,13 +88,20 @@ impl<M: Model> Select<M> {
 
     async fn delete_on(&self, run: &mut Runner<'_>) -> Result<u64> {
         let on = On::Table(M::TABLE);
-        let mut w = SqlWriter::new(run.dialect(on)?);
+        let dialect = run.dialect(on)?;
+        let mut w = SqlWriter::new(dialect);
         w.push("DELETE FROM ");
         w.ident(M::TABLE.name());
         self.write_where(&mut w);
         let (sql, args) = w.finish();
-        run.write(
+        let before: Vec<(String, Vec<Value>)> =
+            super::cascades_for_query::<M>(dialect, &self.conditions)?
+                .into_iter()
+                .map(|delete| (delete.sql, delete.args))
+                .collect();
+        run.write_after(
             on,
+            before,
             sql,
             args,
             |bind, e| Error::writing(M::TABLE, bind, "deleting from", e),
