@@ -135,6 +135,14 @@ impl Database {
         self.inner.instrument.set_echo(on);
     }
 
+    /// With echo or recording on, warns through `tracing` (target `model_core::n_plus_one`)
+    /// when one call site sends the same statement `threshold` times within one task: the
+    /// N+1 pattern of loading each row's related rows in a loop. 10 by default; 0 turns the
+    /// warning off.
+    pub fn warn_n_plus_one(&self, threshold: usize) {
+        self.inner.instrument.set_n_plus_one_threshold(threshold);
+    }
+
     /// Keeps the last `capacity` statements for [`Database::recorded_queries`]
     /// (`SQLALCHEMY_RECORD_QUERIES`); 0 turns recording off.
     pub fn record_queries(&self, capacity: usize) {

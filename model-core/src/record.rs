@@ -3,12 +3,17 @@
 //! `get_debug_queries`): SQL, parameters, start, end, duration and where in the caller's code
 //! the statement was issued.
 //!
+//! With either on, the same statement text sent many times by one call site within one task
+//! (a loop loading each row's parent: N+1) is warned of through `tracing`, target
+//! `model_core::n_plus_one`, naming the call site and the count.
+//!
 //! Public entry points are `#[track_caller]` and put the caller's location in a task-local
 //! for the duration of the call (the outermost call wins, so library-internal calls do not
 //! replace it); the engine reads it when it records.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::hash::{Hash, Hasher};
 use std::panic::Location;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -62,12 +67,88 @@ pub struct QueryRecord {
     pub succeeded: bool,
 }
 
-/// The echo and recording switches shared by every bind of a `Database`.
-#[derive(Debug, Default)]
+/// The echo and recording switches shared by every bind of a `Database`, and the N+1
+/// detector they enable.
+#[derive(Debug)]
 pub(crate) struct Instrument {
     echo: AtomicBool,
     capacity: AtomicUsize,
     records: Mutex<VecDeque<QueryRecord>>,
+    repeats: Repeats,
+}
+
+impl Default for Instrument {
+    fn default() -> Self {
+        Instrument {
+            echo: AtomicBool::new(false),
+            capacity: AtomicUsize::new(0),
+            records: Mutex::new(VecDeque::new()),
+            repeats: Repeats::new(DEFAULT_N_PLUS_ONE_THRESHOLD),
+        }
+    }
+}
+
+/// How many times one call site may send one statement within one task before the N+1
+/// warning: a loop over 20 rows loading each one's parent is caught, two or three lookups
+/// are not.
+pub(crate) const DEFAULT_N_PLUS_ONE_THRESHOLD: usize = 10;
+
+/// The N+1 detector: how often each call site sent each statement text within each task.
+/// Keyed by the task, so one request's loop counts on its own and concurrent requests doing
+/// the same lookup once each do not add up. Bounded: past `MAX_KEYS` entries it starts over.
+#[derive(Debug)]
+struct Repeats {
+    threshold: AtomicUsize,
+    seen: Mutex<HashMap<RepeatKey, usize>>,
+}
+
+/// A task (none outside a tokio task), a call site, and a statement's text (by hash).
+type RepeatKey = (Option<tokio::task::Id>, &'static Location<'static>, u64);
+
+/// The most (task, call site, statement) entries kept.
+const MAX_KEYS: usize = 4096;
+
+impl Repeats {
+    fn new(threshold: usize) -> Self {
+        Repeats {
+            threshold: AtomicUsize::new(threshold),
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one more `sql` from `location`; warns (once per task, call site and statement)
+    /// when the count reaches the threshold.
+    fn count(&self, location: &'static Location<'static>, sql: &str, bind: &str) {
+        let threshold = self.threshold.load(Ordering::Relaxed);
+        if threshold == 0 {
+            return;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        sql.hash(&mut hasher);
+        let key = (tokio::task::try_id(), location, hasher.finish());
+        let count = {
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if seen.len() >= MAX_KEYS && !seen.contains_key(&key) {
+                seen.clear();
+            }
+            let count = seen.entry(key).or_insert(0);
+            *count += 1;
+            *count
+        };
+        if count == threshold {
+            tracing::warn!(
+                target: "model_core::n_plus_one",
+                bind,
+                location = %format_args!("{}:{}", location.file(), location.line()),
+                count,
+                "the same statement was sent {count} times from {}:{} in one task: an N+1 \
+                 pattern? Load the related rows of all the rows at once with \
+                 `.with(...)` or `.join(...)`. Statement: {sql}",
+                location.file(),
+                location.line(),
+            );
+        }
+    }
 }
 
 /// A statement being timed.
@@ -79,6 +160,11 @@ pub(crate) struct Started {
 impl Instrument {
     pub(crate) fn set_echo(&self, on: bool) {
         self.echo.store(on, Ordering::Relaxed);
+    }
+
+    /// Warns of a statement sent `threshold` times by one call site in one task (0: never).
+    pub(crate) fn set_n_plus_one_threshold(&self, threshold: usize) {
+        self.repeats.threshold.store(threshold, Ordering::Relaxed);
     }
 
     /// Keeps the last `capacity` statements; 0 turns recording off and drops what was kept.
@@ -129,6 +215,9 @@ impl Instrument {
         let Some(started) = started else { return };
         let duration = started.at.elapsed();
         let location = CALLER.try_with(|l| *l).ok();
+        if let Some(location) = location {
+            self.repeats.count(location, sql, bind);
+        }
         if self.echo.load(Ordering::Relaxed) {
             tracing::info!(
                 target: "model_core::sql",

@@ -9,3 +9,4 @@ mod grouping;
 mod joins;
 mod loading;
 mod models;
+mod n_plus_one;
