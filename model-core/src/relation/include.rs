@@ -19,6 +19,13 @@ use crate::model::Model;
 use crate::query::{Node, Select, SelectStatement, SqlWriter, Through};
 use crate::value::Value;
 
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be loaded for rows of `{P}`",
+    label = "not a relationship of `{P}`",
+    note = "`.with(...)` takes a relationship of the query's model (`User::POSTS` on \
+            `User::query()`), one nested in it (`User::POSTS.with(Post::COMMENTS)`), or a tuple \
+            of them; the related model must be `Clone`"
+)]
 /// What `.with(...)` takes: a relationship handle, a nested one (`User::POSTS.with(Post::TAGS)`)
 /// or a tuple of them (`(User::POSTS, User::PROFILE)`), loaded for rows of `P`.
 pub trait Include<P>: Send + Sync {
