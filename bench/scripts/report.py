@@ -80,6 +80,8 @@ SHORT_NAME = {
     "W2-all": "load all rows",
     "W3": "filter+order+limit",
     "W3p": "paginate + count",
+    "W4": "eager users→posts→comments",
+    "W5": "feed page + count",
     "W6": "insert one",
     "W7-1": "insert_many 1",
     "W7-10": "insert_many 10",

@@ -1,6 +1,8 @@
 //! The data every contender sees: generated rows, the seeded random numbers that pick ids and
 //! pages, and the checksum sink that proves each contender did the same work.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
 /// A row of one of the user-shaped tables, as the harness holds it. Contenders convert it into
@@ -56,35 +58,148 @@ pub fn new_user(i: i64, tag: u64) -> Row {
     }
 }
 
-/// A post of the seed data: `(id, user_id, title, body)`.
-pub fn posts(users: i64, per_user: i64) -> Vec<(i64, i64, String, String)> {
+/// A row of `posts`, as the hand-written contenders read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub title: String,
+    pub body: String,
+}
+
+/// A row of `comments`, as the hand-written contenders read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommentRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub text: String,
+}
+
+/// Post `id` of the seed data, `per_user` posts per user: user `u` has posts
+/// `(u - 1) * per_user + 1 ..= u * per_user`.
+pub fn post(id: i64, per_user: i64) -> PostRow {
+    let u = (id - 1) / per_user + 1;
+    PostRow {
+        id,
+        user_id: u,
+        title: format!("Post {id}"),
+        body: format!("Body of post {id} by user {u}, with some text to make it a realistic row."),
+    }
+}
+
+/// The posts of the seed data: `per_user` for each of users `1..=users`.
+pub fn posts(users: i64, per_user: i64) -> Vec<PostRow> {
+    (1..=users * per_user)
+        .map(|id| post(id, per_user))
+        .collect()
+}
+
+/// Comment `id` of the seed data, `per_post` comments per post, numbered like posts.
+pub fn comment(id: i64, per_post: i64) -> CommentRow {
+    let p = (id - 1) / per_post + 1;
+    CommentRow {
+        id,
+        post_id: p,
+        text: format!("Comment {id} on post {p}"),
+    }
+}
+
+/// The comments of the seed data: `per_post` for each of posts `1..=posts`.
+pub fn comments(posts: i64, per_post: i64) -> Vec<CommentRow> {
+    (1..=posts * per_post)
+        .map(|id| comment(id, per_post))
+        .collect()
+}
+
+/// The follow graph of the seed data, `(follower_id, followed_id)`: each of users
+/// `1..=followers` follows up to `each` users among those with posts (`1..=post_users`),
+/// `((u * 7 + j * 13) % post_users) + 1` for `j` in `0..each`, never itself, each once.
+pub fn follows(followers: i64, each: i64, post_users: i64) -> Vec<(i64, i64)> {
     let mut out = Vec::new();
-    for u in 1..=users {
-        for j in 0..per_user {
-            let id = (u - 1) * per_user + j + 1;
-            out.push((
-                id,
-                u,
-                format!("Post {id}"),
-                format!(
-                    "Body of post {id} by user {u}, with some text to make it a realistic row."
-                ),
-            ));
+    for u in 1..=followers {
+        let mut seen = Vec::new();
+        for j in 0..each {
+            let f = (u * 7 + j * 13) % post_users + 1;
+            if f != u && !seen.contains(&f) {
+                seen.push(f);
+                out.push((u, f));
+            }
         }
     }
     out
 }
 
-/// A comment of the seed data: `(id, post_id, text)`.
-pub fn comments(posts: i64, per_post: i64) -> Vec<(i64, i64, String)> {
-    let mut out = Vec::new();
-    for p in 1..=posts {
-        for j in 0..per_post {
-            let id = (p - 1) * per_post + j + 1;
-            out.push((id, p, format!("Comment {id} on post {p}")));
+/// W4's result shape: each user with its posts, each post with its comments.
+pub type Tree<U, P, C> = Vec<(U, Vec<(P, Vec<C>)>)>;
+
+/// Groups the rows of W4's three statements (each in id order) into the tree, in Rust, as a
+/// hand-written eager load does: comments by post, posts by user, in the users' order.
+pub fn group(
+    users: Vec<Row>,
+    posts: Vec<PostRow>,
+    comments: Vec<CommentRow>,
+) -> Tree<Row, PostRow, CommentRow> {
+    let mut by_post: HashMap<i64, Vec<CommentRow>> = HashMap::with_capacity(posts.len());
+    for c in comments {
+        by_post.entry(c.post_id).or_default().push(c);
+    }
+    let mut by_user: HashMap<i64, Vec<(PostRow, Vec<CommentRow>)>> =
+        HashMap::with_capacity(users.len());
+    for p in posts {
+        let comments = by_post.remove(&p.id).unwrap_or_default();
+        by_user.entry(p.user_id).or_default().push((p, comments));
+    }
+    users
+        .into_iter()
+        .map(|u| {
+            let posts = by_user.remove(&u.id).unwrap_or_default();
+            (u, posts)
+        })
+        .collect()
+}
+
+/// A row any contender read, of any of its types, fed into the sink.
+pub trait Sinkable {
+    fn sink(&self, sink: &mut Sink);
+}
+
+impl Sinkable for Row {
+    fn sink(&self, sink: &mut Sink) {
+        sink.row(self);
+    }
+}
+
+impl Sinkable for PostRow {
+    fn sink(&self, sink: &mut Sink) {
+        sink.post(self.id, self.user_id, &self.title, &self.body);
+    }
+}
+
+impl Sinkable for CommentRow {
+    fn sink(&self, sink: &mut Sink) {
+        sink.comment(self.id, self.post_id, &self.text);
+    }
+}
+
+/// W4's result into the sink, in the order every contender uses: the users (by id), then
+/// their posts (by id), then those posts' comments (by id). With the seed data, walking the
+/// tree level by level gives exactly that order.
+pub fn sink_tree<U: Sinkable, P: Sinkable, C: Sinkable>(sink: &mut Sink, tree: &Tree<U, P, C>) {
+    for (u, _) in tree {
+        u.sink(sink);
+    }
+    for (_, posts) in tree {
+        for (p, _) in posts {
+            p.sink(sink);
         }
     }
-    out
+    for (_, posts) in tree {
+        for (_, comments) in posts {
+            for c in comments {
+                c.sink(sink);
+            }
+        }
+    }
 }
 
 /// xorshift64*: fixed seeds give every contender the same ids, pages and shuffles, with no
@@ -178,6 +293,39 @@ impl Sink {
         }
     }
 
+    /// A post read back. Unlike user rows, its hash includes its position among the rows of
+    /// the batch, so W4 and W5 verify the order too (users by id; posts by id in W4, newest
+    /// first in W5; comments by id).
+    #[inline]
+    pub fn post(&mut self, id: i64, user_id: i64, title: &str, body: &str) {
+        if self.full {
+            let mut h = fnv(0x9057, &self.rows.to_le_bytes());
+            h = fnv(h, &id.to_le_bytes());
+            h = fnv(h, &user_id.to_le_bytes());
+            h = fnv(fnv(h, title.as_bytes()), b"\x00");
+            h = fnv(h, body.as_bytes());
+            self.hash = self.hash.wrapping_add(h);
+        }
+        self.rows += 1;
+        self.ids = self.ids.wrapping_add(id as u64);
+        self.name_bytes += (title.len() + body.len()) as u64;
+    }
+
+    /// A comment read back; hashed with its position like [`post`](Self::post).
+    #[inline]
+    pub fn comment(&mut self, id: i64, post_id: i64, text: &str) {
+        if self.full {
+            let mut h = fnv(0xc033, &self.rows.to_le_bytes());
+            h = fnv(h, &id.to_le_bytes());
+            h = fnv(h, &post_id.to_le_bytes());
+            h = fnv(h, text.as_bytes());
+            self.hash = self.hash.wrapping_add(h);
+        }
+        self.rows += 1;
+        self.ids = self.ids.wrapping_add(id as u64);
+        self.name_bytes += text.len() as u64;
+    }
+
     /// A harness-shaped row read back.
     #[inline]
     pub fn row(&mut self, r: &Row) {
@@ -243,5 +391,46 @@ mod tests {
         z.user(a.id, "User 9", a.hair_color.as_deref(), a.created_at);
         z.user(b.id, &b.name, b.hair_color.as_deref(), b.created_at);
         assert_ne!(x, z);
+    }
+
+    #[test]
+    fn sink_orders_posts() {
+        let (a, b) = (post(1, 10), post(2, 10));
+        let mut x = Sink::full();
+        let mut y = Sink::full();
+        for p in [&a, &b] {
+            p.sink(&mut x);
+        }
+        for p in [&b, &a] {
+            p.sink(&mut y);
+        }
+        assert_ne!(x, y);
+    }
+
+    #[test]
+    fn follow_graph() {
+        let all = follows(100, 20, 1_000);
+        assert!(all.iter().all(|&(u, f)| u != f && (1..=1_000).contains(&f)));
+        for u in 1..=100 {
+            let n = all.iter().filter(|&&(a, _)| a == u).count();
+            assert!((19..=20).contains(&n), "user {u} follows {n}");
+        }
+        // --tiny: 20 users with posts, so every follower follows all of them but itself.
+        let tiny = follows(100, 20, 20);
+        assert_eq!(tiny.iter().filter(|&&(u, _)| u == 3).count(), 19);
+        assert_eq!(tiny.iter().filter(|&&(u, _)| u == 30).count(), 20);
+    }
+
+    #[test]
+    fn grouping() {
+        let users = vec![user(1), user(2)];
+        let posts = posts(2, 2);
+        let comments = comments(4, 2);
+        let tree = group(users, posts, comments);
+        assert_eq!(tree.len(), 2);
+        assert_eq!(tree[1].1.len(), 2);
+        assert_eq!(tree[1].1[0].0.id, 3);
+        assert_eq!(tree[1].1[0].1.len(), 2);
+        assert_eq!(tree[1].1[0].1[1].id, 6);
     }
 }

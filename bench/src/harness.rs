@@ -13,7 +13,7 @@ use model_core::Backend;
 use tokio::runtime::Runtime;
 
 use crate::contenders::{Admin, Contender, Key};
-use crate::data::{self, Rng, Sink};
+use crate::data::{self, Rng, Sink, Sinkable};
 use crate::sql;
 use crate::workload::{self, Input, Kind, Sizes, Workload};
 
@@ -206,6 +206,8 @@ fn check_floor(w: Workload, input: &Input, s: &Settings, got: &Sink) -> Result<(
         Workload::Load1 => data::users(1).iter().for_each(|r| want.row(r)),
         Workload::Load100 => data::users(100).iter().for_each(|r| want.row(r)),
         Workload::LoadAll => data::users(s.sizes.users).iter().for_each(|r| want.row(r)),
+        Workload::EagerLoad => want_eager(&mut want, input, &s.sizes),
+        Workload::Feed => want_feed(&mut want, input, &s.sizes),
         _ => return Ok(()),
     }
     if matches!(w, Workload::Load1 | Workload::Load100 | Workload::LoadAll) {
@@ -223,6 +225,57 @@ fn check_floor(w: Workload, input: &Input, s: &Settings, got: &Sink) -> Result<(
         );
     }
     Ok(())
+}
+
+/// W4 from the seed data: per operation its users by id, their posts by id, those posts'
+/// comments by id, as `data::sink_tree` feeds them.
+fn want_eager(want: &mut Sink, input: &Input, sizes: &Sizes) {
+    let (per_user, per_post) = (workload::POSTS_PER_USER, workload::COMMENTS_PER_POST);
+    for ids in input.ids.chunks(input.chunk) {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        let posts: Vec<data::PostRow> = ids
+            .iter()
+            .filter(|&&u| u <= sizes.post_users)
+            .flat_map(|&u| {
+                ((u - 1) * per_user + 1..=u * per_user).map(|id| data::post(id, per_user))
+            })
+            .collect();
+        let comments: Vec<data::CommentRow> = posts
+            .iter()
+            .filter(|p| p.id <= sizes.comment_users * per_user)
+            .flat_map(|p| {
+                ((p.id - 1) * per_post + 1..=p.id * per_post).map(|id| data::comment(id, per_post))
+            })
+            .collect();
+        ids.iter().for_each(|&id| want.row(&data::user(id)));
+        posts.iter().for_each(|p| p.sink(want));
+        comments.iter().for_each(|c| c.sink(want));
+    }
+}
+
+/// W5 from the seed data: per operation the page of the posts of the users the follower
+/// follows, newest first, and their total.
+fn want_feed(want: &mut Sink, input: &Input, sizes: &Sizes) {
+    let per_user = workload::POSTS_PER_USER;
+    let follows = data::follows(
+        workload::FOLLOWERS.min(sizes.users),
+        workload::FOLLOWS_EACH,
+        sizes.post_users,
+    );
+    for p in &input.params {
+        let mut feed: Vec<i64> = follows
+            .iter()
+            .filter(|&&(follower, f)| follower == p.a && f <= sizes.post_users)
+            .flat_map(|&(_, f)| (f - 1) * per_user + 1..=f * per_user)
+            .collect();
+        feed.sort_unstable_by(|a, b| b.cmp(a));
+        let offset = ((p.b - 1) * workload::PER_PAGE) as usize;
+        for &id in feed.iter().skip(offset).take(workload::PER_PAGE as usize) {
+            data::post(id, per_user).sink(want);
+        }
+        want.value(feed.len() as u64);
+    }
 }
 
 /// Grows the batch until it takes `calibrate_min`, then sizes it for `target`.

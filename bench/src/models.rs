@@ -4,18 +4,25 @@
 //! The user-shaped tables are separate models because a model is one table: `users` (10,000
 //! rows), `users_1` and `users_100` (W2 reads them so N is exact), `users_ins` (inserts),
 //! `users_upd` (updates) and `users_del` (deletes).
+//!
+//! `users`, `posts` and `comments` are related as an application would declare them: a user
+//! has many posts (`User::POSTS`, the reverse of `Post::USER`), a post many comments
+//! (`Post::COMMENTS`), and users follow users through the association table `follows`
+//! (`User::FOLLOWING`, `User::FOLLOWERS`), which `create_all` creates with the models and
+//! `sql::tables` hands to every other contender.
 
 use chrono::NaiveDateTime;
 use model_core::{Auto, Model};
 
 use crate::data::Row;
 
-/// A model shaped like the users table, under its own table name.
+/// A model shaped like the users table, under its own table name, with the relationships in
+/// brackets added to its `#[model(...)]`.
 macro_rules! user_model {
-    ($(#[$doc:meta] $name:ident $table:tt,)*) => {$(
+    ($(#[$doc:meta] $name:ident $table:tt $([$($extra:tt)*])?,)*) => {$(
         #[$doc]
         #[derive(Model, Debug, Clone, PartialEq, Default)]
-        #[model(table = $table)]
+        #[model(table = $table $(, $($extra)*)?)]
         pub struct $name {
             #[column(primary_key)]
             pub id: Auto<i64>,
@@ -40,8 +47,12 @@ macro_rules! user_model {
 }
 
 user_model! {
-    /// `users`: 10,000 rows, read by W1, W2 (all), W3, W3p, W12, W13.
-    User "users",
+    /// `users`: 10,000 rows, read by W1, W2 (all), W3, W3p, W4, W5, W12, W13.
+    User "users" [
+        has_many(posts = Post::USER),
+        many_to_many(following = User::ID, table = "follows", columns(follower_id, followed_id)),
+        many_to_many(followers = User::FOLLOWING)
+    ],
     /// `users_1`: one row (W2).
     User1 "users_1",
     /// `users_100`: 100 rows (W2).
@@ -56,11 +67,11 @@ user_model! {
 
 /// `posts`: 10 per user for the first 1,000 users.
 #[derive(Model, Debug, Clone, PartialEq)]
-#[model(table = "posts")]
+#[model(table = "posts", has_many(comments = Comment::POST))]
 pub struct Post {
     #[column(primary_key)]
     pub id: Auto<i64>,
-    #[column(foreign_key = "users.id", index)]
+    #[column(foreign_key = User::ID, index, belongs_to = user)]
     pub user_id: i64,
     pub title: String,
     pub body: String,
@@ -72,7 +83,7 @@ pub struct Post {
 pub struct Comment {
     #[column(primary_key)]
     pub id: Auto<i64>,
-    #[column(foreign_key = "posts.id", index)]
+    #[column(foreign_key = Post::ID, index, belongs_to = post)]
     pub post_id: i64,
     pub text: String,
 }

@@ -21,7 +21,7 @@ use crate::contenders::{Admin, Contender, Key, Val};
 use crate::data;
 use crate::harness::Unit;
 use crate::sql;
-use crate::workload::{COMMENTS_PER_POST, POSTS_PER_USER, Sizes};
+use crate::workload::{COMMENTS_PER_POST, FOLLOWERS, FOLLOWS_EACH, POSTS_PER_USER, Sizes};
 
 /// Where the servers and files are.
 #[derive(Clone, Debug)]
@@ -115,12 +115,12 @@ fn seed(admin: &mut dyn Admin, backend: Backend, sizes: &Sizes) -> Result<()> {
     admin.execute(&sql::restore_upd(backend))?;
     let posts: Vec<Vec<Val>> = data::posts(sizes.post_users, POSTS_PER_USER)
         .into_iter()
-        .map(|(id, user, title, body)| {
+        .map(|p| {
             vec![
-                Val::I64(id),
-                Val::I64(user),
-                Val::Text(title),
-                Val::Text(body),
+                Val::I64(p.id),
+                Val::I64(p.user_id),
+                Val::Text(p.title),
+                Val::Text(p.body),
             ]
         })
         .collect();
@@ -128,9 +128,15 @@ fn seed(admin: &mut dyn Admin, backend: Backend, sizes: &Sizes) -> Result<()> {
     let comments: Vec<Vec<Val>> =
         data::comments(sizes.comment_users * POSTS_PER_USER, COMMENTS_PER_POST)
             .into_iter()
-            .map(|(id, post, text)| vec![Val::I64(id), Val::I64(post), Val::Text(text)])
+            .map(|c| vec![Val::I64(c.id), Val::I64(c.post_id), Val::Text(c.text)])
             .collect();
     admin.insert("comments", &["id", "post_id", "text"], &comments)?;
+    let follows: Vec<Vec<Val>> =
+        data::follows(FOLLOWERS.min(sizes.users), FOLLOWS_EACH, sizes.post_users)
+            .into_iter()
+            .map(|(follower, followed)| vec![Val::I64(follower), Val::I64(followed)])
+            .collect();
+    admin.insert("follows", &["follower_id", "followed_id"], &follows)?;
     let analyze: Vec<String> = match backend {
         Backend::Postgres => vec!["VACUUM ANALYZE".to_owned()],
         Backend::MySql => vec![format!(

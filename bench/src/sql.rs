@@ -7,8 +7,10 @@ use model_core::{Backend, Model, Table};
 
 use crate::models::{Comment, Post, User, User1, User100, UserDel, UserIns, UserUpd};
 
-/// The tables of the default bind, in foreign-key order.
-pub fn tables() -> [&'static Table; 8] {
+/// The tables of the default bind, in foreign-key order: the models' tables and the
+/// association table `follows` that `User::FOLLOWING` declares (so every contender gets the
+/// DDL `create_all` runs for it).
+pub fn tables() -> [&'static Table; 9] {
     [
         User::TABLE,
         User1::TABLE,
@@ -18,6 +20,7 @@ pub fn tables() -> [&'static Table; 8] {
         UserDel::TABLE,
         Post::TABLE,
         Comment::TABLE,
+        User::FOLLOWING.association(),
     ]
 }
 
@@ -52,6 +55,61 @@ pub fn gen_drop(backend: Backend) -> Vec<String> {
 /// The columns of every user-shaped table, in order.
 pub const USER_COLUMNS: &str = "id, name, hair_color, created_at";
 
+/// A level of W4's eager load: the rows of one table by the keys of the level above.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// `users` by id.
+    Users,
+    /// `posts` by `user_id`.
+    Posts,
+    /// `comments` by `post_id`.
+    Comments,
+}
+
+impl Level {
+    /// The statement up to its key condition.
+    fn select(self) -> &'static str {
+        match self {
+            Level::Users => "SELECT id, name, hair_color, created_at FROM users WHERE id",
+            Level::Posts => "SELECT id, user_id, title, body FROM posts WHERE user_id",
+            Level::Comments => "SELECT id, post_id, text FROM comments WHERE post_id",
+        }
+    }
+
+    /// The statement up to `IN (`, for a query builder to add the placeholders.
+    pub fn select_in(self) -> String {
+        format!("{} IN (", self.select())
+    }
+
+    /// What follows the key list.
+    pub const ORDER: &'static str = ") ORDER BY id";
+
+    /// PostgreSQL: the keys as one array parameter, one statement text for any number of keys.
+    pub fn any(self) -> &'static str {
+        match self {
+            Level::Users => {
+                "SELECT id, name, hair_color, created_at FROM users WHERE id = ANY($1) ORDER BY id"
+            }
+            Level::Posts => {
+                "SELECT id, user_id, title, body FROM posts WHERE user_id = ANY($1) ORDER BY id"
+            }
+            Level::Comments => {
+                "SELECT id, post_id, text FROM comments WHERE post_id = ANY($1) ORDER BY id"
+            }
+        }
+    }
+
+    /// SQLite and MySQL: an `IN` list of `n` placeholders.
+    pub fn in_list(self, n: usize) -> String {
+        let mut sql = self.select_in();
+        for i in 0..n {
+            sql.push_str(if i == 0 { "?" } else { ", ?" });
+        }
+        sql.push_str(Self::ORDER);
+        sql
+    }
+}
+
 /// Statement texts of one backend. They are `&'static str` because that is how sqlx users
 /// write queries (string literals): sqlx 0.9 copies any other string on every call.
 #[derive(Clone, Copy, Debug)]
@@ -64,6 +122,9 @@ pub struct Sql {
     pub page: &'static str,
     pub count: &'static str,
     pub exists: &'static str,
+    /// W5: a page of the posts of the users a user follows, newest first, and their count.
+    pub feed_page: &'static str,
+    pub feed_count: &'static str,
     pub insert_one: &'static str,
     pub update_pk: &'static str,
     pub update_bulk: &'static str,
@@ -103,6 +164,19 @@ impl Sql {
             )),
             exists: leak(format!(
                 "SELECT EXISTS(SELECT 1 FROM users WHERE hair_color = {})",
+                p(1)
+            )),
+            feed_page: leak(format!(
+                "SELECT id, user_id, title, body FROM posts WHERE user_id IN \
+                 (SELECT followed_id FROM follows WHERE follower_id = {}) \
+                 ORDER BY id DESC LIMIT {} OFFSET {}",
+                p(1),
+                p(2),
+                p(3)
+            )),
+            feed_count: leak(format!(
+                "SELECT COUNT(*) FROM posts WHERE user_id IN \
+                 (SELECT followed_id FROM follows WHERE follower_id = {})",
                 p(1)
             )),
             insert_one: leak(insert_rows(backend, "users_ins", 1)),

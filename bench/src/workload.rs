@@ -15,6 +15,8 @@ pub enum Workload {
     LoadAll,
     Filter,
     Paginate,
+    EagerLoad,
+    Feed,
     InsertOne,
     InsertMany(usize),
     BulkLoad,
@@ -86,6 +88,23 @@ pub const COMMENTS_PER_POST: i64 = 10;
 /// Rows per page of W3 and W3p.
 pub const FILTER_LIMIT: i64 = 50;
 pub const PER_PAGE: i64 = 20;
+/// W4: users loaded per operation (fewer when fewer users have comments, see
+/// [`Sizes::eager_users`]).
+pub const EAGER_USERS: i64 = 100;
+/// W5: the users who follow others (the first ones), how many users each follows (among those
+/// with posts), and the pages read in turn.
+pub const FOLLOWERS: i64 = 100;
+pub const FOLLOWS_EACH: i64 = 20;
+pub const FEED_PAGES: i64 = 5;
+
+impl Sizes {
+    /// Users per W4 operation: 100, or every user with comments when fewer have them (5 in
+    /// `--tiny`), so each operation loads exactly this many users with all their posts and
+    /// comments.
+    pub fn eager_users(&self) -> i64 {
+        EAGER_USERS.min(self.comment_users)
+    }
+}
 
 impl Workload {
     /// Every workload, in report order.
@@ -98,6 +117,8 @@ impl Workload {
             LoadAll,
             Filter,
             Paginate,
+            EagerLoad,
+            Feed,
             InsertOne,
             InsertMany(1),
             InsertMany(10),
@@ -127,6 +148,8 @@ impl Workload {
             LoadAll => "W2-all".into(),
             Filter => "W3".into(),
             Paginate => "W3p".into(),
+            EagerLoad => "W4".into(),
+            Feed => "W5".into(),
             InsertOne => "W6".into(),
             InsertMany(n) => format!("W7-{n}"),
             BulkLoad => "W8".into(),
@@ -154,6 +177,8 @@ impl Workload {
             LoadAll => format!("load all, {} rows", thousands(s.users)),
             Filter => format!("filter + order_by + limit {FILTER_LIMIT}/offset"),
             Paginate => format!("paginate ({PER_PAGE} per page + COUNT)"),
+            EagerLoad => format!("users → posts → comments, {} users, eager", s.eager_users()),
+            Feed => format!("feed page ({PER_PAGE} posts of followed users + COUNT)"),
             InsertOne => "insert one row, autocommit".to_owned(),
             InsertMany(n) => format!("insert_many, {n} rows in one call"),
             BulkLoad => format!(
@@ -216,6 +241,8 @@ impl Workload {
         match self {
             Load100 => 100,
             LoadAll => s.users as u64,
+            EagerLoad => eager_rows(s),
+            Feed => PER_PAGE as u64,
             InsertMany(n) => n as u64,
             BulkLoad => s.bulk_rows as u64,
             TxInserts => s.tx_rows as u64,
@@ -290,13 +317,14 @@ pub struct Param {
 pub struct Input {
     /// Operations in the batch.
     pub k: usize,
-    /// W1: the ids to get.
+    /// W1: the ids to get; W4: the users to load, `chunk` per operation.
     pub ids: Vec<i64>,
     /// W6–W8, W11: rows to insert; W9: rows to write by key; W10: rows to delete.
     pub rows: Vec<Row>,
-    /// W7, W8, W11: rows per operation (`rows.chunks(chunk)`).
+    /// W7, W8, W11: rows per operation (`rows.chunks(chunk)`); W4: ids per operation.
     pub chunk: usize,
-    /// W3, W3p, W9b, W10b, W12: one parameter set per operation.
+    /// W3, W3p, W5, W9b, W10b, W12: one parameter set per operation (W5: `a` the follower,
+    /// `b` the page).
     pub params: Vec<Param>,
     /// W10: rows the admin connection inserts before the batch.
     pub prefill: Vec<Row>,
@@ -348,6 +376,27 @@ impl Input {
                             a: rng.range(1, pages.max(1)),
                             b: 0,
                         }
+                    })
+                    .collect()
+            }
+            EagerLoad => {
+                // Distinct users among those with comments, in a different order each time
+                // (the result is ordered by id all the same).
+                let n = s.eager_users() as usize;
+                input.chunk = n;
+                let mut pool: Vec<i64> = (1..=s.comment_users).collect();
+                for _ in 0..k {
+                    rng.shuffle(&mut pool);
+                    input.ids.extend_from_slice(&pool[..n]);
+                }
+            }
+            Feed => {
+                let followers = FOLLOWERS.min(s.users);
+                input.params = (0..k as i64)
+                    .map(|i| Param {
+                        text: String::new(),
+                        a: rng.range(1, followers),
+                        b: i % FEED_PAGES + 1,
                     })
                     .collect()
             }
@@ -442,9 +491,18 @@ impl Input {
             Load100 => Some(100 * k),
             LoadAll => Some(s.users as u64 * k),
             Filter => Some(FILTER_LIMIT as u64 * k),
+            EagerLoad => Some(eager_rows(s) * k),
+            // Every follower follows at least 19 users with 10 posts each: pages 1-5 are full.
+            Feed => Some(PER_PAGE as u64 * k),
             _ => None,
         }
     }
+}
+
+/// Rows one W4 operation returns: its users, their posts, the posts' comments.
+fn eager_rows(s: &Sizes) -> u64 {
+    let users = s.eager_users();
+    (users + users * POSTS_PER_USER + users * POSTS_PER_USER * COMMENTS_PER_POST) as u64
 }
 
 fn hash_id(id: &str) -> u64 {

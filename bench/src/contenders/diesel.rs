@@ -1,6 +1,7 @@
 //! Diesel 2.3, synchronous, with its default statement cache, written as its guides show:
 //! `table!` schemas, `Queryable` structs, `find(id).first`, `filter/order/limit/offset`,
-//! `insert_into(..).values(&slice)`, `AsChangeset` updates, `conn.transaction`. W13 runs four
+//! `insert_into(..).values(&slice)`, `AsChangeset` updates, `conn.transaction`, associations
+//! (`belonging_to` + `grouped_by`, W4), an `eq_any` subselect (W5). W13 runs four
 //! connections on tokio's blocking pool (a synchronous library inside an async service).
 //!
 //! The code is the same for the three connection types, so one macro writes all three.
@@ -15,7 +16,7 @@ use diesel::prelude::*;
 use tokio::runtime::Runtime;
 
 use super::{Contender, Key, keep_going};
-use crate::data::{Row, Sink};
+use crate::data::{self, Row, Sink, Sinkable};
 use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
 
 /// One `table!` per user-shaped table.
@@ -35,16 +36,88 @@ macro_rules! user_tables {
 /// The schema, as `diesel print-schema` would write it.
 pub mod schema {
     user_tables!(users, users_1, users_100, users_ins, users_upd, users_del,);
+
+    diesel::table! {
+        posts (id) {
+            id -> BigInt,
+            user_id -> BigInt,
+            title -> Text,
+            body -> Text,
+        }
+    }
+
+    diesel::table! {
+        comments (id) {
+            id -> BigInt,
+            post_id -> BigInt,
+            text -> Text,
+        }
+    }
+
+    diesel::table! {
+        follows (follower_id, followed_id) {
+            follower_id -> BigInt,
+            followed_id -> BigInt,
+        }
+    }
+
+    diesel::joinable!(posts -> users (user_id));
+    diesel::joinable!(comments -> posts (post_id));
+    diesel::allow_tables_to_appear_in_same_query!(users, posts, comments, follows);
 }
 
-use schema::{users, users_1, users_100, users_del, users_ins, users_upd};
+use schema::{
+    comments, follows, posts, users, users_1, users_100, users_del, users_ins, users_upd,
+};
 
-#[derive(Queryable, Debug)]
+/// A row of any user-shaped table; `Identifiable` as a row of `users`, the parent of posts.
+#[derive(Queryable, Identifiable, Debug)]
+#[diesel(table_name = users)]
 pub struct User {
     pub id: i64,
     pub name: String,
     pub hair_color: Option<String>,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Identifiable, Associations, Debug)]
+#[diesel(table_name = posts, belongs_to(User))]
+pub struct Post {
+    pub id: i64,
+    pub user_id: i64,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Queryable, Identifiable, Associations, Debug)]
+#[diesel(table_name = comments, belongs_to(Post))]
+pub struct Comment {
+    pub id: i64,
+    pub post_id: i64,
+    pub text: String,
+}
+
+impl Sinkable for User {
+    fn sink(&self, sink: &mut Sink) {
+        sink.user(
+            self.id,
+            &self.name,
+            self.hair_color.as_deref(),
+            self.created_at,
+        );
+    }
+}
+
+impl Sinkable for Post {
+    fn sink(&self, sink: &mut Sink) {
+        sink.post(self.id, self.user_id, &self.title, &self.body);
+    }
+}
+
+impl Sinkable for Comment {
+    fn sink(&self, sink: &mut Sink) {
+        sink.comment(self.id, self.post_id, &self.text);
+    }
 }
 
 /// Borrowed insert values; `None` is written as NULL (diesel would otherwise write DEFAULT,
@@ -148,6 +221,41 @@ macro_rules! diesel_contender {
                                 .load::<User>(conn)?;
                             let total: i64 = query.count().get_result(conn)?;
                             sink_users(sink, &rows);
+                            sink.value(total as u64);
+                        }
+                    }
+                    EagerLoad => {
+                        for ids in input.ids.chunks(input.chunk) {
+                            // Three queries, grouped as Diesel's association guide shows.
+                            let users = users::table
+                                .filter(users::id.eq_any(ids))
+                                .order(users::id.asc())
+                                .load::<User>(conn)?;
+                            let posts = Post::belonging_to(&users)
+                                .order(posts::id.asc())
+                                .load::<Post>(conn)?;
+                            let comments = Comment::belonging_to(&posts)
+                                .order(comments::id.asc())
+                                .load::<Comment>(conn)?
+                                .grouped_by(&posts);
+                            let posts = posts.into_iter().zip(comments).grouped_by(&users);
+                            let tree: data::Tree<_, _, _> = users.into_iter().zip(posts).collect();
+                            data::sink_tree(sink, &tree);
+                        }
+                    }
+                    Feed => {
+                        for p in &input.params {
+                            let followed = follows::table
+                                .filter(follows::follower_id.eq(p.a))
+                                .select(follows::followed_id);
+                            let feed = posts::table.filter(posts::user_id.eq_any(followed));
+                            let rows = feed
+                                .order(posts::id.desc())
+                                .limit(PER_PAGE)
+                                .offset((p.b - 1) * PER_PAGE)
+                                .load::<Post>(conn)?;
+                            let total: i64 = feed.count().get_result(conn)?;
+                            rows.iter().for_each(|r| r.sink(sink));
                             sink.value(total as u64);
                         }
                     }

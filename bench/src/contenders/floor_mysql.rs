@@ -15,8 +15,8 @@ use mysql_async::{
 use tokio::runtime::Runtime;
 
 use super::{Admin, Contender, Key, Val, join_tasks, keep_going, merge_tasks};
-use crate::data::{Row, Sink};
-use crate::sql::{self, Sql};
+use crate::data::{self, CommentRow, PostRow, Row, Sink, Sinkable};
+use crate::sql::{self, Level, Sql};
 use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
 
 type UserTuple = (i64, String, Option<String>, NaiveDateTime);
@@ -28,6 +28,19 @@ fn user((id, name, hair_color, created_at): UserTuple) -> Row {
         hair_color,
         created_at,
     }
+}
+
+fn post((id, user_id, title, body): (i64, i64, String, String)) -> PostRow {
+    PostRow {
+        id,
+        user_id,
+        title,
+        body,
+    }
+}
+
+fn comment((id, post_id, text): (i64, i64, String)) -> CommentRow {
+    CommentRow { id, post_id, text }
 }
 
 pub async fn connect(url: &str) -> Result<Conn> {
@@ -53,6 +66,8 @@ struct Prepared {
     page: Statement,
     count: Statement,
     exists: Statement,
+    feed_page: Statement,
+    feed_count: Statement,
     insert_one: Statement,
     update_pk: Statement,
     update_bulk: Statement,
@@ -71,6 +86,8 @@ impl Prepared {
             page: conn.prep(sql.page).await?,
             count: conn.prep(sql.count).await?,
             exists: conn.prep(sql.exists).await?,
+            feed_page: conn.prep(sql.feed_page).await?,
+            feed_count: conn.prep(sql.feed_count).await?,
             insert_one: conn.prep(sql.insert_one).await?,
             update_pk: conn.prep(sql.update_pk).await?,
             update_bulk: conn.prep(sql.update_bulk).await?,
@@ -86,6 +103,8 @@ pub struct MysqlAsync {
     conn: Conn,
     stmts: Prepared,
     inserts: HashMap<usize, Statement>,
+    /// W4's `IN (?, ...)` statements by level and key count, prepared on first use.
+    in_lists: HashMap<(Level, usize), Statement>,
     /// W13: mysql_async's own pool, limited to four connections.
     pool: Option<Pool>,
 }
@@ -104,8 +123,36 @@ impl MysqlAsync {
             conn,
             stmts,
             inserts: HashMap::new(),
+            in_lists: HashMap::new(),
             pool: None,
         })
+    }
+
+    /// The rows of one W4 level for `keys`, through the statement for that many keys.
+    async fn select_in<T, R>(
+        conn: &mut Conn,
+        in_lists: &mut HashMap<(Level, usize), Statement>,
+        level: Level,
+        keys: &[i64],
+        map: impl FnMut(T) -> R + Send,
+    ) -> Result<Vec<R>>
+    where
+        T: mysql_async::prelude::FromRow + Send + 'static,
+        R: Send,
+    {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stmt = match in_lists.get(&(level, keys.len())) {
+            Some(s) => s.clone(),
+            None => {
+                let s = conn.prep(level.in_list(keys.len())).await?;
+                in_lists.insert((level, keys.len()), s.clone());
+                s
+            }
+        };
+        let params = Params::Positional(keys.iter().map(|&k| Value::from(k)).collect());
+        Ok(conn.exec_map(&stmt, params, map).await?)
     }
 
     async fn insert_statement(
@@ -155,6 +202,7 @@ impl Contender for MysqlAsync {
             conn,
             stmts: s,
             inserts,
+            in_lists,
             ..
         } = self;
         rt.block_on(async {
@@ -193,6 +241,31 @@ impl Contender for MysqlAsync {
                                 conn.exec_first(&s.count, (p.text.as_str(),)).await?;
                             sink.value(total.unwrap_or(0) as u64);
                         }
+                    }
+                }
+                EagerLoad => {
+                    for ids in input.ids.chunks(input.chunk) {
+                        let users =
+                            Self::select_in(conn, in_lists, Level::Users, ids, user).await?;
+                        let keys: Vec<i64> = users.iter().map(|u| u.id).collect();
+                        let posts =
+                            Self::select_in(conn, in_lists, Level::Posts, &keys, post).await?;
+                        let keys: Vec<i64> = posts.iter().map(|p| p.id).collect();
+                        let comments =
+                            Self::select_in(conn, in_lists, Level::Comments, &keys, comment)
+                                .await?;
+                        data::sink_tree(sink, &data::group(users, posts, comments));
+                    }
+                }
+                Feed => {
+                    for p in &input.params {
+                        let offset = (p.b - 1) * PER_PAGE;
+                        let rows: Vec<PostRow> = conn
+                            .exec_map(&s.feed_page, (p.a, PER_PAGE, offset), post)
+                            .await?;
+                        rows.iter().for_each(|r| r.sink(sink));
+                        let total: Option<i64> = conn.exec_first(&s.feed_count, (p.a,)).await?;
+                        sink.value(total.unwrap_or(0) as u64);
                     }
                 }
                 InsertOne => {

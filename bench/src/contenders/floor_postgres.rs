@@ -13,8 +13,8 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Statement};
 
 use super::{Admin, Contender, Key, Val, keep_going};
-use crate::data::{Row, Sink};
-use crate::sql::{self, Sql};
+use crate::data::{self, CommentRow, PostRow, Row, Sink, Sinkable};
+use crate::sql::{self, Level, Sql};
 use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
 
 /// Connects over TCP without TLS and drives the connection on the current runtime.
@@ -39,6 +39,23 @@ fn user(r: &tokio_postgres::Row) -> Result<Row> {
     })
 }
 
+fn post(r: &tokio_postgres::Row) -> Result<PostRow> {
+    Ok(PostRow {
+        id: r.try_get(0)?,
+        user_id: r.try_get(1)?,
+        title: r.try_get(2)?,
+        body: r.try_get(3)?,
+    })
+}
+
+fn comment(r: &tokio_postgres::Row) -> Result<CommentRow> {
+    Ok(CommentRow {
+        id: r.try_get(0)?,
+        post_id: r.try_get(1)?,
+        text: r.try_get(2)?,
+    })
+}
+
 /// Every statement of the workloads, prepared on one connection.
 struct Prepared {
     get: Statement,
@@ -49,6 +66,12 @@ struct Prepared {
     page: Statement,
     count: Statement,
     exists: Statement,
+    /// W4's levels, each with its keys as one array (`= ANY($1)`).
+    eager_users: Statement,
+    eager_posts: Statement,
+    eager_comments: Statement,
+    feed_page: Statement,
+    feed_count: Statement,
     insert_one: Statement,
     update_pk: Statement,
     update_bulk: Statement,
@@ -67,6 +90,11 @@ impl Prepared {
             page: client.prepare(sql.page).await?,
             count: client.prepare(sql.count).await?,
             exists: client.prepare(sql.exists).await?,
+            eager_users: client.prepare(Level::Users.any()).await?,
+            eager_posts: client.prepare(Level::Posts.any()).await?,
+            eager_comments: client.prepare(Level::Comments.any()).await?,
+            feed_page: client.prepare(sql.feed_page).await?,
+            feed_count: client.prepare(sql.feed_count).await?,
             insert_one: client.prepare(sql.insert_one).await?,
             update_pk: client.prepare(sql.update_pk).await?,
             update_bulk: client.prepare(sql.update_bulk).await?,
@@ -193,6 +221,35 @@ impl Contender for TokioPostgres {
                                 client.query_one(&s.count, &[&p.text]).await?.try_get(0)?;
                             sink.value(total as u64);
                         }
+                    }
+                }
+                EagerLoad => {
+                    for ids in input.ids.chunks(input.chunk) {
+                        let rows = client.query(&s.eager_users, &[&ids]).await?;
+                        let users = rows.iter().map(user).collect::<Result<Vec<Row>>>()?;
+                        let keys: Vec<i64> = users.iter().map(|u| u.id).collect();
+                        let rows = client.query(&s.eager_posts, &[&keys]).await?;
+                        let posts = rows.iter().map(post).collect::<Result<Vec<PostRow>>>()?;
+                        let keys: Vec<i64> = posts.iter().map(|p| p.id).collect();
+                        let rows = client.query(&s.eager_comments, &[&keys]).await?;
+                        let comments = rows
+                            .iter()
+                            .map(comment)
+                            .collect::<Result<Vec<CommentRow>>>()?;
+                        data::sink_tree(sink, &data::group(users, posts, comments));
+                    }
+                }
+                Feed => {
+                    for p in &input.params {
+                        let offset = (p.b - 1) * PER_PAGE;
+                        let rows = client
+                            .query(&s.feed_page, &[&p.a, &PER_PAGE, &offset])
+                            .await?;
+                        let posts = rows.iter().map(post).collect::<Result<Vec<PostRow>>>()?;
+                        posts.iter().for_each(|r| r.sink(sink));
+                        let total: i64 =
+                            client.query_one(&s.feed_count, &[&p.a]).await?.try_get(0)?;
+                        sink.value(total as u64);
                     }
                 }
                 InsertOne => {

@@ -13,8 +13,8 @@ use rusqlite::{Connection, OptionalExtension, ToSql, params};
 use tokio::runtime::Runtime;
 
 use super::{Admin, Contender, Key, Val, keep_going};
-use crate::data::{Row, Sink};
-use crate::sql::{self, Sql};
+use crate::data::{self, CommentRow, PostRow, Row, Sink, Sinkable};
+use crate::sql::{self, Level, Sql};
 use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
 
 /// Opens `path` with the settings every SQLite contender uses: WAL, synchronous=NORMAL and
@@ -41,12 +41,31 @@ fn user(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
+fn post(r: &rusqlite::Row<'_>) -> rusqlite::Result<PostRow> {
+    Ok(PostRow {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        title: r.get(2)?,
+        body: r.get(3)?,
+    })
+}
+
+fn comment(r: &rusqlite::Row<'_>) -> rusqlite::Result<CommentRow> {
+    Ok(CommentRow {
+        id: r.get(0)?,
+        post_id: r.get(1)?,
+        text: r.get(2)?,
+    })
+}
+
 pub struct Rusqlite {
     conn: Connection,
     path: PathBuf,
     sql: Sql,
     /// Multi-row INSERT texts by row count.
     inserts: HashMap<usize, String>,
+    /// W4's `IN (?, ...)` texts by level and key count.
+    in_lists: HashMap<(Level, usize), String>,
     /// W13's four connections, moved into blocking tasks and back.
     pool: Vec<Connection>,
 }
@@ -58,8 +77,30 @@ impl Rusqlite {
             path: path.to_owned(),
             sql: Sql::new(Backend::Sqlite),
             inserts: HashMap::new(),
+            in_lists: HashMap::new(),
             pool: Vec::new(),
         })
+    }
+
+    /// The rows of one W4 level for `keys`, through the cached statement for that many keys.
+    fn select_in<T>(
+        &mut self,
+        level: Level,
+        keys: &[i64],
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = self
+            .in_lists
+            .entry((level, keys.len()))
+            .or_insert_with(|| level.in_list(keys.len()));
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(keys), map)?
+            .collect::<rusqlite::Result<Vec<T>>>()?;
+        Ok(rows)
     }
 
     fn insert_sql(&mut self, rows: usize) -> &str {
@@ -129,6 +170,28 @@ impl Contender for Rusqlite {
                         let total: i64 = stmt.query_row([&p.text], |r| r.get(0))?;
                         sink.value(total as u64);
                     }
+                }
+            }
+            EagerLoad => {
+                for ids in input.ids.chunks(input.chunk) {
+                    let users = self.select_in(Level::Users, ids, user)?;
+                    let keys: Vec<i64> = users.iter().map(|u| u.id).collect();
+                    let posts = self.select_in(Level::Posts, &keys, post)?;
+                    let keys: Vec<i64> = posts.iter().map(|p| p.id).collect();
+                    let comments = self.select_in(Level::Comments, &keys, comment)?;
+                    data::sink_tree(sink, &data::group(users, posts, comments));
+                }
+            }
+            Feed => {
+                for p in &input.params {
+                    let mut stmt = self.conn.prepare_cached(self.sql.feed_page)?;
+                    let rows = stmt
+                        .query_map(params![p.a, PER_PAGE, (p.b - 1) * PER_PAGE], post)?
+                        .collect::<rusqlite::Result<Vec<PostRow>>>()?;
+                    rows.iter().for_each(|r| r.sink(sink));
+                    let mut stmt = self.conn.prepare_cached(self.sql.feed_count)?;
+                    let total: i64 = stmt.query_row([p.a], |r| r.get(0))?;
+                    sink.value(total as u64);
                 }
             }
             InsertOne => {

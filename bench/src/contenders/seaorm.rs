@@ -1,6 +1,8 @@
 //! SeaORM 2.0 over the same sqlx 0.9, as its documentation shows it: entities derived with
 //! `DeriveEntityModel`, `Database::connect(ConnectOptions)`, `find_by_id`/`find().filter(..)`,
-//! `paginate`, `ActiveModel` inserts and updates, `update_many`/`delete_many`. Two variants:
+//! `paginate`, `ActiveModel` inserts and updates, `update_many`/`delete_many`, relations with
+//! `DeriveRelation` and `Related` loaded by the loader (`LoaderTrait::load_many`, W4), a
+//! subquery with `in_subquery` (W5). Two variants:
 //! `default` (ConnectOptions as given) and `tuned` (`test_before_acquire(false)`, so the pool
 //! does not ping the server on every acquire).
 
@@ -8,15 +10,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectOptions, Database, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SelectExt, TransactionTrait,
+    EntityTrait, LoaderTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SelectExt,
+    TransactionTrait,
 };
 use tokio::runtime::Runtime;
 
 use super::{Contender, Key, join_tasks, keep_going, merge_tasks};
-use crate::data::{Row, Sink};
+use crate::data::{self, Row, Sink, Sinkable};
 use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
 
 /// An entity module shaped like the users table, for one table name.
@@ -44,9 +47,151 @@ macro_rules! user_entity {
     )*};
 }
 
+/// `users`, which has many posts.
+pub mod users {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub name: String,
+        pub hair_color: Option<String>,
+        pub created_at: DateTime,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(has_many = "super::posts::Entity")]
+        Posts,
+    }
+
+    impl Related<super::posts::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Posts.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// `posts`: each belongs to a user and has many comments.
+pub mod posts {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "posts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub user_id: i64,
+        pub title: String,
+        pub body: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::users::Entity",
+            from = "Column::UserId",
+            to = "super::users::Column::Id"
+        )]
+        User,
+        #[sea_orm(has_many = "super::comments::Entity")]
+        Comments,
+    }
+
+    impl Related<super::users::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::User.def()
+        }
+    }
+
+    impl Related<super::comments::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Comments.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// `comments`: each belongs to a post.
+pub mod comments {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "comments")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub post_id: i64,
+        pub text: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::posts::Entity",
+            from = "Column::PostId",
+            to = "super::posts::Column::Id"
+        )]
+        Post,
+    }
+
+    impl Related<super::posts::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Post.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// `follows`: who follows whom (W5 reads it in a subquery).
+pub mod follows {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "follows")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub follower_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub followed_id: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+impl Sinkable for users::Model {
+    fn sink(&self, sink: &mut Sink) {
+        sink.user(
+            self.id,
+            &self.name,
+            self.hair_color.as_deref(),
+            self.created_at,
+        );
+    }
+}
+
+impl Sinkable for posts::Model {
+    fn sink(&self, sink: &mut Sink) {
+        sink.post(self.id, self.user_id, &self.title, &self.body);
+    }
+}
+
+impl Sinkable for comments::Model {
+    fn sink(&self, sink: &mut Sink) {
+        sink.comment(self.id, self.post_id, &self.text);
+    }
+}
+
 user_entity! {
-    /// `users`.
-    users "users",
     /// `users_1`.
     users_1 "users_1",
     /// `users_100`.
@@ -215,6 +360,54 @@ impl Contender for SeaOrm {
                         let items = pages.fetch_page(p.a as u64 - 1).await?;
                         let total = pages.num_items().await?;
                         sink_models!(sink, items);
+                        sink.value(total);
+                    }
+                }
+                (EagerLoad, _) => {
+                    for ids in input.ids.chunks(input.chunk) {
+                        // Three statements: the users, then the loader for their posts and
+                        // for those posts' comments, each grouped per parent.
+                        let users = users::Entity::find()
+                            .filter(users::Column::Id.is_in(ids.iter().copied()))
+                            .order_by_asc(users::Column::Id)
+                            .all(db)
+                            .await?;
+                        let posts = users
+                            .load_many(posts::Entity::find().order_by_asc(posts::Column::Id), db)
+                            .await?;
+                        // The loader takes a flat list of parents: the posts of all users.
+                        let counts: Vec<usize> = posts.iter().map(Vec::len).collect();
+                        let posts: Vec<posts::Model> = posts.into_iter().flatten().collect();
+                        let comments = posts
+                            .load_many(
+                                comments::Entity::find().order_by_asc(comments::Column::Id),
+                                db,
+                            )
+                            .await?;
+                        let mut pairs = posts.into_iter().zip(comments);
+                        let tree: data::Tree<_, _, _> = users
+                            .into_iter()
+                            .zip(counts)
+                            .map(|(u, n)| (u, pairs.by_ref().take(n).collect()))
+                            .collect();
+                        data::sink_tree(sink, &tree);
+                    }
+                }
+                (Feed, _) => {
+                    for p in &input.params {
+                        let followed = Query::select()
+                            .column(follows::Column::FollowedId)
+                            .from(follows::Entity)
+                            .and_where(follows::Column::FollowerId.eq(p.a))
+                            .to_owned();
+                        let pages = posts::Entity::find()
+                            .filter(posts::Column::UserId.in_subquery(followed))
+                            .order_by_desc(posts::Column::Id)
+                            .paginate(db, PER_PAGE as u64);
+                        // SeaORM numbers pages from zero.
+                        let items = pages.fetch_page(p.b as u64 - 1).await?;
+                        let total = pages.num_items().await?;
+                        items.iter().for_each(|r| r.sink(sink));
                         sink.value(total);
                     }
                 }

@@ -2,7 +2,8 @@
 //! as sqlx's docs recommend (the `sqlx` contender, the base of the ×sqlx ratios: the same pool
 //! model-core runs on) or on one connection (`sqlx_conn`: what the pool costs), with sqlx's
 //! default persistent statement cache, rows decoded by position into tuples, multi-row inserts through
-//! `QueryBuilder::push_values`. W13 uses a `Pool` of four with the per-acquire ping off (the
+//! `QueryBuilder::push_values`; W4's key lists as one array on PostgreSQL (`= ANY($1)`, as
+//! sqlx's FAQ recommends) and through `QueryBuilder::separated` elsewhere. W13 uses a `Pool` of four with the per-acquire ping off (the
 //! setting model-core also uses; sea-orm default shows what the ping costs).
 //!
 //! The three backends differ only in types, so one macro writes all three.
@@ -17,11 +18,26 @@ use sqlx::{Connection, Executor};
 use tokio::runtime::Runtime;
 
 use super::{Contender, Key, join_tasks, keep_going, merge_tasks};
-use crate::data::{Row, Sink};
-use crate::sql::{self, Sql};
+use crate::data::{self, CommentRow, PostRow, Row, Sink, Sinkable};
+use crate::sql::{self, Level, Sql};
 use crate::workload::{FILTER_LIMIT, Input, PER_PAGE, Workload};
 
 type UserTuple = (i64, String, Option<String>, NaiveDateTime);
+type PostTuple = (i64, i64, String, String);
+type CommentTuple = (i64, i64, String);
+
+fn post((id, user_id, title, body): PostTuple) -> PostRow {
+    PostRow {
+        id,
+        user_id,
+        title,
+        body,
+    }
+}
+
+fn comment((id, post_id, text): CommentTuple) -> CommentRow {
+    CommentRow { id, post_id, text }
+}
 
 fn user((id, name, hair_color, created_at): UserTuple) -> Row {
     Row {
@@ -101,6 +117,39 @@ macro_rules! sqlx_workloads {
                             .await?;
                         sink.value(total as u64);
                     }
+                }
+            }
+            EagerLoad => {
+                // Three statements, each level by the keys of the one above, grouped in Rust.
+                for ids in input.ids.chunks(input.chunk) {
+                    let users: Vec<UserTuple> = fetch_in($e, Level::Users, ids).await?;
+                    let users: Vec<Row> = users.into_iter().map(user).collect();
+                    let keys: Vec<i64> = users.iter().map(|u| u.id).collect();
+                    let posts: Vec<PostTuple> = fetch_in($e, Level::Posts, &keys).await?;
+                    let posts: Vec<PostRow> = posts.into_iter().map(post).collect();
+                    let keys: Vec<i64> = posts.iter().map(|p| p.id).collect();
+                    let comments: Vec<CommentTuple> = fetch_in($e, Level::Comments, &keys).await?;
+                    let comments: Vec<CommentRow> = comments.into_iter().map(comment).collect();
+                    data::sink_tree(sink, &data::group(users, posts, comments));
+                }
+            }
+            Feed => {
+                for p in &input.params {
+                    let rows: Vec<PostRow> = sqlx::query_as::<_, PostTuple>(sql.feed_page)
+                        .bind(p.a)
+                        .bind(PER_PAGE)
+                        .bind((p.b - 1) * PER_PAGE)
+                        .fetch_all($e)
+                        .await?
+                        .into_iter()
+                        .map(post)
+                        .collect();
+                    rows.iter().for_each(|r| r.sink(sink));
+                    let total: i64 = sqlx::query_scalar(sql.feed_count)
+                        .bind(p.a)
+                        .fetch_one($e)
+                        .await?;
+                    sink.value(total as u64);
                 }
             }
             InsertOne => {
@@ -402,9 +451,33 @@ macro_rules! sqlx_contender {
     };
 }
 
+/// W4's rows of one level by an `IN` list built with `QueryBuilder::separated` (SQLite and
+/// MySQL take no arrays).
+macro_rules! fetch_in_builder {
+    ($db:ty) => {
+        async fn fetch_in<'e, E, T>(executor: E, level: Level, keys: &[i64]) -> Result<Vec<T>>
+        where
+            E: Executor<'e, Database = $db>,
+            T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+        {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut qb = sqlx::QueryBuilder::<$db>::new(level.select_in());
+            let mut list = qb.separated(", ");
+            for &key in keys {
+                list.push_bind(key);
+            }
+            list.push_unseparated(Level::ORDER);
+            Ok(qb.build_query_as::<T>().fetch_all(executor).await?)
+        }
+    };
+}
+
 /// SQLite.
 pub mod sqlite {
     use super::*;
+    fetch_in_builder!(sqlx::Sqlite);
     sqlx_contender!(
         SqlxSqlite,
         sqlx::Sqlite,
@@ -418,6 +491,19 @@ pub mod sqlite {
 /// PostgreSQL.
 pub mod postgres {
     use super::*;
+
+    /// W4's rows of one level, the keys bound as one array.
+    async fn fetch_in<'e, E, T>(executor: E, level: Level, keys: &[i64]) -> Result<Vec<T>>
+    where
+        E: Executor<'e, Database = sqlx::Postgres>,
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        Ok(sqlx::query_as::<_, T>(level.any())
+            .bind(keys)
+            .fetch_all(executor)
+            .await?)
+    }
+
     sqlx_contender!(
         SqlxPostgres,
         sqlx::Postgres,
@@ -431,6 +517,7 @@ pub mod postgres {
 /// MariaDB / MySQL: DDL commits itself, so W14 runs without a transaction.
 pub mod mysql {
     use super::*;
+    fetch_in_builder!(sqlx::MySql);
     sqlx_contender!(
         SqlxMySql,
         sqlx::MySql,
