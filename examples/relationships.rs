@@ -192,7 +192,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // The feed: posts of the users ann follows, newest first, page 1: the page and the count.
     let feed = Post::query()
-        .filter(Post::AUTHOR.has(User::FOLLOWERS.any(User::ID.eq(*ann.id))))
+        .filter(Post::AUTHOR_ID.in_related(&User::FOLLOWING, *ann.id))
         .order_by(Post::ID.desc());
     let page = feed.paginate(&db, 1, 4, true).await?;
     let titles: Vec<&str> = page.items.iter().map(|p| p.title.as_str()).collect();

@@ -177,6 +177,7 @@ fn expand_columns(
     let mut checks = Vec::new();
     let mut decode = Vec::new();
     let mut push = Vec::new();
+    let mut value_at = Vec::new();
 
     for (position, field) in fields.iter().enumerate() {
         let name = &field.ident;
@@ -196,6 +197,11 @@ fn expand_columns(
                 push.push(quote! {
                     __out.push(#field_type::to_value(&self.#name));
                 });
+                value_at.push(quote! {
+                    if __position == #offset {
+                        return ::core::option::Option::Some(#field_type::to_value(&self.#name));
+                    }
+                });
             }
             FieldKind::Flatten => {
                 if !own.is_empty() {
@@ -209,6 +215,11 @@ fn expand_columns(
                 });
                 push.push(quote! {
                     #group::push_values(&self.#name, __out);
+                });
+                value_at.push(quote! {
+                    if __position >= #offset && __position < #offset + #group::COLUMNS.len() {
+                        return #group::column_value(&self.#name, __position - #offset);
+                    }
                 });
             }
             FieldKind::Skip => {
@@ -255,6 +266,11 @@ fn expand_columns(
 
             fn push_values(&self, __out: &mut #krate::__private::Vec<#krate::Value>) {
                 #(#push)*
+            }
+
+            fn column_value(&self, __position: usize) -> ::core::option::Option<#krate::Value> {
+                #(#value_at)*
+                ::core::option::Option::None
             }
         }
 

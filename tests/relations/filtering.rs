@@ -192,6 +192,20 @@ async fn the_feed_is_two_statements(kind: Kind) {
     let last = feed.paginate(&db, 3, 4, true).await.unwrap();
     assert_eq!(titles(&last.items), ["bob 0", "ann 0"]);
 
+    // The same feed as an `IN` subquery on the association table alone.
+    let direct = Post::query()
+        .filter(Post::AUTHOR_ID.in_related(&User::FOLLOWING, *me.id))
+        .order_by(Post::ID.desc());
+    db.take_recorded_queries();
+    assert_eq!(direct.paginate(&db, 1, 4, true).await.unwrap(), page);
+    let sent = db.take_recorded_queries();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent[0].sql.contains("followers") && !sent[0].sql.contains("EXISTS"),
+        "{}",
+        sent[0].sql
+    );
+
     // The same feed as an `IN` subquery over the users `me` follows.
     let same = Post::query()
         .filter(Post::AUTHOR_ID.in_query(User::ID, &me.following()))

@@ -334,7 +334,7 @@ async fn keys_past_the_chunk_stay_under_the_parameter_limit(kind: Kind) {
     let Some((_t, db)) = blog(kind, "rel_chunk").await else {
         return;
     };
-    let many: Vec<User> = (0..1_200)
+    let many: Vec<User> = (0..2_500)
         .map(|i| User {
             id: Default::default(),
             name: format!("user {i:04}"),
@@ -356,7 +356,7 @@ async fn keys_past_the_chunk_stay_under_the_parameter_limit(kind: Kind) {
     let loaded = User::POSTS.load(&db, &stored).await.unwrap();
     let statements = db.take_recorded_queries().len();
     assert!(loaded.iter().all(|p| p.len() == 1));
-    // One array parameter on PostgreSQL; elsewhere 500 keys a statement.
+    // One array parameter on PostgreSQL; elsewhere 1,000 keys a statement.
     let expected = if kind == Kind::Postgres { 1 } else { 3 };
     assert_eq!(statements, expected);
 }

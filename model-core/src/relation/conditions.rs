@@ -4,8 +4,10 @@
 //! the columns of related models, type-checked like its own.
 
 use super::handles::{BelongsTo, HasMany, HasOne, ManyToMany};
+use crate::column_type::ColumnType;
+use crate::field::FieldType;
 use crate::meta::Link;
-use crate::model::Model;
+use crate::model::{Column, Contains, Model};
 use crate::query::{Association, Condition, Node, Related};
 
 /// `EXISTS` over the rows on the "many" side of `link`, related to the outer row on its
@@ -88,5 +90,29 @@ impl<A: Model, B: Model> ManyToMany<A, B> {
             }),
             conditions,
         })))
+    }
+}
+
+impl<G, T: FieldType> Column<G, T> {
+    /// The rows whose column holds a key that the row of `A` with key `key` is related to
+    /// through `relation`: `column IN (SELECT target FROM association WHERE source = key)`,
+    /// one subquery on the association table alone. The feed of the users someone follows:
+    /// `Post::AUTHOR_ID.in_related(&User::FOLLOWING, me)`. The column holds keys of `B`.
+    pub fn in_related<Q: Contains<G>, A: Model, B: Model>(
+        self,
+        relation: &ManyToMany<A, B>,
+        key: impl ColumnType,
+    ) -> Condition<Q> {
+        Condition::new(Node::InSelect {
+            column: self.name(),
+            negated: false,
+            select: relation.target.child_column,
+            table: relation.source.child.name(),
+            conditions: vec![Node::Compare {
+                column: relation.source.child_column,
+                op: "=",
+                value: key.into_value(),
+            }],
+        })
     }
 }
