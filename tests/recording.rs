@@ -6,10 +6,8 @@
 #[allow(dead_code)]
 mod models;
 
-use std::sync::{Arc, Mutex};
-
 use model_core::{Config, Database, Value};
-use model_tests::{Kind, TestDb, per_backend};
+use model_tests::{Capture, Kind, TestDb, per_backend};
 
 use crate::models::{Account, Keyed, Person, seeded};
 
@@ -129,39 +127,10 @@ async fn lookups_by_key_send_only_the_key(kind: Kind) {
     }
 }
 
-/// Collects the messages of `model_core::sql` events.
-struct Capture(Arc<Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        struct Fields(String);
-        impl tracing::field::Visit for Fields {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                self.0.push_str(&format!("{}={:?} ", field.name(), value));
-            }
-        }
-        if event.metadata().target() == "model_core::sql" {
-            let mut fields = Fields(String::new());
-            event.record(&mut fields);
-            self.0.lock().unwrap().push(fields.0);
-        }
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn echo_sends_statements_to_tracing() {
-    let captured: Arc<Mutex<Vec<String>>> = Arc::default();
-    let _guard = tracing::subscriber::set_default(Capture(captured.clone()));
+    let (capture, captured) = Capture::new("model_core::sql");
+    let _guard = tracing::subscriber::set_default(capture);
     let t = TestDb::new(Kind::SqliteMemory, "echo").await.unwrap();
     let db = Database::connect(Config::binds_only().bind("query", t.url.clone()).echo(true))
         .await

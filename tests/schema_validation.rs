@@ -295,7 +295,7 @@ async fn every_problem_is_reported_at_once_and_nothing_is_created() {
         "table name \"shared\" is also used by",
         "references \"nowhere.id\", but no model declares table \"nowhere\"",
         "table \"target\" (model `Target`) has no column \"missing\"",
-        "references \"shared.id\", which is in bind \"dup\"; a foreign key cannot cross databases",
+        "references \"shared.id\", which is in bind \"dup\"; a foreign key (and a relationship over it) cannot cross databases, so put this model and `First` or `Second` in one bind",
         "it has no primary key",
         "column \"note\" is declared twice",
         "its bind is not configured; configured binds: \"atomic\", \"dup\", \"enums\", \"fk\", \"groups\", \"rules\"",

@@ -2,41 +2,10 @@
 //! through `tracing` (target `model_core::n_plus_one`) with its call site and count; the same
 //! data loaded with `.with(...)` is not.
 
-use std::sync::{Arc, Mutex};
-
-use model_tests::Kind;
+use model_tests::{Capture, Kind};
 
 use crate::loading::blog;
 use crate::models::{Post, User};
-
-/// Collects the messages of `model_core::n_plus_one` events.
-struct Capture(Arc<Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        struct Fields(String);
-        impl tracing::field::Visit for Fields {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                self.0.push_str(&format!("{}={:?} ", field.name(), value));
-            }
-        }
-        if event.metadata().target() == "model_core::n_plus_one" {
-            let mut fields = Fields(String::new());
-            event.record(&mut fields);
-            self.0.lock().unwrap().push(fields.0);
-        }
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
 
 macro_rules! current_thread_per_backend {
     ($name:ident) => {
@@ -59,8 +28,8 @@ macro_rules! current_thread_per_backend {
 current_thread_per_backend!(a_loop_of_lookups_is_warned_of);
 
 async fn a_loop_of_lookups_is_warned_of(kind: Kind) {
-    let captured: Arc<Mutex<Vec<String>>> = Arc::default();
-    let _guard = tracing::subscriber::set_default(Capture(captured.clone()));
+    let (capture, captured) = Capture::new("model_core::n_plus_one");
+    let _guard = tracing::subscriber::set_default(capture);
     let Some((_t, db)) = blog(kind, "rel_nplus1").await else {
         return;
     };

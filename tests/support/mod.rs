@@ -5,9 +5,11 @@
 //! loopback servers of the development machines). An unreachable server skips the test with a
 //! message, except under CI (`CI` set), where it fails.
 
+pub mod capture;
 pub mod catalog;
 pub mod databases;
 
+pub use capture::Capture;
 pub use catalog::{Catalog, ColumnInfo, ForeignKeyInfo, IndexInfo, Param};
 pub use databases::{Kind, TestDb};
 

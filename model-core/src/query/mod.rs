@@ -33,7 +33,9 @@ pub use projection::{
     count_of, max, min, sum,
 };
 pub(crate) use related::{Association, Related};
-pub(crate) use render::{Projection, SelectStatement, Through, select_by_key_sql, write_row_count};
+pub(crate) use render::{
+    Projection, SelectStatement, Through, select_by_key_sql, write_limit_offset,
+};
 pub use select::Select;
 pub use union::Union;
 pub(crate) use writer::SqlWriter;

@@ -20,7 +20,7 @@
 
 use super::expr::{Condition, Node, write_all};
 use super::projection::{Item, Ordering, Selectable};
-use super::render::write_row_count;
+use super::render::write_limit_offset;
 use super::select::Select;
 use super::writer::SqlWriter;
 use crate::driver::{RowCount, sink};
@@ -178,17 +178,7 @@ impl<M: Model, P: Selectable<M>> Projected<M, P> {
                 w.push(if *descending { " DESC" } else { " ASC" });
             }
         }
-        if limit.is_some() || query.offset.is_some() {
-            w.push(" LIMIT ");
-            match limit {
-                Some(limit) => write_row_count(w, limit),
-                None => w.push(w.dialect().no_limit()),
-            }
-            if let Some(offset) = query.offset {
-                w.push(" OFFSET ");
-                write_row_count(w, offset);
-            }
-        }
+        write_limit_offset(w, limit, query.offset);
     }
 
     async fn rows_on(&self, run: &mut Runner<'_>, limit: Option<u64>) -> Result<Vec<P::Output>> {

@@ -106,22 +106,7 @@ impl SelectStatement<'_> {
                 w.push(if *descending { " DESC" } else { " ASC" });
             }
         }
-        if self.limit.is_some() || self.offset.is_some() {
-            match self.limit {
-                Some(limit) => {
-                    w.push(" LIMIT ");
-                    write_row_count(w, limit);
-                }
-                None => {
-                    w.push(" LIMIT ");
-                    w.push(w.dialect().no_limit());
-                }
-            }
-            if let Some(offset) = self.offset {
-                w.push(" OFFSET ");
-                write_row_count(w, offset);
-            }
-        }
+        write_limit_offset(w, self.limit, self.offset);
         if wrap_count {
             w.push(") AS model_core_counted");
         }
@@ -226,9 +211,26 @@ fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// ` LIMIT n OFFSET m`, as far as either is set (an OFFSET alone takes the dialect's "no
+/// limit").
+pub(crate) fn write_limit_offset(w: &mut SqlWriter<'_>, limit: Option<u64>, offset: Option<u64>) {
+    if limit.is_none() && offset.is_none() {
+        return;
+    }
+    w.push(" LIMIT ");
+    match limit {
+        Some(limit) => write_row_count(w, limit),
+        None => w.push(w.dialect().no_limit()),
+    }
+    if let Some(offset) = offset {
+        w.push(" OFFSET ");
+        write_row_count(w, offset);
+    }
+}
+
 /// A LIMIT or OFFSET count: bound, or written as a literal where the dialect asks (an integer
 /// of ours, never user text).
-pub(crate) fn write_row_count(w: &mut SqlWriter<'_>, n: u64) {
+fn write_row_count(w: &mut SqlWriter<'_>, n: u64) {
     if w.dialect().bind_row_counts() {
         w.value(Value::BigInt(clamp(n)));
     } else {

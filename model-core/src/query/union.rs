@@ -3,7 +3,7 @@
 //! written as a derived table, which every backend accepts where a bare member of a compound
 //! select could not carry an order or a limit).
 
-use super::render::{Projection, write_row_count};
+use super::render::{Projection, write_limit_offset};
 use super::select::Select;
 use super::writer::SqlWriter;
 use crate::driver::{RowCount, sink};
@@ -110,17 +110,7 @@ impl<M: Model> Union<M> {
                 w.push(if *descending { " DESC" } else { " ASC" });
             }
         }
-        if limit.is_some() || self.offset.is_some() {
-            w.push(" LIMIT ");
-            match limit {
-                Some(limit) => write_row_count(w, limit),
-                None => w.push(w.dialect().no_limit()),
-            }
-            if let Some(offset) = self.offset {
-                w.push(" OFFSET ");
-                write_row_count(w, offset);
-            }
-        }
+        write_limit_offset(w, limit, self.offset);
     }
 
     async fn rows_on(&self, run: &mut Runner<'_>, limit: Option<u64>) -> Result<Vec<M>> {

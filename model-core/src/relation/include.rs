@@ -247,6 +247,21 @@ fn parent_keys<P: Model>(parents: &[P], position: usize) -> (Vec<Option<KeyValue
     (keys, distinct(values))
 }
 
+/// `rows` grouped by the key `key` reads from each (rows without one are left out), each
+/// group in the rows' order.
+fn group<T>(
+    rows: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> Option<Value>,
+) -> HashMap<KeyValue, Vec<T>> {
+    let mut groups: HashMap<KeyValue, Vec<T>> = HashMap::new();
+    for row in rows {
+        if let Some(k) = key(&row).as_ref().and_then(key_of) {
+            groups.entry(k).or_default().push(row);
+        }
+    }
+    groups
+}
+
 /// `groups` handed out per parent key, in order: moved to the last parent with a key, cloned
 /// for the ones before it (the same parent listed twice).
 fn hand_out<T: Clone>(
@@ -304,13 +319,9 @@ impl<P: Model, C: Model + Clone> ToMany<P> for HasMany<P, C> {
             let (keys, wanted) = parent_keys(parents, self.link.parent_position);
             let children: Vec<C> =
                 rows_by_keys(run, self.link.child_column, wanted, conditions, orders).await?;
-            let mut groups: HashMap<KeyValue, Vec<C>> = HashMap::new();
-            for child in children {
-                let value = child.column_value(self.link.child_position);
-                if let Some(key) = value.as_ref().and_then(key_of) {
-                    groups.entry(key).or_default().push(child);
-                }
-            }
+            let groups = group(children, |child| {
+                child.column_value(self.link.child_position)
+            });
             Ok(hand_out(&keys, groups))
         })
     }
@@ -394,19 +405,14 @@ impl<P: Model, C: Model + Clone> Include<P> for HasOne<P, C> {
             let (keys, wanted) = parent_keys(parents, self.link.parent_position);
             let children: Vec<C> =
                 rows_by_keys(run, self.link.child_column, wanted, &[], &[]).await?;
-            let mut groups: HashMap<KeyValue, Vec<C>> = HashMap::new();
-            for child in children {
-                let value = child.column_value(self.link.child_position);
-                if let Some(key) = value.as_ref().and_then(key_of) {
-                    let group = groups.entry(key).or_default();
-                    if !group.is_empty() {
-                        return Err(Error::NotUnique {
-                            model: C::TABLE.model().to_owned(),
-                            table: C::TABLE.name().to_owned(),
-                        });
-                    }
-                    group.push(child);
-                }
+            let groups = group(children, |child| {
+                child.column_value(self.link.child_position)
+            });
+            if groups.values().any(|rows| rows.len() > 1) {
+                return Err(Error::NotUnique {
+                    model: C::TABLE.model().to_owned(),
+                    table: C::TABLE.name().to_owned(),
+                });
             }
             Ok(hand_out(&keys, groups)
                 .into_iter()

@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::executor::{Executor, On, Runner, on_executor};
 use crate::meta::Link;
 use crate::model::Model;
-use crate::query::{Condition, Node, Order, Select, SqlWriter, write_row_count};
+use crate::query::{Condition, Node, Order, Select, SqlWriter, write_limit_offset};
 use crate::row::{DecodeError, RowReader};
 
 /// The alias of the joined table.
@@ -221,16 +221,8 @@ impl<M: Model, R: Joinable<M>> Joined<M, R> {
             }
         }
         w.set_qualifier(None);
-        if !count && (limit.is_some() || self.query.offset.is_some()) {
-            w.push(" LIMIT ");
-            match limit {
-                Some(limit) => write_row_count(w, limit),
-                None => w.push(w.dialect().no_limit()),
-            }
-            if let Some(offset) = self.query.offset {
-                w.push(" OFFSET ");
-                write_row_count(w, offset);
-            }
+        if !count {
+            write_limit_offset(w, limit, self.query.offset);
         }
     }
 

@@ -404,10 +404,15 @@ fn missing_target(reference: &str, target: &str) -> String {
     }
     let mut binds: Vec<String> = elsewhere.iter().map(|t| bind_label(t.bind())).collect();
     binds.dedup();
+    let models: Vec<String> = elsewhere
+        .iter()
+        .map(|t| format!("`{}`", t.model()))
+        .collect();
     format!(
-        "{reference}, which is in bind {}; a foreign key cannot cross databases, so put both \
-         models in one bind",
-        binds.join(", ")
+        "{reference}, which is in bind {}; a foreign key (and a relationship over it) cannot \
+         cross databases, so put this model and {} in one bind",
+        binds.join(", "),
+        models.join(" or ")
     )
 }
 
