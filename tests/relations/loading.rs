@@ -3,7 +3,7 @@
 use model_core::{BindSelection, Config, Database, Include};
 use model_tests::{Kind, TestDb, per_backend};
 
-use crate::models::{Comment, Post, Profile, Tag, User};
+use crate::models::{Comment, Course, Enrollment, Post, Profile, Student, Tag, User};
 
 per_backend!(
     declared_relationships_load_in_one_statement_per_level,
@@ -11,6 +11,7 @@ per_backend!(
     a_self_referential_follow_graph,
     one_to_one_and_nullable_many_to_one,
     keys_past_the_chunk_stay_under_the_parameter_limit,
+    many_to_many_through_a_model_of_its_own,
     loading_in_a_session_and_paginated
 );
 
@@ -403,4 +404,76 @@ async fn loading_in_a_session_and_paginated(kind: Kind) {
     assert_eq!((user.name.as_str(), posts.len()), ("dan", 1));
     session.rollback().await;
     assert_eq!(User::query().count(&db).await.unwrap(), 3);
+}
+
+async fn many_to_many_through_a_model_of_its_own(kind: Kind) {
+    let Some((_t, db)) = blog(kind, "rel_through").await else {
+        return;
+    };
+    let mut courses = Vec::new();
+    for title in ["algebra", "biology"] {
+        courses.push(
+            db.insert(&Course {
+                id: Default::default(),
+                title: title.into(),
+            })
+            .await
+            .unwrap(),
+        );
+    }
+    let mut students = Vec::new();
+    for name in ["ann", "bob", "cid"] {
+        students.push(
+            db.insert(&Student {
+                id: Default::default(),
+                name: name.into(),
+            })
+            .await
+            .unwrap(),
+        );
+    }
+    // The association rows are written as the model they are, with their own column.
+    for (course, student, grade) in [(0, 0, Some(5)), (0, 1, None), (1, 1, Some(4))] {
+        db.insert(&Enrollment {
+            course_id: *courses[course].id,
+            student_id: *students[student].id,
+            grade,
+        })
+        .await
+        .unwrap();
+    }
+    db.record_queries(20);
+    let loaded = Course::query()
+        .order_by(Course::TITLE.asc())
+        .with(Course::STUDENTS.order_by(Student::NAME.asc()))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(db.take_recorded_queries().len(), 2);
+    let names: Vec<Vec<&str>> = loaded
+        .iter()
+        .map(|(_, students)| students.iter().map(|s| s.name.as_str()).collect())
+        .collect();
+    assert_eq!(names, [vec!["ann", "bob"], vec!["bob"]]);
+    assert_eq!(students[1].courses().count(&db).await.unwrap(), 2);
+    assert_eq!(students[2].courses().count(&db).await.unwrap(), 0);
+    let taken = Student::query()
+        .filter(Student::COURSES.any(Course::TITLE.eq("biology")))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(taken, [students[1].clone()]);
+    // The association model's own relationships.
+    let graded = Enrollment::query()
+        .filter(Enrollment::GRADE.is_not_null())
+        .join(Enrollment::STUDENT)
+        .order_by_joined(Student::NAME.asc())
+        .all(&db)
+        .await
+        .unwrap();
+    let shown: Vec<(&str, Option<i32>)> = graded
+        .iter()
+        .map(|(e, s)| (s.name.as_str(), e.grade))
+        .collect();
+    assert_eq!(shown, [("ann", Some(5)), ("bob", Some(4))]);
 }

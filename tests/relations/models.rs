@@ -104,3 +104,35 @@ pub struct Chapter {
     pub book_id: i64,
     pub number: i32,
 }
+
+/// A course, with its students through an association model of its own.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(
+    bind = "blog",
+    many_to_many(students = Student, through(Enrollment::COURSE, Enrollment::STUDENT))
+)]
+pub struct Course {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    pub title: String,
+}
+
+/// A student, with the courses taken (the reverse).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "blog", many_to_many(courses = Course::STUDENTS))]
+pub struct Student {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    pub name: String,
+}
+
+/// The association as a model: a grade besides the two keys.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(bind = "blog")]
+pub struct Enrollment {
+    #[column(primary_key, autoincrement = false, foreign_key = Course::ID, belongs_to = course)]
+    pub course_id: i64,
+    #[column(primary_key, autoincrement = false, foreign_key = Student::ID, belongs_to = student)]
+    pub student_id: i64,
+    pub grade: Option<i32>,
+}
