@@ -86,6 +86,16 @@ pub fn model(model: &Model) -> darling::Result<()> {
     for index in &model.indexes {
         index_fields(&mut errors, &model.fields, index);
     }
+    for many in &model.many_to_many {
+        if let Some(table) = &many.table {
+            name(
+                &mut errors,
+                table.as_str(),
+                table.span(),
+                "association `table` name",
+            );
+        }
+    }
     crate::relation::check(&mut errors, model);
     errors.finish()
 }
@@ -351,7 +361,7 @@ fn index_fields(errors: &mut Accumulator, fields: &[Field], index: &Index) {
 }
 
 /// A table, column, index or collation name as written, checked with [`identifier_problem`].
-pub(crate) fn name(errors: &mut Accumulator, value: &str, span: Span, what: &str) {
+fn name(errors: &mut Accumulator, value: &str, span: Span, what: &str) {
     if let Some(problem) = identifier_problem(value) {
         errors.push(darling::Error::custom(format!("invalid {what}: {problem}")).with_span(&span));
     }

@@ -110,15 +110,9 @@ fn check_many_to_many(errors: &mut Accumulator, model: &Model, many: &ManyToMany
     let Some(target) = model_path(errors, &many.path) else {
         return;
     };
-    let Some(table) = &many.table else {
+    if many.table.is_none() {
         return;
-    };
-    crate::check::name(
-        errors,
-        table.as_str(),
-        table.span(),
-        "association `table` name",
-    );
+    }
     if own_key(model).is_none() {
         errors.push(
             darling::Error::custom(format!(

@@ -2,7 +2,7 @@
 //! one. Integers are converted to the key column's width when they fit, so `get(&db, 5)` works
 //! on an `i64` key.
 
-use super::expr::Node;
+use super::node::Node;
 use crate::field::FieldType;
 use crate::meta::Table;
 use crate::sql_type::SqlType;

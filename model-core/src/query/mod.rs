@@ -8,11 +8,11 @@
 mod assign;
 mod expr;
 mod key;
+mod node;
 mod order;
 mod page;
 mod projected;
 mod projection;
-mod related;
 mod render;
 mod run;
 mod select;
@@ -22,9 +22,10 @@ mod writer;
 
 pub use assign::Assignment;
 pub use expr::Condition;
-pub(crate) use expr::Node;
 pub(crate) use key::convert as convert_key_value;
 pub use key::{IntoKey, KeyPart};
+pub(crate) use node::Node;
+pub(crate) use node::{Association, Related};
 pub use order::Order;
 pub use page::Page;
 pub use projected::{Grouped, Projected};
@@ -32,7 +33,6 @@ pub use projection::{
     Aggregate, AggregateOutput, Ordering, Selectable, Summable, avg, count, count_distinct,
     count_of, max, min, sum,
 };
-pub(crate) use related::{Association, Related};
 pub(crate) use render::{
     Projection, SelectStatement, Through, select_by_key_sql, write_limit_offset,
 };

@@ -18,7 +18,9 @@
 //! # Ok(()) }
 //! ```
 
-use super::expr::{Condition, Node, write_all};
+use super::expr::Condition;
+use super::node::Node;
+use super::node::write_all;
 use super::projection::{Item, Ordering, Selectable};
 use super::render::write_limit_offset;
 use super::select::Select;

@@ -8,7 +8,9 @@
 
 use std::marker::PhantomData;
 
-use super::expr::{Condition, Node};
+use super::expr::Condition;
+use super::node::Node;
+use super::node::{AggregateExpr, Function};
 use super::writer::SqlWriter;
 use crate::column_type::ColumnType;
 use crate::dialect::Cast;
@@ -23,59 +25,11 @@ pub(crate) enum Item {
     Aggregate(AggregateExpr),
 }
 
-/// An aggregate function over a column (or over rows, for `COUNT(*)`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct AggregateExpr {
-    pub(crate) function: Function,
-    /// `None`: `COUNT(*)`.
-    pub(crate) column: Option<&'static str>,
-    pub(crate) distinct: bool,
-    pub(crate) cast: Option<Cast>,
-}
-
-/// The aggregate functions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Function {
-    Count,
-    Sum,
-    Min,
-    Max,
-    Avg,
-}
-
 impl Item {
     pub(crate) fn write(&self, w: &mut SqlWriter<'_>) {
         match self {
             Item::Column(name) => w.column(name),
             Item::Aggregate(aggregate) => aggregate.write(w),
-        }
-    }
-}
-
-impl AggregateExpr {
-    pub(crate) fn write(&self, w: &mut SqlWriter<'_>) {
-        if self.cast.is_some() {
-            w.push("CAST(");
-        }
-        w.push(match self.function {
-            Function::Count => "COUNT(",
-            Function::Sum => "SUM(",
-            Function::Min => "MIN(",
-            Function::Max => "MAX(",
-            Function::Avg => "AVG(",
-        });
-        if self.distinct {
-            w.push("DISTINCT ");
-        }
-        match self.column {
-            Some(column) => w.column(column),
-            None => w.push("*"),
-        }
-        w.push(")");
-        if let Some(cast) = self.cast {
-            w.push(" AS ");
-            w.push(w.dialect().cast_type(cast));
-            w.push(")");
         }
     }
 }

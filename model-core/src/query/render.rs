@@ -2,7 +2,7 @@
 //! one per model) writes the SQL of every query, and the statements every table renders once
 //! (its `SELECT <columns> FROM t` head and its lookup by key).
 
-use super::expr::Node;
+use super::node::Node;
 use super::writer::SqlWriter;
 use crate::dialect::{Dialect, SelectByKey};
 use crate::meta::Table;
@@ -143,7 +143,7 @@ impl SelectStatement<'_> {
         if !self.conditions.is_empty() {
             w.push(" WHERE ");
             w.set_qualifier(Some(table.into()));
-            super::expr::write_all(w, self.conditions);
+            super::node::write_all(w, self.conditions);
         }
         if !self.key.is_empty() {
             w.push(if self.conditions.is_empty() {
@@ -152,7 +152,7 @@ impl SelectStatement<'_> {
                 " AND "
             });
             w.set_qualifier(Some(through.table.into()));
-            super::expr::write_all(w, self.key);
+            super::node::write_all(w, self.key);
         }
         w.set_qualifier(Some(table.into()));
         if !self.orders.is_empty() {
@@ -202,7 +202,7 @@ pub(crate) fn select_by_key_sql(table: &'static Table, dialect: &dyn Dialect) ->
 pub(crate) fn write_where(w: &mut SqlWriter<'_>, conditions: &[Node], key: &[Node]) {
     if !conditions.is_empty() || !key.is_empty() {
         w.push(" WHERE ");
-        super::expr::write_all(w, conditions.iter().chain(key));
+        super::node::write_all(w, conditions.iter().chain(key));
     }
 }
 

@@ -5,8 +5,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::expr::{Condition, Node};
+use super::expr::Condition;
 use super::key::{IntoKey, key_values};
+use super::node::Node;
 use super::order::Order;
 use super::render::{Projection, SelectStatement};
 use super::writer::SqlWriter;

@@ -2,7 +2,8 @@
 //! same statement ("posts whose author is among the users I follow"), so no list of keys is
 //! read first and sent back, however many there are.
 
-use super::expr::{Condition, Node};
+use super::expr::Condition;
+use super::node::Node;
 use super::select::Select;
 use crate::field::FieldType;
 use crate::model::{Column, Contains, Model};

@@ -6,7 +6,6 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::include::Nested;
 use crate::meta::{Link, Table};
 use crate::model::Model;
 use crate::query::{Condition, Node, Order, Select};
@@ -337,6 +336,21 @@ impl<A: Model, B: Model> Filtered<ManyToMany<A, B>> {
     pub fn order_by(mut self, order: Order<B>) -> Self {
         self.narrowing.orders.push((order.column, order.descending));
         self
+    }
+}
+
+/// A relationship and what to load for its rows in turn: `User::POSTS.with(Post::COMMENTS)`
+/// gives each user `Vec<(Post, Vec<Comment>)>`; deeper levels nest inside:
+/// `User::POSTS.with(Post::COMMENTS.with(Comment::AUTHOR))`.
+#[derive(Debug, Clone)]
+pub struct Nested<R, S> {
+    pub(crate) first: R,
+    pub(crate) then: S,
+}
+
+impl<R, S> Nested<R, S> {
+    pub(crate) fn new(first: R, then: S) -> Self {
+        Nested { first, then }
     }
 }
 

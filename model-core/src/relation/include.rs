@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use futures_util::future::BoxFuture;
 
-use super::handles::{BelongsTo, Filtered, HasMany, HasOne, ManyToMany, NOT_NARROWED, Narrowing};
+use super::handles::{
+    BelongsTo, Filtered, HasMany, HasOne, ManyToMany, NOT_NARROWED, Narrowing, Nested,
+};
 use super::keys::{KeyValue, distinct, key_of};
 use super::shape::{ForeignKeyShape, Many, Optional, Shape, ToOne};
 use crate::driver::{RowCount, sink};
@@ -65,21 +67,6 @@ pub trait Relation<P>: Include<P, Output = <Self::Shape as Shape>::Of<Self::Targ
     type Target: Model;
     /// How many related rows per row.
     type Shape: Shape;
-}
-
-/// A relationship and what to load for its rows in turn: `User::POSTS.with(Post::COMMENTS)`
-/// gives each user `Vec<(Post, Vec<Comment>)>`; deeper levels nest inside:
-/// `User::POSTS.with(Post::COMMENTS.with(Comment::AUTHOR))`.
-#[derive(Debug, Clone)]
-pub struct Nested<R, S> {
-    first: R,
-    then: S,
-}
-
-impl<R, S> Nested<R, S> {
-    pub(crate) fn new(first: R, then: S) -> Self {
-        Nested { first, then }
-    }
 }
 
 impl<P, R, S> Include<P> for Nested<R, S>

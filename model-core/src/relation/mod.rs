@@ -17,8 +17,8 @@ mod keys;
 mod shape;
 mod with;
 
-pub use handles::{BelongsTo, Filtered, HasMany, HasOne, ManyToMany};
-pub use include::{Include, Nested, Relation, ToMany};
+pub use handles::{BelongsTo, Filtered, HasMany, HasOne, ManyToMany, Nested};
+pub use include::{Include, Relation, ToMany};
 pub use joined::{JoinOn, Joinable, Joined};
 pub use shape::{ForeignKeyShape, Many, One, Optional, Shape, ToOne};
 pub use with::SelectWith;
