@@ -108,8 +108,8 @@ pub use query::{
 };
 pub use record::QueryRecord;
 pub use relation::{
-    BelongsTo, Filtered, ForeignKeyShape, HasMany, HasOne, Include, JoinOn, Joinable, Joined, Many,
-    ManyToMany, Nested, One, Optional, Relation, SelectWith, Shape, ToMany, ToOne,
+    BelongsTo, ColumnsJoin, Filtered, ForeignKeyShape, HasMany, HasOne, Include, JoinOn, Joinable,
+    Joined, Many, ManyToMany, Nested, One, Optional, Relation, SelectWith, Shape, ToMany, ToOne,
 };
 pub use row::{DecodeError, RowReader};
 pub use schema::BindSelection;

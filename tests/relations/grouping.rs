@@ -1,7 +1,7 @@
 //! Projections, `group_by`/`having` with aggregates, and `union`, on every backend: read into
 //! tuples of Rust types, the same types everywhere.
 
-use model_core::{Database, avg, count, count_distinct, count_of, max, min, sum};
+use model_core::{Database, FromRow, avg, count, count_distinct, count_of, max, min, sum};
 use model_tests::{Kind, per_backend};
 
 use crate::loading::blog;
@@ -134,6 +134,42 @@ async fn groups_and_aggregates_read_into_tuples(kind: Kind) {
         .await
         .unwrap();
     assert_eq!(names, ["cid", "bob", "ann"]);
+
+    // Into a row type of one's own: columns and aggregates by name, or by position.
+    #[derive(FromRow, Debug, PartialEq)]
+    struct PerAuthor {
+        author_id: i64,
+        count: i64,
+        max_id: Option<i64>,
+    }
+    #[derive(FromRow, Debug, PartialEq)]
+    #[row(positional)]
+    struct Pair(i64, i64);
+    let grouped = Post::query()
+        .group_by(Post::AUTHOR_ID)
+        .select((Post::AUTHOR_ID, count(), max(Post::ID)))
+        .order_by(Post::AUTHOR_ID.asc());
+    let named: Vec<PerAuthor> = grouped.all_as(&db).await.unwrap();
+    let tuples = grouped.all(&db).await.unwrap();
+    assert_eq!(named.len(), 2);
+    for (row, (author_id, count, max_id)) in named.iter().zip(&tuples) {
+        assert_eq!(
+            row,
+            &PerAuthor {
+                author_id: *author_id,
+                count: *count,
+                max_id: *max_id
+            }
+        );
+    }
+    let pairs: Vec<Pair> = Post::query()
+        .group_by(Post::AUTHOR_ID)
+        .select((Post::AUTHOR_ID, count_distinct(Post::TITLE)))
+        .order_by(Post::AUTHOR_ID.asc())
+        .all_as(&db)
+        .await
+        .unwrap();
+    assert_eq!(pairs, [Pair(ann, 3), Pair(bob, 1)]);
 
     // In a session, as everything else.
     let mut session = db.session();

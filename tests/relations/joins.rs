@@ -65,6 +65,34 @@ async fn to_one_relationships_join_in_one_statement(kind: Kind) {
         .unwrap();
     assert_eq!(limited[0].0.title, "a2");
 
+    // On an explicit condition rather than a relationship: posts whose title is a user's name
+    // (none), and every user with the post titled as their name, if any.
+    let titled = Post::query()
+        .join_on(Post::TITLE, User::NAME)
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(titled, 0);
+    db.insert(&Post {
+        id: Default::default(),
+        author_id: *ann.id,
+        title: "bob".into(),
+        published: false,
+    })
+    .await
+    .unwrap();
+    let by_name = User::query()
+        .left_join_on(User::NAME, Post::TITLE)
+        .order_by(User::NAME.asc())
+        .all(&db)
+        .await
+        .unwrap();
+    let shown: Vec<(&str, Option<bool>)> = by_name
+        .iter()
+        .map(|(u, p)| (u.name.as_str(), p.as_ref().map(|p| p.published)))
+        .collect();
+    assert_eq!(shown, [("ann", None), ("bob", Some(false))]);
+
     // Left joins: a one-to-one, and a nullable foreign key to the same table.
     db.insert(&Profile {
         id: Default::default(),

@@ -376,6 +376,22 @@ pub(crate) enum Function {
 }
 
 impl AggregateExpr {
+    /// Its name in a select list: `count`, `sum_cents`, `count_distinct_author_id`.
+    pub(crate) fn alias(&self) -> String {
+        let function = match self.function {
+            Function::Count => "count",
+            Function::Sum => "sum",
+            Function::Min => "min",
+            Function::Max => "max",
+            Function::Avg => "avg",
+        };
+        let distinct = if self.distinct { "_distinct" } else { "" };
+        match self.column {
+            Some(column) => format!("{function}{distinct}_{column}"),
+            None => function.to_owned(),
+        }
+    }
+
     pub(crate) fn write(&self, w: &mut SqlWriter<'_>) {
         if self.cast.is_some() {
             w.push("CAST(");

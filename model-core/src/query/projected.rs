@@ -29,6 +29,7 @@ use crate::driver::{RowCount, sink};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, On, Runner, on_executor};
 use crate::field::FieldType;
+use crate::from_row::FromRow;
 use crate::model::{Column, Contains, Model};
 
 /// A query grouped by columns: [`having`](Self::having) filters the groups, and
@@ -147,7 +148,7 @@ impl<M: Model, P: Selectable<M>> Projected<M, P> {
             if i > 0 {
                 w.push(", ");
             }
-            item.write(w);
+            item.write_selected(w);
         }
         w.push(" FROM ");
         w.ident(M::TABLE.name());
@@ -198,6 +199,43 @@ impl<M: Model, P: Selectable<M>> Projected<M, P> {
         )
         .await?;
         Ok(rows.rows)
+    }
+
+    async fn rows_as_on<R: FromRow>(&self, run: &mut Runner<'_>) -> Result<Vec<R>> {
+        let on = On::Table(M::TABLE);
+        let mut w = SqlWriter::new(run.dialect(on)?);
+        self.write(&mut w, self.query.limit);
+        let (sql, values) = w.finish();
+        let mut rows = sink::rows::<R>(RowCount::for_limit(self.query.limit));
+        run.read(on, &sql, &values, &mut rows, Error::reading_rows::<R>)
+            .await?;
+        Ok(rows.rows)
+    }
+
+    /// Every row, read into a row type of your own, `#[derive(FromRow)]`: columns by their
+    /// names, aggregates by theirs (`count`, `sum_cents`, `max_id`: the function, and the
+    /// column after `_`), or by position with `#[row(positional)]`.
+    ///
+    /// ```no_run
+    /// # use model_core::{Database, FromRow, Model, Result, count, max};
+    /// # #[derive(Model)] struct Post { #[column(primary_key)] id: i64, author_id: i64 }
+    /// #[derive(FromRow)]
+    /// struct PerAuthor { author_id: i64, count: i64, max_id: Option<i64> }
+    ///
+    /// # async fn run(db: &Database) -> Result<()> {
+    /// let rows: Vec<PerAuthor> = Post::query()
+    ///     .group_by(Post::AUTHOR_ID)
+    ///     .select((Post::AUTHOR_ID, count(), max(Post::ID)))
+    ///     .all_as(db)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    #[track_caller]
+    pub fn all_as<'a, R: FromRow>(
+        &'a self,
+        db: impl Executor<'a> + 'a,
+    ) -> impl std::future::Future<Output = Result<Vec<R>>> + Send + 'a {
+        crate::record::from_caller(async move { on_executor!(db, |run| self.rows_as_on(run)) })
     }
 
     /// Every row.

@@ -32,6 +32,17 @@ impl Item {
             Item::Aggregate(aggregate) => aggregate.write(w),
         }
     }
+
+    /// The item in a select list: an aggregate named after its function and column
+    /// (`COUNT(*) AS "count"`, `SUM("cents") AS "sum_cents"`, `COUNT(DISTINCT "a") AS
+    /// "count_distinct_a"`), so a `#[derive(FromRow)]` struct can read it by name.
+    pub(crate) fn write_selected(&self, w: &mut SqlWriter<'_>) {
+        self.write(w);
+        if let Item::Aggregate(aggregate) = self {
+            w.push(" AS ");
+            w.ident(&aggregate.alias());
+        }
+    }
 }
 
 /// The items a query selects. Not public API.

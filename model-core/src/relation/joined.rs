@@ -27,12 +27,13 @@
 //! The joined table is aliased, so a model joined to itself works (`Comment::PARENT`).
 
 use super::handles::{BelongsTo, HasOne};
-use super::shape::{ForeignKeyShape, Optional, Shape, ToOne};
+use super::shape::{ForeignKeyShape, One, Optional, Shape, ToOne};
 use crate::driver::{RowCount, sink};
 use crate::error::{Error, Result};
 use crate::executor::{Executor, On, Runner, on_executor};
+use crate::field::FieldType;
 use crate::meta::Link;
-use crate::model::Model;
+use crate::model::{Column, Contains, Model};
 use crate::query::{Condition, Node, Order, Select, SqlWriter, write_limit_offset};
 use crate::row::{DecodeError, RowReader};
 
@@ -77,6 +78,65 @@ impl<P: Model, C: Model> Joinable<P> for HasOne<P, C> {
             base_column: self.link.parent_column,
             joined_column: self.link.child_column,
         }
+    }
+}
+
+/// A join on two columns named explicitly, without a relationship: `Post::query()
+/// .join_on(Post::EDITOR_ID, User::ID)` (inner, `S` = `One`) or `left_join_on` (`Optional`).
+pub struct ColumnsJoin<M, J, S> {
+    base: &'static str,
+    joined: &'static str,
+    _types: std::marker::PhantomData<fn() -> (M, J, S)>,
+}
+
+impl<M: Model, J: Model, S: ToOne> Joinable<M> for ColumnsJoin<M, J, S> {
+    type Target = J;
+    type Shape = S;
+
+    fn join_on(&self) -> JoinOn {
+        JoinOn {
+            base_column: self.base,
+            joined_column: self.joined,
+        }
+    }
+}
+
+impl<M: Model> Select<M> {
+    /// Each row with the row of `J` whose `joined` column equals the row's `column`, in the
+    /// same statement (an inner join): a join on an explicit condition rather than a
+    /// relationship. The two columns hold the same type.
+    pub fn join_on<G, T: FieldType, J: Model, U: FieldType<Base = T::Base>>(
+        self,
+        column: Column<G, T>,
+        joined: Column<J, U>,
+    ) -> Joined<M, ColumnsJoin<M, J, One>>
+    where
+        M: Contains<G>,
+    {
+        self.join(columns_join(column, joined))
+    }
+
+    /// [`join_on`](Self::join_on) as a left join: rows without a match come with `None`.
+    pub fn left_join_on<G, T: FieldType, J: Model, U: FieldType<Base = T::Base>>(
+        self,
+        column: Column<G, T>,
+        joined: Column<J, U>,
+    ) -> Joined<M, ColumnsJoin<M, J, Optional>>
+    where
+        M: Contains<G>,
+    {
+        self.join(columns_join(column, joined))
+    }
+}
+
+fn columns_join<M, J, S, G, T, U>(
+    column: Column<G, T>,
+    joined: Column<J, U>,
+) -> ColumnsJoin<M, J, S> {
+    ColumnsJoin {
+        base: column.name(),
+        joined: joined.name(),
+        _types: std::marker::PhantomData,
     }
 }
 

@@ -19,6 +19,6 @@ mod with;
 
 pub use handles::{BelongsTo, Filtered, HasMany, HasOne, ManyToMany, Nested};
 pub use include::{Include, Relation, ToMany};
-pub use joined::{JoinOn, Joinable, Joined};
+pub use joined::{ColumnsJoin, JoinOn, Joinable, Joined};
 pub use shape::{ForeignKeyShape, Many, One, Optional, Shape, ToOne};
 pub use with::SelectWith;
