@@ -81,12 +81,15 @@ impl<P: Model, C: Model> Joinable<P> for HasOne<P, C> {
     }
 }
 
+/// Ties a join to its types without owning any.
+type Types<T> = fn() -> T;
+
 /// A join on two columns named explicitly, without a relationship: `Post::query()
 /// .join_on(Post::EDITOR_ID, User::ID)` (inner, `S` = `One`) or `left_join_on` (`Optional`).
 pub struct ColumnsJoin<M, J, S> {
     base: &'static str,
     joined: &'static str,
-    _types: std::marker::PhantomData<fn() -> (M, J, S)>,
+    _types: std::marker::PhantomData<Types<(M, J, S)>>,
 }
 
 impl<M: Model, J: Model, S: ToOne> Joinable<M> for ColumnsJoin<M, J, S> {
