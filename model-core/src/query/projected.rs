@@ -4,7 +4,7 @@
 //!
 //! ```no_run
 //! # use model_core::{Database, Model, Result, count, max};
-//! # #[derive(Model)] struct Post { #[column(primary_key)] id: i64, author_id: i64, published: bool }
+//! # #[derive(Model)] struct Post { #[column(primary_key, autoincrement = false)] id: i64, author_id: i64, published: bool }
 //! # async fn run(db: &Database) -> Result<()> {
 //! // Authors with more than one published post: (author, posts, latest post).
 //! let busy: Vec<(i64, i64, Option<i64>)> = Post::query()
@@ -218,7 +218,7 @@ impl<M: Model, P: Selectable<M>> Projected<M, P> {
     ///
     /// ```no_run
     /// # use model_core::{Database, FromRow, Model, Result, count, max};
-    /// # #[derive(Model)] struct Post { #[column(primary_key)] id: i64, author_id: i64 }
+    /// # #[derive(Model)] struct Post { #[column(primary_key, autoincrement = false)] id: i64, author_id: i64 }
     /// #[derive(FromRow)]
     /// struct PerAuthor { author_id: i64, count: i64, max_id: Option<i64> }
     ///

@@ -6,10 +6,10 @@
 //!
 //! ```no_run
 //! # use model_core::{Database, Model, Result};
-//! # #[derive(Model, Clone)] struct User { #[column(primary_key)] id: i64, name: String }
+//! # #[derive(Model, Clone)] struct User { #[column(primary_key, autoincrement = false)] id: i64, name: String }
 //! # #[derive(Model, Clone)]
 //! # struct Post {
-//! #     #[column(primary_key)] id: i64,
+//! #     #[column(primary_key, autoincrement = false)] id: i64,
 //! #     #[column(foreign_key = User::ID, belongs_to = author)] author_id: i64,
 //! #     title: String,
 //! # }

@@ -14,16 +14,18 @@ use crate::query::{Condition, IntoKey, Order, Page, Select};
 ///
 /// ```no_run
 /// # use model_core::{Database, Model, Result};
-/// # #[derive(Model, Clone)] struct User { #[column(primary_key)] id: i64, name: String }
+/// # #[derive(Model, Clone)]
+/// # #[model(has_many(posts = Post::AUTHOR))]
+/// # struct User { #[column(primary_key, autoincrement = false)] id: i64, name: String }
 /// # #[derive(Model, Clone)]
 /// # #[model(has_many(comments = Comment::POST))]
 /// # struct Post {
-/// #     #[column(primary_key)] id: i64,
+/// #     #[column(primary_key, autoincrement = false)] id: i64,
 /// #     #[column(foreign_key = User::ID, belongs_to = author)] author_id: i64,
 /// # }
 /// # #[derive(Model, Clone)]
 /// # struct Comment {
-/// #     #[column(primary_key)] id: i64,
+/// #     #[column(primary_key, autoincrement = false)] id: i64,
 /// #     #[column(foreign_key = Post::ID, belongs_to = post)] post_id: i64,
 /// # }
 /// # async fn run(db: &Database) -> Result<()> {
@@ -39,7 +41,6 @@ use crate::query::{Condition, IntoKey, Order, Page, Select};
 ///     }
 /// }
 /// # Ok(()) }
-/// # #[derive(Model, Clone)] #[model(has_many(posts = Post::AUTHOR))] struct Unused { #[column(primary_key)] id: i64 }
 /// ```
 pub struct SelectWith<M, I> {
     query: Select<M>,
