@@ -11,12 +11,10 @@ mod models;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use model_core::{
-    Change, Database, Error, IsolationLevel, Operation, Session, TransactionOptions, Value,
-};
+use model_core::{Change, Error, IsolationLevel, Operation, Session, TransactionOptions, Value};
 use model_tests::{Kind, per_backend};
 
-use crate::models::{Account, Person, seeded, single_connection};
+use crate::models::{Account, Person, seeded, single_connection, usernames};
 
 per_backend!(
     every_read_of_a_query_runs_in_the_session,
@@ -28,18 +26,6 @@ per_backend!(
     read_only_sessions_refuse_writes,
     isolation_levels_reach_the_database
 );
-
-/// The usernames committed, in order, read through the pool.
-async fn usernames(db: &Database) -> Vec<String> {
-    Account::query()
-        .order_by(Account::USERNAME.asc())
-        .all(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.username)
-        .collect()
-}
 
 async fn every_read_of_a_query_runs_in_the_session(kind: Kind) {
     let Some((_t, db)) = seeded(kind, "sess_reads").await else {

@@ -16,7 +16,7 @@ use model_core::{BindSelection, Change, Config, Database, Error, Operation, Valu
 use model_tests::{Kind, TestDb, per_backend};
 
 use crate::models::{
-    Account, AuditEntry, Follow, Membership, Token, seeded, seeded_mariadb, touched,
+    Account, AuditEntry, Follow, Membership, Token, seeded, seeded_mariadb, touched, usernames,
 };
 
 per_backend!(
@@ -663,18 +663,6 @@ async fn accounts_named(db: &Database, names: &[impl AsRef<str>]) -> Vec<Account
         accounts.push(account.unwrap_or_else(|| panic!("no account {}", name.as_ref())));
     }
     accounts
-}
-
-/// Every stored account's name, in name order.
-async fn usernames(db: &Database) -> Vec<String> {
-    Account::query()
-        .order_by(Account::USERNAME.asc())
-        .all(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.username)
-        .collect()
 }
 
 /// `models_committed` hears every write outside a session too (a search index fed by it must

@@ -245,3 +245,15 @@ pub async fn seeded_mariadb(label: &str) -> Option<(TestDb, Database, Database)>
         .unwrap();
     Some((t, by_mysql, by_mariadb))
 }
+
+/// Every stored account's name, in name order, read through `db`.
+pub async fn usernames(db: &Database) -> Vec<String> {
+    Account::query()
+        .order_by(Account::USERNAME.asc())
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.username)
+        .collect()
+}

@@ -21,12 +21,24 @@ use crate::value::Value;
 /// Runs a write outside a session and fires `$db`'s commit signals around it. `$write` is an
 /// expression using `$conn: &mut Target` (the pool; a transaction of its own when a
 /// `before_models_committed` hook is registered, which then sees the changes before COMMIT
-/// and may veto it); `$changes` names the rows from `$out`, a reference to the write's output.
-/// Expands inside the caller's `async` block, so nothing is boxed.
+/// and may veto it, or when the write asks for one, `transaction = true`, being several
+/// statements that must commit together); `$changes` names the rows from `$out`, a reference
+/// to the write's output. Expands inside the caller's `async` block, so nothing is boxed.
 macro_rules! signalled {
-    ($db:expr, $bind:expr, |$conn:ident| $write:expr, |$out:ident| $changes:expr) => {{
+    ($db:expr, $bind:expr, |$conn:ident| $write:expr, |$out:ident| $changes:expr) => {
+        signalled!($db, $bind, transaction = false, |$conn| $write, |$out| {
+            $changes
+        })
+    };
+    (
+        $db:expr,
+        $bind:expr,
+        transaction = $transaction:expr,
+        |$conn:ident| $write:expr,
+        |$out:ident| $changes:expr
+    ) => {{
         let signals = $db.signals();
-        if signals.has_before() {
+        if signals.has_before() || $transaction {
             let mut tx =
                 $bind
                     .engine
@@ -34,8 +46,7 @@ macro_rules! signalled {
                     .await
                     .map_err(|source| crate::error::Error::Database {
                         bind: $bind.label(),
-                        action: "beginning the transaction a before_models_committed hook sees"
-                            .to_owned(),
+                        action: "beginning the transaction of a write".to_owned(),
                         source,
                     })?;
             let result = {
@@ -374,43 +385,22 @@ impl<'c> Runner<'c> {
             Place::Pool(db) => {
                 let bind = on.bind(db)?;
                 let db: &Database = db;
-                let tx = bind
-                    .engine
-                    .begin()
-                    .await
-                    .map_err(|source| Error::Database {
-                        bind: bind.label(),
-                        action: "beginning the transaction of a cascading delete".to_owned(),
-                        source,
-                    })?;
-                let mut tx = tx;
-                let mut last = 0;
-                let mut failure = None;
-                for (sql, args) in before.into_iter().chain(std::iter::once((sql, args))) {
-                    match Target::Tx(&mut tx).execute(&sql, args).await {
-                        Ok(executed) => last = executed.rows_affected,
-                        Err(e) => {
-                            failure = Some(e);
-                            break;
+                signalled!(
+                    db,
+                    bind,
+                    transaction = true,
+                    |conn| async {
+                        let mut last = 0;
+                        for (sql, args) in before.into_iter().chain(std::iter::once((sql, args))) {
+                            match conn.execute(&sql, args).await {
+                                Ok(executed) => last = executed.rows_affected,
+                                Err(e) => return Err(error(bind.label(), e)),
+                            }
                         }
-                    }
-                }
-                if let Some(e) = failure {
-                    let _ = tx.rollback().await;
-                    return Err(error(bind.label(), e));
-                }
-                let changes = changes();
-                if let Err(reason) = db.signals().before_commit(&changes) {
-                    let _ = tx.rollback().await;
-                    return Err(Error::Vetoed(reason));
-                }
-                tx.commit().await.map_err(|source| Error::Database {
-                    bind: bind.label(),
-                    action: "committing a cascading delete".to_owned(),
-                    source,
-                })?;
-                db.signals().committed(&changes);
-                Ok(last)
+                        Ok(last)
+                    },
+                    |_affected| changes()
+                )
             }
             Place::Scope(scope) => {
                 for (sql, args) in before {

@@ -5,35 +5,20 @@
 use model_core::Database;
 use model_tests::{Kind, per_backend};
 
-use crate::loading::blog;
+use crate::loading::{blog, users};
 use crate::models::{Comment, Post, Tag, User};
 
 per_backend!(related_rows_filter_a_query, the_feed_is_two_statements);
 
 /// Three users; ann wrote a published and a draft post tagged rust, bob one draft, cid none.
 async fn seeded(db: &Database) -> (Vec<User>, Vec<Post>) {
-    let mut users = Vec::new();
-    for name in ["ann", "bob", "cid"] {
-        users.push(
-            db.insert(&User {
-                id: Default::default(),
-                name: name.into(),
-            })
-            .await
-            .unwrap(),
-        );
-    }
+    let users = users(db, &["ann", "bob", "cid"]).await;
     let mut posts = Vec::new();
     for (author, title, published) in [(0, "a1", true), (0, "a2", false), (1, "b1", false)] {
         posts.push(
-            db.insert(&Post {
-                id: Default::default(),
-                author_id: *users[author].id,
-                title: title.into(),
-                published,
-            })
-            .await
-            .unwrap(),
+            db.insert(&Post::new(&users[author], title, published))
+                .await
+                .unwrap(),
         );
     }
     let rust = db
@@ -150,29 +135,18 @@ async fn the_feed_is_two_statements(kind: Kind) {
     let Some((_t, db)) = blog(kind, "rel_feed").await else {
         return;
     };
-    let mut people = Vec::new();
-    for name in ["me", "ann", "bob", "cid"] {
-        people.push(
-            db.insert(&User {
-                id: Default::default(),
-                name: name.into(),
-            })
-            .await
-            .unwrap(),
-        );
-    }
+    let people = users(&db, &["me", "ann", "bob", "cid"]).await;
     let me = &people[0];
     User::FOLLOWING.add(&db, me, &people[1]).await.unwrap();
     User::FOLLOWING.add(&db, me, &people[2]).await.unwrap();
     // Posts in time order: ann, bob, cid, ann, ... (ids ascend with time).
     for round in 0..5 {
         for author in &people[1..] {
-            db.insert(&Post {
-                id: Default::default(),
-                author_id: *author.id,
-                title: format!("{} {round}", author.name),
-                published: true,
-            })
+            db.insert(&Post::new(
+                author,
+                &format!("{} {round}", author.name),
+                true,
+            ))
             .await
             .unwrap();
         }

@@ -4,7 +4,7 @@
 use model_core::{Database, FromRow, avg, count, count_distinct, count_of, max, min, sum};
 use model_tests::{Kind, per_backend};
 
-use crate::loading::blog;
+use crate::loading::{blog, users};
 use crate::models::{Comment, Post, User};
 
 per_backend!(
@@ -15,17 +15,7 @@ per_backend!(
 /// ann wrote 3 posts (2 published), bob 1 (published), cid none; ann's first post has two
 /// comments.
 async fn seeded(db: &Database) -> Vec<User> {
-    let mut users = Vec::new();
-    for name in ["ann", "bob", "cid"] {
-        users.push(
-            db.insert(&User {
-                id: Default::default(),
-                name: name.into(),
-            })
-            .await
-            .unwrap(),
-        );
-    }
+    let users = users(db, &["ann", "bob", "cid"]).await;
     let mut first = None;
     for (author, title, published) in [
         (0, "a1", true),
@@ -34,12 +24,7 @@ async fn seeded(db: &Database) -> Vec<User> {
         (1, "b1", true),
     ] {
         let post = db
-            .insert(&Post {
-                id: Default::default(),
-                author_id: *users[author].id,
-                title: title.into(),
-                published,
-            })
+            .insert(&Post::new(&users[author], title, published))
             .await
             .unwrap();
         first.get_or_insert(post);

@@ -1,28 +1,19 @@
 //! Joined loading of to-one relationships: one statement, inner or left join by the
 //! relationship's shape, filters and orders on either model.
 
-use model_core::Database;
 use model_tests::{Kind, per_backend};
 
-use crate::loading::blog;
+use crate::loading::{blog, users};
 use crate::models::{Comment, Post, Profile, User};
 
 per_backend!(to_one_relationships_join_in_one_statement);
-
-async fn user(db: &Database, name: &str) -> User {
-    db.insert(&User {
-        id: Default::default(),
-        name: name.into(),
-    })
-    .await
-    .unwrap()
-}
 
 async fn to_one_relationships_join_in_one_statement(kind: Kind) {
     let Some((_t, db)) = blog(kind, "rel_join").await else {
         return;
     };
-    let (ann, bob) = (user(&db, "ann").await, user(&db, "bob").await);
+    let people = users(&db, &["ann", "bob"]).await;
+    let (ann, bob) = (&people[0], &people[1]);
     for (author, title) in [(&bob, "b1"), (&ann, "a1"), (&ann, "a2")] {
         db.insert(&Post {
             id: Default::default(),

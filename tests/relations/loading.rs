@@ -119,31 +119,17 @@ async fn declared_relationships_load_in_one_statement_per_level(kind: Kind) {
 }
 
 /// Users named `names`, stored.
-async fn users(db: &Database, names: &[&str]) -> Vec<User> {
+pub async fn users(db: &Database, names: &[&str]) -> Vec<User> {
     let mut out = Vec::new();
     for name in names {
-        out.push(
-            db.insert(&User {
-                id: Default::default(),
-                name: (*name).into(),
-            })
-            .await
-            .unwrap(),
-        );
+        out.push(db.insert(&User::named(name)).await.unwrap());
     }
     out
 }
 
-/// A post of `author`, stored.
-async fn post(db: &Database, author: &User, title: &str) -> Post {
-    db.insert(&Post {
-        id: Default::default(),
-        author_id: *author.id,
-        title: title.into(),
-        published: true,
-    })
-    .await
-    .unwrap()
+/// A published post of `author`, stored.
+pub async fn post(db: &Database, author: &User, title: &str) -> Post {
+    db.insert(&Post::new(author, title, true)).await.unwrap()
 }
 
 /// Tags labelled `labels`, stored.

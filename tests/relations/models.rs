@@ -23,6 +23,16 @@ pub struct User {
     pub name: String,
 }
 
+impl User {
+    /// A user to insert: the key is left to the database.
+    pub fn named(name: &str) -> User {
+        User {
+            id: Default::default(),
+            name: name.into(),
+        }
+    }
+}
+
 /// One profile per user at most.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(bind = "blog")]
@@ -48,6 +58,18 @@ pub struct Post {
     pub author_id: i64,
     pub title: String,
     pub published: bool,
+}
+
+impl Post {
+    /// A post of `author` to insert.
+    pub fn new(author: &User, title: &str, published: bool) -> Post {
+        Post {
+            id: Default::default(),
+            author_id: *author.id,
+            title: title.into(),
+            published,
+        }
+    }
 }
 
 /// A comment on a post, maybe replying to another comment.

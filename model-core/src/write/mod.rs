@@ -100,9 +100,15 @@ pub(crate) async fn update_columns<M: Model>(
 /// The work of [`Database::delete`](crate::Database::delete).
 pub(crate) async fn delete<M: Model>(db: &Database, row: &M) -> Result<()> {
     let bind = db.bind_for(M::TABLE)?;
-    signalled!(db, bind, |conn| delete_row(conn, bind, row), |_done| vec![
-        Change::new::<M>(Operation::Delete, key_of(row))
-    ])
+    // A cascading delete is several statements: one transaction, so they commit together.
+    let cascades = !M::DELETE_CASCADES.is_empty();
+    signalled!(
+        db,
+        bind,
+        transaction = cascades,
+        |conn| delete_row(conn, bind, row),
+        |_done| vec![Change::new::<M>(Operation::Delete, key_of(row))]
+    )
 }
 
 /// Inserts `rows` through `conn`: on the pool, one statement alone (atomic by itself) or
@@ -290,63 +296,24 @@ async fn update_chosen<M: Model>(
     Ok(())
 }
 
-/// Deletes `row` by key through `conn`.
+/// Deletes `row` by key through `conn`, after the rows its `cascade = "delete"`
+/// relationships hold (none for most models). Those are several statements, so the caller
+/// runs a model with cascades in a transaction (`delete`, a session).
 pub(crate) async fn delete_row<M: Model>(
     conn: &mut Target<'_>,
     bind: &Bind,
     row: &M,
 ) -> Result<()> {
     let dialect = bind.engine.dialect();
-    if M::DELETE_CASCADES.is_empty() {
-        return KeyedWrite::delete(dialect, row)
-            .run(conn, bind)
-            .await
-            .map(drop);
-    }
-    let cascaded = cascade::for_row(dialect, row)?;
-    if let Target::Tx(_) = conn {
-        return delete_cascading(conn, bind, row, cascaded).await;
-    }
-    // On the pool: the cascade and the delete commit together or not at all.
-    let mut tx = bind
-        .engine
-        .begin()
-        .await
-        .map_err(|source| Error::Database {
-            bind: bind.label(),
-            action: "beginning the transaction of a cascading delete".to_owned(),
-            source,
-        })?;
-    let result = delete_cascading(&mut Target::Tx(&mut tx), bind, row, cascaded).await;
-    match result {
-        Ok(()) => tx.commit().await.map_err(|source| Error::Database {
-            bind: bind.label(),
-            action: "committing a cascading delete".to_owned(),
-            source,
-        }),
-        Err(error) => {
-            let _ = tx.rollback().await;
-            Err(error)
-        }
-    }
-}
-
-/// The cascaded deletes, then the row's own, through `conn` (a transaction).
-async fn delete_cascading<M: Model>(
-    conn: &mut Target<'_>,
-    bind: &Bind,
-    row: &M,
-    cascaded: Vec<cascade::CascadedDelete>,
-) -> Result<()> {
-    run_cascaded(conn, bind, cascaded).await?;
-    KeyedWrite::delete(bind.engine.dialect(), row)
+    run_cascaded(conn, bind, cascade::for_row(dialect, row)?).await?;
+    KeyedWrite::delete(dialect, row)
         .run(conn, bind)
         .await
         .map(drop)
 }
 
 /// Runs cascaded deletes in order through `conn`.
-pub(crate) async fn run_cascaded(
+async fn run_cascaded(
     conn: &mut Target<'_>,
     bind: &Bind,
     cascaded: Vec<cascade::CascadedDelete>,
