@@ -102,7 +102,13 @@ async fn a_read_cut_during_its_ping_leaves_no_stale_answer(kind: Kind) {
         "{kind:?}: {cut} of 300 reads cut, {} wrong answers",
         wrong.len()
     );
-    assert!(cut > 0, "no read was cut");
+    if kind.is_sqlite() {
+        // SQLite runs a lookup on the caller's thread, within the future's first poll: there
+        // is no await inside it at which it could be cut.
+        assert_eq!(cut, 0, "a SQLite lookup was cut midway");
+    } else {
+        assert!(cut > 0, "no read was cut");
+    }
     assert!(
         wrong.is_empty(),
         "{} wrong answers: {wrong:#?}",

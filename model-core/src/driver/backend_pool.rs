@@ -6,6 +6,9 @@ use std::sync::Arc;
 use super::PoolConfig;
 use super::connection::Connection;
 use super::health::Health;
+#[cfg(feature = "sqlite")]
+use super::sqlite::SqliteDriver;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 use super::sqlx_driver::{self, SqlxDriver};
 use crate::dialect::Dialect;
 use crate::transaction_options::TransactionOptions;
@@ -15,7 +18,7 @@ use crate::url::{Backend, DatabaseUrl};
 #[derive(Debug)]
 pub(crate) enum BackendPool {
     #[cfg(feature = "sqlite")]
-    Sqlite(SqlxDriver<sqlx_driver::SqliteBackend>),
+    Sqlite(SqliteDriver),
     #[cfg(feature = "postgres")]
     Postgres(SqlxDriver<sqlx_driver::PgBackend>),
     #[cfg(feature = "mysql")]
@@ -57,7 +60,7 @@ impl BackendPool {
     ) -> Result<BackendPool, sqlx::Error> {
         let pool = match backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite => BackendPool::Sqlite(SqlxDriver::connect_lazy(url, config, health)?),
+            Backend::Sqlite => BackendPool::Sqlite(SqliteDriver::connect_lazy(url, config, health)?),
             #[cfg(feature = "postgres")]
             Backend::Postgres => {
                 BackendPool::Postgres(SqlxDriver::connect_lazy(url, config, health)?)

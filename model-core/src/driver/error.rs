@@ -24,8 +24,8 @@ pub(crate) fn reported_violation(error: &(dyn sqlx::error::DatabaseError + 'stat
         return super::sqlx_driver::mysql::violation(error);
     }
     #[cfg(feature = "sqlite")]
-    if let Some(error) = error.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
-        return super::sqlx_driver::sqlite::violation(error);
+    if let Some(error) = error.try_downcast_ref::<super::sqlite::SqliteError>() {
+        return super::sqlite::violation(error);
     }
     Reported::default()
 }

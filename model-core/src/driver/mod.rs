@@ -7,8 +7,9 @@
 //!   place ([`telemetry`]).
 //! - [`Connection`](connection::Connection): a checked-out connection of whichever backend; the only enum over
 //!   backends that runs statements, and the seam where another executor adds a variant.
-//! - `sqlx_driver`: the driver built on sqlx, generic over [`SqlxBackend`](sqlx_driver::SqlxBackend), with one module
-//!   per backend; `pool`: the cancel-safe pool it checks connections out of.
+//! - `sqlite`: SQLite on the caller's thread through rusqlite; `sqlx_driver`: PostgreSQL and
+//!   MySQL/MariaDB through sqlx, generic over its `SqlxBackend`, with one module per backend;
+//!   `pool`: the cancel-safe pool both check connections out of.
 //!
 //! The query, schema, write and session code call `Engine`, `Target` and `Transaction` and
 //! never see sqlx. Each backend is a cargo feature (`sqlite`, `postgres`, `mysql`); `absent`
@@ -17,6 +18,7 @@
 #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 mod absent;
 mod backend_pool;
+mod binding;
 mod connection;
 mod engine;
 mod error;
@@ -24,6 +26,9 @@ mod executed;
 mod health;
 mod pool;
 pub(crate) mod sink;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 mod sqlx_driver;
 mod target;
 mod telemetry;

@@ -245,6 +245,7 @@ impl<M: Manager> Pool<M> {
         self.shared.retired_before.fetch_max(now, Ordering::AcqRel);
     }
 
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
     /// Tells the bind's [`Health`] that a connection was found dead, so connections as old are
     /// pinged before use for a while.
     pub(crate) fn saw_lost_connection(&self, error: &sqlx::Error) {

@@ -1,8 +1,8 @@
-//! The driver built on sqlx, for SQLite, PostgreSQL and MySQL/MariaDB: one generic pool and
+//! The driver built on sqlx, for PostgreSQL and MySQL/MariaDB: one generic pool and
 //! statement runner ([`SqlxDriver`], [`run`]), and per backend what differs ([`SqlxBackend`]:
 //! connect options, the binding of values, what a write reports), with the backend's
-//! [`RowReader`], through which every model decodes. Each backend is a cargo
-//! feature (`sqlite`, `postgres`, `mysql`).
+//! [`RowReader`], through which every model decodes. Each backend is a cargo feature
+//! (`postgres`, `mysql`); SQLite has a driver of its own (`driver::sqlite`).
 
 mod bind;
 pub(crate) mod manager;
@@ -12,8 +12,6 @@ pub(crate) mod mysql;
 pub(crate) mod postgres;
 mod row;
 pub(crate) mod run;
-#[cfg(feature = "sqlite")]
-pub(crate) mod sqlite;
 
 use std::fmt;
 
@@ -28,17 +26,15 @@ use crate::row::RowReader;
 use crate::transaction_options::TransactionOptions;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
-#[cfg(any(feature = "sqlite", feature = "mysql"))]
-pub(crate) use bind::no_array_parameters;
-pub(crate) use bind::{bind_value, bind_values, unbindable};
+#[cfg(feature = "mysql")]
+pub(crate) use crate::driver::binding::no_array_parameters;
+pub(crate) use bind::{bind_value, bind_values};
 use manager::{RawConn, SqlxManager};
 #[cfg(feature = "mysql")]
 pub(crate) use mysql::MySqlBackend;
 #[cfg(feature = "postgres")]
 pub(crate) use postgres::PgBackend;
 pub(crate) use row::row_reader;
-#[cfg(feature = "sqlite")]
-pub(crate) use sqlite::SqliteBackend;
 
 use std::sync::Arc;
 
