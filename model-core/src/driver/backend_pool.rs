@@ -60,7 +60,9 @@ impl BackendPool {
     ) -> Result<BackendPool, sqlx::Error> {
         let pool = match backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite => BackendPool::Sqlite(SqliteDriver::connect_lazy(url, config, health)?),
+            Backend::Sqlite => {
+                BackendPool::Sqlite(SqliteDriver::connect_lazy(url, config, health)?)
+            }
             #[cfg(feature = "postgres")]
             Backend::Postgres => {
                 BackendPool::Postgres(SqlxDriver::connect_lazy(url, config, health)?)

@@ -268,8 +268,10 @@ impl SqliteConn {
         let (sql, args) = (sql.to_owned(), args.to_vec());
         let kept = off_worker(&self.db, move |db| {
             let mut kept = Materialized::default();
-            let mut keep =
-                |row: &rusqlite::Row<'_>| kept.push(row).map_err(|e| DriverError::Sql(from_rusqlite(e)));
+            let mut keep = |row: &rusqlite::Row<'_>| {
+                kept.push(row)
+                    .map_err(|e| DriverError::Sql(from_rusqlite(e)))
+            };
             waiting(db, timeout, || {
                 statement::query(db, &sql, &args, wanted, None, &mut keep)
             })
@@ -307,7 +309,6 @@ impl SqliteConn {
             }
         }
     }
-
 }
 
 /// Whether `sql` begins, ends or marks a point in a transaction.

@@ -75,8 +75,7 @@ pub(crate) fn from_rusqlite(error: rusqlite::Error) -> sqlx::Error {
             format!("the statement has {wanted} parameters but {given} values were given"),
         ),
         rusqlite::Error::MultipleStatement => sqlx::Error::InvalidArgument(
-            "one statement was expected, the SQL holds several (run them one at a time)"
-                .to_owned(),
+            "one statement was expected, the SQL holds several (run them one at a time)".to_owned(),
         ),
         rusqlite::Error::Utf8Error(_, e) => sqlx::Error::Decode(Box::new(e)),
         other => sqlx::Error::AnyDriverError(Box::new(other)),

@@ -60,8 +60,10 @@ impl SqliteOptions {
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
             let invalid = |expected: &str| {
                 sqlx::Error::Configuration(
-                    format!("invalid value {value:?} for `{key}` in the SQLite URL; expected {expected}")
-                        .into(),
+                    format!(
+                        "invalid value {value:?} for `{key}` in the SQLite URL; expected {expected}"
+                    )
+                    .into(),
                 )
             };
             match &*key {
@@ -142,15 +144,18 @@ impl SqliteOptions {
             rusqlite::Connection::open_in_memory_with_flags(self.flags)
         } else {
             match &self.vfs {
-                Some(vfs) => {
-                    rusqlite::Connection::open_with_flags_and_vfs(&self.path, self.flags, vfs.as_str())
-                }
+                Some(vfs) => rusqlite::Connection::open_with_flags_and_vfs(
+                    &self.path,
+                    self.flags,
+                    vfs.as_str(),
+                ),
                 None => rusqlite::Connection::open_with_flags(&self.path, self.flags),
             }
         }
         .map_err(from_rusqlite)?;
         // Setting the journal mode takes a lock another connection may hold.
-        conn.busy_timeout(self.busy_timeout).map_err(from_rusqlite)?;
+        conn.busy_timeout(self.busy_timeout)
+            .map_err(from_rusqlite)?;
         let mut pragmas = String::from("PRAGMA foreign_keys = ON;");
         if let Some(mode) = &self.journal_mode {
             pragmas.push_str(&format!("PRAGMA journal_mode = {mode};"));
@@ -199,7 +204,8 @@ mod tests {
     fn urls_read_as_sqlx_read_them() {
         let memory = parse("sqlite::memory:").unwrap();
         assert!(memory.in_memory);
-        let file = parse("sqlite://data/app.db?mode=rwc&journal_mode=WAL&busy_timeout=250").unwrap();
+        let file =
+            parse("sqlite://data/app.db?mode=rwc&journal_mode=WAL&busy_timeout=250").unwrap();
         assert_eq!(file.path, "data/app.db");
         assert_eq!(file.journal_mode.as_deref(), Some("wal"));
         assert_eq!(file.busy_timeout, Duration::from_millis(250));
@@ -217,9 +223,13 @@ mod tests {
     fn unknown_parameters_and_values_are_refused_by_name() {
         let e = parse("sqlite://a.db?journal=wal").unwrap_err().to_string();
         assert!(e.contains("`journal`"), "{e}");
-        let e = parse("sqlite://a.db?synchronous=sometimes").unwrap_err().to_string();
+        let e = parse("sqlite://a.db?synchronous=sometimes")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("synchronous") && e.contains("normal"), "{e}");
-        let e = parse("sqlite://a.db?busy_timeout=soon").unwrap_err().to_string();
+        let e = parse("sqlite://a.db?busy_timeout=soon")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("milliseconds"), "{e}");
     }
 }

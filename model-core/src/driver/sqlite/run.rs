@@ -53,7 +53,10 @@ pub(crate) async fn fetch_i64(
 }
 
 /// Runs a query returning one text column, e.g. a catalog listing.
-pub(crate) async fn fetch_strings(conn: &mut Pooled, sql: &str) -> Result<Vec<String>, sqlx::Error> {
+pub(crate) async fn fetch_strings(
+    conn: &mut Pooled,
+    sql: &str,
+) -> Result<Vec<String>, sqlx::Error> {
     let mut texts = sink::collect(RowCount::All, |row| row.value(0, SqlType::Text, false));
     fetch_into(conn, sql, &[], &mut texts)
         .await
@@ -77,7 +80,10 @@ pub(crate) async fn unprepared(conn: &mut Pooled, sql: &str) -> Result<(), sqlx:
 
 /// Runs COMMIT or ROLLBACK; the transaction counts as ended only when it succeeded, so a
 /// connection whose COMMIT failed is rolled back before reuse.
-pub(crate) async fn end_transaction(conn: &mut Pooled, sql: &'static str) -> Result<(), sqlx::Error> {
+pub(crate) async fn end_transaction(
+    conn: &mut Pooled,
+    sql: &'static str,
+) -> Result<(), sqlx::Error> {
     unprepared(conn, sql).await?;
     conn.set_in_transaction(false);
     Ok(())

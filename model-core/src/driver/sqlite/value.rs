@@ -199,9 +199,15 @@ fn decimal(value: ValueRef<'_>, index: usize) -> Result<Value, DecodeError> {
     let text = match value {
         ValueRef::Integer(v) => return Ok(Value::Decimal(rust_decimal::Decimal::from(v))),
         ValueRef::Real(v) => v.to_string(),
-        ValueRef::Text(_) => text(value, index).transpose()?.unwrap_or_default().to_owned(),
+        ValueRef::Text(_) => text(value, index)
+            .transpose()?
+            .unwrap_or_default()
+            .to_owned(),
         ValueRef::Blob(_) | ValueRef::Null => {
-            return Err(DecodeError::new(index, "expected a number for a decimal column, found a BLOB"));
+            return Err(DecodeError::new(
+                index,
+                "expected a number for a decimal column, found a BLOB",
+            ));
         }
     };
     let text = text.trim();
@@ -364,10 +370,7 @@ pub(super) struct KeptRow<'a> {
 impl RowReader for KeptRow<'_> {
     fn value(&self, index: usize, ty: SqlType, nullable: bool) -> Result<Value, DecodeError> {
         let value = self.values.get(index).ok_or_else(|| {
-            DecodeError::new(
-                index,
-                format!("the row has {} columns", self.values.len()),
-            )
+            DecodeError::new(index, format!("the row has {} columns", self.values.len()))
         })?;
         decode(value.into(), index, ty, nullable)
     }

@@ -22,12 +22,12 @@ use super::executed::Executed;
 use super::health::{Health, is_connection_lost};
 use super::pool::{self, Pool};
 use crate::dialect::Dialect;
+#[cfg(feature = "mysql")]
+pub(crate) use crate::driver::binding::no_array_parameters;
 use crate::row::RowReader;
 use crate::transaction_options::TransactionOptions;
 use crate::url::{Backend, DatabaseUrl};
 use crate::value::Value;
-#[cfg(feature = "mysql")]
-pub(crate) use crate::driver::binding::no_array_parameters;
 pub(crate) use bind::{bind_value, bind_values};
 use manager::{RawConn, SqlxManager};
 #[cfg(feature = "mysql")]
