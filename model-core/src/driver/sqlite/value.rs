@@ -12,7 +12,6 @@ use crate::value::Value;
 
 /// `value` as SQLite binds it: text and blobs borrowed, not copied.
 pub(super) fn to_sql(value: &Value) -> Result<ToSqlOutput<'_>, sqlx::Error> {
-    use rusqlite::types::Value as Owned;
     let output = match value {
         Value::Null(_) => ToSqlOutput::Borrowed(ValueRef::Null),
         Value::Bool(v) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*v))),
@@ -24,21 +23,27 @@ pub(super) fn to_sql(value: &Value) -> Result<ToSqlOutput<'_>, sqlx::Error> {
         Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
         Value::Blob(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
         #[cfg(feature = "chrono")]
-        Value::Timestamp(v) => ToSqlOutput::Owned(Owned::Text(v.format("%F %T%.f").to_string())),
+        Value::Timestamp(v) => ToSqlOutput::Owned(rusqlite::types::Value::Text(
+            v.format("%F %T%.f").to_string(),
+        )),
         #[cfg(feature = "chrono")]
-        Value::TimestampTz(v) => ToSqlOutput::Owned(Owned::Text(
+        Value::TimestampTz(v) => ToSqlOutput::Owned(rusqlite::types::Value::Text(
             v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
         )),
         #[cfg(feature = "chrono")]
-        Value::Date(v) => ToSqlOutput::Owned(Owned::Text(v.format("%F").to_string())),
+        Value::Date(v) => {
+            ToSqlOutput::Owned(rusqlite::types::Value::Text(v.format("%F").to_string()))
+        }
         #[cfg(feature = "chrono")]
-        Value::Time(v) => ToSqlOutput::Owned(Owned::Text(v.format("%T%.f").to_string())),
+        Value::Time(v) => {
+            ToSqlOutput::Owned(rusqlite::types::Value::Text(v.format("%T%.f").to_string()))
+        }
         #[cfg(feature = "uuid")]
         Value::Uuid(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v.as_bytes())),
         #[cfg(feature = "json")]
-        Value::Json(v) => ToSqlOutput::Owned(Owned::Text(v.to_string())),
+        Value::Json(v) => ToSqlOutput::Owned(rusqlite::types::Value::Text(v.to_string())),
         #[cfg(feature = "decimal")]
-        Value::Decimal(v) => ToSqlOutput::Owned(Owned::Text(v.to_string())),
+        Value::Decimal(v) => ToSqlOutput::Owned(rusqlite::types::Value::Text(v.to_string())),
         Value::Enum(_, label) => ToSqlOutput::Borrowed(ValueRef::Text(label.as_bytes())),
         Value::Array(..) => {
             return Err(sqlx::Error::Encode(
