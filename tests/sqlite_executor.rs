@@ -168,7 +168,7 @@ async fn a_long_read_runs_off_the_worker() {
         let took = started.elapsed();
         assert_eq!(n, 3_000_000);
         let ran = ticks.load(Ordering::Relaxed) - before;
-        // Stopped after its 1 ms on the caller's thread (the first time), then run on a
+        // Stopped after its 10 ms on the caller's thread (the first time), then run on a
         // blocking thread while this thread served the other tasks.
         assert!(
             took < Duration::from_millis(40) || ran as u128 >= took.as_millis() / 10,

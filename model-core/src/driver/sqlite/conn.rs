@@ -8,9 +8,9 @@
 //!   run again after an async pause (1, 2, 5, 10, ... 100 ms, as SQLite's own wait does), so
 //!   other tasks run meanwhile, until the URL's `busy_timeout` (5 s by default) has passed;
 //!   then it fails with SQLite's "database is locked".
-//! - **A long read.** A read still running after the budget ([`BUDGET`], timed from inside
-//!   SQLite) is stopped, the rows it handed over are forgotten, and it runs again off the
-//!   worker.
+//! - **A long read.** A read still running after the budget (the URL's `offload_after`, 10 ms
+//!   by default, timed from inside SQLite) is stopped, the rows it handed over are forgotten,
+//!   and it runs again off the worker.
 //! - **A long write.** A write is never cut midway; one that took longer than the budget is
 //!   remembered, and from then on runs off the worker. Schema changes (DDL scripts) always
 //!   run off the worker.
@@ -41,9 +41,6 @@ use crate::driver::DriverError;
 use crate::driver::executed::Executed;
 use crate::driver::sink::RowSink;
 use crate::value::Value;
-
-/// How long a statement may hold the caller's thread before it counts as long.
-pub(crate) const BUDGET: Duration = Duration::from_millis(1);
 
 /// How many long statements a connection remembers.
 const SLOW_KEPT: usize = 64;
@@ -153,12 +150,14 @@ impl LockWait {
 }
 
 impl SqliteConn {
-    /// Wraps an open connection whose statements may wait `busy_timeout` for a lock.
+    /// Wraps an open connection whose statements may wait `busy_timeout` for a lock and hold
+    /// the caller's thread for `budget`.
     pub(super) fn new(
         db: rusqlite::Connection,
         busy_timeout: Duration,
+        budget: Duration,
     ) -> Result<SqliteConn, sqlx::Error> {
-        let watch = Watch::install(&db, BUDGET).map_err(from_rusqlite)?;
+        let watch = Watch::install(&db, budget).map_err(from_rusqlite)?;
         Ok(SqliteConn {
             db: Arc::new(Mutex::new(db)),
             watch,

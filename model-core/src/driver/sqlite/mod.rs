@@ -59,7 +59,8 @@ impl Manager for SqliteManager {
         let db = tokio::task::spawn_blocking(move || options.open())
             .await
             .map_err(|e| sqlx::Error::Protocol(format!("opening a SQLite database: {e}")))??;
-        Ok((SqliteConn::new(db, self.options.busy_timeout)?, None))
+        let conn = SqliteConn::new(db, self.options.busy_timeout, self.options.offload_after)?;
+        Ok((conn, None))
     }
 
     async fn ping(_conn: &mut SqliteConn) -> Result<(), sqlx::Error> {

@@ -2,7 +2,7 @@
 //! accepted (so existing `DATABASE_URL`s keep working): `sqlite::memory:`, `sqlite://path`,
 //! `sqlite:path`, with `mode` (`ro`, `rw`, `rwc`, `memory`), `cache` (`shared`, `private`),
 //! `immutable` and `vfs`, plus the per-connection pragmas `journal_mode`, `synchronous` and
-//! `busy_timeout`. A file that does not exist yet is created, as Flask-SQLAlchemy does, unless
+//! `busy_timeout`, and `offload_after` (ms): how long a statement may hold the caller's thread. A file that does not exist yet is created, as Flask-SQLAlchemy does, unless
 //! the URL says `mode=ro`; foreign keys are enforced.
 
 use std::time::Duration;
@@ -14,6 +14,11 @@ use crate::url::DatabaseUrl;
 
 /// How long a statement waits for a lock another connection holds (sqlx's default).
 const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a statement may hold the caller's thread before it counts as long and goes off the
+/// worker (see `conn`): longer than a lookup, a page or a 1,000-row insert, shorter than a
+/// scan of a large table or a lock wait.
+const DEFAULT_OFFLOAD_AFTER: Duration = Duration::from_millis(10);
 
 /// How many prepared statements each connection keeps (sqlx's default).
 const STATEMENT_CACHE: usize = 100;
@@ -31,6 +36,8 @@ pub(crate) struct SqliteOptions {
     synchronous: Option<String>,
     /// How long a statement may wait for a lock before failing with "database is locked".
     pub(crate) busy_timeout: Duration,
+    /// How long a statement may hold the caller's thread before it runs off the worker.
+    pub(crate) offload_after: Duration,
 }
 
 impl SqliteOptions {
@@ -55,6 +62,7 @@ impl SqliteOptions {
             journal_mode: None,
             synchronous: None,
             busy_timeout: DEFAULT_BUSY_TIMEOUT,
+            offload_after: DEFAULT_OFFLOAD_AFTER,
         };
         let mut uri_parameters = Vec::new();
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -119,11 +127,18 @@ impl SqliteOptions {
                         .map_err(|_| invalid("a number of milliseconds"))?;
                     options.busy_timeout = Duration::from_millis(ms);
                 }
+                "offload_after" => {
+                    let ms: u64 = value
+                        .parse()
+                        .map_err(|_| invalid("a number of milliseconds"))?;
+                    options.offload_after = Duration::from_millis(ms);
+                }
                 _ => {
                     return Err(sqlx::Error::Configuration(
                         format!(
                             "unknown parameter `{key}` in the SQLite URL; known: mode, cache, \
-                             immutable, vfs, journal_mode, synchronous, busy_timeout"
+                             immutable, vfs, journal_mode, synchronous, busy_timeout, \
+                             offload_after"
                         )
                         .into(),
                     ));
@@ -204,8 +219,11 @@ mod tests {
     fn urls_read_as_sqlx_read_them() {
         let memory = parse("sqlite::memory:").unwrap();
         assert!(memory.in_memory);
-        let file =
-            parse("sqlite://data/app.db?mode=rwc&journal_mode=WAL&busy_timeout=250").unwrap();
+        let file = parse(
+            "sqlite://data/app.db?mode=rwc&journal_mode=WAL&busy_timeout=250&offload_after=2",
+        )
+        .unwrap();
+        assert_eq!(file.offload_after, Duration::from_millis(2));
         assert_eq!(file.path, "data/app.db");
         assert_eq!(file.journal_mode.as_deref(), Some("wal"));
         assert_eq!(file.busy_timeout, Duration::from_millis(250));

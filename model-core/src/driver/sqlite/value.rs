@@ -138,8 +138,9 @@ pub(super) fn decode(
             _ => Err(wrong("a BLOB")),
         },
         #[cfg(feature = "chrono")]
-        SqlType::Timestamp => time::timestamp(value)
-            .map(|t| Value::Timestamp(t.naive_utc()))
+        SqlType::Timestamp => time::naive_timestamp(value)
+            .or_else(|| time::timestamp(value).map(|t| t.naive_utc()))
+            .map(Value::Timestamp)
             .ok_or_else(|| wrong("a timestamp")),
         #[cfg(feature = "chrono")]
         SqlType::TimestampTz => time::timestamp(value)
@@ -274,6 +275,16 @@ mod time {
         "%FT%T%.fZ",
         "%FT%T%.f%:z",
     ];
+
+    /// A timestamp without a zone as this crate writes it (`2024-05-01 12:30:05.25`): the
+    /// common case, read with one parse.
+    pub(super) fn naive_timestamp(value: ValueRef<'_>) -> Option<NaiveDateTime> {
+        let ValueRef::Text(bytes) = value else {
+            return None;
+        };
+        let text = std::str::from_utf8(bytes).ok()?;
+        NaiveDateTime::parse_from_str(text, FORMATS[0]).ok()
+    }
 
     /// A timestamp stored as text (with or without an offset; without one it is UTC), as
     /// Unix seconds (INTEGER) or as a Julian day number (REAL).
