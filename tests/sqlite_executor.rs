@@ -412,3 +412,38 @@ async fn read_only_and_unknown_url_parameters() {
             .to_string();
     assert!(error.contains("jurnal_mode"), "{error}");
 }
+
+#[tokio::test]
+async fn a_script_of_several_statements_runs_each_once() {
+    let (_t, _url, db) = file("script", "", PoolConfig::default()).await;
+    db.execute_raw(
+        Some("exec"),
+        "CREATE TABLE scratch (x INTEGER); INSERT INTO scratch VALUES (1); \
+         INSERT INTO tally (id, n) VALUES (1, 1);",
+        &[],
+    )
+    .await
+    .unwrap();
+    let n: i64 = db
+        .fetch_scalar(Some("exec"), "SELECT count(*) FROM scratch", &[])
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(Tally::query().count(&db).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_decimal_sum_stored_as_real_reads_as_sqlite_prints_it() {
+    let (_t, _url, db) = file("decimal_real", "", PoolConfig::default()).await;
+    db.insert(&stamp()).await.unwrap();
+    db.execute_raw(Some("exec"), "UPDATE stamp SET price = 0.1 + 0.2", &[])
+        .await
+        .unwrap();
+    let read = Stamp::query().get(&db, 1).await.unwrap().unwrap();
+    assert_eq!(read.price.to_string(), "0.3");
+    db.execute_raw(Some("exec"), "UPDATE stamp SET price = 12.0", &[])
+        .await
+        .unwrap();
+    let read = Stamp::query().get(&db, 1).await.unwrap().unwrap();
+    assert_eq!(read.price, Decimal::new(12, 0));
+}

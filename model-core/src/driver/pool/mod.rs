@@ -614,8 +614,9 @@ impl<M: Manager> Pooled<M> {
             return;
         };
         let result = self.shared.manager.rollback(conn).await;
-        // SQLite refuses ROLLBACK when no transaction is open: that too says it is clean.
-        self.state = if result.is_ok() || M::REUSABLE_AFTER_CANCEL {
+        // A connection whose rollback failed may still have its transaction open: closed, so
+        // no one's writes go into it.
+        self.state = if result.is_ok() {
             State::Clean
         } else {
             State::Broken

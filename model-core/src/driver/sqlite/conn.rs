@@ -22,16 +22,26 @@
 //! interrupted write). Statements remembered as long are kept per connection, at most
 //! [`SLOW_KEPT`] of them.
 //!
-//! The connection sits behind a mutex so a blocking thread can borrow it. Only one statement
-//! uses it at a time (the pool lends it to one caller), so on the caller's thread the lock is
-//! never contended. A caller dropped while its statement runs on a blocking thread leaves the
-//! connection marked busy; the pool rolls it back once that thread lets go of it, before anyone
-//! else gets it.
+//! A statement that meets a lock is tried again only where SQLite itself would wait: outside a
+//! transaction, or for a COMMIT. Inside a transaction that already read, SQLite answers "busy"
+//! at once to break a deadlock with a writer that waits for that read to end; waiting there
+//! would keep the deadlock until one side's timeout, so the error is returned at once. SQL text
+//! of several statements without values is never tried again (its first statements may have
+//! run): it runs off the worker, where SQLite waits for locks itself.
+//!
+//! The connection sits behind an async mutex so a blocking thread can own it while it works.
+//! Only one caller uses it at a time (the pool lends it to one), so on the caller's thread the
+//! lock is free. A caller dropped while its statement waits for or runs on a blocking thread
+//! leaves the connection marked busy; the statement is skipped if it has not started, and
+//! interrupted if it has; the pool's rollback takes the lock after that thread has let go of
+//! it, and before anyone else gets the connection.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
+use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
 use super::error::{from_rusqlite, is_busy, is_interrupted};
 use super::statement;
@@ -48,13 +58,17 @@ const SLOW_KEPT: usize = 64;
 /// The pauses between attempts at a locked database, in milliseconds; the last repeats.
 const PAUSES_MS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
 
+/// The shared handle of one rusqlite connection.
+pub(super) type Shared = Arc<Mutex<rusqlite::Connection>>;
+
 /// An open SQLite connection.
 pub(crate) struct SqliteConn {
-    db: Arc<Mutex<rusqlite::Connection>>,
+    db: Shared,
     watch: Arc<Watch>,
     /// Statements that ran past the budget on the caller's thread.
     slow: Vec<Box<str>>,
     busy_timeout: Duration,
+    budget: Duration,
 }
 
 impl std::fmt::Debug for SqliteConn {
@@ -65,49 +79,26 @@ impl std::fmt::Debug for SqliteConn {
     }
 }
 
-/// The connection behind `db`, whatever a panic while it was held left (SQLite resets a
-/// statement whose rows were dropped, so the connection itself is sound).
-fn lock(db: &Mutex<rusqlite::Connection>) -> MutexGuard<'_, rusqlite::Connection> {
-    db.lock().unwrap_or_else(PoisonError::into_inner)
-}
+/// Sets SQLite's own lock wait on a connection for as long as it lives (off the worker,
+/// waiting in SQLite holds no one up), and back to none when dropped, panics included.
+struct Waiting<'c>(&'c rusqlite::Connection);
 
-/// Runs `work` with SQLite's own lock wait set to `timeout`: off the worker, waiting in SQLite
-/// holds no one up.
-fn waiting<R>(db: &rusqlite::Connection, timeout: Duration, work: impl FnOnce() -> R) -> R {
-    let _ = db.busy_timeout(timeout);
-    let result = work();
-    let _ = db.busy_timeout(Duration::ZERO);
-    result
-}
-
-/// Runs `work` on a blocking thread, so the caller's task and its runtime go on meanwhile
-/// (without a runtime, here: there is nothing to hold up). Dropped before it is done, the
-/// statement running there is interrupted.
-async fn off_worker<R: Send + 'static>(
-    db: &Arc<Mutex<rusqlite::Connection>>,
-    work: impl FnOnce(&rusqlite::Connection) -> R + Send + 'static,
-) -> Result<R, sqlx::Error> {
-    if Handle::try_current().is_err() {
-        return Ok(work(&lock(db)));
+impl<'c> Waiting<'c> {
+    fn new(db: &'c rusqlite::Connection, timeout: Duration) -> Self {
+        let _ = db.busy_timeout(timeout);
+        Waiting(db)
     }
-    let mut interrupt = InterruptOnDrop(Some(lock(db).get_interrupt_handle()));
-    let db = db.clone();
-    let result = tokio::task::spawn_blocking(move || work(&lock(&db)))
-        .await
-        .map_err(crashed);
-    interrupt.0 = None;
-    result
 }
 
-/// Interrupts the statement running off the worker if its caller is dropped first.
-struct InterruptOnDrop(Option<rusqlite::InterruptHandle>);
-
-impl Drop for InterruptOnDrop {
+impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        if let Some(handle) = self.0.take() {
-            handle.interrupt();
-        }
+        let _ = self.0.busy_timeout(Duration::ZERO);
     }
+}
+
+/// The error of a statement whose caller was gone before it started.
+fn skipped() -> sqlx::Error {
+    sqlx::Error::Protocol("the caller was dropped before the statement started".to_owned())
 }
 
 /// The error of a blocking thread that did not finish (a panic in it).
@@ -115,6 +106,61 @@ fn crashed(error: tokio::task::JoinError) -> sqlx::Error {
     sqlx::Error::Protocol(format!(
         "the thread running a SQLite statement stopped: {error}"
     ))
+}
+
+/// Runs `work` on a blocking thread that owns the connection, so the caller's task and its
+/// runtime go on meanwhile (without a runtime, here: there is nothing to hold up). SQLite waits
+/// up to `timeout` for locks there. Dropped before it is done, the statement is skipped if it
+/// has not started and interrupted if it has.
+async fn off_worker<R: Send + 'static>(
+    db: &Shared,
+    watch: &Watch,
+    timeout: Duration,
+    work: impl FnOnce(&rusqlite::Connection) -> R + Send + 'static,
+) -> Result<R, sqlx::Error> {
+    watch.finish();
+    let guard: OwnedMutexGuard<rusqlite::Connection> = db.clone().lock_owned().await;
+    if Handle::try_current().is_err() {
+        let _waiting = Waiting::new(&guard, timeout);
+        return Ok(work(&guard));
+    }
+    let cancel = CancelOnDrop {
+        handle: Some(guard.get_interrupt_handle()),
+        cancelled: Arc::new(AtomicBool::new(false)),
+    };
+    let cancelled = cancel.cancelled.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        if cancelled.load(Ordering::Acquire) {
+            return Err(skipped());
+        }
+        let _waiting = Waiting::new(&guard, timeout);
+        Ok(work(&guard))
+    })
+    .await;
+    cancel.disarm();
+    result.map_err(crashed)?
+}
+
+/// Cancels the statement sent off the worker if its caller is dropped first: skipped if it has
+/// not started, interrupted if it runs.
+struct CancelOnDrop {
+    handle: Option<rusqlite::InterruptHandle>,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl CancelOnDrop {
+    fn disarm(mut self) {
+        self.handle = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            self.cancelled.store(true, Ordering::Release);
+            handle.interrupt();
+        }
+    }
 }
 
 /// Counts the pauses of one statement at a locked database.
@@ -149,6 +195,14 @@ impl LockWait {
     }
 }
 
+/// One attempt on the caller's thread: what it returned, whether SQLite would wait for the
+/// lock it met (no transaction open before it, or a COMMIT), and whether it ran long.
+struct Attempt<T> {
+    result: T,
+    may_wait: bool,
+    slow: bool,
+}
+
 impl SqliteConn {
     /// Wraps an open connection whose statements may wait `busy_timeout` for a lock and hold
     /// the caller's thread for `budget`.
@@ -163,12 +217,45 @@ impl SqliteConn {
             watch,
             slow: Vec::new(),
             busy_timeout,
+            budget,
         })
     }
 
     /// The connection, for work of the pool's own (a rollback, a close).
-    pub(super) fn shared(&self) -> Arc<Mutex<rusqlite::Connection>> {
+    pub(super) fn shared(&self) -> Shared {
         self.db.clone()
+    }
+
+    /// The connection, for a statement on the caller's thread: free, since the pool lends it
+    /// to one caller and its repair takes it only before lending it again.
+    async fn lock(&self) -> MutexGuard<'_, rusqlite::Connection> {
+        match self.db.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => self.db.lock().await,
+        }
+    }
+
+    /// Runs `work` once on the caller's thread, timed by the watch and by the clock (a
+    /// commit's disk writes come after SQLite's last step, which the watch does not see).
+    async fn attempt<T>(
+        &mut self,
+        sql: &str,
+        work: impl FnOnce(&rusqlite::Connection, &Watch) -> T,
+    ) -> Attempt<T> {
+        let db = self.lock().await;
+        let may_wait = db.is_autocommit() || is_commit(sql);
+        let started = Instant::now();
+        let result = work(&db, &self.watch);
+        let slow = self.watch.finish() | (started.elapsed() > self.budget);
+        drop(db);
+        if slow {
+            self.remember_slow(sql);
+        }
+        Attempt {
+            result,
+            may_wait,
+            slow,
+        }
     }
 
     fn is_slow(&self, sql: &str) -> bool {
@@ -189,20 +276,32 @@ impl SqliteConn {
         self.slow.push(sql.into());
     }
 
-    /// Runs one write statement.
+    /// Runs one write statement; SQL text of several statements runs as a script, off the
+    /// worker.
     pub(crate) async fn execute(
         &mut self,
         sql: &str,
         args: Vec<Value>,
     ) -> Result<Executed, sqlx::Error> {
-        let mut wait = LockWait::new(self.busy_timeout);
+        let timeout = self.busy_timeout;
+        if args.is_empty() && statement::may_hold_several(sql) {
+            let sql = sql.to_owned();
+            return off_worker(&self.db, &self.watch, timeout, move |db| {
+                statement::script(db, &sql)
+            })
+            .await?;
+        }
+        let mut wait = LockWait::new(timeout);
         while !self.is_slow(sql) {
-            let result = statement::execute(&lock(&self.db), sql, &args, Some(&self.watch));
-            if self.watch.finish() {
-                self.remember_slow(sql);
-            }
+            let Attempt {
+                result, may_wait, ..
+            } = self
+                .attempt(sql, |db, watch| {
+                    statement::execute(db, sql, &args, Some(watch))
+                })
+                .await;
             match result {
-                Err(error) if is_busy(&error) => {
+                Err(error) if is_busy(&error) && may_wait => {
                     if !wait.pause().await {
                         return Err(error);
                     }
@@ -211,9 +310,9 @@ impl SqliteConn {
                 other => return other,
             }
         }
-        let (timeout, sql) = (self.busy_timeout, sql.to_owned());
-        off_worker(&self.db, move |db| {
-            waiting(db, timeout, || statement::execute(db, &sql, &args, None))
+        let sql = sql.to_owned();
+        off_worker(&self.db, &self.watch, timeout, move |db| {
+            statement::execute(db, &sql, &args, None)
         })
         .await?
     }
@@ -228,20 +327,19 @@ impl SqliteConn {
         let wanted = sink.wanted();
         let mut wait = LockWait::new(self.busy_timeout);
         while !self.is_slow(sql) {
-            let result = statement::query(
-                &lock(&self.db),
-                sql,
-                args,
-                wanted,
-                Some(&self.watch),
-                &mut |row| sink.accept(row).map_err(DriverError::Decode),
-            );
-            let slow = self.watch.finish();
-            if slow {
-                self.remember_slow(sql);
-            }
+            let Attempt {
+                result,
+                may_wait,
+                slow,
+            } = self
+                .attempt(sql, |db, watch| {
+                    statement::query(db, sql, args, wanted, Some(watch), &mut |row| {
+                        sink.accept(row).map_err(DriverError::Decode)
+                    })
+                })
+                .await;
             match &result {
-                Err(DriverError::Sql(error)) if is_busy(error) => {
+                Err(DriverError::Sql(error)) if is_busy(error) && may_wait => {
                     if !wait.pause().await {
                         return result;
                     }
@@ -263,18 +361,14 @@ impl SqliteConn {
         sink: &mut dyn RowSink,
     ) -> Result<(), DriverError> {
         let wanted = sink.wanted();
-        let timeout = self.busy_timeout;
         let (sql, args) = (sql.to_owned(), args.to_vec());
-        let kept = off_worker(&self.db, move |db| {
+        let kept = off_worker(&self.db, &self.watch, self.busy_timeout, move |db| {
             let mut kept = Materialized::default();
             let mut keep = |row: &rusqlite::Row<'_>| {
                 kept.push(row)
                     .map_err(|e| DriverError::Sql(from_rusqlite(e)))
             };
-            waiting(db, timeout, || {
-                statement::query(db, &sql, &args, wanted, None, &mut keep)
-            })
-            .map(|()| kept)
+            statement::query(db, &sql, &args, wanted, None, &mut keep).map(|()| kept)
         })
         .await
         .map_err(DriverError::Sql)??;
@@ -285,21 +379,24 @@ impl SqliteConn {
     }
 
     /// Runs SQL text without values: a transaction's BEGIN, COMMIT, ROLLBACK or savepoint on
-    /// the caller's thread (waiting for a lock as a statement does), anything else (schema
-    /// changes) off the worker.
+    /// the caller's thread (waiting for a lock as a statement does) unless it ran long before,
+    /// anything else (schema changes) off the worker.
     pub(crate) async fn run_script(&mut self, sql: &str) -> Result<(), sqlx::Error> {
-        if !is_transaction_control(sql) {
-            let (timeout, sql) = (self.busy_timeout, sql.to_owned());
-            return off_worker(&self.db, move |db| {
-                waiting(db, timeout, || statement::batch(db, &sql))
+        let timeout = self.busy_timeout;
+        if !is_transaction_control(sql) || self.is_slow(sql) {
+            let sql = sql.to_owned();
+            return off_worker(&self.db, &self.watch, timeout, move |db| {
+                statement::batch(db, &sql)
             })
             .await?;
         }
-        let mut wait = LockWait::new(self.busy_timeout);
+        let mut wait = LockWait::new(timeout);
         loop {
-            let result = statement::batch(&lock(&self.db), sql);
+            let Attempt {
+                result, may_wait, ..
+            } = self.attempt(sql, |db, _| statement::batch(db, sql)).await;
             match result {
-                Err(error) if is_busy(&error) => {
+                Err(error) if is_busy(&error) && may_wait => {
                     if !wait.pause().await {
                         return Err(error);
                     }
@@ -310,28 +407,45 @@ impl SqliteConn {
     }
 }
 
-/// Whether `sql` begins, ends or marks a point in a transaction.
-fn is_transaction_control(sql: &str) -> bool {
-    let head = sql.trim_start();
-    let word = head
+/// The first word of `sql`, upper or lower case.
+fn first_word(sql: &str) -> &str {
+    sql.trim_start()
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
-        .unwrap_or("");
+        .unwrap_or("")
+}
+
+/// Whether `sql` begins, ends or marks a point in a transaction.
+fn is_transaction_control(sql: &str) -> bool {
+    let word = first_word(sql);
     ["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]
         .iter()
         .any(|control| word.eq_ignore_ascii_case(control))
 }
 
+/// Whether `sql` commits the open transaction (SQLite waits for locks at a COMMIT).
+fn is_commit(sql: &str) -> bool {
+    let word = first_word(sql);
+    word.eq_ignore_ascii_case("COMMIT") || word.eq_ignore_ascii_case("END")
+}
+
 /// Rolls back whatever transaction `db` has open (the pool's repair of a connection given
-/// back mid-transaction or mid-statement); off the worker, since a blocking thread may still
-/// hold the connection.
-pub(super) async fn roll_back(db: Arc<Mutex<rusqlite::Connection>>) -> Result<(), sqlx::Error> {
+/// back mid-transaction or mid-statement), once any statement still running off the worker
+/// has let go of the connection. Fails when the transaction is still open after it, so the
+/// pool closes the connection instead of lending it with the transaction open.
+pub(super) async fn roll_back(db: Shared) -> Result<(), sqlx::Error> {
+    let guard = db.lock_owned().await;
     let work = move || {
-        let db = lock(&db);
-        if db.is_autocommit() {
+        if guard.is_autocommit() {
             return Ok(());
         }
-        statement::batch(&db, "ROLLBACK")
+        let result = statement::batch(&guard, "ROLLBACK");
+        if guard.is_autocommit() {
+            return Ok(());
+        }
+        result.and(Err(sqlx::Error::Protocol(
+            "the transaction stayed open after ROLLBACK".to_owned(),
+        )))
     };
     match Handle::try_current() {
         Ok(_) => tokio::task::spawn_blocking(work).await.map_err(crashed)?,

@@ -91,12 +91,11 @@ pub(super) fn code_of(error: &sqlx::Error) -> Option<i32> {
 }
 
 /// Whether SQLite refused for a lock another connection holds, so running the statement again
-/// later may succeed (not a stale WAL snapshot, which no wait cures).
+/// later may succeed (not a stale WAL snapshot, which no wait cures; not a table locked within
+/// this connection).
 pub(super) fn is_busy(error: &sqlx::Error) -> bool {
-    code_of(error).is_some_and(|code| {
-        code != ffi::SQLITE_BUSY_SNAPSHOT
-            && matches!(code & 0xff, ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED)
-    })
+    code_of(error)
+        .is_some_and(|code| code != ffi::SQLITE_BUSY_SNAPSHOT && code & 0xff == ffi::SQLITE_BUSY)
 }
 
 /// Whether the statement was stopped by the time budget of the caller's thread.

@@ -76,7 +76,8 @@ impl Manager for SqliteManager {
         let db = conn.shared();
         drop(conn);
         async move {
-            let _ = tokio::task::spawn_blocking(move || drop(db)).await;
+            let guard = db.lock_owned().await;
+            let _ = tokio::task::spawn_blocking(move || drop(guard)).await;
         }
     }
 }

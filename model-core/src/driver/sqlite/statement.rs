@@ -45,27 +45,14 @@ fn mode_for(statement: &rusqlite::Statement<'_>) -> Mode {
 }
 
 /// Runs a statement for what it changes; rows it returns (`RETURNING`, a pragma) are read and
-/// dropped. SQL text of several statements without values runs as a script.
+/// dropped.
 pub(super) fn execute(
     db: &Connection,
     sql: &str,
     args: &[Value],
     watch: Option<&Watch>,
 ) -> Result<Executed, sqlx::Error> {
-    let mut statement = match prepare(db, sql, args) {
-        Ok(statement) => statement,
-        Err(_) if args.is_empty() && is_several(db, sql) => {
-            if let Some(watch) = watch {
-                watch.start(Mode::Observe);
-            }
-            batch(db, sql)?;
-            return Ok(Executed {
-                rows_affected: db.changes(),
-                last_insert_id: Some(db.last_insert_rowid()),
-            });
-        }
-        Err(error) => return Err(error),
-    };
+    let mut statement = prepare(db, sql, args)?;
     if let Some(watch) = watch {
         watch.start(mode_for(&statement));
     }
@@ -79,9 +66,19 @@ pub(super) fn execute(
     })
 }
 
-/// Whether `sql` holds more than one statement.
-fn is_several(db: &Connection, sql: &str) -> bool {
-    matches!(db.prepare(sql), Err(rusqlite::Error::MultipleStatement))
+/// Whether SQL text without values may hold several statements (a `;` before its end), to be
+/// run one after another as a script, as sqlx's SQLite driver ran them.
+pub(super) fn may_hold_several(sql: &str) -> bool {
+    sql.trim_end().trim_end_matches(';').contains(';')
+}
+
+/// Runs SQL text of one or more statements for what they change (what the last one changed).
+pub(super) fn script(db: &Connection, sql: &str) -> Result<Executed, sqlx::Error> {
+    batch(db, sql)?;
+    Ok(Executed {
+        rows_affected: db.changes(),
+        last_insert_id: Some(db.last_insert_rowid()),
+    })
 }
 
 /// Runs a query, handing each row (or only the first, as `wanted` says) to `accept`.

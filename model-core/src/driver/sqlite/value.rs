@@ -139,7 +139,7 @@ pub(super) fn decode(
         },
         #[cfg(feature = "chrono")]
         SqlType::Timestamp => time::naive_timestamp(value)
-            .or_else(|| time::timestamp(value).map(|t| t.naive_utc()))
+            .or_else(|| time::timestamp(value).map(|t| t.naive_local()))
             .map(Value::Timestamp)
             .ok_or_else(|| wrong("a timestamp")),
         #[cfg(feature = "chrono")]
@@ -198,13 +198,13 @@ fn text(value: ValueRef<'_>, index: usize) -> Option<Result<&str, DecodeError>> 
 }
 
 /// A decimal column's value as SQLite keeps it: an INTEGER or REAL under NUMERIC affinity, or
-/// the text of a wider one. A REAL is read through its shortest exact text (`12.34`, not the
-/// binary fraction it holds).
+/// the text of a wider one. A REAL is read as SQLite's own text of it (15 significant digits:
+/// `12.34`, not the binary fraction it holds, and `0.3` for a sum of `0.1 + 0.2`).
 #[cfg(feature = "decimal")]
 fn decimal(value: ValueRef<'_>, index: usize) -> Result<Value, DecodeError> {
     let text = match value {
         ValueRef::Integer(v) => return Ok(Value::Decimal(rust_decimal::Decimal::from(v))),
-        ValueRef::Real(v) => v.to_string(),
+        ValueRef::Real(v) => real_as_sqlite_text(v),
         ValueRef::Text(_) => text(value, index)
             .transpose()?
             .unwrap_or_default()
@@ -226,6 +226,24 @@ fn decimal(value: ValueRef<'_>, index: usize) -> Result<Value, DecodeError> {
                 format!("the stored value {text:?} is not a decimal: {e}"),
             )
         })
+}
+
+/// A REAL as SQLite's `%!.15g` writes it: 15 significant digits, trailing zeros dropped, and a
+/// whole number keeping one decimal (`12.0`).
+#[cfg(feature = "decimal")]
+fn real_as_sqlite_text(value: f64) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let scientific = format!("{value:.14e}");
+    let Ok(decimal) = rust_decimal::Decimal::from_scientific(&scientific) else {
+        return value.to_string();
+    };
+    let mut decimal = decimal.normalize();
+    if decimal.scale() == 0 {
+        decimal.rescale(1);
+    }
+    decimal.to_string()
 }
 
 /// The storage class of a stored value, as SQLite names it.
@@ -309,8 +327,8 @@ mod time {
                 if !seconds.is_finite() {
                     return None;
                 }
-                let whole = seconds.floor();
-                let nanos = ((seconds - whole) * 1e9) as u32;
+                let whole = seconds.trunc();
+                let nanos = ((seconds - whole).abs() * 1e9) as u32;
                 Utc.timestamp_opt(whole as i64, nanos)
                     .single()
                     .map(Into::into)
@@ -362,7 +380,15 @@ impl Materialized {
                 .collect::<rusqlite::Result<_>>()?;
         }
         for i in 0..width {
-            self.values.push(row.get_ref(i)?.try_into()?);
+            let value = row.get_ref(i)?;
+            // Text that is not UTF-8 is kept as its bytes, as the caller's thread reads it.
+            self.values.push(match value {
+                ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
+                    Ok(text) => rusqlite::types::Value::Text(text.to_owned()),
+                    Err(_) => rusqlite::types::Value::Blob(bytes.to_vec()),
+                },
+                other => other.try_into()?,
+            });
         }
         Ok(())
     }

@@ -64,7 +64,7 @@ impl Watch {
     /// Stops watching; whether the statement ran past the budget.
     pub(super) fn finish(&self) -> bool {
         self.mode.store(Mode::Off as u8, Ordering::Relaxed);
-        self.slow.load(Ordering::Relaxed)
+        self.slow.swap(false, Ordering::Relaxed)
     }
 
     /// The handler: `true` stops the statement.
