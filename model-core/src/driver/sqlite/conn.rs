@@ -12,7 +12,8 @@
 //!   by default, timed from inside SQLite) is stopped, the rows it handed over are forgotten,
 //!   and it runs again off the worker.
 //! - **A long write.** A write is never cut midway; one that took longer than the budget is
-//!   remembered, and from then on runs off the worker. Schema changes (DDL scripts) always
+//!   remembered, and from then on runs off the worker. A remembered statement that runs there
+//!   in under half the budget is forgotten, and comes back to the caller's thread. Schema changes (DDL scripts) always
 //!   run off the worker.
 //!
 //! "Off the worker" is a blocking thread (`spawn_blocking`); a read's rows are copied there and
@@ -276,6 +277,15 @@ impl SqliteConn {
         self.slow.push(sql.into());
     }
 
+    /// Forgets that `sql` is long when its run off the worker took under half the budget (the
+    /// table shrank, the cache was cold the first time), so it runs on the caller's thread
+    /// again instead of paying the trip to a blocking thread for good.
+    fn reconsider(&mut self, sql: &str, took: Duration) {
+        if took < self.budget / 2 {
+            self.slow.retain(|known| **known != *sql);
+        }
+    }
+
     /// Runs one write statement; SQL text of several statements runs as a script, off the
     /// worker.
     pub(crate) async fn execute(
@@ -310,11 +320,14 @@ impl SqliteConn {
                 other => return other,
             }
         }
-        let sql = sql.to_owned();
-        off_worker(&self.db, &self.watch, timeout, move |db| {
-            statement::execute(db, &sql, &args, None)
+        let started = Instant::now();
+        let owned = sql.to_owned();
+        let result = off_worker(&self.db, &self.watch, timeout, move |db| {
+            statement::execute(db, &owned, &args, None)
         })
-        .await?
+        .await?;
+        self.reconsider(sql, started.elapsed());
+        result
     }
 
     /// Runs a query, handing its rows to `sink`.
@@ -361,17 +374,19 @@ impl SqliteConn {
         sink: &mut dyn RowSink,
     ) -> Result<(), DriverError> {
         let wanted = sink.wanted();
-        let (sql, args) = (sql.to_owned(), args.to_vec());
+        let started = Instant::now();
+        let (owned, args) = (sql.to_owned(), args.to_vec());
         let kept = off_worker(&self.db, &self.watch, self.busy_timeout, move |db| {
             let mut kept = Materialized::default();
             let mut keep = |row: &rusqlite::Row<'_>| {
                 kept.push(row)
                     .map_err(|e| DriverError::Sql(from_rusqlite(e)))
             };
-            statement::query(db, &sql, &args, wanted, None, &mut keep).map(|()| kept)
+            statement::query(db, &owned, &args, wanted, None, &mut keep).map(|()| kept)
         })
         .await
         .map_err(DriverError::Sql)??;
+        self.reconsider(sql, started.elapsed());
         for row in kept.rows() {
             sink.accept(&row).map_err(DriverError::Decode)?;
         }
