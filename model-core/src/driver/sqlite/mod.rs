@@ -12,6 +12,8 @@
 //! connection, which the pool keeps for as long as it lives.
 
 mod conn;
+#[cfg(feature = "chrono")]
+mod datetime;
 mod error;
 mod options;
 pub(crate) mod run;

@@ -6,6 +6,8 @@
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
+#[cfg(feature = "chrono")]
+use super::datetime;
 use crate::row::{DecodeError, RowReader};
 use crate::sql_type::SqlType;
 use crate::value::Value;
@@ -23,21 +25,17 @@ pub(super) fn to_sql(value: &Value) -> Result<ToSqlOutput<'_>, sqlx::Error> {
         Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
         Value::Blob(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
         #[cfg(feature = "chrono")]
-        Value::Timestamp(v) => ToSqlOutput::Owned(rusqlite::types::Value::Text(
-            v.format("%F %T%.f").to_string(),
-        )),
-        #[cfg(feature = "chrono")]
-        Value::TimestampTz(v) => ToSqlOutput::Owned(rusqlite::types::Value::Text(
-            v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
-        )),
-        #[cfg(feature = "chrono")]
-        Value::Date(v) => {
-            ToSqlOutput::Owned(rusqlite::types::Value::Text(v.format("%F").to_string()))
+        Value::Timestamp(v) => {
+            ToSqlOutput::Owned(rusqlite::types::Value::Text(datetime::timestamp_text(v)))
         }
         #[cfg(feature = "chrono")]
-        Value::Time(v) => {
-            ToSqlOutput::Owned(rusqlite::types::Value::Text(v.format("%T%.f").to_string()))
+        Value::TimestampTz(v) => {
+            ToSqlOutput::Owned(rusqlite::types::Value::Text(datetime::timestamp_tz_text(v)))
         }
+        #[cfg(feature = "chrono")]
+        Value::Date(v) => ToSqlOutput::Owned(rusqlite::types::Value::Text(datetime::date_text(v))),
+        #[cfg(feature = "chrono")]
+        Value::Time(v) => ToSqlOutput::Owned(rusqlite::types::Value::Text(datetime::time_text(v))),
         #[cfg(feature = "uuid")]
         Value::Uuid(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v.as_bytes())),
         #[cfg(feature = "json")]
@@ -138,24 +136,24 @@ pub(super) fn decode(
             _ => Err(wrong("a BLOB")),
         },
         #[cfg(feature = "chrono")]
-        SqlType::Timestamp => time::naive_timestamp(value)
-            .or_else(|| time::timestamp(value).map(|t| t.naive_local()))
+        SqlType::Timestamp => datetime::naive_timestamp(value)
+            .or_else(|| datetime::timestamp(value).map(|t| t.naive_local()))
             .map(Value::Timestamp)
             .ok_or_else(|| wrong("a timestamp")),
         #[cfg(feature = "chrono")]
-        SqlType::TimestampTz => time::timestamp(value)
+        SqlType::TimestampTz => datetime::timestamp(value)
             .map(|t| Value::TimestampTz(t.with_timezone(&chrono::Utc)))
             .ok_or_else(|| wrong("a timestamp")),
         #[cfg(feature = "chrono")]
         SqlType::Date => text(value, index)
             .transpose()?
-            .and_then(|t| chrono::NaiveDate::parse_from_str(t, "%F").ok())
+            .and_then(datetime::date)
             .map(Value::Date)
             .ok_or_else(|| wrong("a date (YYYY-MM-DD)")),
         #[cfg(feature = "chrono")]
         SqlType::Time => text(value, index)
             .transpose()?
-            .and_then(time::time_of_day)
+            .and_then(datetime::time_of_day)
             .map(Value::Time)
             .ok_or_else(|| wrong("a time of day (HH:MM:SS)")),
         #[cfg(feature = "uuid")]
@@ -269,79 +267,6 @@ fn shown(value: ValueRef<'_>) -> String {
             format!("{cut:?}")
         }
         ValueRef::Blob(bytes) => format!("({} bytes)", bytes.len()),
-    }
-}
-
-/// Dates and times as SQLite's date functions and sqlx wrote them.
-#[cfg(feature = "chrono")]
-mod time {
-    use chrono::{DateTime, FixedOffset, NaiveDateTime, NaiveTime, TimeZone, Utc};
-    use rusqlite::types::ValueRef;
-
-    /// The text forms SQLite's date functions accept, most likely first.
-    const FORMATS: [&str; 12] = [
-        "%F %T%.f",
-        "%F %R",
-        "%F %RZ",
-        "%F %R%:z",
-        "%F %T%.fZ",
-        "%F %T%.f%:z",
-        "%FT%R",
-        "%FT%RZ",
-        "%FT%R%:z",
-        "%FT%T%.f",
-        "%FT%T%.fZ",
-        "%FT%T%.f%:z",
-    ];
-
-    /// A timestamp without a zone as this crate writes it (`2024-05-01 12:30:05.25`): the
-    /// common case, read with one parse.
-    pub(super) fn naive_timestamp(value: ValueRef<'_>) -> Option<NaiveDateTime> {
-        let ValueRef::Text(bytes) = value else {
-            return None;
-        };
-        let text = std::str::from_utf8(bytes).ok()?;
-        NaiveDateTime::parse_from_str(text, FORMATS[0]).ok()
-    }
-
-    /// A timestamp stored as text (with or without an offset; without one it is UTC), as
-    /// Unix seconds (INTEGER) or as a Julian day number (REAL).
-    pub(super) fn timestamp(value: ValueRef<'_>) -> Option<DateTime<FixedOffset>> {
-        match value {
-            ValueRef::Text(bytes) => {
-                let text = std::str::from_utf8(bytes).ok()?;
-                if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-                    return Some(t);
-                }
-                FORMATS.iter().find_map(|format| {
-                    DateTime::parse_from_str(text, format).ok().or_else(|| {
-                        NaiveDateTime::parse_from_str(text, format)
-                            .ok()
-                            .map(|t| t.and_utc().fixed_offset())
-                    })
-                })
-            }
-            ValueRef::Integer(seconds) => Utc.timestamp_opt(seconds, 0).single().map(Into::into),
-            ValueRef::Real(julian) => {
-                let seconds = (julian - 2_440_587.5) * 86_400.0;
-                if !seconds.is_finite() {
-                    return None;
-                }
-                let whole = seconds.trunc();
-                let nanos = ((seconds - whole).abs() * 1e9) as u32;
-                Utc.timestamp_opt(whole as i64, nanos)
-                    .single()
-                    .map(Into::into)
-            }
-            _ => None,
-        }
-    }
-
-    /// A time of day stored as text (`12:30`, `12:30:00.25`, with or without a zone suffix).
-    pub(super) fn time_of_day(text: &str) -> Option<NaiveTime> {
-        ["%T%.f", "%R", "%RZ", "%T%.fZ", "%R%:z", "%T%.f%:z"]
-            .iter()
-            .find_map(|format| NaiveTime::parse_from_str(text, format).ok())
     }
 }
 
