@@ -19,6 +19,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+use futures_util::FutureExt as _;
+use futures_util::future::Either;
+
 use crate::value::Value;
 
 tokio::task_local! {
@@ -38,12 +41,22 @@ pub(crate) fn from_caller<F: Future>(future: F) -> impl Future<Output = F::Outpu
 /// call already set one. Decided when the future first runs, not when it is built: a future
 /// built before it is handed to an outer `at` (`at(caller, session.commit())`) takes the
 /// outer location.
-pub(crate) async fn at<F: Future>(location: &'static Location<'static>, future: F) -> F::Output {
-    if CALLER.try_with(|_| ()).is_ok() {
-        future.await
-    } else {
-        CALLER.scope(location, future).await
-    }
+///
+/// Not an `async fn`: one would keep `future` as its argument and again inside the scope
+/// that runs it, doubling the size of every statement's future (7 KB for a lookup) and the
+/// bytes copied each time it moves. Decided lazily, the future is held once.
+pub(crate) fn at<F: Future>(
+    location: &'static Location<'static>,
+    future: F,
+) -> impl Future<Output = F::Output> {
+    futures_util::future::lazy(move |_| {
+        if CALLER.try_with(|_| ()).is_ok() {
+            Either::Left(future)
+        } else {
+            Either::Right(CALLER.scope(location, future))
+        }
+    })
+    .flatten()
 }
 
 /// One statement, as recorded.

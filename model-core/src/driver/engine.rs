@@ -90,7 +90,7 @@ impl Engine {
     ) -> Result<Transaction, sqlx::Error> {
         let connection = self
             .telemetry
-            .observe(&self.begin_label(options), &[], self.pool.begin(options))
+            .observe(&self.begin_label(options), &[], || self.pool.begin(options))
             .await?;
         Ok(Transaction {
             connection,
@@ -182,7 +182,7 @@ impl Engine {
     pub(crate) async fn fetch_strings(&self, sql: &str) -> Result<Vec<String>, sqlx::Error> {
         let once = || async {
             self.telemetry
-                .observe(sql, &[], async {
+                .observe(sql, &[], || async {
                     self.acquire().await?.fetch_strings(sql).await
                 })
                 .await

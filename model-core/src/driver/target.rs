@@ -104,7 +104,7 @@ impl Target<'_> {
     ) -> Result<(), DriverError> {
         let (telemetry, lender) = self.split();
         telemetry
-            .observe(sql, args, async move {
+            .observe(sql, args, move || async move {
                 lender.lend().await?.fetch_into(sql, args, sink).await
             })
             .await
@@ -131,7 +131,7 @@ impl Target<'_> {
     ) -> Result<i64, sqlx::Error> {
         let (telemetry, lender) = self.split();
         telemetry
-            .observe(sql, args, async move {
+            .observe(sql, args, move || async move {
                 lender.lend().await?.fetch_i64(sql, args).await
             })
             .await

@@ -51,15 +51,17 @@ impl Telemetry {
             .finish(started, &self.label, sql, args, result.is_ok());
     }
 
-    /// Runs `work`, the statement `sql` with `args`, and reports it.
-    pub(crate) async fn observe<T, E: SqlxCause>(
+    /// Runs `work`, the statement `sql` with `args`, and reports it. `work` makes the future
+    /// here rather than being one: a future argument is stored twice in this one's state (as
+    /// the argument and as what is awaited), and every layer above would carry the copy.
+    pub(crate) async fn observe<T, E: SqlxCause, F: Future<Output = Result<T, E>>>(
         &self,
         sql: &str,
         args: &[Value],
-        work: impl Future<Output = Result<T, E>>,
+        work: impl FnOnce() -> F,
     ) -> Result<T, E> {
         let started = self.start();
-        let result = work.await;
+        let result = work().await;
         self.finish(started, sql, args, &result);
         result
     }

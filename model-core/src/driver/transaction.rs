@@ -38,7 +38,7 @@ impl Transaction {
             telemetry,
         } = self;
         telemetry
-            .observe(sql, &[], connection.run_unprepared(sql))
+            .observe(sql, &[], || connection.run_unprepared(sql))
             .await
     }
 
@@ -48,7 +48,7 @@ impl Transaction {
             telemetry,
         } = self;
         telemetry
-            .observe(outcome.sql(), &[], connection.end_transaction(outcome))
+            .observe(outcome.sql(), &[], || connection.end_transaction(outcome))
             .await
     }
 }

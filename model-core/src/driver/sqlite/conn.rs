@@ -164,23 +164,29 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// Counts the pauses of one statement at a locked database.
+/// Counts the pauses of one statement at a locked database. The timeout runs from the first
+/// time the lock is met, as SQLite's own `busy_timeout` does; a statement that meets no lock
+/// (nearly all of them) reads no clock for it.
 struct LockWait {
-    deadline: Instant,
+    timeout: Duration,
+    deadline: Option<Instant>,
     tried: usize,
 }
 
 impl LockWait {
     fn new(timeout: Duration) -> LockWait {
         LockWait {
-            deadline: Instant::now() + timeout,
+            timeout,
+            deadline: None,
             tried: 0,
         }
     }
 
     /// Waits before the next attempt; `false` once the timeout has passed.
     async fn pause(&mut self) -> bool {
-        let left = self.deadline.saturating_duration_since(Instant::now());
+        let now = Instant::now();
+        let deadline = *self.deadline.get_or_insert(now + self.timeout);
+        let left = deadline.saturating_duration_since(now);
         if left.is_zero() {
             return false;
         }
