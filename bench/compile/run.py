@@ -168,7 +168,7 @@ use model_core::{{Database, Model}};
 #[derive(Model, Debug, Clone)]
 pub struct {s} {{
     #[column(primary_key)]
-    pub id: i64,
+    pub id: model_core::Auto<i64>,
     pub name: String,
     pub note: Option<String>,
     pub created_at: NaiveDateTime,
