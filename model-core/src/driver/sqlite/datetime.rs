@@ -25,10 +25,13 @@ const FORMATS: [&str; 12] = [
     "%FT%T%.f%:z",
 ];
 
+/// The text forms of a time of day, for the slow path.
+const TIME_FORMATS: [&str; 6] = ["%T%.f", "%R", "%RZ", "%T%.fZ", "%R%:z", "%T%.f%:z"];
+
 /// `value` as chrono's `%F %T%.f` writes it (`2024-05-01 12:30:05.250`).
 pub(super) fn timestamp_text(value: &NaiveDateTime) -> String {
     let mut out = String::with_capacity(29);
-    if !push_date(&mut out, value.date()) || !push_time(&mut out, value.time(), b' ') {
+    if !push_date(&mut out, value.date()) || !push_time(&mut out, value.time(), Some(' ')) {
         return value.format("%F %T%.f").to_string();
     }
     out
@@ -39,7 +42,7 @@ pub(super) fn timestamp_text(value: &NaiveDateTime) -> String {
 pub(super) fn timestamp_tz_text(value: &DateTime<Utc>) -> String {
     let naive = value.naive_utc();
     let mut out = String::with_capacity(35);
-    if !push_date(&mut out, naive.date()) || !push_time(&mut out, naive.time(), b'T') {
+    if !push_date(&mut out, naive.date()) || !push_time(&mut out, naive.time(), Some('T')) {
         return value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
     }
     out.push_str("+00:00");
@@ -58,7 +61,7 @@ pub(super) fn date_text(value: &NaiveDate) -> String {
 /// A time of day as `%T%.f` writes it (`12:30:05.250`).
 pub(super) fn time_text(value: &NaiveTime) -> String {
     let mut out = String::with_capacity(18);
-    if !push_time(&mut out, *value, 0) {
+    if !push_time(&mut out, *value, None) {
         return value.format("%T%.f").to_string();
     }
     out
@@ -79,14 +82,14 @@ fn push_date(out: &mut String, date: NaiveDate) -> bool {
 }
 
 /// Appends `<separator>HH:MM:SS` and the fraction as `%.f` writes it: none, or 3, 6 or 9
-/// digits, the fewest that hold it. A zero separator appends none. False for a leap second.
-fn push_time(out: &mut String, time: NaiveTime, separator: u8) -> bool {
+/// digits, the fewest that hold it. False for a leap second.
+fn push_time(out: &mut String, time: NaiveTime, separator: Option<char>) -> bool {
     let nanos = time.nanosecond();
     if nanos >= 1_000_000_000 {
         return false;
     }
-    if separator != 0 {
-        out.push(char::from(separator));
+    if let Some(separator) = separator {
+        out.push(separator);
     }
     push_digits(out, time.hour(), 2);
     out.push(':');
@@ -137,17 +140,7 @@ pub(super) fn timestamp(value: ValueRef<'_>) -> Option<DateTime<FixedOffset>> {
             if let Some(t) = fast {
                 return Some(t);
             }
-            let text = std::str::from_utf8(bytes).ok()?;
-            if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-                return Some(t);
-            }
-            FORMATS.iter().find_map(|format| {
-                DateTime::parse_from_str(text, format).ok().or_else(|| {
-                    NaiveDateTime::parse_from_str(text, format)
-                        .ok()
-                        .map(|t| t.and_utc().fixed_offset())
-                })
-            })
+            by_chrono(std::str::from_utf8(bytes).ok()?)
         }
         ValueRef::Integer(seconds) => Utc.timestamp_opt(seconds, 0).single().map(Into::into),
         ValueRef::Real(julian) => {
@@ -163,6 +156,27 @@ pub(super) fn timestamp(value: ValueRef<'_>) -> Option<DateTime<FixedOffset>> {
         }
         _ => None,
     }
+}
+
+/// A timestamp's text read by chrono, in any of the forms SQLite accepts: the slow path.
+fn by_chrono(text: &str) -> Option<DateTime<FixedOffset>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t);
+    }
+    FORMATS.iter().find_map(|format| {
+        DateTime::parse_from_str(text, format).ok().or_else(|| {
+            NaiveDateTime::parse_from_str(text, format)
+                .ok()
+                .map(|t| t.and_utc().fixed_offset())
+        })
+    })
+}
+
+/// A time of day's text read by chrono: the slow path.
+fn time_by_chrono(text: &str) -> Option<NaiveTime> {
+    TIME_FORMATS
+        .iter()
+        .find_map(|format| NaiveTime::parse_from_str(text, format).ok())
 }
 
 /// A date stored as `YYYY-MM-DD`.
@@ -181,9 +195,7 @@ pub(super) fn time_of_day(text: &str) -> Option<NaiveTime> {
     {
         return Some(time);
     }
-    ["%T%.f", "%R", "%RZ", "%T%.fZ", "%R%:z", "%T%.f%:z"]
-        .iter()
-        .find_map(|format| NaiveTime::parse_from_str(text, format).ok())
+    time_by_chrono(text)
 }
 
 /// The offset a timestamp's text ends with: nothing or `Z` (UTC), or `+HH:MM` / `-HH:MM`.
@@ -342,15 +354,7 @@ mod tests {
             "",
         ] {
             let bytes = ValueRef::Text(text.as_bytes());
-            let chrono_any = DateTime::parse_from_rfc3339(text).ok().or_else(|| {
-                FORMATS.iter().find_map(|format| {
-                    DateTime::parse_from_str(text, format).ok().or_else(|| {
-                        NaiveDateTime::parse_from_str(text, format)
-                            .ok()
-                            .map(|t| t.and_utc().fixed_offset())
-                    })
-                })
-            });
+            let chrono_any = by_chrono(text);
             assert_eq!(timestamp(bytes), chrono_any, "{text:?}");
             if let Some(naive) = naive_timestamp(bytes) {
                 assert_eq!(Some(naive), chrono_any.map(|t| t.naive_local()), "{text:?}");
@@ -384,10 +388,7 @@ mod tests {
             "12:30:05.",
             "12:30:05 ",
         ] {
-            let chrono = ["%T%.f", "%R", "%RZ", "%T%.fZ", "%R%:z", "%T%.f%:z"]
-                .iter()
-                .find_map(|format| NaiveTime::parse_from_str(text, format).ok());
-            assert_eq!(time_of_day(text), chrono, "{text:?}");
+            assert_eq!(time_of_day(text), time_by_chrono(text), "{text:?}");
         }
     }
 }
