@@ -44,6 +44,10 @@ pub enum Error {
     /// The registered models do not fit together or with the configuration; nothing was run.
     #[error("{0}")]
     Schema(SchemaErrors),
+    /// `create_all_strict` found existing tables that differ from their models; nothing was
+    /// created. The report lists every difference, per bind.
+    #[error("the database differs from the models (nothing was created):\n{0}")]
+    SchemaDrift(Box<crate::catalog::SchemaReport>),
     /// The database returned an error.
     #[error("bind {bind}: {action}: {}", describe(source))]
     Database {

@@ -43,6 +43,7 @@ extern crate self as model_core;
 
 mod auto;
 mod bind;
+pub mod catalog;
 mod change;
 mod column_type;
 mod config;

@@ -56,6 +56,66 @@ impl Database {
     }
 }
 
+/// The models against the live databases: reflection, `check_schema` and a `create_all` that
+/// refuses drift.
+impl Database {
+    /// Reads the schema of the database of `bind` (`None`: the default database) from its
+    /// catalog: every table with its columns (type as the backend spells it, nullability,
+    /// server default, whether generated, collation, enum labels), primary key, indexes,
+    /// unique constraints and foreign keys, and on PostgreSQL its enum types. Tables of
+    /// migration bookkeeping (`_sqlx_migrations`) are left out.
+    #[track_caller]
+    pub fn reflect<'a>(
+        &'a self,
+        bind: Option<&'a str>,
+    ) -> impl std::future::Future<Output = Result<crate::catalog::Schema>> + Send + 'a {
+        crate::record::from_caller(schema::reflect(self, bind))
+    }
+
+    /// Compares the models of every bind with its live database (Alembic's `check`). See
+    /// [`Database::check_schema_in`].
+    #[track_caller]
+    pub fn check_schema<'a>(
+        &'a self,
+    ) -> impl std::future::Future<Output = Result<crate::catalog::SchemaReport>> + Send + 'a {
+        crate::record::from_caller(schema::check_schema(self, BindSelection::All))
+    }
+
+    /// Compares the models of the selected binds with their live databases: per bind, the
+    /// changes that would take the database to the models, each classified (safe, needs
+    /// review, destructive), with the drops and adds that may be renames noted. An empty
+    /// report ([`SchemaReport::is_empty`](crate::catalog::SchemaReport::is_empty)) means
+    /// they agree. Tables no model declares are reported as to be dropped, as Alembic does.
+    #[track_caller]
+    pub fn check_schema_in<'a>(
+        &'a self,
+        binds: BindSelection,
+    ) -> impl std::future::Future<Output = Result<crate::catalog::SchemaReport>> + Send + 'a {
+        crate::record::from_caller(schema::check_schema(self, binds))
+    }
+
+    /// [`Database::create_all`] that refuses drift: every existing table is compared with its
+    /// model first, and when any differs (a column added to the model, a type changed...)
+    /// it fails with [`Error::SchemaDrift`] listing every difference, and creates nothing.
+    /// Plain `create_all` leaves an existing table alone whatever it holds, as
+    /// Flask-SQLAlchemy's does.
+    #[track_caller]
+    pub fn create_all_strict<'a>(
+        &'a self,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::from_caller(schema::create_all_strict(self, BindSelection::All))
+    }
+
+    /// [`Database::create_all_strict`] for the selected binds.
+    #[track_caller]
+    pub fn create_all_strict_in<'a>(
+        &'a self,
+        binds: BindSelection,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::record::from_caller(schema::create_all_strict(self, binds))
+    }
+}
+
 /// Writes outside a session: each is a commit of its own, and fires the commit signals.
 impl Database {
     /// Inserts `row` and returns it as stored: generated key, client defaults applied, server

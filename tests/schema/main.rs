@@ -7,3 +7,4 @@ mod binds;
 mod catalog;
 mod lifecycle;
 mod models;
+mod reflection;

@@ -5,10 +5,12 @@
 //! The dialects are public so the SQL can be inspected:
 //! `PostgresDialect.create_table(User::table())`.
 
+mod catalog;
 mod mysql;
 mod placeholders;
 mod postgres;
 mod sqlite;
+mod sqlite_ddl;
 mod statement;
 
 use std::borrow::Cow;
@@ -19,7 +21,11 @@ pub use mysql::{MariaDbDialect, MySqlDialect};
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 
-use crate::meta::{ColumnDef, Table};
+pub use catalog::CatalogRow;
+pub(crate) use catalog::assemble as assemble_reflected;
+
+use crate::catalog::{Schema, TableSchema, canonical_type};
+use crate::meta::{ColumnDef, ReferentialAction, Table};
 use crate::naming;
 pub(crate) use crate::sql_cache::DialectId;
 use crate::sql_type::EnumType;
@@ -303,6 +309,48 @@ pub trait Dialect: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
     /// A query listing the tables of the current database/schema, one name per row.
     fn list_tables_sql(&self) -> &'static str;
 
+    /// How this backend's catalog spells a column declared `declared` (the type
+    /// [`Dialect::column_type`] writes, or the one the catalog reports): its type in
+    /// [`ColumnSchema::data_type`](crate::catalog::ColumnSchema::data_type)'s form, and the
+    /// labels of a native enum kept on the column.
+    fn catalog_type(&self, declared: &str) -> (String, Option<Vec<String>>) {
+        (canonical_type(declared), None)
+    }
+
+    /// Whether every unique index is also a unique constraint of the table, as the catalog
+    /// reports it (MySQL/MariaDB do not tell them apart).
+    fn unique_index_is_constraint(&self) -> bool {
+        false
+    }
+
+    /// What a foreign key declared without `ON DELETE` does, as the catalog reports it.
+    fn default_on_delete(&self) -> ReferentialAction {
+        ReferentialAction::NoAction
+    }
+
+    /// The collation `CREATE TABLE` gives `table` as a whole, where the backend keeps one per
+    /// table (MySQL/MariaDB).
+    fn table_collation(&self, table: &Table) -> Option<&'static str> {
+        let _ = table;
+        None
+    }
+
+    /// The catalog query describing one table, in [`CatalogRow`]s, and how many times the
+    /// table's name is bound to it (each `?`, or `$1` once on PostgreSQL).
+    fn reflect_table_sql(&self) -> (&'static str, usize);
+
+    /// A query listing the enum types that are types of their own, as (type, label) rows in
+    /// label order, where the backend has them (PostgreSQL).
+    fn reflect_enum_types_sql(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Completes a table read from its catalog rows with what only this backend needs (the
+    /// names SQLite keeps only in its DDL, MariaDB's JSON kept as checked text).
+    fn finish_reflected(&self, table: &mut TableSchema, rows: &[CatalogRow]) {
+        let _ = (table, rows);
+    }
+
     /// A statement run first in the DDL transaction to serialize `create_all`/`drop_all` across
     /// processes (several replicas starting at once), if the backend has one.
     fn ddl_lock(&self) -> Option<&'static str> {
@@ -520,6 +568,13 @@ pub fn for_backend(backend: Backend) -> &'static dyn Dialect {
         Backend::Postgres => &PostgresDialect,
         Backend::MySql => &MySqlDialect,
     }
+}
+
+/// The schema `create_all` builds for `tables` on `dialect`, as the backend's catalog shows it:
+/// what [`Database::reflect`](crate::Database::reflect) reads back from a database where
+/// nothing has drifted.
+pub fn expected_schema(dialect: &dyn Dialect, tables: &[&Table]) -> Schema {
+    catalog::expected_schema(dialect, tables)
 }
 
 /// Appends `ident` between `quote`s, doubling any `quote` inside it: the one escaping rule

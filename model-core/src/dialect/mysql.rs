@@ -4,9 +4,11 @@
 //! `mariadb:` URL selects [`MariaDbDialect`] and saves the read-back after each insert.
 
 use super::{
-    AutoincrementSql, Cast, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece, push_quoted,
+    AutoincrementSql, Cast, CatalogRow, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece,
+    push_quoted,
 };
-use crate::meta::{ColumnDef, Table};
+use crate::catalog::{TableSchema, canonical_type};
+use crate::meta::{ColumnDef, ReferentialAction, Table};
 use crate::sql_type::SqlType;
 
 /// InnoDB's largest index key, in bytes (DYNAMIC row format).
@@ -53,6 +55,89 @@ fn is_current_timestamp(sql: &str) -> bool {
 use crate::transaction_options::TransactionOptions;
 use crate::url::Backend;
 use std::borrow::Cow;
+
+/// The catalog query of one table, from `information_schema` (the table's name bound five
+/// times). A JSON column is `longtext` with a `json_valid` check on MariaDB; the checks are
+/// read by the clause, as MySQL's `check_constraints` has no table name column.
+const REFLECT_TABLE: &str = "SELECT 'column', CAST(column_name AS CHAR), CAST(column_type AS CHAR), \
+     IF(is_nullable = 'NO', '1', '0'), CAST(column_default AS CHAR), \
+     IF(extra LIKE '%auto_increment%', '1', '0'), CAST(collation_name AS CHAR), \
+     CAST(ordinal_position AS CHAR) \
+     FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? \
+     UNION ALL SELECT 'pk', CAST(column_name AS CHAR), CAST(seq_in_index AS CHAR), NULL, NULL, \
+     NULL, NULL, NULL FROM information_schema.statistics \
+     WHERE table_schema = DATABASE() AND table_name = ? AND index_name = 'PRIMARY' \
+     UNION ALL SELECT 'index', CAST(index_name AS CHAR), CAST(column_name AS CHAR), \
+     IF(non_unique = 0, '1', '0'), CAST(seq_in_index AS CHAR), IF(non_unique = 0, '1', '0'), \
+     NULL, NULL FROM information_schema.statistics \
+     WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY' \
+     UNION ALL SELECT 'fk', CAST(k.constraint_name AS CHAR), CAST(k.column_name AS CHAR), \
+     CAST(k.referenced_table_name AS CHAR), CAST(k.referenced_column_name AS CHAR), \
+     CAST(r.delete_rule AS CHAR), CAST(k.constraint_name AS CHAR), \
+     CAST(k.ordinal_position AS CHAR) FROM information_schema.key_column_usage k \
+     JOIN information_schema.referential_constraints r \
+     ON r.constraint_schema = k.constraint_schema AND r.constraint_name = k.constraint_name \
+     AND r.table_name = k.table_name \
+     WHERE k.table_schema = DATABASE() AND k.table_name = ? AND k.referenced_table_name IS NOT NULL \
+     UNION ALL SELECT 'table', NULL, CAST(table_collation AS CHAR), NULL, NULL, NULL, NULL, NULL \
+     FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ? \
+     UNION ALL SELECT 'check', CAST(constraint_name AS CHAR), CAST(check_clause AS CHAR), NULL, \
+     NULL, NULL, NULL, NULL FROM information_schema.check_constraints \
+     WHERE constraint_schema = DATABASE() AND check_clause LIKE 'json\\_valid(%'";
+
+/// The catalog's `column_type` as `create_all` writes it: without the display widths MariaDB
+/// and MySQL 5 print (`int(11)`), `BOOLEAN` as the `TINYINT(1)` it is, an `ENUM`'s labels
+/// apart.
+fn catalog_type(declared: &str) -> (String, Option<Vec<String>>) {
+    let canonical = canonical_type(declared);
+    if canonical.starts_with("ENUM(") && canonical.ends_with(')') {
+        // The labels as written, not uppercased.
+        let start = declared.find('(').map_or(0, |i| i + 1);
+        let end = declared.rfind(')').unwrap_or(declared.len());
+        let labels = crate::catalog::parse_labels(&declared[start..end].replace("\\\\", "\\"));
+        return ("ENUM".to_owned(), labels);
+    }
+    if matches!(canonical.as_str(), "BOOLEAN" | "BOOL") {
+        return ("TINYINT(1)".to_owned(), None);
+    }
+    for int in ["SMALLINT", "MEDIUMINT", "INT", "BIGINT"] {
+        if canonical
+            .strip_prefix(int)
+            .is_some_and(|rest| rest.starts_with('(') && rest.ends_with(')'))
+        {
+            return (int.to_owned(), None);
+        }
+    }
+    (canonical, None)
+}
+
+/// A `longtext` column with a `json_valid` check is MariaDB's JSON; a column's collation is
+/// reported only where it is not the table's (a JSON column's is the binary one the type
+/// implies); the index InnoDB makes for a foreign key on its own is not one of the table's.
+fn finish_reflected(table: &mut TableSchema, rows: &[CatalogRow]) {
+    let json: Vec<&str> = super::catalog::rows_of(rows, "check")
+        .filter_map(|(_, clause, _)| clause)
+        .filter_map(|clause| {
+            clause
+                .strip_prefix("json_valid(`")
+                .and_then(|rest| rest.strip_suffix("`)"))
+        })
+        .collect();
+    for column in &mut table.columns {
+        if column.data_type == "LONGTEXT" && json.contains(&column.name.as_str()) {
+            column.data_type = "JSON".to_owned();
+        }
+        if column.data_type == "JSON" || column.collation == table.collation {
+            column.collation = None;
+        }
+    }
+    let foreign_keys = &table.foreign_keys;
+    table.indexes.retain(|index| {
+        !foreign_keys
+            .iter()
+            .any(|fk| fk.name == index.name && fk.columns == index.columns && !index.unique)
+    });
+}
 
 /// SQL for MySQL, and for MariaDB reached through a `mysql:` URL.
 #[derive(Debug, Clone, Copy, Default)]
@@ -279,6 +364,31 @@ macro_rules! mysql_family {
             fn list_tables_sql(&self) -> &'static str {
                 "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
                  WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'"
+            }
+
+            fn catalog_type(&self, declared: &str) -> (String, Option<Vec<String>>) {
+                catalog_type(declared)
+            }
+
+            fn unique_index_is_constraint(&self) -> bool {
+                true
+            }
+
+            /// InnoDB reports a foreign key declared without `ON DELETE` as `RESTRICT`.
+            fn default_on_delete(&self) -> ReferentialAction {
+                ReferentialAction::Restrict
+            }
+
+            fn table_collation(&self, table: &Table) -> Option<&'static str> {
+                Some(table.collation().unwrap_or($collation))
+            }
+
+            fn reflect_table_sql(&self) -> (&'static str, usize) {
+                (REFLECT_TABLE, 5)
+            }
+
+            fn finish_reflected(&self, table: &mut TableSchema, rows: &[CatalogRow]) {
+                finish_reflected(table, rows);
             }
         }
     };

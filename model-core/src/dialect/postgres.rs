@@ -3,6 +3,7 @@
 
 use super::statement::{self, Text};
 use super::{AutoincrementSql, Dialect, DialectId, Insert, Returning, RowValues};
+use crate::catalog::canonical_type;
 use crate::meta::ColumnDef;
 use crate::sql_type::{EnumType, SqlType};
 use crate::url::Backend;
@@ -180,6 +181,93 @@ impl Dialect for PostgresDialect {
     fn list_tables_sql(&self) -> &'static str {
         "SELECT table_name::text FROM information_schema.tables \
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+    }
+
+    /// `format_type`'s long names in the short form `create_all` writes; an enum column, which
+    /// the catalog query writes as its type's name in double quotes, by that name.
+    fn catalog_type(&self, declared: &str) -> (String, Option<Vec<String>>) {
+        if let Some(name) = declared.strip_prefix('"').and_then(|d| d.strip_suffix('"')) {
+            return (name.replace("\"\"", "\""), None);
+        }
+        let canonical = canonical_type(declared);
+        let (base, args) = match canonical.split_once('(') {
+            Some((base, args)) => (base, Some(args)),
+            None => (canonical.as_str(), None),
+        };
+        let short = match base {
+            "CHARACTER VARYING" => "VARCHAR",
+            "TIMESTAMP WITHOUT TIME ZONE" => "TIMESTAMP",
+            "TIMESTAMP WITH TIME ZONE" => "TIMESTAMPTZ",
+            "TIME WITHOUT TIME ZONE" => "TIME",
+            "INT4" | "INT" => "INTEGER",
+            "INT8" => "BIGINT",
+            "INT2" => "SMALLINT",
+            "BOOL" => "BOOLEAN",
+            "FLOAT8" => "DOUBLE PRECISION",
+            "FLOAT4" => "REAL",
+            other => other,
+        };
+        let data_type = match args {
+            Some(args) => format!("{short}({args}"),
+            None => short.to_owned(),
+        };
+        (data_type, None)
+    }
+
+    /// From `pg_catalog`, for the table of that name in the current schema. A column's
+    /// collation is reported when it is not its type's; an identity or serial column is
+    /// generated.
+    fn reflect_table_sql(&self) -> (&'static str, usize) {
+        (
+            "WITH t AS (SELECT c.oid FROM pg_class c WHERE c.relname = $1 \
+             AND c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')) \
+             SELECT 'column'::text, a.attname::text, \
+             CASE WHEN ty.typtype = 'e' THEN '\"' || replace(ty.typname::text, '\"', '\"\"') || '\"' \
+             ELSE format_type(a.atttypid, a.atttypmod) END, \
+             CASE WHEN a.attnotnull THEN '1' ELSE '0' END, \
+             CASE WHEN a.attidentity = '' THEN pg_get_expr(d.adbin, d.adrelid) END, \
+             CASE WHEN a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' \
+             THEN '1' ELSE '0' END, \
+             CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation \
+             THEN co.collname::text END, a.attnum::text \
+             FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid \
+             LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+             LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+             WHERE a.attrelid = (SELECT oid FROM t) AND a.attnum > 0 AND NOT a.attisdropped \
+             UNION ALL SELECT 'pk', a.attname::text, k.ord::text, NULL, NULL, NULL, NULL, NULL \
+             FROM pg_constraint con \
+             JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord) ON true \
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
+             WHERE con.conrelid = (SELECT oid FROM t) AND con.contype = 'p' \
+             UNION ALL SELECT 'index', i.relname::text, a.attname::text, \
+             CASE WHEN ix.indisunique THEN '1' ELSE '0' END, k.ord::text, \
+             CASE WHEN EXISTS (SELECT 1 FROM pg_constraint uc WHERE uc.conindid = ix.indexrelid \
+             AND uc.contype = 'u') THEN '1' ELSE '0' END, NULL, NULL \
+             FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid \
+             JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord) ON true \
+             JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum \
+             WHERE ix.indrelid = (SELECT oid FROM t) AND NOT ix.indisprimary \
+             UNION ALL SELECT 'fk', con.conname::text, a.attname::text, rc.relname::text, \
+             ra.attname::text, CASE con.confdeltype WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' \
+             WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END, \
+             con.oid::text, k.ord::text \
+             FROM pg_constraint con JOIN pg_class rc ON rc.oid = con.confrelid \
+             JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(attnum, refnum, ord) \
+             ON true \
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
+             JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.refnum \
+             WHERE con.conrelid = (SELECT oid FROM t) AND con.contype = 'f'",
+            1,
+        )
+    }
+
+    fn reflect_enum_types_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT ty.typname::text, e.enumlabel::text FROM pg_type ty \
+             JOIN pg_enum e ON e.enumtypid = ty.oid \
+             WHERE ty.typnamespace = current_schema()::regnamespace \
+             ORDER BY ty.typname, e.enumsortorder",
+        )
     }
 }
 

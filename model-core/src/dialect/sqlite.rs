@@ -1,9 +1,12 @@
 //! SQLite: backquoted identifiers, `?` placeholders, type names that sqlx maps back to the
 //! right affinity, and `INTEGER PRIMARY KEY` for generated ids (the rowid alias).
 
+use super::sqlite_ddl::{self, DdlConstraint};
 use super::{
-    AutoincrementSql, Cast, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece, push_quoted,
+    AutoincrementSql, Cast, CatalogRow, Dialect, DialectId, InsertFeedback, TextMatch, TextPiece,
+    push_quoted,
 };
+use crate::catalog::{TableSchema, canonical_type};
 use crate::meta::{ColumnDef, Table};
 use crate::sql_type::SqlType;
 use crate::transaction_options::TransactionOptions;
@@ -181,6 +184,85 @@ impl Dialect for SqliteDialect {
 
     fn list_tables_sql(&self) -> &'static str {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    }
+
+    /// A native enum is declared `TEXT CHECK (<column> IN (<labels>))`: its type is `TEXT` and
+    /// the labels are the column's.
+    fn catalog_type(&self, declared: &str) -> (String, Option<Vec<String>>) {
+        let upper = declared.to_ascii_uppercase();
+        match upper.find(" CHECK") {
+            Some(at) => {
+                let ddl = sqlite_ddl::parse(&format!("CREATE TABLE t (c {declared})"));
+                let labels = ddl.columns.into_iter().next().and_then(|c| c.labels);
+                (canonical_type(&declared[..at]), labels)
+            }
+            None => (canonical_type(declared), None),
+        }
+    }
+
+    /// The pragmas, as table-valued functions, and the table's DDL (for what they omit).
+    /// Indexes backing the primary key are left out: the key is read from the columns.
+    fn reflect_table_sql(&self) -> (&'static str, usize) {
+        (
+            "SELECT 'column', name, type, CAST(\"notnull\" AS TEXT), dflt_value, NULL, NULL, \
+             CAST(cid AS TEXT) FROM pragma_table_xinfo(?1) WHERE hidden = 0 \
+             UNION ALL SELECT 'pk', name, CAST(pk AS TEXT), NULL, NULL, NULL, NULL, NULL \
+             FROM pragma_table_xinfo(?1) WHERE pk > 0 \
+             UNION ALL SELECT 'index', il.name, ii.name, CAST(il.\"unique\" AS TEXT), \
+             CAST(ii.seqno AS TEXT), CASE il.origin WHEN 'u' THEN '1' ELSE '0' END, NULL, NULL \
+             FROM pragma_index_list(?1) AS il JOIN pragma_index_info(il.name) AS ii \
+             WHERE il.origin <> 'pk' \
+             UNION ALL SELECT 'fk', NULL, \"from\", \"table\", \"to\", on_delete, CAST(id AS TEXT), \
+             CAST(seq AS TEXT) FROM pragma_foreign_key_list(?1) \
+             UNION ALL SELECT 'table', NULL, NULL, sql, NULL, NULL, NULL, NULL \
+             FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            1,
+        )
+    }
+
+    /// Names, collations and enum labels from the DDL; a sole `INTEGER` primary key is the
+    /// rowid alias, whose values SQLite generates.
+    fn finish_reflected(&self, table: &mut TableSchema, rows: &[CatalogRow]) {
+        let sql = super::catalog::rows_of(rows, "table")
+            .find_map(|(_, _, ddl)| ddl)
+            .unwrap_or_default();
+        let ddl = sqlite_ddl::parse(sql);
+        for column in &mut table.columns {
+            if let Some(declared) = ddl.column(&column.name) {
+                column.collation = declared.collation.clone();
+                column.labels = declared.labels.clone();
+            }
+        }
+        if let [key] = table.primary_key.as_slice()
+            && let Some(column) = table.columns.iter_mut().find(|c| c.name == *key)
+            && column.data_type == "INTEGER"
+        {
+            column.autoincrement = true;
+            // The rowid alias is never NULL, however it was declared.
+            column.nullable = false;
+        }
+        for constraint in &ddl.constraints {
+            match constraint {
+                DdlConstraint::Unique { name, columns } => {
+                    if let Some(index) = table.indexes.iter_mut().find(|i| {
+                        i.constraint
+                            && i.name.starts_with("sqlite_autoindex_")
+                            && i.columns == *columns
+                    }) {
+                        index.name = name.clone();
+                    }
+                }
+                DdlConstraint::ForeignKey { name, columns } => {
+                    if let Some(fk) = table
+                        .foreign_keys
+                        .iter_mut()
+                        .find(|fk| fk.columns == *columns && fk.name.is_empty())
+                    {
+                        fk.name = name.clone();
+                    }
+                }
+            }
+        }
     }
 }
 

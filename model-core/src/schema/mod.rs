@@ -1,10 +1,15 @@
-//! `create_all` and `drop_all`: pick the binds, validate the registry against the
+//! `create_all` and `drop_all`, and the models compared with the live databases (`check`,
+//! `reflect`): pick the binds, validate the registry against the
 //! configuration (`validate`), order tables by foreign keys (`order`), render DDL through each
 //! bind's dialect and run it through its driver.
 
 mod bind_selection;
+mod check;
 mod order;
+mod reflect;
 mod validate;
+
+pub(crate) use check::{check_schema, create_all_strict};
 
 pub use bind_selection::BindSelection;
 
@@ -14,6 +19,11 @@ use crate::driver::ScriptStage;
 use crate::error::{Error, Result};
 use crate::meta::Table;
 use crate::sql_type::EnumType;
+
+/// The schema of the database of `bind` (`None`: the default database).
+pub(crate) async fn reflect(db: &Database, bind: Option<&str>) -> Result<crate::catalog::Schema> {
+    reflect::reflect_bind(db.bind(bind)?).await
+}
 
 /// The tables of one bind, in creation order.
 pub(crate) struct BindPlan<'db> {
