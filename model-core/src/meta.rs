@@ -90,6 +90,8 @@ pub struct ColumnDef {
     /// `precision` and `scale` of a decimal column.
     numeric: Option<(u32, Option<u32>)>,
     collation: Option<&'static str>,
+    /// `renamed_from = "old"`: the column's previous name, for migrations.
+    renamed_from: Option<&'static str>,
     default: Option<fn() -> Value>,
     server_default: Option<&'static str>,
     onupdate: Option<fn() -> Value>,
@@ -119,6 +121,7 @@ impl ColumnDef {
             length: None,
             numeric: None,
             collation: None,
+            renamed_from: None,
             default: None,
             server_default: None,
             onupdate: None,
@@ -160,6 +163,10 @@ impl ColumnDef {
     }
     pub(crate) const fn with_collation(mut self, collation: &'static str) -> Self {
         self.collation = Some(collation);
+        self
+    }
+    pub(crate) const fn with_renamed_from(mut self, old: &'static str) -> Self {
+        self.renamed_from = Some(old);
         self
     }
     pub(crate) const fn with_default(mut self, f: fn() -> Value) -> Self {
@@ -241,6 +248,11 @@ impl ColumnDef {
     pub const fn length(&self) -> Option<u32> {
         self.length
     }
+    /// `renamed_from = "old"`: the name the column had before, which lets a generated
+    /// migration rename it instead of dropping it and adding another.
+    pub const fn renamed_from(&self) -> Option<&'static str> {
+        self.renamed_from
+    }
     /// The client-side default, as a bindable value.
     pub fn default_value(&self) -> Option<Value> {
         self.default.map(|f| f())
@@ -282,6 +294,7 @@ impl fmt::Debug for ColumnDef {
             .field("length", &self.length)
             .field("precision", &self.numeric)
             .field("collation", &self.collation)
+            .field("renamed_from", &self.renamed_from)
             .field("default", &self.default.is_some())
             .field("server_default", &self.server_default)
             .field("onupdate", &self.onupdate.is_some())
@@ -344,6 +357,8 @@ pub struct Table {
     indexes: &'static [Index],
     /// `collation = "name"` on the model: the collation of its text columns.
     collation: Option<&'static str>,
+    /// `renamed_from = "old"` on the model: the table's previous name.
+    renamed_from: Option<&'static str>,
     /// The statements rendered from this table so far (a `static` of the model's own).
     sql: &'static SqlCache,
 }
@@ -366,12 +381,22 @@ impl Table {
             columns,
             indexes,
             collation: None,
+            renamed_from: None,
             sql,
         }
     }
     pub(crate) const fn with_collation(mut self, collation: &'static str) -> Self {
         self.collation = Some(collation);
         self
+    }
+    pub(crate) const fn with_renamed_from(mut self, old: &'static str) -> Self {
+        self.renamed_from = Some(old);
+        self
+    }
+    /// `renamed_from = "old"` on the model: the name the table had before, which lets a
+    /// generated migration rename it instead of dropping it and creating another.
+    pub const fn renamed_from(&self) -> Option<&'static str> {
+        self.renamed_from
     }
     /// `collation = "name"` on the model: the collation its text columns take unless they
     /// name their own. `None`: the backend's default (see the README's collation notes).

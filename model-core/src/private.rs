@@ -42,6 +42,7 @@ pub struct ColumnSpec {
     pub precision: Option<u32>,
     pub scale: Option<u32>,
     pub collation: Option<&'static str>,
+    pub renamed_from: Option<&'static str>,
     pub default: Option<fn() -> Value>,
     pub server_default: Option<&'static str>,
     pub onupdate: Option<fn() -> Value>,
@@ -75,6 +76,9 @@ pub const fn column(spec: ColumnSpec) -> ColumnDef {
     }
     if let Some(collation) = spec.collation {
         def = def.with_collation(collation);
+    }
+    if let Some(old) = spec.renamed_from {
+        def = def.with_renamed_from(old);
     }
     if let Some(default) = spec.default {
         def = def.with_default(default);
@@ -144,6 +148,7 @@ pub struct TableSpec {
     pub columns: &'static [ColumnDef],
     pub indexes: &'static [Index],
     pub collation: Option<&'static str>,
+    pub renamed_from: Option<&'static str>,
     /// The model's own statement cache (a `static` next to the table's).
     pub sql: &'static SqlCache,
 }
@@ -159,8 +164,12 @@ pub const fn table(spec: TableSpec) -> Table {
         spec.indexes,
         spec.sql,
     );
-    match spec.collation {
+    let table = match spec.collation {
         Some(collation) => table.with_collation(collation),
+        None => table,
+    };
+    match spec.renamed_from {
+        Some(old) => table.with_renamed_from(old),
         None => table,
     }
 }

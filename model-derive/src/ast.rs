@@ -37,6 +37,8 @@ pub struct Model {
     pub bind: Option<SpannedValue<String>>,
     /// The collation of the table's text columns, where a column names none.
     pub collation: Option<SpannedValue<String>>,
+    /// `renamed_from = "..."`: the table's previous name.
+    pub renamed_from: Option<SpannedValue<String>>,
     pub fields: Vec<Field>,
     pub indexes: Vec<Index>,
     /// `has_many(...)`: one-to-many reverses of other models' `belongs_to`.
@@ -104,6 +106,8 @@ pub struct Column {
     pub precision: Option<SpannedValue<u32>>,
     pub scale: Option<SpannedValue<u32>>,
     pub collation: Option<SpannedValue<String>>,
+    /// `renamed_from = "..."`: the column's previous name.
+    pub renamed_from: Option<SpannedValue<String>>,
     pub default: Option<Path>,
     pub server_default: Option<String>,
     pub onupdate: Option<Path>,
@@ -160,6 +164,7 @@ impl Model {
             table: attrs.table,
             bind: attrs.bind,
             collation: attrs.collation,
+            renamed_from: attrs.renamed_from,
             fields: fields_of(input),
             indexes: indexes.chain(uniques).collect(),
             has_many: attrs.has_many,
@@ -225,6 +230,7 @@ impl ModelAttrs {
             index: Vec::new(),
             unique: Vec::new(),
             collation: None,
+            renamed_from: None,
             has_many: Vec::new(),
             has_one: Vec::new(),
             many_to_many: Vec::new(),
@@ -282,6 +288,7 @@ impl Column {
             || self.precision.is_some()
             || self.scale.is_some()
             || self.collation.is_some()
+            || self.renamed_from.is_some()
             || self.default.is_some()
             || self.server_default.is_some()
             || self.onupdate.is_some()
@@ -376,6 +383,7 @@ fn fields_of(input: &DeriveInput) -> Vec<Field> {
                     precision: f.precision,
                     scale: f.scale,
                     collation: f.collation,
+                    renamed_from: f.renamed_from,
                     default: f.default,
                     server_default: f.server_default.map(SpannedValue::into_inner),
                     onupdate: f.onupdate,

@@ -31,6 +31,8 @@ pub struct ModelAttrs {
     pub unique: Vec<UniqueAttrs>,
     /// `collation = "name"`: the collation of the table's text columns.
     pub collation: Option<SpannedValue<String>>,
+    /// `renamed_from = "old"`: the table's previous name, so a migration renames it.
+    pub renamed_from: Option<SpannedValue<String>>,
     /// `has_many(posts = Post::AUTHOR)`: the one-to-many reverse of a `belongs_to`.
     #[darling(multiple)]
     pub has_many: Vec<Reverse>,
@@ -281,6 +283,7 @@ pub const MODEL_KEYS: &[&str] = &[
     "index",
     "unique",
     "collation",
+    "renamed_from",
     "has_many",
     "has_one",
     "many_to_many",
@@ -331,6 +334,8 @@ pub struct FieldAttrs {
     pub scale: Option<SpannedValue<u32>>,
     /// `collation = "name"`: the column's collation; strings only.
     pub collation: Option<SpannedValue<String>>,
+    /// `renamed_from = "old"`: the column's previous name, so a migration renames it.
+    pub renamed_from: Option<SpannedValue<String>>,
     /// `name = "..."`: the column name; default is the field name.
     pub name: Option<SpannedValue<String>>,
     /// `default = path::to::fn`: client-side default.
@@ -364,6 +369,7 @@ pub const FIELD_KEYS: &[&str] = &[
     "precision",
     "scale",
     "collation",
+    "renamed_from",
     "name",
     "default",
     "server_default",

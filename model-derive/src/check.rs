@@ -67,6 +67,9 @@ pub fn model(model: &Model) -> darling::Result<()> {
             "`collation`",
         );
     }
+    if let Some(old) = &model.renamed_from {
+        name(&mut errors, old.as_str(), old.span(), "`renamed_from`");
+    }
     for index in &model.indexes {
         if let Some(index_name) = &index.name {
             name(
@@ -162,6 +165,9 @@ fn one_field(errors: &mut Accumulator, field: &Field) {
     }
     if let Some(collation) = &column.collation {
         name(errors, collation.as_str(), collation.span(), "`collation`");
+    }
+    if let Some(old) = &column.renamed_from {
+        name(errors, old.as_str(), old.span(), "`renamed_from`");
     }
     // A skipped field has no column, so column options on it would be silently ignored.
     if let Some(skip) = field.skip

@@ -32,6 +32,7 @@ pub fn model(model: &Model) -> TokenStream {
     let model_name = unraw(ident);
     let bind = option(model.bind.as_ref().map(|bind| bind.as_str()));
     let collation = option(model.collation.as_ref().map(|c| c.as_str()));
+    let renamed_from = option(model.renamed_from.as_ref().map(|r| r.as_str()));
     let body = expand_columns(krate, ident, Some(&table), fields);
     let indexes = model.indexes.iter().map(|i| expand_index(krate, i, fields));
     let handles = expand_handles(krate, ident, fields);
@@ -58,6 +59,7 @@ pub fn model(model: &Model) -> TokenStream {
                     columns: &__MODEL_CORE_COLUMNS,
                     indexes: &[#(#indexes),*],
                     collation: #collation,
+                    renamed_from: #renamed_from,
                     sql: &__MODEL_CORE_SQL,
                 });
 
@@ -325,6 +327,7 @@ fn column_def(krate: &Path, field: &Field, owner: &Ident, table: Option<&str>) -
         precision,
         scale,
         collation,
+        renamed_from,
         default,
         server_default,
         onupdate,
@@ -343,6 +346,7 @@ fn column_def(krate: &Path, field: &Field, owner: &Ident, table: Option<&str>) -
     let precision = option(precision.as_ref().map(|p| **p));
     let scale = option(scale.as_ref().map(|s| **s));
     let collation = option(collation.as_ref().map(|c| c.as_str()));
+    let renamed_from = option(renamed_from.as_ref().map(|r| r.as_str()));
     let default = option(default.as_ref().map(|path| value_fn(krate, ty, path)));
     let server_default = option(server_default.as_ref());
     let onupdate = option(onupdate.as_ref().map(|path| value_fn(krate, ty, path)));
@@ -387,6 +391,7 @@ fn column_def(krate: &Path, field: &Field, owner: &Ident, table: Option<&str>) -
             precision: #precision,
             scale: #scale,
             collation: #collation,
+            renamed_from: #renamed_from,
             default: #default,
             server_default: #server_default,
             onupdate: #onupdate,

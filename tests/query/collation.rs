@@ -2,12 +2,13 @@
 //! default (MySQL/MariaDB included, whose server default collation ignores case and accents and
 //! took "😀" for "🎉"), and a `collation` option on tables and columns for the other meanings.
 
-use model_core::{BindSelection, Config, Database, Error, Model};
+use model_core::{BindSelection, Config, Database, Error, Model, dialect, registry};
 use model_tests::{Kind, TestDb, per_backend};
 
 per_backend!(
     text_equality_tells_every_character_apart,
-    a_declared_collation_is_used
+    a_declared_collation_is_used,
+    a_declared_collation_is_read_back
 );
 
 /// Usernames, unique, with the backend's default collation.
@@ -197,4 +198,32 @@ async fn a_declared_collation_is_used(kind: Kind) {
             assert_eq!(ordered, ["A", "B", "a", "b"], "COLLATE \"C\" sorts by byte");
         }
     }
+}
+
+/// `Database::reflect` reads the declared collations back, and they match the models.
+async fn a_declared_collation_is_read_back(kind: Kind) {
+    let (bind, table, column, collation) = match kind {
+        Kind::SqliteMemory | Kind::SqliteFile => {
+            ("collation_sqlite", "nocase_tag", "label", Some("NOCASE"))
+        }
+        Kind::Postgres => ("collation_postgres", "postgres_tag", "label", Some("C")),
+        // The table's collation; the column has none of its own.
+        Kind::MySql => ("collation_mysql", "my_sql_tag", "label", None),
+    };
+    let Some(t) = TestDb::new(kind, "collation_reflected").await else {
+        return;
+    };
+    let db = connect(&t, bind).await;
+    let reflected = db.reflect(Some(bind)).await.unwrap();
+    let tables: Vec<_> = registry::tables_in(Some(bind)).collect();
+    let backend = db.bind(Some(bind)).unwrap().backend();
+    let expected = dialect::expected_schema(dialect::for_backend(backend), &tables);
+    assert_eq!(reflected, expected);
+    let found = reflected.table(table).unwrap();
+    assert_eq!(found.column(column).unwrap().collation.as_deref(), collation);
+    if kind == Kind::MySql {
+        assert_eq!(found.collation.as_deref(), Some("utf8mb4_general_ci"));
+    }
+    let report = db.check_schema_in(BindSelection::named(bind)).await.unwrap();
+    assert!(report.is_empty(), "{report}");
 }

@@ -16,7 +16,6 @@ use rust_decimal::Decimal;
 
 per_backend!(
     reflecting_what_create_all_made_gives_the_models_back,
-    a_declared_collation_is_read_back,
     a_column_missing_from_the_table_is_reported_and_strict_create_all_refuses,
     a_narrowed_or_retyped_column_is_reported_with_its_risk
 );
@@ -109,37 +108,6 @@ pub struct ReflectMembership {
     pub team: String,
     #[column(primary_key, autoincrement = false)]
     pub seat: i64,
-}
-
-/// Declared collations, one bind per backend (each backend names its own).
-#[derive(Model, Debug)]
-#[model(bind = "reflect_collation_sqlite")]
-pub struct CollatedSqlite {
-    #[column(primary_key)]
-    pub id: Auto<i64>,
-    #[column(collation = "NOCASE")]
-    pub name: String,
-}
-
-/// PostgreSQL's byte-order collation.
-#[derive(Model, Debug)]
-#[model(bind = "reflect_collation_postgres")]
-pub struct CollatedPostgres {
-    #[column(primary_key)]
-    pub id: Auto<i64>,
-    #[column(collation = "C")]
-    pub name: String,
-}
-
-/// A table collation and a column's own on MySQL/MariaDB.
-#[derive(Model, Debug)]
-#[model(bind = "reflect_collation_mysql", collation = "utf8mb4_general_ci")]
-pub struct CollatedMysql {
-    #[column(primary_key)]
-    pub id: Auto<i64>,
-    pub name: String,
-    #[column(collation = "utf8mb4_unicode_ci")]
-    pub title: String,
 }
 
 /// For the drift tests: a table changed behind the models' back.
@@ -294,45 +262,6 @@ async fn reflecting_what_create_all_made_gives_the_models_back(kind: Kind) {
     db.create_all_strict_in(BindSelection::named("reflect"))
         .await
         .unwrap();
-}
-
-async fn a_declared_collation_is_read_back(kind: Kind) {
-    let (bind, table, column_name, collation) = match kind {
-        Kind::SqliteMemory | Kind::SqliteFile => (
-            "reflect_collation_sqlite",
-            "collated_sqlite",
-            "name",
-            "NOCASE",
-        ),
-        Kind::Postgres => (
-            "reflect_collation_postgres",
-            "collated_postgres",
-            "name",
-            "C",
-        ),
-        Kind::MySql => (
-            "reflect_collation_mysql",
-            "collated_mysql",
-            "title",
-            "utf8mb4_unicode_ci",
-        ),
-    };
-    let Some(t) = TestDb::new(kind, "reflect_collation").await else {
-        return;
-    };
-    let db = connect(&t, bind).await;
-    db.create_all_in(BindSelection::named(bind)).await.unwrap();
-    let reflected = db.reflect(Some(bind)).await.unwrap();
-    assert_eq!(reflected, expected(&db, bind));
-    assert_eq!(
-        column(&reflected, table, column_name).collation.as_deref(),
-        Some(collation)
-    );
-    if kind == Kind::MySql {
-        let table = reflected.table(table).unwrap();
-        assert_eq!(table.collation.as_deref(), Some("utf8mb4_general_ci"));
-        assert_eq!(table.column("name").unwrap().collation, None);
-    }
 }
 
 /// The user story: a column added to the model, `create_all` run again.

@@ -233,15 +233,15 @@ macro_rules! mysql_family {
                 }
             }
 
-            fn autoincrement(&self, _column: &ColumnDef, ty: String) -> AutoincrementSql {
+            fn autoincrement(&self, ty: String) -> AutoincrementSql {
                 AutoincrementSql::Suffix(ty, "AUTO_INCREMENT")
             }
 
             /// MySQL 8 takes expression defaults only in parentheses, and on TEXT/BLOB/JSON columns
             /// nothing else; MariaDB accepts the same form. The current-time family is the exception:
             /// it is written bare, with the `(6)` precision of the `DATETIME(6)` columns above.
-            fn server_default(&self, column: &ColumnDef, sql: &str) -> String {
-                let is_timestamp = matches!(column.sql_type(), SqlType::Timestamp | SqlType::TimestampTz);
+            fn server_default(&self, column_type: &str, sql: &str) -> String {
+                let is_timestamp = column_type.to_ascii_uppercase().starts_with("DATETIME");
                 if is_timestamp && is_current_timestamp(sql) {
                     "DEFAULT CURRENT_TIMESTAMP(6)".into()
                 } else {
@@ -343,9 +343,9 @@ macro_rules! mysql_family {
             /// and treats some different characters as equal, so `eq("🎉")` matched "😀" and
             /// a unique username refused "Admin" once "admin" existed. A binary collation
             /// tells every character apart and sorts by code point, as SQLite does.
-            fn table_options(&self, table: &Table) -> String {
+            fn table_options(&self, collation: Option<&str>) -> String {
                 let mut options = String::from(" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=");
-                self.push_ident(&mut options, table.collation().unwrap_or($collation));
+                self.push_ident(&mut options, collation.unwrap_or($collation));
                 options
             }
 
@@ -368,6 +368,81 @@ macro_rules! mysql_family {
 
             fn catalog_type(&self, declared: &str) -> (String, Option<Vec<String>>) {
                 catalog_type(declared)
+            }
+
+            fn schema_type(&self, column: &crate::catalog::ColumnSchema) -> String {
+                match &column.labels {
+                    // MySQL reads a backslash in a string literal as an escape by default.
+                    Some(labels) => format!(
+                        "ENUM({})",
+                        super::quoted_list(labels).replace('\\', "\\\\")
+                    ),
+                    None => column.data_type.clone(),
+                }
+            }
+
+            /// `MODIFY COLUMN` with the whole new definition.
+            fn alter_column_sql(
+                &self,
+                table: &str,
+                _from: &crate::catalog::ColumnSchema,
+                to: &crate::catalog::ColumnSchema,
+            ) -> Vec<String> {
+                let mut sql = super::migration::alter_table(self, table);
+                sql.push_str(" MODIFY COLUMN ");
+                sql.push_str(&super::ddl::column_definition(self, &super::ddl::schema_column(self, to)).0);
+                vec![sql]
+            }
+
+            /// Unique constraints are indexes here.
+            fn drop_index_sql(&self, table: &str, index: &crate::catalog::IndexSchema) -> String {
+                let mut sql = super::migration::alter_table(self, table);
+                sql.push_str(" DROP INDEX ");
+                self.push_ident(&mut sql, &index.name);
+                sql
+            }
+
+            /// The key, and the index InnoDB made for it when no other index served it (the
+            /// index outlives its key, and would be left over).
+            fn drop_foreign_key_sql(
+                &self,
+                table: &TableSchema,
+                fk: &crate::catalog::ForeignKeySchema,
+            ) -> Vec<String> {
+                let mut out = Vec::new();
+                let mut sql = super::migration::alter_table(self, &table.name);
+                sql.push_str(" DROP FOREIGN KEY ");
+                self.push_ident(&mut sql, &fk.name);
+                out.push(sql);
+                let served = table.primary_key.starts_with(&fk.columns)
+                    || table.indexes.iter().any(|index| index.columns.starts_with(&fk.columns));
+                if !served {
+                    let mut sql = super::migration::alter_table(self, &table.name);
+                    sql.push_str(" DROP INDEX ");
+                    self.push_ident(&mut sql, &fk.name);
+                    out.push(sql);
+                }
+                out
+            }
+
+            fn alter_primary_key_sql(&self, table: &str, from: &[String], to: &[String]) -> Vec<String> {
+                let mut clauses = Vec::new();
+                if !from.is_empty() {
+                    clauses.push("DROP PRIMARY KEY".to_owned());
+                }
+                if !to.is_empty() {
+                    let mut clause = String::from("ADD PRIMARY KEY ");
+                    let columns: Vec<&str> = to.iter().map(String::as_str).collect();
+                    self.push_ident_list(&mut clause, &columns);
+                    clauses.push(clause);
+                }
+                if clauses.is_empty() {
+                    return Vec::new();
+                }
+                let mut sql = super::migration::alter_table(self, table);
+                sql.push(' ');
+                sql.push_str(&clauses.join(", "));
+                vec![sql]
             }
 
             fn unique_index_is_constraint(&self) -> bool {

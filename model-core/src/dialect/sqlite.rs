@@ -116,12 +116,12 @@ impl Dialect for SqliteDialect {
     /// Only a column declared exactly `INTEGER PRIMARY KEY` aliases the rowid and gets generated
     /// ids. (SQLite's `AUTOINCREMENT` keyword is not used, as in SQLAlchemy: it only forbids
     /// reusing the ids of deleted rows, at a cost on every insert.)
-    fn autoincrement(&self, _column: &ColumnDef, _ty: String) -> AutoincrementSql {
+    fn autoincrement(&self, _column_type: String) -> AutoincrementSql {
         AutoincrementSql::InlinePrimaryKey("INTEGER".into())
     }
 
     /// SQLite accepts function calls as defaults only in parentheses; literals are fine in them too.
-    fn server_default(&self, _column: &ColumnDef, sql: &str) -> String {
+    fn server_default(&self, _column_type: &str, sql: &str) -> String {
         format!("DEFAULT ({sql})")
     }
 
@@ -218,6 +218,31 @@ impl Dialect for SqliteDialect {
              FROM sqlite_master WHERE type = 'table' AND name = ?1",
             1,
         )
+    }
+
+    /// What SQLite's `ALTER TABLE` cannot do is done by rebuilding the table.
+    fn migration_sql(
+        &self,
+        from: &crate::catalog::Schema,
+        to: &crate::catalog::Schema,
+        changes: &[crate::catalog::diff::SchemaChange],
+    ) -> super::MigrationSql {
+        super::sqlite_migration::render(self, from, to, changes)
+    }
+
+    /// A native enum's labels are checked by a `CHECK` on the column.
+    fn schema_type(&self, column: &crate::catalog::ColumnSchema) -> String {
+        match &column.labels {
+            Some(labels) => {
+                let mut out = format!("{} CHECK (", column.data_type);
+                self.push_ident(&mut out, &column.name);
+                out.push_str(" IN (");
+                out.push_str(&super::quoted_list(labels));
+                out.push_str("))");
+                out
+            }
+            None => column.data_type.clone(),
+        }
     }
 
     /// Names, collations and enum labels from the DDL; a sole `INTEGER` primary key is the
