@@ -63,6 +63,11 @@ impl Bind {
         self.url.redacted()
     }
 
+    /// The URL itself (password included), for opening a connection of its own.
+    pub(crate) fn database_url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
     /// `default` or the quoted key, as used in messages.
     pub fn label(&self) -> String {
         bind_label(self.key())

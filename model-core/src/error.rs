@@ -48,6 +48,15 @@ pub enum Error {
     /// created. The report lists every difference, per bind.
     #[error("the database differs from the models (nothing was created):\n{0}")]
     SchemaDrift(Box<crate::catalog::SchemaReport>),
+    /// A migration could not be generated, applied or reverted: the message says why (a
+    /// destructive change not allowed, migrations not applied yet, sqlx's migrator's error).
+    #[error("bind {bind}: {message}")]
+    Migration {
+        /// The bind.
+        bind: String,
+        /// What went wrong, and what to do about it.
+        message: String,
+    },
     /// The database returned an error.
     #[error("bind {bind}: {action}: {}", describe(source))]
     Database {

@@ -57,6 +57,8 @@ mod from_row;
 #[cfg(feature = "json")]
 mod json;
 mod meta;
+#[cfg(feature = "migrate")]
+pub mod migrate;
 mod model;
 mod naming;
 mod operations;

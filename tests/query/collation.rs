@@ -220,10 +220,16 @@ async fn a_declared_collation_is_read_back(kind: Kind) {
     let expected = dialect::expected_schema(dialect::for_backend(backend), &tables);
     assert_eq!(reflected, expected);
     let found = reflected.table(table).unwrap();
-    assert_eq!(found.column(column).unwrap().collation.as_deref(), collation);
+    assert_eq!(
+        found.column(column).unwrap().collation.as_deref(),
+        collation
+    );
     if kind == Kind::MySql {
         assert_eq!(found.collation.as_deref(), Some("utf8mb4_general_ci"));
     }
-    let report = db.check_schema_in(BindSelection::named(bind)).await.unwrap();
+    let report = db
+        .check_schema_in(BindSelection::named(bind))
+        .await
+        .unwrap();
     assert!(report.is_empty(), "{report}");
 }

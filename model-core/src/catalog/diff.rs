@@ -174,6 +174,47 @@ impl SchemaChange {
         }
     }
 
+    /// A short name for the change, the one a destructive change is allowed by:
+    /// `drop_column:post.body`, `drop_table:leftover`, `alter_column:user.name`,
+    /// `alter_enum_type:mood`.
+    pub fn key(&self) -> String {
+        let (kind, target) = match self {
+            SchemaChange::CreateEnumType(ty) => ("create_enum_type", ty.name.clone()),
+            SchemaChange::AddEnumLabels { name, .. } => ("add_enum_labels", name.clone()),
+            SchemaChange::AlterEnumType { to, .. } => ("alter_enum_type", to.name.clone()),
+            SchemaChange::DropEnumType(ty) => ("drop_enum_type", ty.name.clone()),
+            SchemaChange::CreateTable(table) => ("create_table", table.name.clone()),
+            SchemaChange::RenameTable { to, .. } => ("rename_table", to.clone()),
+            SchemaChange::DropTable(table) => ("drop_table", table.name.clone()),
+            SchemaChange::AddColumn { table, column } => {
+                ("add_column", format!("{table}.{}", column.name))
+            }
+            SchemaChange::RenameColumn { table, to, .. } => {
+                ("rename_column", format!("{table}.{to}"))
+            }
+            SchemaChange::AlterColumn { table, to, .. } => {
+                ("alter_column", format!("{table}.{}", to.name))
+            }
+            SchemaChange::DropColumn { table, column } => {
+                ("drop_column", format!("{table}.{}", column.name))
+            }
+            SchemaChange::AlterPrimaryKey { table, .. } => ("alter_primary_key", table.clone()),
+            SchemaChange::AddIndex { table, index } => {
+                ("add_index", format!("{table}.{}", index.name))
+            }
+            SchemaChange::DropIndex { table, index } => {
+                ("drop_index", format!("{table}.{}", index.name))
+            }
+            SchemaChange::AddForeignKey { table, foreign_key } => {
+                ("add_foreign_key", format!("{table}.{}", foreign_key.name))
+            }
+            SchemaChange::DropForeignKey { table, foreign_key } => {
+                ("drop_foreign_key", format!("{table}.{}", foreign_key.name))
+            }
+        };
+        format!("{kind}:{target}")
+    }
+
     /// The table the change is about (the enum type's name for enum changes).
     pub fn subject(&self) -> &str {
         match self {

@@ -96,7 +96,9 @@ pub(crate) fn table_parts<'a, D: Dialect + ?Sized>(
 
 /// The parts of a table described by its schema.
 pub(crate) fn schema_parts<'a, D: Dialect + ?Sized>(
-    dialect: &D, table: &'a TableSchema) -> TableParts<'a> {
+    dialect: &D,
+    table: &'a TableSchema,
+) -> TableParts<'a> {
     TableParts {
         name: &table.name,
         columns: table
@@ -140,7 +142,9 @@ pub(crate) fn foreign_key_parts<'a, D: Dialect + ?Sized>(
 
 /// A column of a schema.
 pub(crate) fn schema_column<'a, D: Dialect + ?Sized>(
-    dialect: &D, column: &'a ColumnSchema) -> ColumnParts<'a> {
+    dialect: &D,
+    column: &'a ColumnSchema,
+) -> ColumnParts<'a> {
     ColumnParts {
         name: &column.name,
         ty: dialect.schema_type(column),
@@ -153,7 +157,10 @@ pub(crate) fn schema_column<'a, D: Dialect + ?Sized>(
 
 /// `name type ...`: one column's definition; and whether it declares the primary key itself
 /// (SQLite's rowid alias).
-pub(crate) fn column_definition<D: Dialect + ?Sized>(dialect: &D, column: &ColumnParts<'_>) -> (String, bool) {
+pub(crate) fn column_definition<D: Dialect + ?Sized>(
+    dialect: &D,
+    column: &ColumnParts<'_>,
+) -> (String, bool) {
     let mut item = String::new();
     let mut inline_pk = false;
     dialect.push_ident(&mut item, column.name);
@@ -193,7 +200,10 @@ pub(crate) fn column_definition<D: Dialect + ?Sized>(dialect: &D, column: &Colum
 }
 
 /// `CONSTRAINT name FOREIGN KEY (...) REFERENCES table (...) [ON DELETE ...]`.
-pub(crate) fn foreign_key_clause<D: Dialect + ?Sized>(dialect: &D, fk: &ForeignKeyParts<'_>) -> String {
+pub(crate) fn foreign_key_clause<D: Dialect + ?Sized>(
+    dialect: &D,
+    fk: &ForeignKeyParts<'_>,
+) -> String {
     let mut item = String::from("CONSTRAINT ");
     dialect.push_ident(&mut item, &fk.name);
     item.push_str(" FOREIGN KEY ");

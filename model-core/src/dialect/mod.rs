@@ -25,8 +25,8 @@ pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 
 pub use catalog::CatalogRow;
-pub use migration::MigrationSql;
 pub(crate) use catalog::assemble as assemble_reflected;
+pub use migration::MigrationSql;
 
 use crate::catalog::diff::SchemaChange;
 use crate::catalog::{

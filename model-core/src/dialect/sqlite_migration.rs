@@ -70,14 +70,17 @@ pub(crate) fn render<D: Dialect + ?Sized>(
             }
             SchemaChange::AddForeignKey { .. } if created.contains(subject) => {}
             SchemaChange::RenameTable { .. } | SchemaChange::DropTable(_) => {
-                statements.extend(migration::standard(dialect, from, to, std::slice::from_ref(change)).statements);
+                statements.extend(
+                    migration::standard(dialect, from, to, std::slice::from_ref(change)).statements,
+                );
             }
             _ if rebuilt.contains(subject) => {}
             SchemaChange::AddColumn { table, column } => {
                 statements.push(add_column(dialect, table, column));
             }
-            _ => statements
-                .extend(migration::standard(dialect, from, to, std::slice::from_ref(change)).statements),
+            _ => statements.extend(
+                migration::standard(dialect, from, to, std::slice::from_ref(change)).statements,
+            ),
         }
     }
     if rebuilt.is_empty() {
@@ -127,7 +130,10 @@ fn needs_rebuild(change: &SchemaChange, before: Option<&TableSchema>) -> bool {
             let name = &column.name;
             table.primary_key.contains(name)
                 || table.indexes.iter().any(|i| i.columns.contains(name))
-                || table.foreign_keys.iter().any(|fk| fk.columns.contains(name))
+                || table
+                    .foreign_keys
+                    .iter()
+                    .any(|fk| fk.columns.contains(name))
         }),
         _ => false,
     }
@@ -225,7 +231,10 @@ fn rebuild<D: Dialect + ?Sized>(
     copy.push_str(" FROM ");
     dialect.push_ident(&mut copy, &old_name_now(old, new, changes));
     out.push(copy);
-    out.push(migration::drop_table(dialect, &old_name_now(old, new, changes)));
+    out.push(migration::drop_table(
+        dialect,
+        &old_name_now(old, new, changes),
+    ));
     let mut rename = migration::alter_table(dialect, &staging);
     rename.push_str(" RENAME TO ");
     dialect.push_ident(&mut rename, &new.name);

@@ -24,6 +24,8 @@ mod engine;
 mod error;
 mod executed;
 mod health;
+#[cfg(feature = "migrate")]
+pub(crate) mod migrator;
 mod pool;
 pub(crate) mod sink;
 #[cfg(feature = "sqlite")]

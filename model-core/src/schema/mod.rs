@@ -10,6 +10,8 @@ mod reflect;
 mod validate;
 
 pub(crate) use check::{check_schema, create_all_strict};
+pub(crate) use reflect::reflect_bind;
+pub(crate) use validate::plan;
 
 pub use bind_selection::BindSelection;
 

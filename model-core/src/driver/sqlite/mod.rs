@@ -29,7 +29,7 @@ use futures_util::future::BoxFuture;
 
 pub(crate) use conn::SqliteConn;
 pub(crate) use error::{SqliteError, violation};
-use options::SqliteOptions;
+pub(crate) use options::SqliteOptions;
 
 use super::PoolConfig;
 use super::PrePing;
