@@ -64,6 +64,7 @@ impl Bind {
     }
 
     /// The URL itself (password included), for opening a connection of its own.
+    #[cfg(feature = "migrate")]
     pub(crate) fn database_url(&self) -> &DatabaseUrl {
         &self.url
     }

@@ -45,6 +45,8 @@ mod auto;
 mod bind;
 pub mod catalog;
 mod change;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod column_type;
 mod config;
 mod database;

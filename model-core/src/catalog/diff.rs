@@ -56,8 +56,8 @@ pub enum SchemaChange {
     },
     /// An enum type no column uses any more.
     DropEnumType(EnumTypeSchema),
-    /// A new table, with its indexes (its foreign keys are added by [`SchemaChange::AddForeignKey`]
-    /// once every table exists).
+    /// A new table, with its indexes and foreign keys (written, where the backend allows, once
+    /// every table of the migration exists, so tables may refer to each other).
     CreateTable(TableSchema),
     /// A table renamed (declared with `renamed_from`).
     RenameTable {
@@ -466,15 +466,7 @@ pub fn diff(from: &Schema, to: &Schema) -> SchemaDiff {
         diff_table(old, new, &mut out, &mut renames);
     }
     for new in creation_order(&created) {
-        let mut table = new.clone();
-        let foreign_keys = std::mem::take(&mut table.foreign_keys);
-        out.creates.push(SchemaChange::CreateTable(table));
-        for foreign_key in foreign_keys {
-            out.add_foreign_keys.push(SchemaChange::AddForeignKey {
-                table: new.name.clone(),
-                foreign_key,
-            });
-        }
+        out.creates.push(SchemaChange::CreateTable(new.clone()));
     }
     for old in creation_order(&dropped).into_iter().rev() {
         // A foreign key from a table that stays to one that goes is dropped first (by the
@@ -925,14 +917,8 @@ mod tests {
         let author = table("author", vec![column("id", "BIGINT", false)]);
         let new = schema(vec![post, author]);
         let d = diff(&Schema::default(), &new);
-        assert_eq!(
-            names(&d),
-            [
-                "create table author",
-                "create table post",
-                "add foreign key fk_post_author_id_author on post (author_id) -> author (id)"
-            ]
-        );
+        assert_eq!(names(&d), ["create table author", "create table post"]);
+        assert_eq!(d.safety(), Safety::Safe);
         let back = diff(&new, &Schema::default());
         assert_eq!(names(&back), ["drop table post", "drop table author"]);
     }

@@ -245,7 +245,7 @@ pub(crate) fn create_index<D: Dialect + ?Sized>(
 /// `CREATE TABLE` and its `CREATE INDEX` statements; `IF NOT EXISTS` for `create_all`, which
 /// leaves existing tables alone, not for a migration, which must fail on a surprise.
 /// `with_foreign_keys: false` leaves the foreign keys out, for a migration that adds them once
-/// every table exists.
+/// every table it creates exists.
 pub(crate) fn create_table<D: Dialect + ?Sized>(
     dialect: &D,
     table: &TableParts<'_>,

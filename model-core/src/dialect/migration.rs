@@ -29,9 +29,19 @@ pub(crate) fn standard<D: Dialect + ?Sized>(
     changes: &[SchemaChange],
 ) -> MigrationSql {
     let mut out = Vec::new();
+    // The foreign keys of the tables created, added once all of them exist.
+    let mut created_keys: Vec<String> = Vec::new();
     for change in changes {
+        if let SchemaChange::CreateTable(table) = change {
+            for fk in &table.foreign_keys {
+                created_keys.push(add_foreign_key(dialect, &table.name, fk));
+            }
+        } else {
+            out.append(&mut created_keys);
+        }
         out.extend(change_sql(dialect, from, to, change));
     }
+    out.append(&mut created_keys);
     MigrationSql {
         statements: out,
         no_transaction: false,
@@ -87,13 +97,7 @@ fn change_sql<D: Dialect + ?Sized>(
         SchemaChange::AddIndex { table, index } => vec![add_index(dialect, table, index)],
         SchemaChange::DropIndex { table, index } => vec![dialect.drop_index_sql(table, index)],
         SchemaChange::AddForeignKey { table, foreign_key } => {
-            let mut sql = alter_table(dialect, table);
-            sql.push_str(" ADD ");
-            sql.push_str(&ddl::foreign_key_clause(
-                dialect,
-                &ddl::foreign_key_parts(dialect, foreign_key),
-            ));
-            vec![sql]
+            vec![add_foreign_key(dialect, table, foreign_key)]
         }
         SchemaChange::DropForeignKey { table, foreign_key } => {
             let empty = TableSchema::default();
@@ -101,6 +105,21 @@ fn change_sql<D: Dialect + ?Sized>(
             dialect.drop_foreign_key_sql(old, foreign_key)
         }
     }
+}
+
+/// `ALTER TABLE t ADD CONSTRAINT ... FOREIGN KEY ...`.
+fn add_foreign_key<D: Dialect + ?Sized>(
+    dialect: &D,
+    table: &str,
+    fk: &crate::catalog::ForeignKeySchema,
+) -> String {
+    let mut sql = alter_table(dialect, table);
+    sql.push_str(" ADD ");
+    sql.push_str(&ddl::foreign_key_clause(
+        dialect,
+        &ddl::foreign_key_parts(dialect, fk),
+    ));
+    sql
 }
 
 /// `ALTER TABLE "name"`.

@@ -58,17 +58,15 @@ pub(crate) fn render<D: Dialect + ?Sized>(
         let subject = change.subject();
         match change {
             SchemaChange::CreateTable(table) => {
-                // SQLite cannot add a foreign key later: the table is created with its own,
-                // as the models have them.
-                let full = to.table(&table.name).unwrap_or(table);
+                // SQLite cannot add a foreign key later, and does not mind one that refers to
+                // a table created after: the table is created with its own.
                 statements.extend(ddl::create_table(
                     dialect,
-                    &ddl::schema_parts(dialect, full),
+                    &ddl::schema_parts(dialect, table),
                     false,
                     true,
                 ));
             }
-            SchemaChange::AddForeignKey { .. } if created.contains(subject) => {}
             SchemaChange::RenameTable { .. } | SchemaChange::DropTable(_) => {
                 statements.extend(
                     migration::standard(dialect, from, to, std::slice::from_ref(change)).statements,

@@ -17,6 +17,7 @@
 //! is serialized within the process.
 
 use std::str::FromStr;
+#[cfg(feature = "sqlite")]
 use std::time::Duration;
 
 use sqlx::Connection as _;
@@ -232,7 +233,7 @@ fn sqlite_options(
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    let read_only = kept.iter().any(|pair| *pair == "mode=ro");
+    let read_only = kept.contains(&"mode=ro");
     let options = sqlx::sqlite::SqliteConnectOptions::from_str(&rebuilt)?
         .create_if_missing(!read_only)
         .busy_timeout(ours.busy_timeout);

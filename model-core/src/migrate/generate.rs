@@ -147,7 +147,7 @@ impl Migrations {
             None => files::next_version(&dir).map_err(|e| io_error(bind, &dir, &e))?,
         };
         let label = bind.label();
-        let backend = format!("{:?}", bind.backend());
+        let backend = bind.backend().to_string();
         let header = |direction, diff| files::Header {
             message,
             bind: &label,

@@ -10,7 +10,9 @@ mod reflect;
 mod validate;
 
 pub(crate) use check::{check_schema, create_all_strict};
+#[cfg(feature = "migrate")]
 pub(crate) use reflect::reflect_bind;
+#[cfg(any(feature = "migrate", feature = "cli"))]
 pub(crate) use validate::plan;
 
 pub use bind_selection::BindSelection;
@@ -73,6 +75,48 @@ fn enum_types(tables: &[&'static Table]) -> Vec<&'static EnumType> {
     types
 }
 
+/// The DDL of `create_all` for `tables` (in creation order) on `dialect`, each statement with
+/// what it is for: the native enum types first (the columns refer to them), then each table
+/// with its indexes.
+fn creation_statements(
+    dialect: &dyn crate::dialect::Dialect,
+    tables: &[&'static Table],
+) -> (Vec<String>, Vec<Owner>) {
+    let mut statements = Vec::new();
+    let mut owners: Vec<Owner> = Vec::new();
+    for ty in enum_types(tables) {
+        if let Some(sql) = dialect.create_enum_type(ty) {
+            statements.push(sql);
+            owners.push(Owner::Type(ty));
+        }
+    }
+    for table in tables {
+        for sql in dialect.create_table(table) {
+            statements.push(sql);
+            owners.push(Owner::Table(table));
+        }
+    }
+    (statements, owners)
+}
+
+/// The statements `create_all` would run for `bind`'s models on `dialect` (the bind's own
+/// when `None`), the models checked first as `create_all` checks them.
+#[cfg(feature = "cli")]
+pub(crate) fn create_all_sql(
+    db: &Database,
+    bind: Option<&str>,
+    dialect: Option<&'static dyn crate::dialect::Dialect>,
+) -> Result<Vec<String>> {
+    let plans = validate::plan(db, &BindSelection::list([bind]))?;
+    Ok(plans
+        .into_iter()
+        .flat_map(|plan| {
+            let dialect = dialect.unwrap_or_else(|| plan.bind.engine.dialect());
+            creation_statements(dialect, &plan.tables).0
+        })
+        .collect())
+}
+
 async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
     let dialect = plan.bind.engine.dialect();
     let transactional = dialect.transactional_ddl();
@@ -82,19 +126,9 @@ async fn create_bind(plan: &BindPlan<'_>) -> Result<()> {
         statements.push(lock.to_owned());
         owners.push(Owner::Lock);
     }
-    // Types first: the tables' columns refer to them.
-    for ty in enum_types(&plan.tables) {
-        if let Some(sql) = dialect.create_enum_type(ty) {
-            statements.push(sql);
-            owners.push(Owner::Type(ty));
-        }
-    }
-    for table in &plan.tables {
-        for sql in dialect.create_table(table) {
-            statements.push(sql);
-            owners.push(Owner::Table(table));
-        }
-    }
+    let (created, created_owners) = creation_statements(dialect, &plan.tables);
+    statements.extend(created);
+    owners.extend(created_owners);
     if transactional {
         plan.bind
             .engine
