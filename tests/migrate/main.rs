@@ -22,7 +22,9 @@ per_backend!(
     destructive_changes_are_refused_unless_allowed_by_name,
     two_binds_are_migrated_in_one_run,
     replicas_upgrading_at_once_take_turns,
-    a_failed_migration_releases_the_lock
+    a_failed_migration_releases_the_lock,
+    a_table_renamed_with_its_hint_keeps_its_rows,
+    a_foreign_key_that_rows_violate_is_refused_and_nothing_changes
 );
 
 static DIRS: AtomicUsize = AtomicUsize::new(0);
@@ -58,9 +60,36 @@ async fn connect(t: &TestDb) -> Database {
 
 /// What version `v` of the models expects on `db`'s backend.
 fn target(db: &Database, v: u32) -> Schema {
-    let tables: Vec<_> = registry::tables_in(Some(&format!("mig_v{v}"))).collect();
+    models_of(db, &format!("mig_v{v}"))
+}
+
+/// What the models of `bind` expect on `db`'s backend.
+fn models_of(db: &Database, bind: &str) -> Schema {
+    let tables: Vec<_> = registry::tables_in(Some(bind)).collect();
     let backend = db.bind(Some("mig")).unwrap().backend();
     dialect::expected_schema(dialect::for_backend(backend), &tables)
+}
+
+/// Generates and applies the migration to the models of `bind`, numbered `version`.
+async fn migrate_to(db: &Database, migrations: &Migrations, bind: &str, version: i64) {
+    let options = Generate {
+        version: Some(version),
+        ..Generate::default()
+    };
+    let generated = migrations
+        .generate_to(db, Some("mig"), &models_of(db, bind), bind, &options)
+        .await
+        .unwrap()
+        .unwrap();
+    if let Err(error) = migrations.upgrade(db, BindSelection::named("mig")).await {
+        let up = std::fs::read_to_string(&generated.up).unwrap_or_default();
+        panic!("applying {bind}: {error}\n{up}");
+    }
+    let left = diff(
+        &db.reflect(Some("mig")).await.unwrap(),
+        &models_of(db, bind),
+    );
+    assert!(left.is_empty(), "after {bind}: {:?}", left.changes);
 }
 
 /// Generates the migration to version `v` (numbered `v`), applies it, and checks the database
@@ -542,4 +571,148 @@ async fn a_failed_migration_releases_the_lock(kind: Kind) {
     .unwrap();
     assert_eq!(applied[0].1.len(), 1);
     assert_at(&db, 1).await;
+}
+
+async fn a_table_renamed_with_its_hint_keeps_its_rows(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "migrate_rename").await else {
+        return;
+    };
+    let folder = Folder::new("rename");
+    let migrations = Migrations::new(&folder.0);
+    let db = Database::connect(
+        Config::binds_only()
+            .bind("mig", t.url.clone())
+            .bind("mig_rename_v1", t.url.clone())
+            .bind("mig_rename_v2", t.url.clone()),
+    )
+    .await
+    .unwrap();
+    migrate_to(&db, &migrations, "mig_rename_v1", 1).await;
+    let post = db
+        .insert(&PostBefore {
+            id: Default::default(),
+            title: "hello".into(),
+        })
+        .await
+        .unwrap();
+    db.insert(&CommentBefore {
+        id: Default::default(),
+        post_id: *post.id,
+        body: "first!".into(),
+    })
+    .await
+    .unwrap();
+
+    migrate_to(&db, &migrations, "mig_rename_v2", 2).await;
+    let up = std::fs::read_to_string(
+        std::fs::read_dir(migrations.dir(Some("mig")))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with("mig_rename_v2.up.sql"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(up.contains("rename table post to article"), "{up}");
+    assert!(!up.contains("drop table"), "{up}");
+    let articles = ArticleAfter::query().all(&db).await.unwrap();
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0].title, "hello");
+    // The comment still belongs to it, and the foreign key still cascades.
+    assert_eq!(CommentAfter::query().count(&db).await.unwrap(), 1);
+    db.delete(&articles[0]).await.unwrap();
+    assert_eq!(CommentAfter::query().count(&db).await.unwrap(), 0);
+
+    migrations.downgrade(&db, Some("mig"), 1).await.unwrap();
+    let left = diff(
+        &db.reflect(Some("mig")).await.unwrap(),
+        &models_of(&db, "mig_rename_v1"),
+    );
+    assert!(left.is_empty(), "after the downgrade: {:?}", left.changes);
+}
+
+async fn a_foreign_key_that_rows_violate_is_refused_and_nothing_changes(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "migrate_fk").await else {
+        return;
+    };
+    let folder = Folder::new("fk");
+    let migrations = Migrations::new(&folder.0);
+    let db = Database::connect(
+        Config::binds_only()
+            .bind("mig", t.url.clone())
+            .bind("mig_fk_v1", t.url.clone())
+            .bind("mig_fk_v2", t.url.clone()),
+    )
+    .await
+    .unwrap();
+    migrate_to(&db, &migrations, "mig_fk_v1", 1).await;
+    db.insert(&PetV1 {
+        id: Default::default(),
+        owner_id: 42,
+    })
+    .await
+    .unwrap();
+    let options = Generate {
+        version: Some(2),
+        ..Generate::default()
+    };
+    migrations
+        .generate_to(
+            &db,
+            Some("mig"),
+            &models_of(&db, "mig_fk_v2"),
+            "fk",
+            &options,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    // The pet points at an owner that does not exist: the key cannot be added.
+    let error = migrations
+        .upgrade(&db, BindSelection::named("mig"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Migration { .. }), "{error:?}");
+    let left = diff(
+        &db.reflect(Some("mig")).await.unwrap(),
+        &models_of(&db, "mig_fk_v1"),
+    );
+    assert!(
+        left.is_empty(),
+        "the failed migration changed the schema: {:?}",
+        left.changes
+    );
+    assert_eq!(PetV1::query().count(&db).await.unwrap(), 1);
+    // With an owner for it, the same migration applies.
+    db.execute_raw(Some("mig"), "DELETE FROM pet", &[])
+        .await
+        .unwrap();
+    if kind == Kind::MySql {
+        // MySQL applied nothing (the one ALTER failed whole), but sqlx marked the migration
+        // as failed, which a person clears.
+        db.execute_raw(
+            Some("mig"),
+            "DELETE FROM _sqlx_migrations WHERE version = 2",
+            &[],
+        )
+        .await
+        .unwrap();
+    }
+    migrations
+        .upgrade(&db, BindSelection::named("mig"))
+        .await
+        .unwrap();
+    let left = diff(
+        &db.reflect(Some("mig")).await.unwrap(),
+        &models_of(&db, "mig_fk_v2"),
+    );
+    assert!(left.is_empty(), "{:?}", left.changes);
+    // The key holds (on SQLite the rebuild switched foreign keys off on the migration's own
+    // connection only; the pool's enforce them).
+    let orphan = db
+        .insert(&PetV2 {
+            id: Default::default(),
+            owner_id: 7,
+        })
+        .await;
+    assert!(orphan.is_err(), "an orphan was accepted");
 }

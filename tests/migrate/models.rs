@@ -270,3 +270,80 @@ pub struct AuditEntry {
     pub id: Auto<i64>,
     pub action: String,
 }
+
+/// Before a table rename: posts and the comments that reference them.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_rename_v1", table = "post")]
+pub struct PostBefore {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(length = 100, unique)]
+    pub title: String,
+}
+
+/// Comments, referencing posts.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_rename_v1", table = "comment")]
+pub struct CommentBefore {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = "post.id", on_delete = "cascade")]
+    pub post_id: i64,
+    pub body: String,
+}
+
+/// After: the table renamed, with its hint.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_rename_v2", table = "article", renamed_from = "post")]
+pub struct ArticleAfter {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(length = 100, unique)]
+    pub title: String,
+}
+
+/// Comments, now referencing articles.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_rename_v2", table = "comment")]
+pub struct CommentAfter {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = "article.id", on_delete = "cascade")]
+    pub post_id: i64,
+    pub body: String,
+}
+
+/// A child table without its foreign key yet...
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_fk_v1", table = "owner")]
+pub struct OwnerV1 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+}
+
+/// ...whose rows may point nowhere.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_fk_v1", table = "pet")]
+pub struct PetV1 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    pub owner_id: i64,
+}
+
+/// The owners, unchanged.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_fk_v2", table = "owner")]
+pub struct OwnerV2 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+}
+
+/// The foreign key added.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_fk_v2", table = "pet")]
+pub struct PetV2 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = "owner.id")]
+    pub owner_id: i64,
+}
