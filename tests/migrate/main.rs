@@ -24,7 +24,8 @@ per_backend!(
     replicas_upgrading_at_once_take_turns,
     a_failed_migration_releases_the_lock,
     a_table_renamed_with_its_hint_keeps_its_rows,
-    a_foreign_key_that_rows_violate_is_refused_and_nothing_changes
+    a_foreign_key_that_rows_violate_is_refused_and_nothing_changes,
+    a_date_default_is_written_as_a_date
 );
 
 static DIRS: AtomicUsize = AtomicUsize::new(0);
@@ -519,6 +520,12 @@ async fn replicas_upgrading_at_once_take_turns(kind: Kind) {
     applied.sort_unstable();
     assert_eq!(applied, [1, 2]);
     assert_at(&db, 2).await;
+    // More steps than there are migrations: all of them, oldest last.
+    let reverted = migrations
+        .downgrade(&db, Some("mig"), usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(reverted, [2, 1]);
 }
 
 async fn a_failed_migration_releases_the_lock(kind: Kind) {
@@ -715,4 +722,34 @@ async fn a_foreign_key_that_rows_violate_is_refused_and_nothing_changes(kind: Ki
         })
         .await;
     assert!(orphan.is_err(), "an orphan was accepted");
+}
+
+async fn a_date_default_is_written_as_a_date(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "migrate_default").await else {
+        return;
+    };
+    let folder = Folder::new("default");
+    let migrations = Migrations::new(&folder.0);
+    let db = Database::connect(
+        Config::binds_only()
+            .bind("mig", t.url.clone())
+            .bind("mig_default_v1", t.url.clone())
+            .bind("mig_default_v2", t.url.clone()),
+    )
+    .await
+    .unwrap();
+    migrate_to(&db, &migrations, "mig_default_v1", 1).await;
+    db.insert(&EventV1 {
+        id: Default::default(),
+        name: "launch".into(),
+    })
+    .await
+    .unwrap();
+    migrate_to(&db, &migrations, "mig_default_v2", 2).await;
+    let events = EventV2::query().all(&db).await.unwrap();
+    assert_eq!(
+        events[0].since.into_inner(),
+        chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+        "the old row took the default, as a date"
+    );
 }

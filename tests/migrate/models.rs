@@ -347,3 +347,23 @@ pub struct PetV2 {
     #[column(foreign_key = "owner.id")]
     pub owner_id: i64,
 }
+
+/// Before a column with a date default.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_default_v1", table = "event")]
+pub struct EventV1 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    pub name: String,
+}
+
+/// After: a date column whose default is a date literal (which is not a number).
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_default_v2", table = "event")]
+pub struct EventV2 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    pub name: String,
+    #[column(server_default = "'2024-01-01'")]
+    pub since: Auto<chrono::NaiveDate>,
+}

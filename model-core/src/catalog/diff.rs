@@ -277,7 +277,7 @@ impl fmt::Display for SchemaChange {
                         .into(),
                     );
                 }
-                if from.default != to.default {
+                if from.default_normalized() != to.default_normalized() {
                     parts.push(format!(
                         "default {} -> {}",
                         from.default.as_deref().unwrap_or("none"),
@@ -468,10 +468,23 @@ pub fn diff(from: &Schema, to: &Schema) -> SchemaDiff {
     for new in creation_order(&created) {
         out.creates.push(SchemaChange::CreateTable(new.clone()));
     }
+    // A key from a table that goes to one that stays goes first: the kept table's unique
+    // constraint or column it uses may be dropped before the table is.
+    for old in &dropped {
+        for fk in &old.foreign_keys {
+            if !dropped.iter().any(|d| d.name == fk.ref_table) {
+                out.drop_foreign_keys.push(SchemaChange::DropForeignKey {
+                    table: old.name.clone(),
+                    foreign_key: fk.clone(),
+                });
+            }
+        }
+    }
     for old in creation_order(&dropped).into_iter().rev() {
         // A foreign key from a table that stays to one that goes is dropped first (by the
         // kept table's diff); those between dropped tables go with them.
-        out.drop_tables.push(SchemaChange::DropTable(old.clone()));
+        out.drop_tables
+            .push(SchemaChange::DropTable((*old).clone()));
     }
 
     SchemaDiff {
@@ -528,7 +541,8 @@ fn diff_enum_types(from: &Schema, to: &Schema, out: &mut Ordered) {
                     name: new.name.clone(),
                     labels,
                 }),
-                None => out.drop_types.push(SchemaChange::AlterEnumType {
+                // First, so every later step (a column added, a default set) sees the new type.
+                None => out.create_types.push(SchemaChange::AlterEnumType {
                     from: old.clone(),
                     to: new.clone(),
                 }),
@@ -921,6 +935,48 @@ mod tests {
         assert_eq!(d.safety(), Safety::Safe);
         let back = diff(&new, &Schema::default());
         assert_eq!(names(&back), ["drop table post", "drop table author"]);
+    }
+
+    #[test]
+    fn a_dropped_table_lets_go_of_the_tables_that_stay_first() {
+        let mut legacy = table(
+            "legacy",
+            vec![
+                column("id", "BIGINT", false),
+                column("email", "TEXT", false),
+            ],
+        );
+        legacy.foreign_keys.push(ForeignKeySchema {
+            name: "fk_legacy_email_user".into(),
+            columns: vec!["email".into()],
+            ref_table: "user".into(),
+            ref_columns: vec!["email".into()],
+            on_delete: ReferentialAction::NoAction,
+        });
+        let mut user = table(
+            "user",
+            vec![
+                column("id", "BIGINT", false),
+                column("email", "TEXT", false),
+            ],
+        );
+        user.indexes.push(IndexSchema {
+            name: "uq_user_email".into(),
+            columns: vec!["email".into()],
+            unique: true,
+            constraint: true,
+        });
+        let old = schema(vec![legacy, user.clone()]);
+        user.indexes.clear();
+        let new = schema(vec![user]);
+        assert_eq!(
+            names(&diff(&old, &new)),
+            [
+                "drop foreign key fk_legacy_email_user on legacy",
+                "drop unique constraint uq_user_email on user",
+                "drop table legacy"
+            ]
+        );
     }
 
     #[test]

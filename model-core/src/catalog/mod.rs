@@ -88,8 +88,9 @@ impl TableSchema {
     }
 }
 
-/// A column.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A column. Two columns are equal when their names, hints and definitions are
+/// ([`ColumnSchema::same_definition`]: defaults compared as the backends' spellings normalize).
+#[derive(Clone, Debug, Default)]
 pub struct ColumnSchema {
     /// The column name.
     pub name: String,
@@ -98,9 +99,9 @@ pub struct ColumnSchema {
     pub data_type: String,
     /// Whether NULL is allowed.
     pub nullable: bool,
-    /// The server-side default, as the backend writes it back, normalized (no enclosing
-    /// parentheses or casts of literals, keywords lowercase): `0`, `'draft'`,
-    /// `current_timestamp`.
+    /// The server-side default as SQL: as the model declares it, or as the backend reports it
+    /// (`'draft'::character varying` on PostgreSQL), which is what a migration writes back.
+    /// Compared through [`ColumnSchema::default_normalized`].
     pub default: Option<String>,
     /// Whether the database generates the column's values (identity, `AUTO_INCREMENT`,
     /// SQLite's rowid alias).
@@ -132,12 +133,33 @@ impl ColumnSchema {
     pub fn same_definition(&self, other: &ColumnSchema) -> bool {
         self.data_type == other.data_type
             && self.nullable == other.nullable
-            && self.default == other.default
+            && self.default_normalized() == other.default_normalized()
             && self.autoincrement == other.autoincrement
             && self.collation == other.collation
             && self.labels == other.labels
     }
+
+    /// The default as compared: without the parentheses SQLite and MySQL need around an
+    /// expression, a literal's cast (`'x'::text`), the quotes PostgreSQL puts around a
+    /// negative number, a decimal's trailing zeros (`1.50`), with the current-time keywords
+    /// lowercased; a `NULL` default is no default.
+    pub fn default_normalized(&self) -> Option<String> {
+        self.default
+            .as_deref()
+            .map(canonical_default)
+            .filter(|d| d != "null")
+    }
 }
+
+impl PartialEq for ColumnSchema {
+    fn eq(&self, other: &ColumnSchema) -> bool {
+        self.name == other.name
+            && self.renamed_from == other.renamed_from
+            && self.same_definition(other)
+    }
+}
+
+impl Eq for ColumnSchema {}
 
 /// A type's base name and its numeric arguments.
 fn type_parts(data_type: &str) -> (&str, Vec<u32>) {
@@ -312,13 +334,20 @@ fn closing_quote(text: &str) -> Option<usize> {
     None
 }
 
+/// `-?digits[.digits][e[+-]digits]`: a number as SQL writes one (not a date, not `1-2`).
 fn is_number(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    !digits.is_empty()
-        && digits.chars().any(|c| c.is_ascii_digit())
-        && digits
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+    let rest = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    !whole.is_empty() && digits(whole) && digits(fraction) && exponent_ok
 }
 
 /// The labels of an SQL list of quoted literals, `'a', 'b''s'`: `["a", "b's"]`. `None` when
@@ -372,6 +401,10 @@ mod tests {
         assert_eq!(canonical_default("TRUE"), "true");
         assert_eq!(canonical_default("(1) + (2)"), "(1) + (2)");
         assert_eq!(canonical_default("'it''s'::text"), "'it''s'");
+        // A date or a code is not a number: its quotes stay.
+        assert_eq!(canonical_default("'2024-01-01'::date"), "'2024-01-01'");
+        assert_eq!(canonical_default("'2024-01-01'"), "'2024-01-01'");
+        assert_eq!(canonical_default("1e-3"), "1e-3");
     }
 
     #[test]

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use super::{Dialect, keyed_columns};
 use crate::catalog::{
     ColumnSchema, EnumTypeSchema, ForeignKeySchema, IndexSchema, Schema, TableSchema,
-    canonical_default,
 };
 use crate::meta::{ReferentialAction, Table};
 use crate::naming;
@@ -82,10 +81,7 @@ fn expected_table(dialect: &dyn Dialect, table: &Table) -> TableSchema {
             ColumnSchema {
                 name: column.name().to_owned(),
                 nullable: column.is_nullable(),
-                default: column.server_default().map(|sql| {
-                    let clause = dialect.server_default(&declared, sql);
-                    canonical_default(clause.strip_prefix("DEFAULT ").unwrap_or(&clause))
-                }),
+                default: column.server_default().map(str::to_owned),
                 autoincrement,
                 collation: dialect
                     .column_collation(table, column)
@@ -150,7 +146,7 @@ pub(crate) fn assemble(dialect: &dyn Dialect, name: &str, rows: &[CatalogRow]) -
                         data_type,
                         nullable: !flag(b),
                         // A NULL default (MariaDB reports one) is no default.
-                        default: c.as_deref().map(canonical_default).filter(|d| d != "null"),
+                        default: c.clone().filter(|d| !d.eq_ignore_ascii_case("null")),
                         autoincrement: flag(d),
                         collation: e.clone(),
                         labels,

@@ -29,6 +29,7 @@ pub(crate) fn standard<D: Dialect + ?Sized>(
     changes: &[SchemaChange],
 ) -> MigrationSql {
     let mut out = Vec::new();
+    let context = Context { from, to, changes };
     // The foreign keys of the tables created, added once all of them exist.
     let mut created_keys: Vec<String> = Vec::new();
     for change in changes {
@@ -39,7 +40,7 @@ pub(crate) fn standard<D: Dialect + ?Sized>(
         } else {
             out.append(&mut created_keys);
         }
-        out.extend(change_sql(dialect, from, to, change));
+        out.extend(change_sql(dialect, &context, change));
     }
     out.append(&mut created_keys);
     MigrationSql {
@@ -48,12 +49,34 @@ pub(crate) fn standard<D: Dialect + ?Sized>(
     }
 }
 
+/// What a change is written in: the schemas on both sides and the migration's other changes.
+pub(crate) struct Context<'a> {
+    pub from: &'a Schema,
+    pub to: &'a Schema,
+    pub changes: &'a [SchemaChange],
+}
+
+impl Context<'_> {
+    /// The table named `name` after the migration's renames, as it is before them.
+    pub(crate) fn before(&self, name: &str) -> Option<&TableSchema> {
+        let old = self
+            .changes
+            .iter()
+            .find_map(|change| match change {
+                SchemaChange::RenameTable { from, to } if to == name => Some(from.as_str()),
+                _ => None,
+            })
+            .unwrap_or(name);
+        self.from.table(old)
+    }
+}
+
 fn change_sql<D: Dialect + ?Sized>(
     dialect: &D,
-    from: &Schema,
-    to: &Schema,
+    context: &Context<'_>,
     change: &SchemaChange,
 ) -> Vec<String> {
+    let (from, to) = (context.from, context.to);
     match change {
         SchemaChange::CreateEnumType(_)
         | SchemaChange::AddEnumLabels { .. }
@@ -100,9 +123,11 @@ fn change_sql<D: Dialect + ?Sized>(
             vec![add_foreign_key(dialect, table, foreign_key)]
         }
         SchemaChange::DropForeignKey { table, foreign_key } => {
-            let empty = TableSchema::default();
-            let old = from.table(table).unwrap_or(&empty);
-            dialect.drop_foreign_key_sql(old, foreign_key)
+            // The table as it was (its indexes tell MySQL whether the key had one of its own),
+            // under the name it has now.
+            let mut old = context.before(table).cloned().unwrap_or_default();
+            old.name = table.clone();
+            dialect.drop_foreign_key_sql(&old, foreign_key)
         }
     }
 }
@@ -215,10 +240,16 @@ pub(crate) mod hooks {
                 dialect.push_ident(&mut clause, collation);
             }
             if !same_base {
-                // Through text: every type converts from its text, enums included.
                 clause.push_str(" USING ");
                 dialect.push_ident(&mut clause, &to.name);
-                clause.push_str("::text::");
+                // An enum converts from and to its text; other types by their own casts
+                // (through text a NUMERIC would not become an INTEGER, nor a TIMESTAMPTZ a
+                // TIMESTAMP in the session's time zone).
+                let old = dialect.schema_type(from);
+                if old.starts_with('"') || ty.starts_with('"') {
+                    clause.push_str("::text");
+                }
+                clause.push_str("::");
                 clause.push_str(&ty);
             }
             out.push(column(&clause));
@@ -230,7 +261,8 @@ pub(crate) mod hooks {
                 "SET NOT NULL"
             }));
         }
-        if from.default != to.default || (retyped && to.default.is_some()) {
+        if from.default_normalized() != to.default_normalized() || (retyped && to.default.is_some())
+        {
             match &to.default {
                 Some(default) => out.push(column(&format!("SET DEFAULT {default}"))),
                 None if !retyped => out.push(column("DROP DEFAULT")),
@@ -243,6 +275,21 @@ pub(crate) mod hooks {
             } else {
                 "DROP IDENTITY IF EXISTS"
             }));
+            if to.autoincrement {
+                // The identity starts at 1: moved past the rows' values, or the next insert
+                // would collide with them.
+                let mut sql = String::from("SELECT setval(pg_get_serial_sequence(");
+                let mut quoted = String::new();
+                dialect.push_ident(&mut quoted, table);
+                sql.push_str(&crate::dialect::quoted_list(&[quoted]));
+                sql.push_str(", ");
+                sql.push_str(&crate::dialect::quoted_list(std::slice::from_ref(&to.name)));
+                sql.push_str("), COALESCE(MAX(");
+                dialect.push_ident(&mut sql, &to.name);
+                sql.push_str("), 0) + 1, false) FROM ");
+                dialect.push_ident(&mut sql, table);
+                out.push(sql);
+            }
         }
         out
     }
@@ -277,8 +324,9 @@ pub(crate) mod hooks {
         vec![sql]
     }
 
-    /// The key dropped by its constraint name (PostgreSQL names an unnamed key
-    /// `<table>_pkey`) and added over the new columns.
+    /// The key dropped by the name the catalog gives it (PostgreSQL names an unnamed key
+    /// `<table>_pkey` when it is made, and keeps that name when the table is renamed, so the
+    /// name is looked up), and added over the new columns.
     pub(crate) fn alter_primary_key<D: Dialect + ?Sized>(
         dialect: &D,
         table: &str,
@@ -287,10 +335,13 @@ pub(crate) mod hooks {
     ) -> Vec<String> {
         let mut out = Vec::new();
         if !from.is_empty() {
-            let mut sql = alter_table(dialect, table);
-            sql.push_str(" DROP CONSTRAINT ");
-            dialect.push_ident(&mut sql, &format!("{table}_pkey"));
-            out.push(sql);
+            let name = crate::dialect::quoted_list(&[table.to_owned()]);
+            out.push(format!(
+                "DO $mc$ BEGIN EXECUTE (SELECT format('ALTER TABLE %I DROP CONSTRAINT %I', \
+                 c.relname, k.conname) FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid \
+                 WHERE c.relname = {name} AND c.relnamespace = current_schema()::regnamespace \
+                 AND k.contype = 'p'); END $mc$"
+            ));
         }
         if !to.is_empty() {
             let mut sql = alter_table(dialect, table);

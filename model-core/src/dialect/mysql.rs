@@ -56,7 +56,7 @@ use crate::transaction_options::TransactionOptions;
 use crate::url::Backend;
 use std::borrow::Cow;
 
-/// The catalog query of one table, from `information_schema` (the table's name bound five
+/// The catalog query of one table, from `information_schema` (the table's name bound six
 /// times). A JSON column is `longtext` with a `json_valid` check on MariaDB; the checks are
 /// read by the clause, as MySQL's `check_constraints` has no table name column.
 const REFLECT_TABLE: &str = "SELECT 'column', CAST(column_name AS CHAR), CAST(column_type AS CHAR), \
@@ -81,9 +81,12 @@ const REFLECT_TABLE: &str = "SELECT 'column', CAST(column_name AS CHAR), CAST(co
      WHERE k.table_schema = DATABASE() AND k.table_name = ? AND k.referenced_table_name IS NOT NULL \
      UNION ALL SELECT 'table', NULL, CAST(table_collation AS CHAR), NULL, NULL, NULL, NULL, NULL \
      FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ? \
-     UNION ALL SELECT 'check', CAST(constraint_name AS CHAR), CAST(check_clause AS CHAR), NULL, \
-     NULL, NULL, NULL, NULL FROM information_schema.check_constraints \
-     WHERE constraint_schema = DATABASE() AND check_clause LIKE 'json\\_valid(%'";
+     UNION ALL SELECT 'check', CAST(cc.constraint_name AS CHAR), CAST(cc.check_clause AS CHAR), \
+     NULL, NULL, NULL, NULL, NULL FROM information_schema.check_constraints cc \
+     JOIN information_schema.table_constraints tc ON tc.constraint_schema = cc.constraint_schema \
+     AND tc.constraint_name = cc.constraint_name AND tc.constraint_type = 'CHECK' \
+     WHERE cc.constraint_schema = DATABASE() AND tc.table_name = ? \
+     AND cc.check_clause LIKE 'json\\_valid(%'";
 
 /// The catalog's `column_type` as `create_all` writes it: without the display widths MariaDB
 /// and MySQL 5 print (`int(11)`), `BOOLEAN` as the `TINYINT(1)` it is, an `ENUM`'s labels
@@ -111,6 +114,22 @@ fn catalog_type(declared: &str) -> (String, Option<Vec<String>>) {
     (canonical, None)
 }
 
+/// A default as MySQL 8 reports an expression default: `_utf8mb4\'draft\'` is the literal
+/// `'draft'` (MariaDB reports `'draft'` already).
+fn expression_default(default: &str) -> String {
+    let literal = default
+        .strip_prefix('_')
+        .and_then(|rest| rest.find("\\'").map(|at| rest.split_at(at)))
+        .filter(|(charset, quoted)| {
+            charset.bytes().all(|b| b.is_ascii_alphanumeric()) && quoted.ends_with("\\'")
+        })
+        .map(|(_, quoted)| quoted);
+    match literal {
+        Some(escaped) => escaped.replace("\\'", "'"),
+        None => default.to_owned(),
+    }
+}
+
 /// A `longtext` column with a `json_valid` check is MariaDB's JSON; a column's collation is
 /// reported only where it is not the table's (a JSON column's is the binary one the type
 /// implies); the index InnoDB makes for a foreign key on its own is not one of the table's.
@@ -124,6 +143,9 @@ fn finish_reflected(table: &mut TableSchema, rows: &[CatalogRow]) {
         })
         .collect();
     for column in &mut table.columns {
+        if let Some(default) = &column.default {
+            column.default = Some(expression_default(default));
+        }
         if column.data_type == "LONGTEXT" && json.contains(&column.name.as_str()) {
             column.data_type = "JSON".to_owned();
         }
@@ -459,7 +481,7 @@ macro_rules! mysql_family {
             }
 
             fn reflect_table_sql(&self) -> (&'static str, usize) {
-                (REFLECT_TABLE, 5)
+                (REFLECT_TABLE, 6)
             }
 
             fn finish_reflected(&self, table: &mut TableSchema, rows: &[CatalogRow]) {
@@ -483,3 +505,16 @@ mysql_family!(
     insert_returning = true,
     collation = "utf8mb4_nopad_bin"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::expression_default;
+
+    #[test]
+    fn mysql_8_expression_defaults_read_as_literals() {
+        assert_eq!(expression_default("_utf8mb4\\'draft\\'"), "'draft'");
+        assert_eq!(expression_default("'draft'"), "'draft'");
+        assert_eq!(expression_default("_x y\\'z\\'"), "_x y\\'z\\'");
+        assert_eq!(expression_default("0"), "0");
+    }
+}

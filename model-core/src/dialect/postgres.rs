@@ -225,7 +225,8 @@ impl Dialect for PostgresDialect {
              CASE WHEN ty.typtype = 'e' THEN '\"' || replace(ty.typname::text, '\"', '\"\"') || '\"' \
              ELSE format_type(a.atttypid, a.atttypmod) END, \
              CASE WHEN a.attnotnull THEN '1' ELSE '0' END, \
-             CASE WHEN a.attidentity = '' THEN pg_get_expr(d.adbin, d.adrelid) END, \
+             CASE WHEN a.attidentity = '' AND pg_get_expr(d.adbin, d.adrelid) NOT LIKE 'nextval(%' \
+             THEN pg_get_expr(d.adbin, d.adrelid) END, \
              CASE WHEN a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' \
              THEN '1' ELSE '0' END, \
              CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation \
@@ -261,6 +262,34 @@ impl Dialect for PostgresDialect {
         )
     }
 
+    /// Labels appended to an enum type cannot be used in the transaction that adds them: when
+    /// the migration does more than add them, they are added first, each committed on its own
+    /// (`ADD VALUE IF NOT EXISTS`, so a run that failed after them can run again), and the
+    /// rest runs in a transaction of its own.
+    fn migration_sql(
+        &self,
+        from: &crate::catalog::Schema,
+        to: &crate::catalog::Schema,
+        changes: &[crate::catalog::diff::SchemaChange],
+    ) -> super::MigrationSql {
+        use crate::catalog::diff::SchemaChange;
+        let (labels, rest): (Vec<SchemaChange>, Vec<SchemaChange>) = changes
+            .iter()
+            .cloned()
+            .partition(|c| matches!(c, SchemaChange::AddEnumLabels { .. }));
+        if labels.is_empty() || rest.is_empty() {
+            return super::migration::standard(self, from, to, changes);
+        }
+        let mut statements = super::migration::standard(self, from, to, &labels).statements;
+        statements.push("BEGIN".to_owned());
+        statements.extend(super::migration::standard(self, from, to, &rest).statements);
+        statements.push("COMMIT".to_owned());
+        super::MigrationSql {
+            statements,
+            no_transaction: true,
+        }
+    }
+
     /// An enum column's type is its enum type, by name.
     fn schema_type(&self, column: &crate::catalog::ColumnSchema) -> String {
         if is_enum_type_name(&column.data_type) {
@@ -280,8 +309,8 @@ impl Dialect for PostgresDialect {
     fn enum_change_sql(
         &self,
         change: &crate::catalog::diff::SchemaChange,
-        _from: &crate::catalog::Schema,
-        to: &crate::catalog::Schema,
+        from: &crate::catalog::Schema,
+        _to: &crate::catalog::Schema,
     ) -> Vec<String> {
         use crate::catalog::diff::SchemaChange;
         let create = |name: &str, labels: &[String]| {
@@ -313,7 +342,8 @@ impl Dialect for PostgresDialect {
                 self.push_ident(&mut rename, &aside);
                 out.push(rename);
                 out.push(create(&ty.name, &ty.labels));
-                for table in &to.tables {
+                // The columns as they are when this runs: first in the migration.
+                for table in &from.tables {
                     for column in table.columns.iter().filter(|c| c.data_type == ty.name) {
                         let mut alter = String::from("ALTER TABLE ");
                         self.push_ident(&mut alter, &table.name);

@@ -46,9 +46,16 @@ pub(crate) fn render<D: Dialect + ?Sized>(
             .map_or(name, |(old, _)| *old);
         from.table(old)
     };
+    let dropped: BTreeSet<&str> = changes
+        .iter()
+        .filter_map(|change| match change {
+            SchemaChange::DropTable(table) => Some(table.name.as_str()),
+            _ => None,
+        })
+        .collect();
     let rebuilt: BTreeSet<&str> = changes
         .iter()
-        .filter(|change| !created.contains(change.subject()))
+        .filter(|change| !created.contains(change.subject()) && !dropped.contains(change.subject()))
         .filter(|change| needs_rebuild(change, before(change.subject())))
         .map(SchemaChange::subject)
         .collect();
@@ -57,6 +64,8 @@ pub(crate) fn render<D: Dialect + ?Sized>(
     for change in changes {
         let subject = change.subject();
         match change {
+            // A table that goes takes its keys with it.
+            SchemaChange::DropForeignKey { .. } if dropped.contains(subject) => {}
             SchemaChange::CreateTable(table) => {
                 // SQLite cannot add a foreign key later, and does not mind one that refers to
                 // a table created after: the table is created with its own.
@@ -93,6 +102,27 @@ pub(crate) fn render<D: Dialect + ?Sized>(
         };
         statements.extend(rebuild(dialect, old, new, changes));
     }
+    // The rows of the rebuilt tables, and of the tables that reference them, against their
+    // keys (not the whole database: an old violation elsewhere is not this migration's).
+    let mut checked: BTreeSet<&str> = rebuilt.clone();
+    for table in &to.tables {
+        if table
+            .foreign_keys
+            .iter()
+            .any(|fk| rebuilt.contains(fk.ref_table.as_str()))
+        {
+            checked.insert(&table.name);
+        }
+    }
+    let violations: Vec<String> = checked
+        .iter()
+        .map(|table| {
+            format!(
+                "SELECT 1 FROM pragma_foreign_key_check({})",
+                super::quoted_list(&[(*table).to_owned()])
+            )
+        })
+        .collect();
     let mut wrapped = vec![
         "PRAGMA foreign_keys = OFF".to_owned(),
         "BEGIN IMMEDIATE".to_owned(),
@@ -102,7 +132,10 @@ pub(crate) fn render<D: Dialect + ?Sized>(
         "CREATE TEMP TABLE `_foreign_key_check` (rows_violating_foreign_keys INTEGER NOT NULL \
          CHECK (rows_violating_foreign_keys = 0))"
             .to_owned(),
-        "INSERT INTO `_foreign_key_check` SELECT COUNT(*) FROM pragma_foreign_key_check".to_owned(),
+        format!(
+            "INSERT INTO `_foreign_key_check` SELECT COUNT(*) FROM ({})",
+            violations.join(" UNION ALL ")
+        ),
         "DROP TABLE `_foreign_key_check`".to_owned(),
         "COMMIT".to_owned(),
         "PRAGMA foreign_keys = ON".to_owned(),

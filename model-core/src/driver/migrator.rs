@@ -212,6 +212,14 @@ fn sqlite_options(
     url: &DatabaseUrl,
 ) -> Result<(sqlx::sqlite::SqliteConnectOptions, bool), sqlx::Error> {
     let ours = super::sqlite::SqliteOptions::parse(url)?;
+    if ours.is_private_memory() {
+        return Err(sqlx::Error::Configuration(
+            "a private in-memory SQLite database (`sqlite::memory:`) lives in its one \
+             connection, which the migrator's cannot reach; migrate a file, or a named shared \
+             one (`sqlite:file:name?mode=memory&cache=shared`)"
+                .into(),
+        ));
+    }
     let text = url.expose();
     let (base, query) = text.split_once('?').unwrap_or((text, ""));
     let kept: Vec<&str> = query

@@ -124,7 +124,8 @@ impl Migrations {
             let reverted: Vec<i64> = versions.iter().rev().take(steps).copied().collect();
             let target = versions
                 .len()
-                .checked_sub(steps + 1)
+                .saturating_sub(steps)
+                .checked_sub(1)
                 .map_or(0, |i| versions[i]);
             if let Some(missing) = reverted.iter().find(|v| {
                 !migrator
@@ -146,6 +147,8 @@ impl Migrations {
         }
         .await;
         conn.close().await;
+        // As after an upgrade: the schema changed under the pool's connections.
+        bind.engine.retire_connections();
         result
     }
 
@@ -235,11 +238,10 @@ impl Migrations {
         }
         .await;
         conn.close().await;
-        if result.is_ok() {
-            // The schema changed under the pool's connections: PostgreSQL caches enum type ids
-            // per connection, and prepared statements may name dropped columns.
-            bind.engine.retire_connections();
-        }
+        // The schema may have changed under the pool's connections (a failed migration on
+        // MySQL stays half applied): PostgreSQL caches enum type ids per connection, and
+        // prepared statements may name dropped columns.
+        bind.engine.retire_connections();
         result
     }
 

@@ -149,8 +149,8 @@ impl SqliteDriver {
         self.pool.close().await;
     }
 
-    /// Has every connection open now closed when next returned or handed out.
-    pub(crate) fn retire_connections(&self) {
-        self.pool.retire_connections();
-    }
+    /// Nothing to do: a SQLite connection notices a schema changed under it and prepares
+    /// its statements again, and it caches no type ids; closing one could destroy an
+    /// in-memory database that it alone keeps alive.
+    pub(crate) fn retire_connections(&self) {}
 }

@@ -41,6 +41,13 @@ pub(crate) struct SqliteOptions {
 }
 
 impl SqliteOptions {
+    /// Whether the database is a private in-memory one, which exists only inside the one
+    /// connection that opened it.
+    #[cfg(feature = "migrate")]
+    pub(crate) fn is_private_memory(&self) -> bool {
+        self.path == ":memory:"
+    }
+
     /// Reads `url`; a parameter it does not know, or a value it cannot use, is an error naming
     /// it.
     pub(crate) fn parse(url: &DatabaseUrl) -> Result<SqliteOptions, sqlx::Error> {
