@@ -112,15 +112,7 @@ impl Migrations {
         let migrator = self.migrator(bind).await?;
         let mut conn = connect(bind).await?;
         let result = async {
-            conn.lock()
-                .await
-                .map_err(|e| failed(bind, "taking the migration lock", e))?;
-            let applied = conn
-                .applied()
-                .await
-                .map_err(|e| failed(bind, "reading the applied migrations", e))?;
-            let mut versions: Vec<i64> = applied.iter().map(|m| m.version).collect();
-            versions.sort_unstable();
+            let versions = lock_and_read(&mut conn, bind).await?;
             let reverted: Vec<i64> = versions.iter().rev().take(steps).copied().collect();
             let target = versions
                 .len()
@@ -215,14 +207,7 @@ impl Migrations {
         let migrator = self.migrator(bind).await?;
         let mut conn = connect(bind).await?;
         let result = async {
-            // Under the lock, so `before` is what this run starts from.
-            conn.lock()
-                .await
-                .map_err(|e| failed(bind, "taking the migration lock", e))?;
-            let before = conn
-                .applied()
-                .await
-                .map_err(|e| failed(bind, "reading the applied migrations", e))?;
+            let before = lock_and_read(&mut conn, bind).await?;
             conn.run(&migrator, target)
                 .await
                 .map_err(|e| failed(bind, "applying migrations", e))?;
@@ -233,7 +218,7 @@ impl Migrations {
             Ok(after
                 .iter()
                 .map(|m| m.version)
-                .filter(|v| !before.iter().any(|b| b.version == *v))
+                .filter(|v| !before.contains(v))
                 .collect())
         }
         .await;
@@ -297,6 +282,23 @@ async fn connect(bind: &Bind) -> Result<MigrationConnection> {
             action: "connecting to run migrations".to_owned(),
             source,
         })
+}
+
+/// Takes the migration lock on `conn`, then reads the versions applied, ascending: under the
+/// lock, so they are what this run starts from (a replica that waited sees the other's work).
+async fn lock_and_read(conn: &mut MigrationConnection, bind: &Bind) -> Result<Vec<i64>> {
+    conn.lock()
+        .await
+        .map_err(|e| failed(bind, "taking the migration lock", e))?;
+    let mut versions: Vec<i64> = conn
+        .applied()
+        .await
+        .map_err(|e| failed(bind, "reading the applied migrations", e))?
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    versions.sort_unstable();
+    Ok(versions)
 }
 
 /// The versions `bind`'s database has applied.
