@@ -25,7 +25,8 @@ per_backend!(
     a_failed_migration_releases_the_lock,
     a_table_renamed_with_its_hint_keeps_its_rows,
     a_foreign_key_that_rows_violate_is_refused_and_nothing_changes,
-    a_date_default_is_written_as_a_date
+    a_date_default_is_written_as_a_date,
+    a_database_create_all_built_is_stamped
 );
 
 static DIRS: AtomicUsize = AtomicUsize::new(0);
@@ -752,4 +753,63 @@ async fn a_date_default_is_written_as_a_date(kind: Kind) {
         chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
         "the old row took the default, as a date"
     );
+}
+
+/// A project adopting migrations: the database was made by `create_all`; the first migration,
+/// generated against an empty database, is recorded there as applied without running.
+async fn a_database_create_all_built_is_stamped(kind: Kind) {
+    let Some(empty) = TestDb::new(kind, "migrate_stamp_empty").await else {
+        return;
+    };
+    let Some(existing) = TestDb::new(kind, "migrate_stamp_live").await else {
+        return;
+    };
+    let folder = Folder::new("stamp");
+    let migrations = Migrations::new(&folder.0);
+    let fresh = connect(&empty).await;
+    let options = Generate {
+        version: Some(1),
+        ..Generate::default()
+    };
+    migrations
+        .generate_to(&fresh, Some("mig"), &target(&fresh, 2), "initial", &options)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // The live database: its tables made by create_all, and a row in them.
+    let live = connect(&existing).await;
+    live.create_all_in(BindSelection::named("mig_v2"))
+        .await
+        .unwrap();
+    live.insert(&MemberV2 {
+        id: Default::default(),
+        name: "ann".into(),
+        mood: MoodV1::Happy,
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        migrations.pending(&live, Some("mig")).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        migrations.stamp(&live, Some("mig"), None).await.unwrap(),
+        [1]
+    );
+    assert!(
+        migrations
+            .pending(&live, Some("mig"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Nothing ran: the row is there, and upgrading has nothing to do.
+    assert_eq!(MemberV2::query().count(&live).await.unwrap(), 1);
+    let applied = migrations
+        .upgrade(&live, BindSelection::named("mig"))
+        .await
+        .unwrap();
+    assert!(applied[0].1.is_empty());
+    assert_at(&live, 2).await;
 }

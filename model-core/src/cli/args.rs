@@ -81,6 +81,16 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 1)]
         steps: usize,
     },
+    /// Record the pending migrations as applied without running them (for a database that
+    /// already has their schema, e.g. one `create-all` made).
+    Stamp {
+        /// The bind; the default database by default.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Stop after this version.
+        #[arg(long)]
+        to: Option<i64>,
+    },
     /// Show the newest migration each database has applied.
     Current {
         /// Only this bind.

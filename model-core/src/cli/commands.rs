@@ -50,6 +50,17 @@ pub(crate) async fn run(args: Args) -> Result<u8> {
             }
             0
         }
+        Command::Stamp { bind, to } => {
+            let bind = bind.as_deref().and_then(bind_key);
+            let stamped = migrations.stamp(&db, bind, to).await?;
+            for version in &stamped {
+                println!("recorded {version} as applied");
+            }
+            if stamped.is_empty() {
+                println!("nothing to record");
+            }
+            0
+        }
         Command::Current { bind } => {
             for key in keys(&db, bind.as_deref()) {
                 match migrations.current(&db, key).await? {

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! `db create-all`, `db drop-all`, `db migrate -m "..."`, `db upgrade`, `db downgrade`,
-//! `db current`, `db history`, `db check`, `db sql`, `db diagram`; `db --help` says more. The
+//! `db stamp`, `db current`, `db history`, `db check`, `db sql`, `db diagram`; `db --help` says more. The
 //! databases come from the environment's section of `model-core.toml` (`--env`, or
 //! `MODEL_CORE_ENV`, else `development`) under `DATABASE_URL` and `DATABASE_BINDS`.
 //!

@@ -121,6 +121,16 @@ impl MigrationConnection {
         })
     }
 
+    /// Records the pending migrations of `migrator` (up to `target` when given) as applied
+    /// without running them.
+    pub(crate) async fn skip(
+        &mut self,
+        migrator: &Migrator,
+        target: Option<i64>,
+    ) -> Result<(), MigrateError> {
+        on_backend!(self, conn => migrator.skip(&mut *conn, target).await)
+    }
+
     /// Reverts the applied migrations of `migrator` above `target`, newest first.
     pub(crate) async fn undo(
         &mut self,

@@ -144,6 +144,33 @@ impl Migrations {
         result
     }
 
+    /// Records the pending migrations of `bind` (up to and including `version` when given) as
+    /// applied without running them (Alembic's `stamp`): for a database whose schema is
+    /// already what they make, such as one `create_all` built before the project adopted
+    /// migrations. Returns the versions recorded. Nothing checks the schema: run
+    /// [`Database::check_schema`] first.
+    pub async fn stamp(
+        &self,
+        db: &Database,
+        bind: Option<&str>,
+        version: Option<i64>,
+    ) -> Result<Vec<i64>> {
+        let bind = db.bind(bind)?;
+        let migrator = self.migrator(bind).await?;
+        let mut conn = connect(bind).await?;
+        let result = async {
+            let before = lock_and_read(&mut conn, bind).await?;
+            conn.skip(&migrator, version)
+                .await
+                .map_err(|e| failed(bind, "recording migrations as applied", e))?;
+            let after = lock_and_read(&mut conn, bind).await?;
+            Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
+        }
+        .await;
+        conn.close().await;
+        result
+    }
+
     /// The newest migration `bind`'s database has applied, if any.
     pub async fn current(
         &self,
