@@ -26,7 +26,8 @@ per_backend!(
     a_table_renamed_with_its_hint_keeps_its_rows,
     a_foreign_key_that_rows_violate_is_refused_and_nothing_changes,
     a_date_default_is_written_as_a_date,
-    a_database_create_all_built_is_stamped
+    a_database_create_all_built_is_stamped,
+    the_index_a_foreign_key_uses_is_dropped
 );
 
 static DIRS: AtomicUsize = AtomicUsize::new(0);
@@ -812,4 +813,44 @@ async fn a_database_create_all_built_is_stamped(kind: Kind) {
         .unwrap();
     assert!(applied[0].1.is_empty());
     assert_at(&live, 2).await;
+}
+
+/// Dropping the index a foreign key column had: MySQL refuses while the key relies on it, so
+/// the key is taken off and put back around the drop; up and down, rows kept.
+async fn the_index_a_foreign_key_uses_is_dropped(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "migrate_fk_index").await else {
+        return;
+    };
+    let folder = Folder::new("fk_index");
+    let migrations = Migrations::new(&folder.0);
+    let db = Database::connect(
+        Config::binds_only()
+            .bind("mig", t.url.clone())
+            .bind("mig_index_v1", t.url.clone())
+            .bind("mig_index_v2", t.url.clone()),
+    )
+    .await
+    .unwrap();
+    migrate_to(&db, &migrations, "mig_index_v1", 1).await;
+    let shop = db
+        .insert(&ShopV1 {
+            id: Default::default(),
+        })
+        .await
+        .unwrap();
+    db.insert(&ItemV1 {
+        id: Default::default(),
+        shop_id: *shop.id,
+    })
+    .await
+    .unwrap();
+    migrate_to(&db, &migrations, "mig_index_v2", 2).await;
+    assert_eq!(ItemV2::query().count(&db).await.unwrap(), 1);
+    migrations.downgrade(&db, Some("mig"), 1).await.unwrap();
+    let left = diff(
+        &db.reflect(Some("mig")).await.unwrap(),
+        &models_of(&db, "mig_index_v1"),
+    );
+    assert!(left.is_empty(), "after the downgrade: {:?}", left.changes);
+    assert_eq!(ItemV1::query().count(&db).await.unwrap(), 1);
 }

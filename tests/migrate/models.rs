@@ -367,3 +367,39 @@ pub struct EventV2 {
     #[column(server_default = "'2024-01-01'")]
     pub since: Auto<chrono::NaiveDate>,
 }
+
+/// Shops, referenced below.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_index_v1", table = "shop")]
+pub struct ShopV1 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+}
+
+/// A foreign key column with an index of its own.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_index_v1", table = "item")]
+pub struct ItemV1 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = "shop.id", index)]
+    pub shop_id: i64,
+}
+
+/// Shops, unchanged.
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_index_v2", table = "shop")]
+pub struct ShopV2 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+}
+
+/// The index taken off; the key stays (on MySQL it needs an index, which InnoDB makes).
+#[derive(Model, Debug, Clone)]
+#[model(bind = "mig_index_v2", table = "item")]
+pub struct ItemV2 {
+    #[column(primary_key)]
+    pub id: Auto<i64>,
+    #[column(foreign_key = "shop.id")]
+    pub shop_id: i64,
+}

@@ -114,6 +114,48 @@ fn catalog_type(declared: &str) -> (String, Option<Vec<String>>) {
     (canonical, None)
 }
 
+/// `changes` with each foreign key whose only usable index is dropped taken off before the
+/// drop and put back at the end.
+fn keys_around_index_drops(
+    to: &crate::catalog::Schema,
+    changes: &[crate::catalog::diff::SchemaChange],
+) -> Vec<crate::catalog::diff::SchemaChange> {
+    use crate::catalog::diff::SchemaChange;
+    let mut out = Vec::with_capacity(changes.len());
+    let mut put_back = Vec::new();
+    for change in changes {
+        if let SchemaChange::DropIndex { table, index } = change
+            && let Some(after) = to.table(table)
+        {
+            for fk in &after.foreign_keys {
+                let relied_on = index.columns.starts_with(&fk.columns);
+                let served_after = after.primary_key.starts_with(&fk.columns)
+                    || after
+                        .indexes
+                        .iter()
+                        .any(|i| i.columns.starts_with(&fk.columns));
+                let already = changes.iter().any(|c| {
+                    matches!(c, SchemaChange::DropForeignKey { table: t, foreign_key }
+                        if t == table && foreign_key.name == fk.name)
+                });
+                if relied_on && !served_after && !already {
+                    out.push(SchemaChange::DropForeignKey {
+                        table: table.clone(),
+                        foreign_key: fk.clone(),
+                    });
+                    put_back.push(SchemaChange::AddForeignKey {
+                        table: table.clone(),
+                        foreign_key: fk.clone(),
+                    });
+                }
+            }
+        }
+        out.push(change.clone());
+    }
+    out.extend(put_back);
+    out
+}
+
 /// A default as MySQL 8 reports an expression default: `_utf8mb4\'draft\'` is the literal
 /// `'draft'` (MariaDB reports `'draft'` already).
 fn expression_default(default: &str) -> String {
@@ -390,6 +432,18 @@ macro_rules! mysql_family {
 
             fn catalog_type(&self, declared: &str) -> (String, Option<Vec<String>>) {
                 catalog_type(declared)
+            }
+
+            /// InnoDB refuses to drop the only index a foreign key can use (error 1553): such a
+            /// key is dropped before the index and added back after, when InnoDB gives it an
+            /// index of its own.
+            fn migration_sql(
+                &self,
+                from: &crate::catalog::Schema,
+                to: &crate::catalog::Schema,
+                changes: &[crate::catalog::diff::SchemaChange],
+            ) -> super::MigrationSql {
+                super::migration::standard(self, from, to, &keys_around_index_drops(to, changes))
             }
 
             fn schema_type(&self, column: &crate::catalog::ColumnSchema) -> String {
