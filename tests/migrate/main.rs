@@ -27,7 +27,8 @@ per_backend!(
     a_foreign_key_that_rows_violate_is_refused_and_nothing_changes,
     a_date_default_is_written_as_a_date,
     a_database_create_all_built_is_stamped,
-    the_index_a_foreign_key_uses_is_dropped
+    the_index_a_foreign_key_uses_is_dropped,
+    a_cancelled_upgrade_leaves_nothing_held
 );
 
 static DIRS: AtomicUsize = AtomicUsize::new(0);
@@ -853,4 +854,58 @@ async fn the_index_a_foreign_key_uses_is_dropped(kind: Kind) {
     );
     assert!(left.is_empty(), "after the downgrade: {:?}", left.changes);
     assert_eq!(ItemV1::query().count(&db).await.unwrap(), 1);
+}
+
+/// An upgrade whose future is dropped midway (a timeout, a deploy cancelled) does not cut
+/// the migration short: it runs to its end and releases its lock, and the next upgrade finds
+/// it applied, once and whole.
+async fn a_cancelled_upgrade_leaves_nothing_held(kind: Kind) {
+    let Some(t) = TestDb::new(kind, "migrate_cancelled").await else {
+        return;
+    };
+    let db = connect(&t).await;
+    let folder = Folder::new("cancelled");
+    let dir = folder.0.join("mig");
+    std::fs::create_dir_all(&dir).unwrap();
+    let slow = match kind {
+        Kind::Postgres => "SELECT pg_sleep(2)",
+        Kind::MySql => "SELECT SLEEP(2)",
+        // About two seconds of work on the SQLite thread.
+        _ => {
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000000) SELECT COUNT(*) FROM n"
+        }
+    };
+    std::fs::write(
+        dir.join("1_slow.up.sql"),
+        format!("CREATE TABLE cancelled_marker (id INTEGER PRIMARY KEY);\n{slow};\n"),
+    )
+    .unwrap();
+    let migrations = Migrations::new(&folder.0);
+    let cut = tokio::time::timeout(
+        Duration::from_millis(300),
+        migrations.upgrade(&db, BindSelection::named("mig")),
+    )
+    .await;
+    assert!(cut.is_err(), "the upgrade finished within 300 ms: {cut:?}");
+    let next = tokio::time::timeout(
+        Duration::from_secs(60),
+        migrations.upgrade(&db, BindSelection::named("mig")),
+    )
+    .await
+    .expect("the cancelled run left its lock held");
+    // The first run went on to its end in the background: the second found it applied (or,
+    // had it not finished, would have waited for it); either way it ran once, whole.
+    let applied = next.unwrap();
+    assert!(
+        applied[0].1.is_empty() || applied[0].1 == [1],
+        "{applied:?}"
+    );
+    let history = migrations.history(&db, Some("mig")).await.unwrap();
+    assert!(history.iter().all(|m| m.applied), "{history:?}");
+    assert!(
+        t.catalog
+            .tables()
+            .await
+            .contains(&"cancelled_marker".to_owned())
+    );
 }

@@ -115,10 +115,9 @@ impl MigrationConnection {
         migrator: &Migrator,
         target: Option<i64>,
     ) -> Result<(), MigrateError> {
-        on_backend!(self, conn => match target {
-            Some(target) => migrator.run_to(target, &mut *conn).await,
-            None => migrator.run(&mut *conn).await,
-        })
+        // `run_direct` is `run`/`run_to` without their `Acquire` bound, whose higher-ranked
+        // lifetimes keep a future that awaits them from being proven `Send` (sqlx's own note).
+        on_backend!(self, conn => migrator.run_direct(target, conn, false).await)
     }
 
     /// Records the pending migrations of `migrator` (up to `target` when given) as applied
@@ -128,16 +127,43 @@ impl MigrationConnection {
         migrator: &Migrator,
         target: Option<i64>,
     ) -> Result<(), MigrateError> {
-        on_backend!(self, conn => migrator.skip(&mut *conn, target).await)
+        on_backend!(self, conn => migrator.run_direct(target, conn, true).await)
     }
 
-    /// Reverts the applied migrations of `migrator` above `target`, newest first.
+    /// Reverts the applied migrations of `migrator` above `target`, newest first, each by
+    /// sqlx's `revert` (its down SQL and its bookkeeping), after the checks sqlx's `undo`
+    /// makes: no migration left dirty, none applied that the folder lacks. (`undo` itself
+    /// takes an `Acquire`, whose higher-ranked lifetimes keep the future from being proven
+    /// `Send`; see `run`.)
     pub(crate) async fn undo(
         &mut self,
         migrator: &Migrator,
         target: i64,
     ) -> Result<(), MigrateError> {
-        on_backend!(self, conn => migrator.undo(&mut *conn, target).await)
+        const TABLE: &str = "_sqlx_migrations";
+        on_backend!(self, conn => {
+            conn.ensure_migrations_table(TABLE).await?;
+            if let Some(version) = conn.dirty_version(TABLE).await? {
+                return Err(MigrateError::Dirty(version));
+            }
+            let applied = conn.list_applied_migrations(TABLE).await?;
+            if let Some(missing) = applied
+                .iter()
+                .find(|a| !migrator.iter().any(|m| m.version == a.version))
+            {
+                return Err(MigrateError::VersionMissing(missing.version));
+            }
+            for migration in migrator
+                .iter()
+                .rev()
+                .filter(|m| m.migration_type.is_down_migration())
+                .filter(|m| m.version > target)
+                .filter(|m| applied.iter().any(|a| a.version == m.version))
+            {
+                conn.revert(TABLE, migration).await?;
+            }
+            Ok(())
+        })
     }
 
     /// The migrations applied so far, by version (the bookkeeping table is made if missing).

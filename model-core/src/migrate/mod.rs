@@ -84,7 +84,7 @@ impl Migrations {
     ) -> Result<Vec<(Option<String>, Vec<i64>)>> {
         let mut out = Vec::new();
         for bind in selected(db, &binds)? {
-            let applied = self.upgrade_bind(bind, None).await?;
+            let applied = self.upgrade_bind(db, bind, None).await?;
             out.push((bind.key().map(str::to_owned), applied));
         }
         Ok(out)
@@ -97,7 +97,7 @@ impl Migrations {
         bind: Option<&str>,
         version: i64,
     ) -> Result<Vec<i64>> {
-        self.upgrade_bind(db.bind(bind)?, Some(version)).await
+        self.upgrade_bind(db, db.bind(bind)?, Some(version)).await
     }
 
     /// Reverts the last `steps` applied migrations of `bind`, newest first, with their
@@ -110,38 +110,8 @@ impl Migrations {
     ) -> Result<Vec<i64>> {
         let bind = db.bind(bind)?;
         let migrator = self.migrator(bind).await?;
-        let mut conn = connect(bind).await?;
-        let result = async {
-            let versions = lock_and_read(&mut conn, bind).await?;
-            let reverted: Vec<i64> = versions.iter().rev().take(steps).copied().collect();
-            let target = versions
-                .len()
-                .saturating_sub(steps)
-                .checked_sub(1)
-                .map_or(0, |i| versions[i]);
-            if let Some(missing) = reverted.iter().find(|v| {
-                !migrator
-                    .iter()
-                    .any(|m| m.version == **v && m.migration_type.is_down_migration())
-            }) {
-                return Err(Error::Migration {
-                    bind: bind.label(),
-                    message: format!(
-                        "migration {missing} has no .down.sql in {}: it cannot be reverted",
-                        self.dir(bind.key()).display()
-                    ),
-                });
-            }
-            conn.undo(&migrator, target)
-                .await
-                .map_err(|e| failed(bind, "reverting migrations", e))?;
-            Ok(reverted)
-        }
-        .await;
-        conn.close().await;
-        // As after an upgrade: the schema changed under the pool's connections.
-        bind.engine.retire_connections();
-        result
+        let dir = self.dir(bind.key());
+        to_completion(db, bind, migrator, Run::Downgrade { steps, dir }).await
     }
 
     /// Records the pending migrations of `bind` (up to and including `version` when given) as
@@ -157,18 +127,7 @@ impl Migrations {
     ) -> Result<Vec<i64>> {
         let bind = db.bind(bind)?;
         let migrator = self.migrator(bind).await?;
-        let mut conn = connect(bind).await?;
-        let result = async {
-            let before = lock_and_read(&mut conn, bind).await?;
-            conn.skip(&migrator, version)
-                .await
-                .map_err(|e| failed(bind, "recording migrations as applied", e))?;
-            let after = lock_and_read(&mut conn, bind).await?;
-            Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
-        }
-        .await;
-        conn.close().await;
-        result
+        to_completion(db, bind, migrator, Run::Stamp { version }).await
     }
 
     /// The newest migration `bind`'s database has applied, if any.
@@ -226,35 +185,18 @@ impl Migrations {
             .collect())
     }
 
-    async fn upgrade_bind(&self, bind: &Bind, target: Option<i64>) -> Result<Vec<i64>> {
+    async fn upgrade_bind(
+        &self,
+        db: &Database,
+        bind: &Bind,
+        target: Option<i64>,
+    ) -> Result<Vec<i64>> {
         check_folder_name(bind)?;
         if !self.dir(bind.key()).is_dir() {
             return Ok(Vec::new());
         }
         let migrator = self.migrator(bind).await?;
-        let mut conn = connect(bind).await?;
-        let result = async {
-            let before = lock_and_read(&mut conn, bind).await?;
-            conn.run(&migrator, target)
-                .await
-                .map_err(|e| failed(bind, "applying migrations", e))?;
-            let after = conn
-                .applied()
-                .await
-                .map_err(|e| failed(bind, "reading the applied migrations", e))?;
-            Ok(after
-                .iter()
-                .map(|m| m.version)
-                .filter(|v| !before.contains(v))
-                .collect())
-        }
-        .await;
-        conn.close().await;
-        // The schema may have changed under the pool's connections (a failed migration on
-        // MySQL stays half applied): PostgreSQL caches enum type ids per connection, and
-        // prepared statements may name dropped columns.
-        bind.engine.retire_connections();
-        result
+        to_completion(db, bind, migrator, Run::Upgrade { target }).await
     }
 
     /// sqlx's migrator over `bind`'s folder (empty when there is none), with its locking
@@ -311,12 +253,104 @@ async fn connect(bind: &Bind) -> Result<MigrationConnection> {
         })
 }
 
-/// Takes the migration lock on `conn`, then reads the versions applied, ascending: under the
-/// lock, so they are what this run starts from (a replica that waited sees the other's work).
-async fn lock_and_read(conn: &mut MigrationConnection, bind: &Bind) -> Result<Vec<i64>> {
+/// What one run does once its connection holds the lock.
+enum Run {
+    /// Apply the pending migrations, up to `target` when given.
+    Upgrade { target: Option<i64> },
+    /// Revert the last `steps` applied migrations; `dir` is their folder, for messages.
+    Downgrade { steps: usize, dir: PathBuf },
+    /// Record the pending migrations (up to `version`) as applied without running them.
+    Stamp { version: Option<i64> },
+}
+
+/// One run on `bind`: a connection of its own, the lock, the versions applied read under it
+/// (so a replica that waited sees the other's work), then `run`; the connection closed and
+/// the pool's connections retired (the schema changed under them: PostgreSQL caches enum
+/// type ids per connection, and prepared statements may name dropped columns). Returns the
+/// versions applied, reverted or recorded.
+///
+/// The run is a task of its own: a caller that stops waiting (a timeout, a cancelled
+/// request) does not cut a migration short. It runs to its end, commits or rolls back, and
+/// releases its lock; otherwise a SQLite statement would go on running after the lock was
+/// released, and MySQL, which cannot roll DDL back, would be left half migrated.
+async fn to_completion(
+    db: &Database,
+    bind: &Bind,
+    migrator: Migrator,
+    run: Run,
+) -> Result<Vec<i64>> {
+    let db = db.clone();
+    let key = bind.key().map(str::to_owned);
+    let task = tokio::spawn(async move {
+        let bind = db.bind(key.as_deref())?;
+        let mut conn = connect(bind).await?;
+        let result = run_locked(&mut conn, bind, &migrator, run).await;
+        conn.close().await;
+        bind.engine.retire_connections();
+        result
+    });
+    match task.await {
+        Ok(result) => result,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => Err(Error::Migration {
+            bind: bind.label(),
+            message: "the migration run was stopped with its runtime".to_owned(),
+        }),
+    }
+}
+
+/// `run` on `conn`, under the lock.
+async fn run_locked(
+    conn: &mut MigrationConnection,
+    bind: &Bind,
+    migrator: &Migrator,
+    run: Run,
+) -> Result<Vec<i64>> {
     conn.lock()
         .await
         .map_err(|e| failed(bind, "taking the migration lock", e))?;
+    let before = read_applied(conn, bind).await?;
+    match run {
+        Run::Upgrade { target } => conn
+            .run(migrator, target)
+            .await
+            .map_err(|e| failed(bind, "applying migrations", e))?,
+        Run::Stamp { version } => conn
+            .skip(migrator, version)
+            .await
+            .map_err(|e| failed(bind, "recording migrations as applied", e))?,
+        Run::Downgrade { steps, dir } => {
+            let reverted: Vec<i64> = before.iter().rev().take(steps).copied().collect();
+            let target = before
+                .len()
+                .saturating_sub(steps)
+                .checked_sub(1)
+                .map_or(0, |i| before[i]);
+            if let Some(missing) = reverted.iter().find(|v| {
+                !migrator
+                    .iter()
+                    .any(|m| m.version == **v && m.migration_type.is_down_migration())
+            }) {
+                return Err(Error::Migration {
+                    bind: bind.label(),
+                    message: format!(
+                        "migration {missing} has no .down.sql in {}: it cannot be reverted",
+                        dir.display()
+                    ),
+                });
+            }
+            conn.undo(migrator, target)
+                .await
+                .map_err(|e| failed(bind, "reverting migrations", e))?;
+            return Ok(reverted);
+        }
+    }
+    let after = read_applied(conn, bind).await?;
+    Ok(after.into_iter().filter(|v| !before.contains(v)).collect())
+}
+
+/// The versions applied, ascending.
+async fn read_applied(conn: &mut MigrationConnection, bind: &Bind) -> Result<Vec<i64>> {
     let mut versions: Vec<i64> = conn
         .applied()
         .await
