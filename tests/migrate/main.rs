@@ -55,9 +55,17 @@ impl Drop for Folder {
 /// The database as bind `mig`, and every model version's bind on the same database, so each
 /// version's models can read and write it once migrated.
 async fn connect(t: &TestDb) -> Database {
+    let versions: Vec<String> = (1..=10).map(|v| format!("mig_v{v}")).collect();
+    let names: Vec<&str> = versions.iter().map(String::as_str).collect();
+    connect_with(t, &names).await
+}
+
+/// The database as bind `mig`, and as each of `versions` (binds of model versions), so each
+/// version's models can read and write it once migrated.
+async fn connect_with(t: &TestDb, versions: &[&str]) -> Database {
     let mut config = Config::binds_only().bind("mig", t.url.clone());
-    for v in 1..=10 {
-        config = config.bind(format!("mig_v{v}"), t.url.clone());
+    for version in versions {
+        config = config.bind(*version, t.url.clone());
     }
     Database::connect(config).await.unwrap()
 }
@@ -589,14 +597,7 @@ async fn a_table_renamed_with_its_hint_keeps_its_rows(kind: Kind) {
     };
     let folder = Folder::new("rename");
     let migrations = Migrations::new(&folder.0);
-    let db = Database::connect(
-        Config::binds_only()
-            .bind("mig", t.url.clone())
-            .bind("mig_rename_v1", t.url.clone())
-            .bind("mig_rename_v2", t.url.clone()),
-    )
-    .await
-    .unwrap();
+    let db = connect_with(&t, &["mig_rename_v1", "mig_rename_v2"]).await;
     migrate_to(&db, &migrations, "mig_rename_v1", 1).await;
     let post = db
         .insert(&PostBefore {
@@ -646,14 +647,7 @@ async fn a_foreign_key_that_rows_violate_is_refused_and_nothing_changes(kind: Ki
     };
     let folder = Folder::new("fk");
     let migrations = Migrations::new(&folder.0);
-    let db = Database::connect(
-        Config::binds_only()
-            .bind("mig", t.url.clone())
-            .bind("mig_fk_v1", t.url.clone())
-            .bind("mig_fk_v2", t.url.clone()),
-    )
-    .await
-    .unwrap();
+    let db = connect_with(&t, &["mig_fk_v1", "mig_fk_v2"]).await;
     migrate_to(&db, &migrations, "mig_fk_v1", 1).await;
     db.insert(&PetV1 {
         id: Default::default(),
@@ -733,14 +727,7 @@ async fn a_date_default_is_written_as_a_date(kind: Kind) {
     };
     let folder = Folder::new("default");
     let migrations = Migrations::new(&folder.0);
-    let db = Database::connect(
-        Config::binds_only()
-            .bind("mig", t.url.clone())
-            .bind("mig_default_v1", t.url.clone())
-            .bind("mig_default_v2", t.url.clone()),
-    )
-    .await
-    .unwrap();
+    let db = connect_with(&t, &["mig_default_v1", "mig_default_v2"]).await;
     migrate_to(&db, &migrations, "mig_default_v1", 1).await;
     db.insert(&EventV1 {
         id: Default::default(),
@@ -824,14 +811,7 @@ async fn the_index_a_foreign_key_uses_is_dropped(kind: Kind) {
     };
     let folder = Folder::new("fk_index");
     let migrations = Migrations::new(&folder.0);
-    let db = Database::connect(
-        Config::binds_only()
-            .bind("mig", t.url.clone())
-            .bind("mig_index_v1", t.url.clone())
-            .bind("mig_index_v2", t.url.clone()),
-    )
-    .await
-    .unwrap();
+    let db = connect_with(&t, &["mig_index_v1", "mig_index_v2"]).await;
     migrate_to(&db, &migrations, "mig_index_v1", 1).await;
     let shop = db
         .insert(&ShopV1 {
